@@ -1,0 +1,227 @@
+# asmgate - strong-name and vendor-key gate for .NET assemblies.
+#
+# Targets:
+#   all (default)  build/asmgate and build/libasmgate.a
+#   asan           build/asan/asmgate with -fsanitize=address,undefined
+#   check          deps, both builds, unit tests (plain and sanitized),
+#                  command tests against both binaries, fuzz corpus replay
+#   demo           build and run the main job on samples/
+#   deps           install missing build packages (apt-get as root)
+#   fuzz           libFuzzer harnesses (clang), each run FUZZ_SECONDS
+#   bench          verification speed against `openssl dgst`
+#   install, uninstall, clean, lint
+#
+# Knobs (override on the command line or in the environment):
+#   PREFIX DESTDIR BINDIR MANDIR LIBDIR INCLUDEDIR  install locations
+#   CC CFLAGS LDFLAGS CPPFLAGS                      user flags, appended last
+#   PKG_CONFIG                                      pkg-config program
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+LIBDIR    ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR    ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+CFLAGS    ?= -O2 -g
+FUZZ_CC   ?= clang
+FUZZ_SECONDS ?= 60
+
+B  = build
+BA = build/asan
+
+# Packages: pkg-config modules and the Debian packages that provide them.
+PC_MODULES   = libcrypto libxml-2.0 zlib
+PC_TEST      = cmocka
+DEB_PACKAGES = pkg-config libssl-dev libxml2-dev zlib1g-dev libcmocka-dev
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+       -Wmissing-prototypes -Wcast-qual -Wvla -Wundef -Wpointer-arith \
+       -Wwrite-strings
+HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+HARDEN_LD = -pie -Wl,-z,relro,-z,now,-z,noexecstack
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+      -fno-omit-frame-pointer
+
+# Library modules, in dependency order (docs/ARCHITECTURE.md).
+MODULES = rd pe keys verify policy
+LIB_SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+CMD_SRCS = $(wildcard cmd/*.c)
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_NAMES = $(notdir $(basename $(UNIT_SRCS)))
+FUZZ_SRCS = $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES = $(notdir $(basename $(FUZZ_SRCS)))
+
+LIB_OBJS  = $(LIB_SRCS:%.c=$(B)/%.o)
+CMD_OBJS  = $(CMD_SRCS:%.c=$(B)/%.o)
+LIB_AOBJS = $(LIB_SRCS:%.c=$(BA)/%.o)
+CMD_AOBJS = $(CMD_SRCS:%.c=$(BA)/%.o)
+
+# build/config.mk holds what pkg-config said; making it first runs the
+# dependency check, so a fresh machine installs packages before any
+# compiler flag is computed.
+NOCONFIG_GOALS = clean uninstall deps help
+ifeq ($(filter $(NOCONFIG_GOALS),$(MAKECMDGOALS)),)
+-include $(B)/config.mk
+endif
+
+CPPFLAGS_ALL = -Iinclude -I. -DASMGATE_VERSION_STRING='"$(VERSION)"' \
+	-DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED $(CPPFLAGS)
+CFLAGS_ALL  = -std=c11 $(WARN) $(HARDEN) $(PC_CFLAGS) $(CFLAGS)
+LDLIBS_ALL  = $(PC_LIBS)
+TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"'
+TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
+
+.PHONY: all asan check demo deps fuzz fuzz-replay bench install uninstall \
+	clean lint unit unit-asan cli cli-asan headertest help
+
+all: $(B)/asmgate $(B)/libasmgate.a
+
+help:
+	@sed -n '2,20p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---------------------------------------------------------------- deps
+deps:
+	@missing=""; \
+	if ! command -v $(PKG_CONFIG) >/dev/null 2>&1; then \
+		missing="$(DEB_PACKAGES)"; \
+	else \
+		for m in $(PC_MODULES) $(PC_TEST); do \
+			$(PKG_CONFIG) --exists $$m || missing="$$missing $$m"; \
+		done; \
+	fi; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "deps: installing $(DEB_PACKAGES)"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends $(DEB_PACKAGES) \
+			>/dev/null || exit 1; \
+	else \
+		echo "deps: missing build dependencies; install them with:" >&2; \
+		echo "  sudo apt-get install $(DEB_PACKAGES)" >&2; \
+		exit 1; \
+	fi
+
+$(B)/config.mk: Makefile
+	@$(MAKE) --no-print-directory deps
+	@mkdir -p $(B)
+	@{ echo "PC_CFLAGS = $$($(PKG_CONFIG) --cflags $(PC_MODULES))"; \
+	   echo "PC_LIBS = $$($(PKG_CONFIG) --libs $(PC_MODULES))"; \
+	   echo "PC_TEST_CFLAGS = $$($(PKG_CONFIG) --cflags $(PC_TEST))"; \
+	   echo "PC_TEST_LIBS = $$($(PKG_CONFIG) --libs $(PC_TEST))"; } > $@.tmp
+	@mv $@.tmp $@
+
+# --------------------------------------------------------------- build
+$(B)/%.o: %.c $(B)/config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+$(BA)/%.o: %.c $(B)/config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(SAN) -MMD -MP -c $< -o $@
+
+$(B)/libasmgate.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BA)/libasmgate.a: $(LIB_AOBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/asmgate: $(CMD_OBJS) $(B)/libasmgate.a
+	$(CC) $(CFLAGS_ALL) $(HARDEN_LD) $(LDFLAGS) -o $@ $(CMD_OBJS) \
+		$(B)/libasmgate.a $(LDLIBS_ALL)
+
+asan: $(BA)/asmgate
+
+$(BA)/asmgate: $(CMD_AOBJS) $(BA)/libasmgate.a
+	$(CC) $(CFLAGS_ALL) $(SAN) $(HARDEN_LD) $(LDFLAGS) -o $@ $(CMD_AOBJS) \
+		$(BA)/libasmgate.a $(LDLIBS_ALL)
+
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(LIB_AOBJS:.o=.d) \
+	$(CMD_AOBJS:.o=.d)
+
+# --------------------------------------------------------------- tests
+$(B)/tests/%: tests/unit/%.c tests/unit/helpers.h $(B)/libasmgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -Itests/unit $(TEST_CFLAGS) $(HARDEN_LD) \
+		$(LDFLAGS) -o $@ $< $(B)/libasmgate.a $(TEST_LIBS)
+
+$(BA)/tests/%: tests/unit/%.c tests/unit/helpers.h $(BA)/libasmgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) -Itests/unit $(TEST_CFLAGS) $(SAN) $(HARDEN_LD) \
+		$(LDFLAGS) -o $@ $< $(BA)/libasmgate.a $(TEST_LIBS)
+
+$(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(BA)/libasmgate.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(SAN) $(HARDEN_LD) $(LDFLAGS) \
+		-o $@ $< tests/fuzz/replay.c $(BA)/libasmgate.a $(LDLIBS_ALL)
+
+unit: $(UNIT_NAMES:%=$(B)/tests/%)
+	@sh tests/run-unit.sh $(B)/tests $(UNIT_NAMES)
+
+unit-asan: $(UNIT_NAMES:%=$(BA)/tests/%)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 sh tests/run-unit.sh $(BA)/tests $(UNIT_NAMES)
+
+cli: $(B)/asmgate
+	@sh tests/cli/run.sh $(B)/asmgate
+
+cli-asan: $(BA)/asmgate
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 sh tests/cli/run.sh $(BA)/asmgate
+
+fuzz-replay: $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 sh tests/fuzz/replay-all.sh $(B)/fuzz $(FUZZ_NAMES)
+
+headertest: $(B)/config.mk
+	@mkdir -p $(B)
+	$(CC) -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only \
+		-x c include/asmgate.h
+
+check: all asan headertest lint
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory unit-asan
+	@$(MAKE) --no-print-directory cli
+	@$(MAKE) --no-print-directory cli-asan
+	@$(MAKE) --no-print-directory fuzz-replay
+	@echo "check: all suites passed"
+
+# ---------------------------------------------------------------- demo
+demo: all
+	@sh samples/demo.sh $(B)/asmgate
+
+# ---------------------------------------------------------------- fuzz
+fuzz: $(B)/config.mk
+	@sh tests/fuzz/run-fuzz.sh "$(FUZZ_CC)" "$(FUZZ_SECONDS)" \
+		"$(CPPFLAGS_ALL) $(PC_CFLAGS)" "$(PC_LIBS)" $(FUZZ_NAMES)
+
+bench: all
+	@sh tests/bench/bench.sh $(B)/asmgate
+
+# ---------------------------------------------------------------- lint
+# One-way module dependencies (docs/ARCHITECTURE.md), checked by grep.
+lint:
+	@sh tests/lint.sh
+
+# ------------------------------------------------------------- install
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/asmgate $(DESTDIR)$(BINDIR)/asmgate
+	install -m 644 $(B)/libasmgate.a $(DESTDIR)$(LIBDIR)/libasmgate.a
+	install -m 644 include/asmgate.h $(DESTDIR)$(INCLUDEDIR)/asmgate.h
+	install -m 644 docs/asmgate.1 $(DESTDIR)$(MANDIR)/man1/asmgate.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/asmgate $(DESTDIR)$(LIBDIR)/libasmgate.a \
+		$(DESTDIR)$(INCLUDEDIR)/asmgate.h \
+		$(DESTDIR)$(MANDIR)/man1/asmgate.1
+
+clean:
+	rm -rf $(B)

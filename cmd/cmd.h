@@ -1,0 +1,47 @@
+/*
+ * cmd.h - the asmgate command: shared declarations of the subcommands.
+ *
+ * cmd/ is the only code that prints or exits. It calls the library
+ * through include/asmgate.h (and the rd/ utilities); it never reaches
+ * into pe/, keys/, verify/ or policy/ internals.
+ */
+#ifndef CMD_CMD_H
+#define CMD_CMD_H
+
+#include <stdio.h>
+
+#include "asmgate.h"
+
+/* Exit statuses (docs/asmgate.1, EXIT STATUS). */
+enum {
+	CMD_EXIT_OK = 0,       /* accepted / done */
+	CMD_EXIT_REJECT = 1,   /* rejected: not signed, or denied */
+	CMD_EXIT_ERROR = 2     /* could not decide: bad input, I/O, usage */
+};
+
+/* Output formats shared by the subcommands that report on files. */
+enum cmd_format { CMD_FMT_TEXT, CMD_FMT_JSON, CMD_FMT_JUNIT, CMD_FMT_SARIF };
+
+/** Parse a --format value among the allowed ones (a bitmask of
+ *  1 << enum cmd_format); returns 0 and prints usage on error. */
+int cmd_parse_format(const char *cmd, const char *arg, unsigned allowed,
+    enum cmd_format *out);
+
+/** "PATH: error: WHAT (offset 0xN)" on stderr. */
+void cmd_print_error(const char *path, const asmgate_error *err);
+
+/** "asmgate CMD: MESSAGE" on stderr, then a hint to --help; returns
+ *  CMD_EXIT_ERROR. */
+int cmd_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/** Text for an assembly identity: "Name, Version=a.b.c.d, Culture=x,
+ *  PublicKeyToken=t" (token may be NULL). */
+void cmd_print_identity(FILE *out, const char *name,
+    const asmgate_version *v, const char *culture, const uint8_t *token);
+
+/* Subcommands: each gets argv starting at its own name. */
+int cmd_inspect(int argc, char **argv);
+int cmd_keys(int argc, char **argv);
+
+#endif /* CMD_CMD_H */

@@ -1,0 +1,33 @@
+/*
+ * report.h - the per-file report shared by inspect and verify.
+ */
+#ifndef CMD_REPORT_H
+#define CMD_REPORT_H
+
+#include <stdio.h>
+
+#include "asmgate.h"
+#include "json.h"
+
+/** Members of one file's JSON object: path, error, pe, cli, assembly,
+ *  module, references, attributes. The caller opens and closes the
+ *  object, so verify can add members. img may be NULL (err then set). */
+void cmd_report_file_json(cmd_json *j, const char *path,
+    const asmgate_image *img, const asmgate_error *err);
+
+/** "error": null or {"code", "message", "offset"}. */
+void cmd_report_error_json(cmd_json *j, const asmgate_error *err);
+
+/** The human-readable block for one file. */
+void cmd_report_file_text(FILE *out, const char *path,
+    const asmgate_image *img);
+
+/** The assembly's public key token into buf, or NULL when it has none. */
+const uint8_t *cmd_assembly_token(const asmgate_image_info *info,
+    uint8_t buf[8]);
+
+/** Short names: "i386", "amd64", ...; "sha1", ...; NULL if unknown. */
+const char *cmd_machine_name(uint16_t machine);
+const char *cmd_hash_alg_name(uint32_t alg);
+
+#endif /* CMD_REPORT_H */

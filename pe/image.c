@@ -1,0 +1,137 @@
+/*
+ * image.c - the public image API: open a file or a memory buffer and run
+ * the reader stages over it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "pe.h"
+#include "rd/err.h"
+#include "rd/file.h"
+#include "rd/limits.h"
+
+static asmgate_status
+parse_all(asmgate_image *img, asmgate_error *err)
+{
+	asmgate_status rc;
+
+	if ((rc = pe_parse_headers(img, err)) != ASMGATE_OK ||
+	    (rc = pe_parse_cor(img, err)) != ASMGATE_OK ||
+	    (rc = pe_md_open(img, err)) != ASMGATE_OK)
+		return rc;
+	return pe_rows_decode(img, err);
+}
+
+static asmgate_status
+image_new(asmgate_image **out, asmgate_error *err)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	return ASMGATE_OK;
+}
+
+asmgate_status
+asmgate_image_from_memory(asmgate_image **out, const void *data, size_t len,
+    asmgate_error *err)
+{
+	asmgate_image *img;
+	asmgate_status rc;
+
+	*out = NULL;
+	if (len > RD_MAX_FILE_BYTES)
+		return rd_fail_nooff(err, ASMGATE_E_LIMIT,
+		    "file is larger than the %zu-byte limit",
+		    RD_MAX_FILE_BYTES);
+	if ((rc = image_new(&img, err)) != ASMGATE_OK)
+		return rc;
+	img->data = len ? data : NULL;
+	img->size = img->data ? len : 0;
+	if ((rc = parse_all(img, err)) != ASMGATE_OK) {
+		asmgate_image_free(img);
+		return rc;
+	}
+	*out = img;
+	return ASMGATE_OK;
+}
+
+asmgate_status
+asmgate_image_open(asmgate_image **out, const char *path, asmgate_error *err)
+{
+	asmgate_image *img;
+	asmgate_status rc;
+	rd_file *f;
+
+	*out = NULL;
+	if ((rc = image_new(&img, err)) != ASMGATE_OK)
+		return rc;
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		free(img);
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	}
+	img->mapping = f;
+	img->owns_mapping = 1;
+	if ((rc = rd_file_open(f, path, RD_MAX_FILE_BYTES, err)) !=
+	    ASMGATE_OK) {
+		asmgate_image_free(img);
+		return rc;
+	}
+	img->data = f->data;
+	img->size = f->size;
+	if ((rc = parse_all(img, err)) != ASMGATE_OK) {
+		asmgate_image_free(img);
+		return rc;
+	}
+	*out = img;
+	return ASMGATE_OK;
+}
+
+void
+asmgate_image_free(asmgate_image *img)
+{
+	if (!img)
+		return;
+	if (img->owns_mapping && img->mapping) {
+		rd_file_close(img->mapping);
+		free(img->mapping);
+	}
+	free(img->refs);
+	free(img->attrs);
+	free(img);
+}
+
+const asmgate_image_info *
+asmgate_image_get_info(const asmgate_image *img)
+{
+	return &img->info;
+}
+
+const uint8_t *
+asmgate_image_data(const asmgate_image *img, size_t *len)
+{
+	*len = img->size;
+	return img->data;
+}
+
+const asmgate_attribute *
+asmgate_image_find_attribute(const asmgate_image *img, const char *ns,
+    const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < img->info.nattributes; i++) {
+		const asmgate_attribute *a = &img->info.attributes[i];
+		if (strcmp(a->type_namespace, ns) == 0 &&
+		    strcmp(a->type_name, name) == 0)
+			return a;
+	}
+	return NULL;
+}
+
+int
+asmgate_image_rva_to_offset(const asmgate_image *img, uint32_t rva,
+    uint32_t size, uint64_t *off)
+{
+	return pe_rva_to_offset(img, rva, size, off, NULL);
+}

@@ -1,0 +1,158 @@
+/*
+ * pe.h - the PE/COFF and ECMA-335 reader (module-internal API).
+ *
+ * Stages, each consuming the bounded reader and producing validated
+ * facts for the next (docs/ARCHITECTURE.md):
+ *   pe_parse_headers  DOS, COFF, optional header, data directories,
+ *                     section table                       (PE/COFF 3.1-3.4)
+ *   pe_parse_cor      the CLI (COR20) header              (ECMA-335 II.25.3.3)
+ *   pe_md_open        metadata root, streams, heaps       (II.24.2.1-II.24.2.5)
+ *   pe_tables_open    #~ / #- schema: row counts, sizes   (II.24.2.6, II.22)
+ *   pe_rows_decode    Module, Assembly, AssemblyRef, CustomAttribute
+ * Later stages never take a raw offset from the file: only readers,
+ * heap indexes and row numbers that were checked where they were read.
+ *
+ * Nothing in pe/ includes OpenSSL or libxml2.
+ */
+#ifndef PE_PE_H
+#define PE_PE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "asmgate.h"
+#include "rd/rd.h"
+
+/* PE/COFF optional-header magics (PE/COFF 3.4). */
+#define PE_MAGIC_PE32 0x10Bu
+#define PE_MAGIC_PE32PLUS 0x20Bu
+
+/* Data directory indexes (PE/COFF 3.4.3). */
+#define PE_DIR_SECURITY 4u
+#define PE_DIR_CLI 14u
+
+/* Sizes fixed by the formats. */
+#define PE_COFF_HEADER_SIZE 20u
+#define PE_SECTION_HEADER_SIZE 40u
+#define PE_NT_HEADERS32_SIZE 248u   /* sizeof(IMAGE_NT_HEADERS32) */
+#define PE_NT_HEADERS64_SIZE 264u   /* sizeof(IMAGE_NT_HEADERS64) */
+#define PE_OPT_CHECKSUM 64u         /* CheckSum, from the optional header */
+#define PE_COR20_SIZE 72u           /* II.25.3.3 */
+#define PE_COR20_FLAGS 16u          /* Flags, from the COR20 header */
+
+/* Metadata table numbers (ECMA-335 II.22). */
+enum pe_table {
+	PE_T_MODULE = 0x00, PE_T_TYPEREF = 0x01, PE_T_TYPEDEF = 0x02,
+	PE_T_FIELDPTR = 0x03, PE_T_FIELD = 0x04, PE_T_METHODPTR = 0x05,
+	PE_T_METHODDEF = 0x06, PE_T_PARAMPTR = 0x07, PE_T_PARAM = 0x08,
+	PE_T_INTERFACEIMPL = 0x09, PE_T_MEMBERREF = 0x0A,
+	PE_T_CONSTANT = 0x0B, PE_T_CUSTOMATTRIBUTE = 0x0C,
+	PE_T_FIELDMARSHAL = 0x0D, PE_T_DECLSECURITY = 0x0E,
+	PE_T_CLASSLAYOUT = 0x0F, PE_T_FIELDLAYOUT = 0x10,
+	PE_T_STANDALONESIG = 0x11, PE_T_EVENTMAP = 0x12, PE_T_EVENTPTR = 0x13,
+	PE_T_EVENT = 0x14, PE_T_PROPERTYMAP = 0x15, PE_T_PROPERTYPTR = 0x16,
+	PE_T_PROPERTY = 0x17, PE_T_METHODSEMANTICS = 0x18,
+	PE_T_METHODIMPL = 0x19, PE_T_MODULEREF = 0x1A, PE_T_TYPESPEC = 0x1B,
+	PE_T_IMPLMAP = 0x1C, PE_T_FIELDRVA = 0x1D, PE_T_ENCLOG = 0x1E,
+	PE_T_ENCMAP = 0x1F, PE_T_ASSEMBLY = 0x20,
+	PE_T_ASSEMBLYPROCESSOR = 0x21, PE_T_ASSEMBLYOS = 0x22,
+	PE_T_ASSEMBLYREF = 0x23, PE_T_ASSEMBLYREFPROCESSOR = 0x24,
+	PE_T_ASSEMBLYREFOS = 0x25, PE_T_FILE = 0x26,
+	PE_T_EXPORTEDTYPE = 0x27, PE_T_MANIFESTRESOURCE = 0x28,
+	PE_T_NESTEDCLASS = 0x29, PE_T_GENERICPARAM = 0x2A,
+	PE_T_METHODSPEC = 0x2B, PE_T_GENERICPARAMCONSTRAINT = 0x2C,
+	/* Portable PDB tables (Portable PDB v1.0 spec) */
+	PE_T_DOCUMENT = 0x30, PE_T_METHODDEBUGINFORMATION = 0x31,
+	PE_T_LOCALSCOPE = 0x32, PE_T_LOCALVARIABLE = 0x33,
+	PE_T_LOCALCONSTANT = 0x34, PE_T_IMPORTSCOPE = 0x35,
+	PE_T_STATEMACHINEMETHOD = 0x36, PE_T_CUSTOMDEBUGINFORMATION = 0x37,
+	PE_T_COUNT = 0x38
+};
+
+/* Column kinds of the table schema (II.22): fixed widths, heap indexes,
+ * simple table indexes (PE_COL_TABLE + table) and coded indexes. */
+enum pe_col_kind {
+	PE_COL_U8, PE_COL_U16, PE_COL_U32,
+	PE_COL_STRING, PE_COL_GUID, PE_COL_BLOB,
+	PE_COL_TABLE,  /* simple index; the table is in pe_col.arg */
+	PE_COL_CODED   /* coded index; the pe_coded kind is in pe_col.arg */
+};
+
+/* Coded index kinds (II.24.2.6). */
+enum pe_coded {
+	PE_CI_TYPEDEFORREF, PE_CI_HASCONSTANT, PE_CI_HASCUSTOMATTRIBUTE,
+	PE_CI_HASFIELDMARSHAL, PE_CI_HASDECLSECURITY, PE_CI_MEMBERREFPARENT,
+	PE_CI_HASSEMANTICS, PE_CI_METHODDEFORREF, PE_CI_MEMBERFORWARDED,
+	PE_CI_IMPLEMENTATION, PE_CI_CUSTOMATTRIBUTETYPE,
+	PE_CI_RESOLUTIONSCOPE, PE_CI_TYPEORMETHODDEF,
+	PE_CI_HASCUSTOMDEBUGINFORMATION, PE_CI_COUNT
+};
+
+#define PE_MAX_COLUMNS 9
+
+/* A heap: a reader bounded to the stream, or absent. */
+typedef struct pe_heap {
+	int present;
+	rd r;
+} pe_heap;
+
+/* The decoded #~ / #- schema. */
+typedef struct pe_tables {
+	rd stream;                      /* the whole tables stream */
+	uint8_t heap_sizes;
+	int all_wide;                   /* #JTD: every index is 4 bytes */
+	uint64_t valid;
+	uint32_t rows[PE_T_COUNT];
+	uint32_t row_size[PE_T_COUNT];
+	size_t table_pos[PE_T_COUNT];   /* table start within stream */
+	uint8_t col_width[PE_T_COUNT][PE_MAX_COLUMNS];
+	uint8_t col_offset[PE_T_COUNT][PE_MAX_COLUMNS];
+} pe_tables;
+
+/* Everything the reader knows about one file. asmgate_image is this. */
+struct asmgate_image {
+	const uint8_t *data;
+	size_t size;
+	int owns_mapping;               /* file opened by asmgate_image_open */
+	void *mapping;                  /* rd_file, when owned */
+	asmgate_image_info info;
+	asmgate_section sections[96];
+	asmgate_stream streams[16];
+	rd metadata;                    /* the metadata block */
+	pe_heap strings, us, guid, blob;
+	pe_tables tables;
+	char version_buf[256];
+	asmgate_reference *refs;
+	asmgate_attribute *attrs;
+};
+
+/* pe.c: PE/COFF headers and sections. */
+asmgate_status pe_parse_headers(asmgate_image *img, asmgate_error *err);
+int pe_rva_to_offset(const asmgate_image *img, uint32_t rva, uint32_t size,
+    uint64_t *off, uint32_t *section);
+
+/* cor.c: the COR20 header. */
+asmgate_status pe_parse_cor(asmgate_image *img, asmgate_error *err);
+
+/* md.c: metadata root, stream headers, heaps. */
+asmgate_status pe_md_open(asmgate_image *img, asmgate_error *err);
+int pe_heap_string(const pe_heap *h, uint32_t idx, const char **out);
+int pe_heap_blob(const pe_heap *h, uint32_t idx, const uint8_t **out,
+    size_t *len, uint64_t *file_off);
+int pe_heap_guid(const pe_heap *h, uint32_t idx, const uint8_t **out);
+int pe_heap_us(const pe_heap *h, uint32_t idx, const uint8_t **out,
+    size_t *len);
+
+/* tables.c: the tables stream schema and column access. */
+asmgate_status pe_tables_open(asmgate_image *img, const rd *stream,
+    int all_wide, asmgate_error *err);
+int pe_row_get(const pe_tables *t, unsigned table, uint32_t row,
+    unsigned col, uint32_t *out);
+uint64_t pe_row_offset(const pe_tables *t, unsigned table, uint32_t row);
+int pe_coded_decode(unsigned coded, uint32_t value, unsigned *table,
+    uint32_t *row);
+
+/* rows.c: decoded rows. */
+asmgate_status pe_rows_decode(asmgate_image *img, asmgate_error *err);
+
+#endif /* PE_PE_H */

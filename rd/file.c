@@ -1,0 +1,122 @@
+/*
+ * file.c - read-only file mapping with a size cap.
+ */
+#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "file.h"
+
+static asmgate_status
+read_all(rd_file *f, int fd, size_t size, const char *path,
+    asmgate_error *err)
+{
+	uint8_t *buf = malloc(size);
+	size_t got = 0;
+
+	if (!buf)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "%s: out of memory",
+		    path);
+	while (got < size) {
+		ssize_t n = read(fd, buf + got, size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			return rd_fail_nooff(err, ASMGATE_E_IO,
+			    "cannot read: %s",
+			    n < 0 ? strerror(errno) : "file shrank");
+		}
+		got += (size_t)n;
+	}
+	f->data = buf;
+	f->size = size;
+	f->mapped = 0;
+	return ASMGATE_OK;
+}
+
+asmgate_status
+rd_file_open(rd_file *f, const char *path, size_t max, asmgate_error *err)
+{
+	struct stat st;
+	int fd;
+	void *m;
+	asmgate_status rc = ASMGATE_OK;
+
+	memset(f, 0, sizeof(*f));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return rd_fail_nooff(err, ASMGATE_E_IO, "cannot open: %s",
+		    strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot stat: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = rd_fail_nooff(err, ASMGATE_E_IO, "is a directory");
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		rc = rd_fail_nooff(err, ASMGATE_E_IO, "not a regular file");
+		goto out;
+	}
+	if (st.st_size < 0 || (uint64_t)st.st_size > (uint64_t)max) {
+		rc = rd_fail_nooff(err, ASMGATE_E_LIMIT,
+		    "file is larger than the %zu-byte limit", max);
+		goto out;
+	}
+	if (st.st_size == 0)
+		goto out; /* empty: data NULL, size 0 */
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED) {
+		rc = read_all(f, fd, (size_t)st.st_size, path, err);
+		goto out;
+	}
+	f->data = m;
+	f->size = (size_t)st.st_size;
+	f->mapped = 1;
+out:
+	close(fd);
+	return rc;
+}
+
+void
+rd_file_close(rd_file *f)
+{
+	if (!f || !f->data)
+		return;
+	if (f->mapped)
+		munmap((void *)(uintptr_t)f->data, f->size);
+	else
+		free((void *)(uintptr_t)f->data);
+	f->data = NULL;
+	f->size = 0;
+	f->mapped = 0;
+}
+
+void
+rd_file_release(const rd_file *f, uint64_t off, uint64_t n)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint64_t start, end;
+
+	if (!f || !f->mapped || pg <= 0 || off >= f->size)
+		return;
+	if (n > f->size - off)
+		n = f->size - off;
+	/* Only whole pages inside the range. */
+	start = (off + (uint64_t)pg - 1) / (uint64_t)pg * (uint64_t)pg;
+	end = (off + n) / (uint64_t)pg * (uint64_t)pg;
+	if (end > start)
+		(void)madvise((void *)(uintptr_t)(f->data + start),
+		    (size_t)(end - start), MADV_DONTNEED);
+}

@@ -1,0 +1,35 @@
+/*
+ * file.h - read-only file mapping with a size cap.
+ *
+ * A file is mapped once (mmap; one read() where mapping is impossible)
+ * and every later stage reads it through an rd over the mapping.
+ */
+#ifndef RD_FILE_H
+#define RD_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "asmgate.h"
+
+typedef struct rd_file {
+	const uint8_t *data; /* NULL for an empty file */
+	size_t size;
+	int mapped;          /* 1: munmap on close; 0: free */
+} rd_file;
+
+/** Map path read-only. Fails with ASMGATE_E_IO if it cannot be opened or
+ *  is not a regular file, ASMGATE_E_LIMIT if larger than max. An empty
+ *  file succeeds with data NULL and size 0. */
+asmgate_status rd_file_open(rd_file *f, const char *path, size_t max,
+    asmgate_error *err);
+
+/** Release a mapping; safe on a zeroed or already-closed rd_file. */
+void rd_file_close(rd_file *f);
+
+/** Tell the kernel a range of the mapping was consumed (hashed) and need
+ *  not stay resident, so memory stays flat on large files. No-op when the
+ *  file was read rather than mapped. */
+void rd_file_release(const rd_file *f, uint64_t off, uint64_t n);
+
+#endif /* RD_FILE_H */

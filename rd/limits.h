@@ -1,0 +1,92 @@
+/*
+ * limits.h - every cap asmgate places on untrusted input, in one place.
+ *
+ * A count or length read from a file is held against one of these before
+ * it drives a loop or an allocation. docs/ARCHITECTURE.md lists them with
+ * the reason for each value; keep the two in step.
+ */
+#ifndef RD_LIMITS_H
+#define RD_LIMITS_H
+
+/* Files ------------------------------------------------------------- */
+
+/* Largest file read (assemblies and key files): 1 GiB. The largest
+ * framework assemblies are tens of MB; above this a file is refused. */
+#define RD_MAX_FILE_BYTES ((size_t)1 << 30)
+
+/* Largest key file (PEM, DER, .snk, .pub, hex text): 64 KiB. A 16384-bit
+ * private key in PEM is under 13 KiB. */
+#define RD_MAX_KEY_FILE_BYTES ((size_t)64 * 1024)
+
+/* PE/COFF ------------------------------------------------------------ */
+
+/* Sections: the Windows loader refuses more than 96 (PE/COFF 3.3). */
+#define RD_MAX_SECTIONS 96u
+
+/* Data directories: the optional header defines 16 (PE/COFF 3.4.3). */
+#define RD_MAX_DATA_DIRS 16u
+
+/* e_lfanew: the PE header must start in the first 64 KiB. */
+#define RD_MAX_LFANEW 0x10000u
+
+/* ECMA-335 metadata --------------------------------------------------- */
+
+/* Metadata streams: five standard ones (II.24.2.2) plus #JTD, #Pdb and
+ * junk streams some obfuscators add. */
+#define RD_MAX_STREAMS 16u
+
+/* Stream name: at most 32 characters including the NUL (II.24.2.2). */
+#define RD_MAX_STREAM_NAME 32u
+
+/* Metadata version string: at most 255 bytes (II.24.2.1). */
+#define RD_MAX_VERSION_STRING 255u
+
+/* Rows in one table: indexes are at most 24 bits wide (II.22). */
+#define RD_MAX_TABLE_ROWS 0x00FFFFFFu
+
+/* A #Strings entry decoded as a name (assembly, culture, type): 1 KiB. */
+#define RD_MAX_NAME_BYTES 1024u
+
+/* AssemblyRef rows decoded into the image's reference list. */
+#define RD_MAX_ASSEMBLY_REFS 65535u
+
+/* Custom attributes on the Assembly row kept after decoding. */
+#define RD_MAX_ASSEMBLY_ATTRIBUTES 4096u
+
+/* A custom attribute value blob that is decoded (II.23.3): 64 KiB. */
+#define RD_MAX_ATTRIBUTE_BLOB 65536u
+
+/* Strong names and keys ----------------------------------------------- */
+
+/* RSA key sizes accepted for strong names (sn.exe: 384..16384). */
+#define RD_MIN_KEY_BITS 384u
+#define RD_MAX_KEY_BITS 16384u
+
+/* Strong-name signature slot: the modulus of the largest key. */
+#define RD_MAX_SIGNATURE_BYTES (RD_MAX_KEY_BITS / 8u)
+
+/* A public key blob: 12-byte header + 20-byte CAPI header + modulus. */
+#define RD_MAX_PUBLIC_KEY_BLOB (32u + RD_MAX_KEY_BITS / 8u)
+
+/* Policy -------------------------------------------------------------- */
+
+/* Policy file size: 1 MiB. */
+#define RD_MAX_POLICY_BYTES ((size_t)1 << 20)
+
+/* Element nesting depth in a policy file. */
+#define RD_MAX_POLICY_DEPTH 16u
+
+/* Keys, hosts and rules in one policy. */
+#define RD_MAX_POLICY_KEYS 1024u
+#define RD_MAX_POLICY_HOSTS 256u
+#define RD_MAX_POLICY_RULES 4096u
+
+/* Command line -------------------------------------------------------- */
+
+/* Directory recursion depth when walking PATH arguments. */
+#define RD_MAX_WALK_DEPTH 64u
+
+/* Files one run reports on. */
+#define RD_MAX_RUN_FILES 1000000u
+
+#endif /* RD_LIMITS_H */
