@@ -30,6 +30,15 @@ FUZZ_SECONDS ?= 60
 B  = build
 BA = build/asan
 
+# Quiet output; `make V=1` shows the full commands.
+ifeq ($(V),1)
+Q =
+say = @true
+else
+Q = @
+say = @printf '  %-6s %s\n'
+endif
+
 # Packages: pkg-config modules and the Debian packages that provide them.
 PC_MODULES   = libcrypto libxml-2.0 zlib
 PC_TEST      = cmocka
@@ -67,7 +76,7 @@ endif
 
 CPPFLAGS_ALL = -Iinclude -I. -DASMGATE_VERSION_STRING='"$(VERSION)"' \
 	-DOPENSSL_API_COMPAT=30000 -DOPENSSL_NO_DEPRECATED $(CPPFLAGS)
-CFLAGS_ALL  = -std=c11 $(WARN) $(HARDEN) $(PC_CFLAGS) $(CFLAGS)
+CFLAGS_ALL  = -std=c11 -pthread $(WARN) $(HARDEN) $(PC_CFLAGS) $(CFLAGS)
 LDLIBS_ALL  = $(PC_LIBS)
 TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"'
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
@@ -115,28 +124,34 @@ $(B)/config.mk: Makefile
 # --------------------------------------------------------------- build
 $(B)/%.o: %.c $(B)/config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
 $(BA)/%.o: %.c $(B)/config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(SAN) -MMD -MP -c $< -o $@
+	$(say) CC $@
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(SAN) -MMD -MP -c $< -o $@
 
 $(B)/libasmgate.a: $(LIB_OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
 
 $(BA)/libasmgate.a: $(LIB_AOBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
 
 $(B)/asmgate: $(CMD_OBJS) $(B)/libasmgate.a
-	$(CC) $(CFLAGS_ALL) $(HARDEN_LD) $(LDFLAGS) -o $@ $(CMD_OBJS) \
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_ALL) $(HARDEN_LD) $(LDFLAGS) -o $@ $(CMD_OBJS) \
 		$(B)/libasmgate.a $(LDLIBS_ALL)
 
 asan: $(BA)/asmgate
 
 $(BA)/asmgate: $(CMD_AOBJS) $(BA)/libasmgate.a
-	$(CC) $(CFLAGS_ALL) $(SAN) $(HARDEN_LD) $(LDFLAGS) -o $@ $(CMD_AOBJS) \
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $(HARDEN_LD) $(LDFLAGS) -o $@ $(CMD_AOBJS) \
 		$(BA)/libasmgate.a $(LDLIBS_ALL)
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(LIB_AOBJS:.o=.d) \
@@ -145,17 +160,20 @@ $(BA)/asmgate: $(CMD_AOBJS) $(BA)/libasmgate.a
 # --------------------------------------------------------------- tests
 $(B)/tests/%: tests/unit/%.c tests/unit/helpers.h $(B)/libasmgate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) -Itests/unit $(TEST_CFLAGS) $(HARDEN_LD) \
+	$(say) LD $@
+	$(Q)$(CC) $(CPPFLAGS_ALL) -Itests/unit $(TEST_CFLAGS) $(HARDEN_LD) \
 		$(LDFLAGS) -o $@ $< $(B)/libasmgate.a $(TEST_LIBS)
 
 $(BA)/tests/%: tests/unit/%.c tests/unit/helpers.h $(BA)/libasmgate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) -Itests/unit $(TEST_CFLAGS) $(SAN) $(HARDEN_LD) \
+	$(say) LD $@
+	$(Q)$(CC) $(CPPFLAGS_ALL) -Itests/unit $(TEST_CFLAGS) $(SAN) $(HARDEN_LD) \
 		$(LDFLAGS) -o $@ $< $(BA)/libasmgate.a $(TEST_LIBS)
 
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(BA)/libasmgate.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(SAN) $(HARDEN_LD) $(LDFLAGS) \
+	$(say) LD $@
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(SAN) $(HARDEN_LD) $(LDFLAGS) \
 		-o $@ $< tests/fuzz/replay.c $(BA)/libasmgate.a $(LDLIBS_ALL)
 
 unit: $(UNIT_NAMES:%=$(B)/tests/%)

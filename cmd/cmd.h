@@ -43,5 +43,8 @@ void cmd_print_identity(FILE *out, const char *name,
 /* Subcommands: each gets argv starting at its own name. */
 int cmd_inspect(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
 
 #endif /* CMD_CMD_H */

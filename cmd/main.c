@@ -19,6 +19,11 @@ static const struct {
 	    "show identity, headers and signature slot of assemblies" },
 	{ "keys", cmd_keys,
 	    "strong-name keys: token, show, extract, convert, generate" },
+	{ "verify", cmd_verify,
+	    "verify strong names and decide against a policy" },
+	{ "sign", cmd_sign,
+	    "complete delay-signing: sign an assembly with its key" },
+	{ "policy", cmd_policy, "policy files: lint, show" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

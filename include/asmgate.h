@@ -343,6 +343,215 @@ const char *asmgate_key_well_known_name(const uint8_t token[8]);
 /** Free memory the library allocated for the caller. */
 void asmgate_free(void *p);
 
+/* ------------------------------------------------------------------ */
+/* Verification: strong-name signatures and signing states (verify/)   */
+/* ------------------------------------------------------------------ */
+
+/** The signing state of an assembly. Exactly one applies. */
+typedef enum asmgate_sn_state {
+	ASMGATE_SN_INVALID = 0,     /* "invalid": anything else (fail closed) */
+	ASMGATE_SN_UNSIGNED,        /* "unsigned": no public key */
+	ASMGATE_SN_DELAY_SIGNED,    /* "delay-signed": key, flag clear, zero slot */
+	ASMGATE_SN_PUBLIC_SIGNED,   /* "public-signed": flag set, zero slot */
+	ASMGATE_SN_TEST_SIGNED,     /* "test-signed": verifies with a test key */
+	ASMGATE_SN_SIGNED           /* "signed": verifies with its own key */
+} asmgate_sn_state;
+
+/** "unsigned", "delay-signed", "public-signed", "test-signed", "signed",
+ *  "invalid". */
+const char *asmgate_sn_state_name(asmgate_sn_state st);
+
+/** Parse a state name; returns 1 and sets *out, or 0. */
+int asmgate_sn_state_parse(const char *name, asmgate_sn_state *out);
+
+/** Which key the signature verified with. */
+typedef enum asmgate_verified_with {
+	ASMGATE_VW_NONE = 0,
+	ASMGATE_VW_IDENTITY,        /* "identity": the assembly's public key */
+	ASMGATE_VW_SIGNATURE_KEY,   /* "signature-key": enhanced strong naming */
+	ASMGATE_VW_TEST_KEY,        /* "test-key" */
+	ASMGATE_VW_KEY_MAP          /* "key-map": a --key-map substitute */
+} asmgate_verified_with;
+
+const char *asmgate_verified_with_name(asmgate_verified_with vw);
+
+#define ASMGATE_MAX_REASONS 8
+#define ASMGATE_REASON_MAX 200
+
+/** The outcome of verifying one assembly. */
+typedef struct asmgate_signature {
+	asmgate_sn_state state;
+	asmgate_verified_with verified_with;
+	int flag_set;               /* COMIMAGE_FLAGS_STRONGNAMESIGNED */
+	unsigned key_bits;          /* bits of the key the signature is for */
+	uint32_t hash_alg;          /* CALG of the signature digest */
+	const char *hash_name;      /* "sha1", ...; NULL if unknown */
+	int has_test_key;           /* a test key verified it: */
+	uint8_t test_key_fingerprint[32]; /* SHA-256 of that key's blob */
+	unsigned nreasons;
+	char reasons[ASMGATE_MAX_REASONS][ASMGATE_REASON_MAX];
+} asmgate_signature;
+
+/** A --key-map entry: assemblies whose identity token is token are
+ *  verified with key (as Mono's machine.config pubTokenMapping does). */
+typedef struct asmgate_key_mapping {
+	uint8_t token[8];
+	const asmgate_key *key;
+} asmgate_key_mapping;
+
+typedef struct asmgate_verify_options {
+	const asmgate_key *const *test_keys;  /* borrowed */
+	size_t ntest_keys;
+	const asmgate_key_mapping *key_map;   /* borrowed */
+	size_t nkey_map;
+} asmgate_verify_options;
+
+/** Verify the strong-name signature of img and classify its state.
+ *  Returns ASMGATE_OK whenever a state could be decided (invalid
+ *  included: out->reasons say why); an error status only when the crypto
+ *  library failed or memory ran out, in which case out->state is
+ *  ASMGATE_SN_INVALID. opts may be NULL. */
+asmgate_status asmgate_verify_image(const asmgate_image *img,
+    const asmgate_verify_options *opts, asmgate_signature *out,
+    asmgate_error *err);
+
+typedef struct asmgate_sign_options {
+	int test_sign;   /* sign with a test key, skip the key-match check and
+	                    leave the StrongNameSigned flag clear (sn -TS) */
+} asmgate_sign_options;
+
+/** Strong-name sign the assembly at in_path with key (a key pair) and
+ *  write the result to out_path (which may be in_path): sets the
+ *  StrongNameSigned flag, computes and writes the signature, recomputes
+ *  the PE checksum. Works on delay-signed, public-signed and signed
+ *  assemblies. A key that does not match the assembly's public key (or
+ *  its AssemblySignatureKeyAttribute key) is refused with
+ *  ASMGATE_E_KEY_MISMATCH unless opts->test_sign. The output is written to
+ *  a temporary file in the same directory and renamed: on any error
+ *  out_path is left as it was. opts may be NULL. */
+asmgate_status asmgate_sign_file(const char *in_path, const char *out_path,
+    const asmgate_key *key, const asmgate_sign_options *opts,
+    asmgate_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Policy: per-host vendor-key and signing-state allowlists (policy/)  */
+/* ------------------------------------------------------------------ */
+
+typedef struct asmgate_policy asmgate_policy;
+
+/** Load and validate a policy file (schema and semantics). Errors carry
+ *  the line number. Free with asmgate_policy_free. */
+asmgate_status asmgate_policy_load(asmgate_policy **out, const char *path,
+    asmgate_error *err);
+
+void asmgate_policy_free(asmgate_policy *pol);
+
+/** Hosts in document order. */
+size_t asmgate_policy_host_count(const asmgate_policy *pol);
+const char *asmgate_policy_host_name(const asmgate_policy *pol, size_t i);
+/** 1 if host i is in audit mode (its own mode, else the policy's). */
+int asmgate_policy_host_audit(const asmgate_policy *pol, size_t i);
+/** Index of the named host, or -1. */
+long asmgate_policy_find_host(const asmgate_policy *pol, const char *name);
+
+/** Keys the policy names as test keys (testKeys attributes); pass them
+ *  to asmgate_verify_image so test-signed assemblies are recognised. */
+size_t asmgate_policy_test_key_count(const asmgate_policy *pol);
+const asmgate_key *asmgate_policy_test_key(const asmgate_policy *pol,
+    size_t i);
+
+typedef struct asmgate_decision {
+	int allowed;                /* 0 denied, 1 allowed */
+	int audit;                  /* the host is in audit mode */
+	const char *rule;           /* id of the deciding rule; NULL: default */
+	int rule_is_deny;
+	unsigned nreasons;
+	char reasons[ASMGATE_MAX_REASONS][ASMGATE_REASON_MAX];
+} asmgate_decision;
+
+/** Decide img (with its verification outcome sig) for host i. */
+asmgate_status asmgate_policy_decide(const asmgate_policy *pol, size_t host,
+    const asmgate_image *img, const asmgate_signature *sig,
+    asmgate_decision *out, asmgate_error *err);
+
+/** The same as asmgate_policy_load over len bytes in memory (the bytes
+ *  are not kept). Key files the policy names resolve against base_dir
+ *  (NULL: the current directory). */
+asmgate_status asmgate_policy_load_memory(asmgate_policy **out,
+    const void *data, size_t len, const char *base_dir, asmgate_error *err);
+
+/** The verdict of a decision in AppLocker's words: "allowed", "denied"
+ *  (by a deny rule) or "denied-by-default". Never NULL. */
+const char *asmgate_decision_verdict(const asmgate_decision *d);
+
+/** One lint finding on a valid policy (asmgate policy lint). code is a
+ *  stable short name: "token-only-key", "short-key", "unused-key",
+ *  "private-key-file", "duplicate-key", "allow-any-key", "weak-state",
+ *  "never-matches", "no-effect", "no-allow-rule", "no-hosts". */
+typedef struct asmgate_policy_warning {
+	unsigned long line;         /* 1-based line in the policy */
+	const char *code;
+	char msg[ASMGATE_ERRMSG_MAX];
+} asmgate_policy_warning;
+
+/** Lint warnings found when the policy was loaded, in line order. */
+size_t asmgate_policy_warning_count(const asmgate_policy *pol);
+const asmgate_policy_warning *asmgate_policy_get_warning(
+    const asmgate_policy *pol, size_t i);
+
+/** Output formats of reports; the order matches the --format values
+ *  text, json, junit, sarif. */
+typedef enum asmgate_report_format {
+	ASMGATE_REPORT_TEXT = 0,
+	ASMGATE_REPORT_JSON,
+	ASMGATE_REPORT_JUNIT,
+	ASMGATE_REPORT_SARIF
+} asmgate_report_format;
+
+/** The resolved policy for a reviewer (asmgate policy show): keys with
+ *  token, bits and fingerprint, hosts with their mode and rules, lint
+ *  warnings. fmt is ASMGATE_REPORT_TEXT or ASMGATE_REPORT_JSON. *out is
+ *  allocated and NUL-terminated (the NUL not counted in *len); free it
+ *  with asmgate_free. */
+asmgate_status asmgate_policy_show(const asmgate_policy *pol,
+    asmgate_report_format fmt, uint8_t **out, size_t *len,
+    asmgate_error *err);
+
+/** A CI report (JUnit XML or SARIF 2.1.0) built one result at a time:
+ *  asmgate_report_new, asmgate_report_add per file and host,
+ *  asmgate_report_finish, asmgate_report_free. */
+typedef struct asmgate_report asmgate_report;
+
+/** fmt is ASMGATE_REPORT_JUNIT or ASMGATE_REPORT_SARIF. pol (borrowed,
+ *  may be NULL) names the SARIF rules; it must outlive the report. */
+asmgate_status asmgate_report_new(asmgate_report **out,
+    asmgate_report_format fmt, const asmgate_policy *pol,
+    asmgate_error *err);
+
+/** Add the outcome for one file (and one host when there is a policy).
+ *  All arguments but r and path may be NULL:
+ *   - file_err non-NULL: the file could not be read (JUnit <error>, SARIF
+ *     "asmgate/unreadable", level error);
+ *   - host and d NULL (no policy): the testcase fails unless sig->state is
+ *     signed (SARIF ruleId "strong-name/STATE");
+ *   - d given: a denial is a JUnit <failure> and a SARIF result with the
+ *     deciding rule ("policy/HOST/RULE" or "policy/default-deny"), level
+ *     error; in audit mode the testcase passes with an "AUDIT: denied"
+ *     note in <system-out> and the SARIF level is warning.
+ *  Strings from the file are escaped; invalid UTF-8 becomes U+FFFD. A
+ *  failure (memory, size cap) is also kept and returned by finish. */
+asmgate_status asmgate_report_add(asmgate_report *r, const char *path,
+    const asmgate_image *img, const asmgate_error *file_err,
+    const asmgate_signature *sig, const char *host,
+    const asmgate_decision *d, asmgate_error *err);
+
+/** The finished document; *out is allocated and NUL-terminated (the NUL
+ *  not counted in *len); free it with asmgate_free. */
+asmgate_status asmgate_report_finish(asmgate_report *r, uint8_t **out,
+    size_t *len, asmgate_error *err);
+
+void asmgate_report_free(asmgate_report *r);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,624 @@
+/*
+ * verify.c - asmgate verify: strong-name verification of assemblies and,
+ * with --policy, the per-host decision.
+ *
+ * Files are processed by --jobs worker threads and reported in argument
+ * order as they complete; a bounded window keeps memory flat on large
+ * runs. Exit status: with a policy, 1 when any decision in an enforcing
+ * host is a denial; without one, 1 when any assembly is not signed
+ * (test-signed counts as signed when a test key was given); 2 when any
+ * file could not be read or decided, or no assembly was found.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd.h"
+#include "json.h"
+#include "rd/hex.h"
+#include "rd/limits.h"
+#include "report.h"
+#include "walk.h"
+
+#define MAX_JOBS 64u
+#define MAX_KEYS 256u
+#define MAX_HOSTS 64u
+#define WINDOW 64u /* files processed ahead of the one being printed */
+
+enum outcome { OUT_VERIFIED, OUT_SKIPPED, OUT_IGNORED, OUT_ERROR };
+
+typedef struct result {
+	enum outcome outcome;
+	asmgate_image *img;
+	asmgate_error err;
+	asmgate_signature sig;
+	asmgate_decision *decisions;  /* one per selected host */
+	int done;
+} result;
+
+typedef struct run {
+	cmd_filelist files;
+	result *res;
+	asmgate_verify_options vopts;
+	const asmgate_key **test_keys;
+	asmgate_policy *policy;
+	size_t hosts[MAX_HOSTS];
+	size_t nhosts;
+	/* work distribution */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t next;       /* next file to take */
+	size_t printed;    /* files already reported */
+} run;
+
+static void
+verify_usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: asmgate verify [--format text|json|junit|sarif]\n"
+	    "           [--test-key KEYFILE]... [--key-map TOKEN=KEYFILE]...\n"
+	    "           [--policy FILE [--host NAME]...] [--jobs N] PATH...\n"
+	    "\n"
+	    "Verify the strong-name signature of every assembly in PATH (files,\n"
+	    "or directories walked recursively) and report its state: signed,\n"
+	    "test-signed, delay-signed, public-signed, unsigned or invalid.\n"
+	    "PE files that are not .NET assemblies are listed as skipped.\n"
+	    "\n"
+	    "  -f, --format FMT     text (default), json, junit or sarif\n"
+	    "  -t, --test-key K     a test key (any key format): assemblies whose\n"
+	    "                       signature verifies with it are test-signed\n"
+	    "  -m, --key-map T=K    verify assemblies whose public key token is T\n"
+	    "                       with key file K (as Mono's pubTokenMapping)\n"
+	    "  -p, --policy FILE    decide each assembly against a policy\n"
+	    "  -H, --host NAME      a policy host to decide for (repeatable;\n"
+	    "                       default: every host of the policy)\n"
+	    "  -j, --jobs N         verify N files at a time (default 1)\n"
+	    "  -h, --help           this help\n"
+	    "\n"
+	    "Exit status: 0 every assembly signed (with --policy: every decision\n"
+	    "allowed or in an audit host), 1 at least one is not, 2 at least\n"
+	    "one file could not be read or decided, or no assembly was found.\n");
+}
+
+static int
+ends_with_ci(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+/* Verify one file (worker side; never prints). */
+static void
+process(run *r, size_t i)
+{
+	result *res = &r->res[i];
+	const cmd_file *f = &r->files.v[i];
+	asmgate_status rc;
+	size_t h;
+
+	asmgate_error_clear(&res->err);
+	rc = asmgate_image_open(&res->img, f->path, &res->err);
+	if (rc == ASMGATE_E_NOT_DOTNET || rc == ASMGATE_E_NO_ASSEMBLY) {
+		res->outcome = OUT_SKIPPED;
+		return;
+	}
+	if (rc != ASMGATE_OK) {
+		/* Inside a directory, files that are not PE at all (configs,
+		 * docs) are ignored unless their name says assembly. */
+		res->outcome = f->from_dir && (rc == ASMGATE_E_NOT_PE ||
+		    rc == ASMGATE_E_EMPTY || rc == ASMGATE_E_TRUNCATED) &&
+		    !ends_with_ci(f->path, ".dll") &&
+		    !ends_with_ci(f->path, ".exe") &&
+		    !ends_with_ci(f->path, ".netmodule") ?
+		    OUT_IGNORED : OUT_ERROR;
+		return;
+	}
+	rc = asmgate_verify_image(res->img, &r->vopts, &res->sig, &res->err);
+	if (rc != ASMGATE_OK) {
+		res->outcome = OUT_ERROR;
+		return;
+	}
+	res->outcome = OUT_VERIFIED;
+	if (!r->policy)
+		return;
+	res->decisions = calloc(r->nhosts, sizeof(*res->decisions));
+	if (!res->decisions) {
+		res->outcome = OUT_ERROR;
+		res->err.code = ASMGATE_E_NOMEM;
+		snprintf(res->err.msg, sizeof(res->err.msg), "out of memory");
+		return;
+	}
+	for (h = 0; h < r->nhosts; h++) {
+		rc = asmgate_policy_decide(r->policy, r->hosts[h], res->img,
+		    &res->sig, &res->decisions[h], &res->err);
+		if (rc != ASMGATE_OK) {
+			res->outcome = OUT_ERROR;
+			return;
+		}
+	}
+}
+
+static void *
+worker(void *arg)
+{
+	run *r = arg;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		while (r->next < r->files.n && r->next >= r->printed + WINDOW)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->next >= r->files.n) {
+			pthread_mutex_unlock(&r->mu);
+			return NULL;
+		}
+		i = r->next++;
+		pthread_mutex_unlock(&r->mu);
+		process(r, i);
+		pthread_mutex_lock(&r->mu);
+		r->res[i].done = 1;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+	}
+}
+
+/* Counters for the summary and the exit status. */
+typedef struct tally {
+	unsigned states[ASMGATE_SN_SIGNED + 1];
+	unsigned verified, skipped, errors, not_signed, denied, audit_denied;
+	unsigned allowed;
+} tally;
+
+static int
+accepted_state(const run *r, asmgate_sn_state st)
+{
+	return st == ASMGATE_SN_SIGNED ||
+	    (st == ASMGATE_SN_TEST_SIGNED && r->vopts.ntest_keys > 0);
+}
+
+static void
+print_text(run *r, size_t i)
+{
+	result *res = &r->res[i];
+	const char *path = r->files.v[i].path;
+	size_t h;
+	unsigned k;
+
+	if (res->outcome == OUT_SKIPPED) {
+		printf("%s: skipped: %s\n", path, res->err.msg);
+		return;
+	}
+	if (res->outcome == OUT_ERROR)
+		return; /* already on stderr */
+	printf("%s: %s", path, asmgate_sn_state_name(res->sig.state));
+	for (k = 0; k < res->sig.nreasons; k++)
+		printf("%s%s", k == 0 ? ": " : "; ", res->sig.reasons[k]);
+	putchar('\n');
+	for (h = 0; res->decisions && h < r->nhosts; h++) {
+		const asmgate_decision *d = &res->decisions[h];
+		printf("  %s: %s%s", asmgate_policy_host_name(r->policy,
+		    r->hosts[h]), d->allowed ? "allowed" : "denied",
+		    !d->allowed && d->audit ? " (audit)" : "");
+		if (d->rule)
+			printf(" by %s rule '%s'", d->rule_is_deny ? "deny" :
+			    "allow", d->rule);
+		else if (!d->allowed)
+			printf(" by default");
+		for (k = 0; k < d->nreasons; k++)
+			printf("%s%s", k == 0 ? ": " : "; ", d->reasons[k]);
+		putchar('\n');
+	}
+}
+
+static void
+print_json(run *r, size_t i, cmd_json *j)
+{
+	result *res = &r->res[i];
+	const asmgate_signature *s = &res->sig;
+	size_t h;
+	unsigned k;
+
+	cmd_json_obj(j);
+	cmd_report_file_json(j, r->files.v[i].path, res->img,
+	    res->outcome == OUT_ERROR ? &res->err : NULL);
+	cmd_json_key(j, "skipped");
+	if (res->outcome == OUT_SKIPPED)
+		cmd_json_str(j, res->err.msg);
+	else
+		cmd_json_null(j);
+	cmd_json_key(j, "signature");
+	if (res->outcome != OUT_VERIFIED) {
+		cmd_json_null(j);
+	} else {
+		cmd_json_obj(j);
+		cmd_json_kstr(j, "state", asmgate_sn_state_name(s->state));
+		cmd_json_key(j, "reasons");
+		cmd_json_arr(j);
+		for (k = 0; k < s->nreasons; k++)
+			cmd_json_str(j, s->reasons[k]);
+		cmd_json_arr_end(j);
+		if (s->key_bits)
+			cmd_json_kuint(j, "keyBits", s->key_bits);
+		else
+			cmd_json_knull(j, "keyBits");
+		cmd_json_kstr(j, "hashAlgorithm", s->hash_name);
+		cmd_json_kbool(j, "flagSet", s->flag_set);
+		cmd_json_kstr(j, "verifiedWith",
+		    asmgate_verified_with_name(s->verified_with));
+		cmd_json_obj_end(j);
+	}
+	if (r->policy) {
+		cmd_json_key(j, "policy");
+		cmd_json_arr(j);
+		for (h = 0; res->decisions && h < r->nhosts; h++) {
+			const asmgate_decision *d = &res->decisions[h];
+			cmd_json_obj(j);
+			cmd_json_kstr(j, "host", asmgate_policy_host_name(r->policy,
+			    r->hosts[h]));
+			cmd_json_kstr(j, "decision", d->allowed ? "allowed" :
+			    "denied");
+			cmd_json_kbool(j, "audit", d->audit);
+			cmd_json_kstr(j, "rule", d->rule);
+			cmd_json_key(j, "reasons");
+			cmd_json_arr(j);
+			for (k = 0; k < d->nreasons; k++)
+				cmd_json_str(j, d->reasons[k]);
+			cmd_json_arr_end(j);
+			cmd_json_obj_end(j);
+		}
+		cmd_json_arr_end(j);
+	}
+	cmd_json_obj_end(j);
+}
+
+static void
+count(run *r, size_t i, tally *t)
+{
+	result *res = &r->res[i];
+	size_t h;
+
+	switch (res->outcome) {
+	case OUT_IGNORED:
+		return;
+	case OUT_SKIPPED:
+		t->skipped++;
+		return;
+	case OUT_ERROR:
+		t->errors++;
+		return;
+	case OUT_VERIFIED:
+		break;
+	}
+	t->verified++;
+	t->states[res->sig.state]++;
+	if (!accepted_state(r, res->sig.state))
+		t->not_signed++;
+	for (h = 0; res->decisions && h < r->nhosts; h++) {
+		if (res->decisions[h].allowed)
+			t->allowed++;
+		else if (res->decisions[h].audit)
+			t->audit_denied++;
+		else
+			t->denied++;
+	}
+}
+
+static void
+print_summary(const run *r, const tally *t)
+{
+	int st;
+	int first = 1;
+
+	printf("%u assemblies:", t->verified);
+	for (st = ASMGATE_SN_SIGNED; st >= 0; st--) {
+		if (!t->states[st])
+			continue;
+		printf("%s %u %s", first ? "" : ",", t->states[st],
+		    asmgate_sn_state_name((asmgate_sn_state)st));
+		first = 0;
+	}
+	if (t->skipped)
+		printf("%s %u skipped (not assemblies)", first ? "" : ";",
+		    t->skipped);
+	if (t->errors)
+		printf("; %u unreadable", t->errors);
+	if (r->policy)
+		printf("; decisions: %u allowed, %u denied%s", t->allowed,
+		    t->denied + t->audit_denied,
+		    t->audit_denied ? " (some in audit hosts)" : "");
+	putchar('\n');
+}
+
+static void
+free_result(result *res)
+{
+	asmgate_image_free(res->img);
+	free(res->decisions);
+	res->img = NULL;
+	res->decisions = NULL;
+}
+
+static int
+add_test_key(run *r, size_t *n, const char *path)
+{
+	asmgate_key *k = NULL;
+	asmgate_error err;
+
+	asmgate_error_clear(&err);
+	if (*n >= MAX_KEYS) {
+		fprintf(stderr, "asmgate verify: at most %u keys\n", MAX_KEYS);
+		return 0;
+	}
+	if (asmgate_key_load_file(&k, path, &err) != ASMGATE_OK) {
+		cmd_print_error(path, &err);
+		return 0;
+	}
+	r->test_keys[(*n)++] = k;
+	return 1;
+}
+
+static int
+add_key_map(asmgate_key_mapping *map, size_t *n, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	asmgate_key *k = NULL;
+	asmgate_error err;
+	size_t len = 0, bad;
+
+	if (*n >= MAX_KEYS) {
+		fprintf(stderr, "asmgate verify: at most %u key maps\n",
+		    MAX_KEYS);
+		return 0;
+	}
+	if (!eq || eq - arg != 16 || !rd_hex_decode(map[*n].token, 8, &len,
+	    arg, 16, &bad) || len != 8) {
+		cmd_usage_error("verify", "--key-map wants TOKEN=KEYFILE with a "
+		    "16-digit hex token, not '%s'", arg);
+		return 0;
+	}
+	asmgate_error_clear(&err);
+	if (asmgate_key_load_file(&k, eq + 1, &err) != ASMGATE_OK) {
+		cmd_print_error(eq + 1, &err);
+		return 0;
+	}
+	map[*n].key = k;
+	(*n)++;
+	return 1;
+}
+
+int
+cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "test-key", required_argument, NULL, 't' },
+		{ "key-map", required_argument, NULL, 'm' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum cmd_format fmt = CMD_FMT_TEXT;
+	const char *policy_path = NULL;
+	const char *host_names[MAX_HOSTS];
+	size_t nhost_names = 0, ntest = 0, ncli = 0, nmap = 0, i;
+	asmgate_key_mapping *map = NULL;
+	unsigned jobs = 1, walk_errors = 0;
+	pthread_t threads[MAX_JOBS];
+	unsigned nthreads = 0;
+	asmgate_error err;
+	tally t;
+	run r;
+	cmd_json j;
+	int c, rc = CMD_EXIT_ERROR;
+	char *end;
+
+	memset(&r, 0, sizeof(r));
+	memset(&t, 0, sizeof(t));
+	r.test_keys = calloc(MAX_KEYS, sizeof(*r.test_keys));
+	map = calloc(MAX_KEYS, sizeof(*map));
+	if (!r.test_keys || !map) {
+		fprintf(stderr, "asmgate verify: out of memory\n");
+		goto out;
+	}
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:h", opts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'f':
+			if (!cmd_parse_format("verify", optarg, 0x3, &fmt))
+				goto out;
+			break;
+		case 't':
+			if (!add_test_key(&r, &ntest, optarg))
+				goto out;
+			break;
+		case 'm':
+			if (!add_key_map(map, &nmap, optarg))
+				goto out;
+			break;
+		case 'p':
+			policy_path = optarg;
+			break;
+		case 'H':
+			if (nhost_names >= MAX_HOSTS) {
+				cmd_usage_error("verify", "at most %u --host",
+				    MAX_HOSTS);
+				goto out;
+			}
+			host_names[nhost_names++] = optarg;
+			break;
+		case 'j':
+			jobs = (unsigned)strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || jobs == 0 ||
+			    jobs > MAX_JOBS) {
+				cmd_usage_error("verify", "--jobs wants 1..%u",
+				    MAX_JOBS);
+				goto out;
+			}
+			break;
+		case 'h':
+			verify_usage(stdout);
+			rc = CMD_EXIT_OK;
+			goto out;
+		default:
+			cmd_usage_error("verify", "bad option");
+			goto out;
+		}
+	}
+	ncli = ntest; /* keys from here on belong to the policy */
+	if (optind >= argc) {
+		cmd_usage_error("verify", "no PATH given");
+		goto out;
+	}
+	if (nhost_names && !policy_path) {
+		cmd_usage_error("verify", "--host needs --policy");
+		goto out;
+	}
+	if (policy_path) {
+		asmgate_error_clear(&err);
+		if (asmgate_policy_load(&r.policy, policy_path, &err) !=
+		    ASMGATE_OK) {
+			if (err.line)
+				fprintf(stderr, "%s:%lu: %s\n", policy_path,
+				    err.line, err.msg);
+			else
+				cmd_print_error(policy_path, &err);
+			goto out;
+		}
+		for (i = 0; i < nhost_names; i++) {
+			long h = asmgate_policy_find_host(r.policy, host_names[i]);
+			if (h < 0) {
+				fprintf(stderr, "%s: error: no host '%s' in the "
+				    "policy\n", policy_path, host_names[i]);
+				goto out;
+			}
+			r.hosts[r.nhosts++] = (size_t)h;
+		}
+		for (i = 0; !nhost_names &&
+		    i < asmgate_policy_host_count(r.policy) && i < MAX_HOSTS;
+		    i++)
+			r.hosts[r.nhosts++] = i;
+		/* The policy's test keys join the command line's. */
+		for (i = 0; i < asmgate_policy_test_key_count(r.policy) &&
+		    ntest < MAX_KEYS; i++)
+			r.test_keys[ntest++] = (asmgate_key *)(uintptr_t)
+			    asmgate_policy_test_key(r.policy, i);
+	}
+	r.vopts.test_keys = (const asmgate_key *const *)r.test_keys;
+	r.vopts.ntest_keys = ntest;
+	r.vopts.key_map = map;
+	r.vopts.nkey_map = nmap;
+
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		if (!cmd_walk(&r.files, argv[i], &walk_errors))
+			goto out;
+	r.res = calloc(r.files.n ? r.files.n : 1, sizeof(*r.res));
+	if (!r.res) {
+		fprintf(stderr, "asmgate verify: out of memory\n");
+		goto out;
+	}
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv, NULL);
+	for (nthreads = 0; nthreads < jobs; nthreads++)
+		if (pthread_create(&threads[nthreads], NULL, worker, &r) != 0)
+			break;
+	if (nthreads == 0) {
+		fprintf(stderr, "asmgate verify: cannot start a thread\n");
+		goto out_threads;
+	}
+	if (fmt == CMD_FMT_JSON) {
+		cmd_json_init(&j, stdout, 1);
+		cmd_json_obj(&j);
+		cmd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
+		cmd_json_key(&j, "files");
+		cmd_json_arr(&j);
+	}
+	/* Report in order as results complete. */
+	for (i = 0; i < r.files.n; i++) {
+		result *res = &r.res[i];
+
+		pthread_mutex_lock(&r.mu);
+		while (!res->done)
+			pthread_cond_wait(&r.cv, &r.mu);
+		pthread_mutex_unlock(&r.mu);
+		if (res->outcome == OUT_ERROR)
+			cmd_print_error(r.files.v[i].path, &res->err);
+		count(&r, i, &t);
+		if (res->outcome != OUT_IGNORED) {
+			if (fmt == CMD_FMT_JSON)
+				print_json(&r, i, &j);
+			else if (fmt == CMD_FMT_TEXT)
+				print_text(&r, i);
+		}
+		free_result(res);
+		pthread_mutex_lock(&r.mu);
+		r.printed = i + 1;
+		pthread_cond_broadcast(&r.cv);
+		pthread_mutex_unlock(&r.mu);
+	}
+	t.errors += walk_errors;
+	if (fmt == CMD_FMT_JSON) {
+		cmd_json_arr_end(&j);
+		cmd_json_key(&j, "summary");
+		cmd_json_obj(&j);
+		cmd_json_kuint(&j, "assemblies", t.verified);
+		for (c = ASMGATE_SN_INVALID; c <= ASMGATE_SN_SIGNED; c++)
+			cmd_json_kuint(&j, asmgate_sn_state_name(
+			    (asmgate_sn_state)c), t.states[c]);
+		cmd_json_kuint(&j, "skipped", t.skipped);
+		cmd_json_kuint(&j, "unreadable", t.errors);
+		if (r.policy) {
+			cmd_json_kuint(&j, "allowed", t.allowed);
+			cmd_json_kuint(&j, "denied", t.denied);
+			cmd_json_kuint(&j, "auditDenied", t.audit_denied);
+		}
+		cmd_json_obj_end(&j);
+		cmd_json_obj_end(&j);
+	} else if (fmt == CMD_FMT_TEXT) {
+		print_summary(&r, &t);
+	}
+	if (t.errors)
+		rc = CMD_EXIT_ERROR;
+	else if (t.verified == 0) {
+		fprintf(stderr, "asmgate verify: no .NET assembly found\n");
+		rc = CMD_EXIT_ERROR;
+	} else if (r.policy)
+		rc = t.denied ? CMD_EXIT_REJECT : CMD_EXIT_OK;
+	else
+		rc = t.not_signed ? CMD_EXIT_REJECT : CMD_EXIT_OK;
+	if (fflush(stdout) != 0)
+		rc = CMD_EXIT_ERROR;
+out_threads:
+	pthread_mutex_lock(&r.mu);
+	r.next = r.files.n; /* stop workers that have not started */
+	pthread_cond_broadcast(&r.cv);
+	pthread_mutex_unlock(&r.mu);
+	while (nthreads > 0)
+		pthread_join(threads[--nthreads], NULL);
+	for (i = 0; r.res && i < r.files.n; i++)
+		free_result(&r.res[i]);
+	pthread_mutex_destroy(&r.mu);
+	pthread_cond_destroy(&r.cv);
+out:
+	free(r.res);
+	cmd_filelist_free(&r.files);
+	/* Command-line test keys are ours; the policy's belong to it. */
+	/* Keys past ncli were added by a loaded policy and belong to it. */
+	if (!r.policy)
+		ncli = ntest;
+	for (i = 0; r.test_keys && i < ncli; i++)
+		asmgate_key_free((asmgate_key *)(uintptr_t)r.test_keys[i]);
+	for (i = 0; map && i < nmap; i++)
+		asmgate_key_free((asmgate_key *)(uintptr_t)map[i].key);
+	free(r.test_keys);
+	free(map);
+	asmgate_policy_free(r.policy);
+	return rc;
+}

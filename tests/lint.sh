@@ -1,0 +1,33 @@
+#!/bin/sh
+# One-way module dependencies (docs/ARCHITECTURE.md), checked by grep:
+#   rd -> pe -> keys -> verify -> policy -> cmd
+# A module may include headers of modules to its left only; pe/ and rd/
+# never include OpenSSL or libxml2; only policy/ includes libxml2; only
+# cmd/ prints or exits.
+cd "$(dirname "$0")/.." || exit 2
+bad=0
+check() { # MODULE FORBIDDEN-REGEX WHY
+	hits=$(grep -nE "$2" "$1"/*.c "$1"/*.h 2>/dev/null)
+	if [ -n "$hits" ]; then
+		echo "lint: $1/ $3:"; echo "$hits" | sed 's/^/  /'; bad=1
+	fi
+}
+check rd '#include "(pe|keys|verify|policy|cmd)/|<openssl/|<libxml/' \
+	"must depend on nothing"
+check pe '#include "(keys|verify|policy|cmd)/|<openssl/|<libxml/' \
+	"may include rd/ only (no OpenSSL, no libxml2)"
+check keys '#include "(verify|policy|cmd)/|<libxml/' \
+	"may include rd/ and pe/ only"
+check verify '#include "(policy|cmd)/|<libxml/' \
+	"may include rd/, pe/ and keys/ only"
+check policy '#include "cmd/' "must not include cmd/"
+for m in rd pe keys verify policy; do
+	check $m '\b(printf|fprintf|puts|fputs|perror|exit|abort)\s*\(' \
+		"library code must not print or exit"
+	check $m '\b(sprintf|vsprintf|strcpy|strcat|strncat|gets)\s*\(' \
+		"uses a banned function"
+done
+check cmd '#include "(pe|keys|verify|policy)/' \
+	"must use include/asmgate.h, not module internals"
+[ $bad -eq 0 ] && echo "lint: module dependencies and banned calls: ok"
+exit $bad

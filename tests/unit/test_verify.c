@@ -1,0 +1,534 @@
+/*
+ * test_verify.c - strong-name verification, signing states, structural
+ * rejections, the hash coverage, the PE checksum and signing.
+ *
+ * Oracles: the committed samples were signed by Mono's mcs/sn (sn -v
+ * says valid for samples/valid/*); mcs writes correct PE checksums; the
+ * tamper cases flip bytes the .NET Framework's hash covers or excludes
+ * (strongname.md 4.1, 4.6).
+ */
+#include "helpers.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "asmgate.h"
+#include "keys/keys.h"
+#include "pe/pe.h"
+#include "verify/verify.h"
+
+/* Verify a buffer; returns the state, fills *sig. */
+static asmgate_sn_state
+verify_buf(const uint8_t *buf, size_t len, const asmgate_verify_options *o,
+    asmgate_signature *sig)
+{
+	asmgate_image *img = NULL;
+	asmgate_error err;
+
+	asmgate_error_clear(&err);
+	if (asmgate_image_from_memory(&img, buf, len, &err) != ASMGATE_OK)
+		fail_msg("parse failed: %s", err.msg);
+	assert_int_equal(asmgate_verify_image(img, o, sig, &err), ASMGATE_OK);
+	asmgate_image_free(img);
+	return sig->state;
+}
+
+static asmgate_sn_state
+verify_sample(const char *rel, const asmgate_verify_options *o,
+    asmgate_signature *sig)
+{
+	size_t len;
+	uint8_t *buf = th_load(rel, &len);
+	asmgate_sn_state st = verify_buf(buf, len, o, sig);
+	free(buf);
+	return st;
+}
+
+static int
+has_reason(const asmgate_signature *s, const char *needle)
+{
+	unsigned i;
+	for (i = 0; i < s->nreasons; i++)
+		if (strstr(s->reasons[i], needle))
+			return 1;
+	return 0;
+}
+
+static asmgate_key *
+load_key(const char *rel)
+{
+	asmgate_key *k = NULL;
+	asmgate_error err;
+	if (asmgate_key_load_file(&k, th_path(rel), &err) != ASMGATE_OK)
+		fail_msg("key %s: %s", rel, err.msg);
+	return k;
+}
+
+/* Offsets inside a parsed PE, read by hand (PE/COFF 3.2-3.4). */
+struct pe_offsets {
+	uint32_t lfanew, opt, checksum, certdir, sectab, nsec, first_raw;
+};
+
+static struct pe_offsets
+offsets(const uint8_t *b)
+{
+	struct pe_offsets o;
+	uint16_t magic, sopt;
+	uint32_t i;
+
+	o.lfanew = th_get_u32(b + 0x3C);
+	o.opt = o.lfanew + 24;
+	magic = (uint16_t)(b[o.opt] | b[o.opt + 1] << 8);
+	sopt = (uint16_t)(b[o.lfanew + 20] | b[o.lfanew + 21] << 8);
+	o.checksum = o.opt + 64;
+	o.certdir = o.opt + (magic == 0x20B ? 144 : 128);
+	o.nsec = (uint32_t)(b[o.lfanew + 6] | b[o.lfanew + 7] << 8);
+	o.sectab = o.opt + sopt;
+	o.first_raw = 0xFFFFFFFFu;
+	for (i = 0; i < o.nsec; i++) {
+		uint32_t raw = th_get_u32(b + o.sectab + 40 * i + 20);
+		if (raw && raw < o.first_raw)
+			o.first_raw = raw;
+	}
+	return o;
+}
+
+/* Every committed sample that Mono's sn -v accepts is signed. */
+static void
+test_verify__valid_samples_are_signed(void **state)
+{
+	static const char *const files[] = {
+		"valid/contoso-orchestrations.dll", "valid/contoso-x64.dll",
+		"valid/fabrikam-adapters.dll", "valid/hello.exe",
+		"valid/satellite-fr.dll", "valid/signed-2048.dll",
+		"valid/signed-4096.dll",
+	};
+	static const unsigned bits[] = { 2048, 2048, 1024, 1024, 2048, 2048,
+		4096 };
+	asmgate_signature sig;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		assert_int_equal(verify_sample(files[i], NULL, &sig),
+		    ASMGATE_SN_SIGNED);
+		assert_int_equal(sig.verified_with, ASMGATE_VW_IDENTITY);
+		assert_int_equal(sig.key_bits, bits[i]);
+		assert_string_equal(sig.hash_name, "sha1");
+		assert_true(sig.flag_set);
+	}
+}
+
+static void
+test_verify__states(void **state)
+{
+	asmgate_signature sig;
+
+	(void)state;
+	assert_int_equal(verify_sample("states/unsigned.dll", NULL, &sig),
+	    ASMGATE_SN_UNSIGNED);
+	assert_int_equal(verify_sample("states/delay-signed.dll", NULL, &sig),
+	    ASMGATE_SN_DELAY_SIGNED);
+	assert_false(sig.flag_set);
+	assert_int_equal(verify_sample("states/public-signed.dll", NULL, &sig),
+	    ASMGATE_SN_PUBLIC_SIGNED);
+	assert_true(sig.flag_set);
+	/* Mono's sn -R: valid signature, flag clear: signed, and said so. */
+	assert_int_equal(verify_sample("states/resigned-flag-clear.dll", NULL,
+	    &sig), ASMGATE_SN_SIGNED);
+	assert_false(sig.flag_set);
+	assert_true(has_reason(&sig, "flag is clear"));
+	assert_int_equal(verify_sample("states/tampered-il.dll", NULL, &sig),
+	    ASMGATE_SN_INVALID);
+	assert_true(has_reason(&sig, "does not verify"));
+}
+
+/* Bytes the hash covers break the signature; bytes it excludes do not
+ * (strongname.md 4.6, "empirical exclusion test"). */
+static void
+test_verify__hash_coverage(void **state)
+{
+	asmgate_signature sig;
+	struct pe_offsets o;
+	size_t len, i;
+	uint8_t *base = th_load("valid/contoso-orchestrations.dll", &len);
+	uint8_t *b = malloc(len + 64);
+
+	(void)state;
+	assert_non_null(b);
+	o = offsets(base);
+
+	/* Excluded: CheckSum, the certificate directory, header padding,
+	 * data after the last section. */
+	memcpy(b, base, len);
+	th_put_u32(b + o.checksum, 0x12345678);
+	th_put_u32(b + o.certdir, (uint32_t)len);
+	th_put_u32(b + o.certdir + 4, 64);
+	assert_true(o.sectab + 40 * o.nsec < o.first_raw);
+	b[o.sectab + 40 * o.nsec + 1] ^= 0x5A;
+	b[o.first_raw - 1] ^= 0xA5;
+	for (i = 0; i < 64; i++)
+		b[len + i] = (uint8_t)i;
+	assert_int_equal(verify_buf(b, len + 64, NULL, &sig),
+	    ASMGATE_SN_SIGNED);
+
+	/* Covered: the DOS stub, the timestamp, a section header, the last
+	 * byte of the last section. */
+	memcpy(b, base, len);
+	b[0x50] ^= 1;
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
+	memcpy(b, base, len);
+	b[o.lfanew + 8] ^= 1;
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
+	memcpy(b, base, len);
+	b[o.sectab + 3] ^= 1; /* a byte of the first section's name */
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
+	memcpy(b, base, len);
+	b[len - 1] ^= 1;
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
+	free(b);
+	free(base);
+}
+
+/* The plan's ranges, checked against hand-read offsets. */
+static void
+test_verify__plan_ranges(void **state)
+{
+	asmgate_image *img = NULL;
+	asmgate_error err;
+	verify_plan plan;
+	struct pe_offsets o;
+	char why[200];
+	size_t len;
+	uint8_t *b = th_load("valid/contoso-orchestrations.dll", &len);
+	uint64_t covered = 0;
+	unsigned i;
+
+	(void)state;
+	o = offsets(b);
+	assert_int_equal(asmgate_image_from_memory(&img, b, len, &err),
+	    ASMGATE_OK);
+	assert_true(verify_plan_make(img, &plan, why, sizeof(why)));
+	assert_int_equal(plan.r[0].off, 0);
+	assert_int_equal(plan.r[0].len, o.lfanew);
+	assert_int_equal(plan.r[1].off, o.lfanew);
+	assert_int_equal(plan.r[1].len, 248);
+	assert_true(plan.r[1].patched);
+	assert_int_equal(plan.r[2].off, o.sectab);
+	assert_int_equal(plan.r[2].len, 40 * o.nsec);
+	/* No range touches the slot; the section data is all covered but
+	 * the slot. */
+	for (i = 0; i < plan.n; i++) {
+		assert_false(plan.r[i].off < plan.sig_off + plan.sig_len &&
+		    plan.sig_off < plan.r[i].off + plan.r[i].len);
+		if (i >= 3)
+			covered += plan.r[i].len;
+	}
+	{
+		uint64_t raw = 0;
+		for (i = 0; i < o.nsec; i++)
+			raw += th_get_u32(b + o.sectab + 40 * i + 16);
+		assert_int_equal(covered + plan.sig_len, raw);
+	}
+	assert_int_equal(plan.sig_len, 256);
+	asmgate_image_free(img);
+	free(b);
+}
+
+/* mcs writes correct checksums: ours must reproduce them. */
+static void
+test_verify__pe_checksum_matches_mcs(void **state)
+{
+	static const char *const files[] = {
+		"valid/contoso-orchestrations.dll", "valid/contoso-x64.dll",
+		"valid/fabrikam-adapters.dll", "valid/hello.exe",
+	};
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		uint8_t *b = th_load(files[i], &len);
+		struct pe_offsets o = offsets(b);
+		uint32_t stored = th_get_u32(b + o.checksum);
+		assert_int_not_equal(stored, 0);
+		assert_int_equal(verify_pe_checksum(b, len, o.checksum), stored);
+		free(b);
+	}
+}
+
+/* Structural rejections (pedecoder.cpp checks; strongname.md 11). */
+static void
+test_verify__structural_rejections(void **state)
+{
+	static const struct {
+		const char *file;
+		const char *reason;
+	} cases[] = {
+		{ "malformed/sig-size-mismatch.dll", "slot is" },
+		{ "malformed/sig-rva-outside-sections.dll", "one section" },
+		{ "malformed/sig-straddles-section-end.dll", "one section" },
+		{ "malformed/sig-overlaps-cor-header.dll", "CLI header" },
+		{ "malformed/flag-signed-no-sig-dir.dll",
+		  "no signature directory" },
+		{ "malformed/cor-flags-unknown-bit.dll", "unknown flag bits" },
+	};
+	asmgate_signature sig;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(verify_sample(cases[i].file, NULL, &sig),
+		    ASMGATE_SN_INVALID);
+		if (!has_reason(&sig, cases[i].reason))
+			fail_msg("%s: no reason with '%s' (got '%s')",
+			    cases[i].file, cases[i].reason,
+			    sig.nreasons ? sig.reasons[0] : "");
+	}
+}
+
+/* In-memory structural cases: writable section, out-of-order sections. */
+static void
+test_verify__structure_in_memory(void **state)
+{
+	asmgate_signature sig;
+	struct pe_offsets o;
+	size_t len;
+	uint8_t *b = th_load("valid/contoso-orchestrations.dll", &len);
+
+	(void)state;
+	o = offsets(b);
+	/* .text (holding the slot) made writable. */
+	b[o.sectab + 36 + 3] |= 0x80;
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
+	assert_true(has_reason(&sig, "read-only") ||
+	    has_reason(&sig, "writable"));
+	free(b);
+}
+
+static void
+test_verify__key_map(void **state)
+{
+	asmgate_key *contoso = load_key("keys/contoso.pub");
+	asmgate_key *fabrikam = load_key("keys/fabrikam.pub");
+	asmgate_key_mapping map;
+	asmgate_verify_options o;
+	asmgate_signature sig;
+	/* contoso's token, from sn -t samples/keys/contoso.pub */
+	static const uint8_t tok[8] = { 0xe0, 0xba, 0x8f, 0x48, 0xcb, 0x72,
+		0x2c, 0xea };
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	memcpy(map.token, tok, 8);
+	o.key_map = &map;
+	o.nkey_map = 1;
+	map.key = contoso;
+	assert_int_equal(verify_sample("valid/contoso-orchestrations.dll", &o,
+	    &sig), ASMGATE_SN_SIGNED);
+	assert_int_equal(sig.verified_with, ASMGATE_VW_KEY_MAP);
+	/* A map to another key of another size: the slot does not fit. */
+	map.key = fabrikam;
+	assert_int_equal(verify_sample("valid/contoso-orchestrations.dll", &o,
+	    &sig), ASMGATE_SN_INVALID);
+	asmgate_key_free(contoso);
+	asmgate_key_free(fabrikam);
+}
+
+/* Sign in memory with the library's pieces (test signing: flag clear),
+ * then classify with and without the test key. */
+static void
+test_verify__test_signed(void **state)
+{
+	asmgate_key *test = load_key("keys/test2048.snk");
+	asmgate_key *other = load_key("keys/test1024.pub");
+	const asmgate_key *keys[2];
+	asmgate_image *img = NULL;
+	asmgate_verify_options o;
+	asmgate_signature sig;
+	asmgate_error err;
+	verify_plan plan;
+	uint8_t digest[64];
+	unsigned dlen;
+	char why[200];
+	size_t len;
+	uint8_t *b = th_load("states/delay-signed.dll", &len);
+
+	(void)state;
+	assert_int_equal(asmgate_image_from_memory(&img, b, len, &err),
+	    ASMGATE_OK);
+	assert_true(verify_plan_make(img, &plan, why, sizeof(why)));
+	assert_int_equal(verify_digest(img, &plan, keys_md(ASMGATE_CALG_SHA1),
+	    digest, &dlen, &err), ASMGATE_OK);
+	assert_int_equal(keys_sign_digest(test, keys_md(ASMGATE_CALG_SHA1),
+	    digest, dlen, b + plan.sig_off, plan.sig_len, &err), ASMGATE_OK);
+	asmgate_image_free(img);
+
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
+	memset(&o, 0, sizeof(o));
+	keys[0] = other;
+	keys[1] = test;
+	o.test_keys = keys;
+	o.ntest_keys = 2;
+	assert_int_equal(verify_buf(b, len, &o, &sig), ASMGATE_SN_TEST_SIGNED);
+	assert_int_equal(sig.verified_with, ASMGATE_VW_TEST_KEY);
+	assert_true(sig.has_test_key);
+	assert_memory_equal(sig.test_key_fingerprint,
+	    asmgate_key_get_info(test)->fingerprint, 32);
+	free(b);
+	asmgate_key_free(test);
+	asmgate_key_free(other);
+}
+
+static char tmpdir[64];
+
+static int
+setup_tmp(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/asmgate-test-XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int
+teardown_tmp(void **state)
+{
+	char cmd[128];
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+copy_sample(const char *rel, const char *dst)
+{
+	size_t len;
+	uint8_t *b = th_load(rel, &len);
+	FILE *f = fopen(dst, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, len, f), len);
+	fclose(f);
+	free(b);
+}
+
+static asmgate_sn_state
+verify_path(const char *path, const asmgate_verify_options *o,
+    asmgate_signature *sig)
+{
+	asmgate_image *img = NULL;
+	asmgate_error err;
+	assert_int_equal(asmgate_image_open(&img, path, &err), ASMGATE_OK);
+	assert_int_equal(asmgate_verify_image(img, o, sig, &err), ASMGATE_OK);
+	asmgate_image_free(img);
+	return sig->state;
+}
+
+static void
+test_verify__sign_delay_signed(void **state)
+{
+	asmgate_key *k = load_key("keys/contoso.snk");
+	asmgate_signature sig;
+	asmgate_error err;
+	char in[128], out[128];
+	size_t len;
+	uint8_t *b;
+	struct pe_offsets o;
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s/in.dll", tmpdir);
+	snprintf(out, sizeof(out), "%s/out.dll", tmpdir);
+	copy_sample("states/delay-signed.dll", in);
+	assert_int_equal(asmgate_sign_file(in, out, k, NULL, &err), ASMGATE_OK);
+	assert_int_equal(verify_path(out, NULL, &sig), ASMGATE_SN_SIGNED);
+	assert_true(sig.flag_set);
+	/* The checksum was recomputed over the final bytes. */
+	{
+		FILE *f = fopen(out, "rb");
+		assert_non_null(f);
+		b = malloc(8192);
+		len = fread(b, 1, 8192, f);
+		fclose(f);
+	}
+	o = offsets(b);
+	assert_int_equal(verify_pe_checksum(b, len, o.checksum),
+	    th_get_u32(b + o.checksum));
+	free(b);
+	/* Public-signed input works too, in place. */
+	copy_sample("states/public-signed.dll", in);
+	assert_int_equal(asmgate_sign_file(in, in, k, NULL, &err), ASMGATE_OK);
+	assert_int_equal(verify_path(in, NULL, &sig), ASMGATE_SN_SIGNED);
+	asmgate_key_free(k);
+}
+
+static void
+test_verify__sign_refuses_other_key(void **state)
+{
+	asmgate_key *k = load_key("keys/test2048.snk");
+	asmgate_sign_options so;
+	asmgate_verify_options vo;
+	asmgate_signature sig;
+	asmgate_error err;
+	const asmgate_key *tk[1];
+	char in[128];
+	struct stat st1, st2;
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s/in2.dll", tmpdir);
+	copy_sample("states/delay-signed.dll", in);
+	assert_int_equal(stat(in, &st1), 0);
+	assert_int_equal(asmgate_sign_file(in, in, k, NULL, &err),
+	    ASMGATE_E_KEY_MISMATCH);
+	/* The input is untouched. */
+	assert_int_equal(stat(in, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	assert_int_equal(verify_path(in, NULL, &sig), ASMGATE_SN_DELAY_SIGNED);
+	/* --test-sign: signs, leaves the flag clear. */
+	memset(&so, 0, sizeof(so));
+	so.test_sign = 1;
+	assert_int_equal(asmgate_sign_file(in, in, k, &so, &err), ASMGATE_OK);
+	memset(&vo, 0, sizeof(vo));
+	tk[0] = k;
+	vo.test_keys = tk;
+	vo.ntest_keys = 1;
+	assert_int_equal(verify_path(in, &vo, &sig), ASMGATE_SN_TEST_SIGNED);
+	assert_false(sig.flag_set);
+	asmgate_key_free(k);
+}
+
+static void
+test_verify__state_names(void **state)
+{
+	asmgate_sn_state st;
+	static const char *const names[] = { "invalid", "unsigned",
+		"delay-signed", "public-signed", "test-signed", "signed" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		assert_true(asmgate_sn_state_parse(names[i], &st));
+		assert_string_equal(asmgate_sn_state_name(st), names[i]);
+	}
+	assert_false(asmgate_sn_state_parse("Signed", &st));
+	assert_string_equal(asmgate_sn_state_name((asmgate_sn_state)99),
+	    "invalid");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_verify__valid_samples_are_signed),
+		cmocka_unit_test(test_verify__states),
+		cmocka_unit_test(test_verify__hash_coverage),
+		cmocka_unit_test(test_verify__plan_ranges),
+		cmocka_unit_test(test_verify__pe_checksum_matches_mcs),
+		cmocka_unit_test(test_verify__structural_rejections),
+		cmocka_unit_test(test_verify__structure_in_memory),
+		cmocka_unit_test(test_verify__key_map),
+		cmocka_unit_test(test_verify__test_signed),
+		cmocka_unit_test(test_verify__sign_delay_signed),
+		cmocka_unit_test(test_verify__sign_refuses_other_key),
+		cmocka_unit_test(test_verify__state_names),
+	};
+	return cmocka_run_group_tests_name("verify", tests, setup_tmp,
+	    teardown_tmp);
+}

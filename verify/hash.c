@@ -1,0 +1,314 @@
+/*
+ * hash.c - what the strong-name hash covers, the structural checks that
+ * come before it, and the PE checksum.
+ *
+ * References: strongname.md 4.1 (the .NET Framework's ComputeHash), 1.5
+ * and 11 (pedecoder.cpp CheckSection/CheckRva/CheckCorHeader), 9 (PE
+ * checksum, imagehlp CheckSumMappedFile).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "pe/pe.h"
+#include "rd/err.h"
+#include "rd/file.h"
+#include "rd/safeint.h"
+#include "verify.h"
+
+/* COR20 flags the CLR accepts (corhdr.h, CheckCorHeader). */
+#define KNOWN_COR_FLAGS \
+	(ASMGATE_COMIMAGE_ILONLY | ASMGATE_COMIMAGE_32BITREQUIRED | \
+	 ASMGATE_COMIMAGE_IL_LIBRARY | ASMGATE_COMIMAGE_STRONGNAMESIGNED | \
+	 ASMGATE_COMIMAGE_NATIVE_ENTRYPOINT | \
+	 ASMGATE_COMIMAGE_TRACKDEBUGDATA | ASMGATE_COMIMAGE_32BITPREFERRED)
+
+/* Digest in chunks this size, releasing hashed pages of large files. */
+#define HASH_CHUNK ((uint64_t)1 << 20)
+
+/* The section holding [rva, rva+size) inside both its VirtualSize and its
+ * SizeOfRawData (pedecoder.cpp CheckRva on a flat file), or -1. */
+static long
+strict_section(const asmgate_pe_info *pe, uint32_t rva, uint32_t size)
+{
+	uint32_t i;
+
+	for (i = 0; i < pe->nsections; i++) {
+		const asmgate_section *s = &pe->sections[i];
+		if (rva < s->virtual_address)
+			continue;
+		if (rd_range_ok(rva - s->virtual_address, size,
+			s->virtual_size) &&
+		    rd_range_ok(rva - s->virtual_address, size, s->raw_size))
+			return (long)i;
+	}
+	return -1;
+}
+
+static int
+why(char *buf, size_t len, const char *msg)
+{
+	snprintf(buf, len, "%s", msg);
+	return 0;
+}
+
+int
+verify_structure(const asmgate_image *img, char *buf, size_t len)
+{
+	const asmgate_pe_info *pe = &img->info.pe;
+	const asmgate_cli_info *cli = &img->info.cli;
+	uint64_t prev_end, table_end;
+	uint32_t i;
+	long sec;
+
+	/* Sections: raw ranges ascending, not overlapping each other or the
+	 * headers, never at file offset 0 (CheckSection). Otherwise bytes
+	 * would be hashed twice or the headers hashed as section data. */
+	table_end = pe->section_table_offset +
+	    (uint64_t)pe->nsections * PE_SECTION_HEADER_SIZE;
+	prev_end = table_end;
+	for (i = 0; i < pe->nsections; i++) {
+		const asmgate_section *s = &pe->sections[i];
+		if (s->raw_size == 0)
+			continue;
+		if (s->raw_offset < prev_end) {
+			snprintf(buf, len, "section %u (%s) raw data at 0x%x "
+			    "overlaps the headers or the previous section, or is "
+			    "out of order", i + 1, s->name, s->raw_offset);
+			return 0;
+		}
+		prev_end = (uint64_t)s->raw_offset + s->raw_size;
+	}
+
+	/* CLI header (CheckCorHeader). */
+	if (cli->major_runtime_version < 2)
+		return why(buf, len, "CLI header MajorRuntimeVersion is below 2");
+	if (cli->flags & ~KNOWN_COR_FLAGS) {
+		snprintf(buf, len, "CLI header has unknown flag bits 0x%x",
+		    cli->flags & ~KNOWN_COR_FLAGS);
+		return 0;
+	}
+	sec = strict_section(pe, pe->dirs[PE_DIR_CLI].rva, PE_COR20_SIZE);
+	if (sec < 0 || (pe->sections[sec].characteristics &
+	    ASMGATE_SCN_MEM_WRITE))
+		return why(buf, len,
+		    "CLI header is not inside one read-only section");
+	sec = strict_section(pe, cli->metadata.rva, cli->metadata.size);
+	if (sec < 0 || (pe->sections[sec].characteristics &
+	    ASMGATE_SCN_MEM_WRITE))
+		return why(buf, len,
+		    "metadata is not inside one read-only section");
+	if ((cli->flags & ASMGATE_COMIMAGE_ILONLY) &&
+	    (cli->vtable_fixups.size != 0 ||
+	     cli->export_address_table_jumps.size != 0 ||
+	     (cli->flags & ASMGATE_COMIMAGE_NATIVE_ENTRYPOINT)))
+		return why(buf, len, "IL-only image has VTableFixups, export "
+		    "jumps or a native entry point");
+	if (cli->managed_native_header.size != 0 &&
+	    !(cli->flags & ASMGATE_COMIMAGE_IL_LIBRARY))
+		return why(buf, len,
+		    "ManagedNativeHeader set on an image that is not IL_LIBRARY");
+
+	/* Signature directory. */
+	if (cli->strong_name.rva == 0 || cli->strong_name.size == 0) {
+		if (cli->flags & ASMGATE_COMIMAGE_STRONGNAMESIGNED)
+			return why(buf, len, "StrongNameSigned flag set but there "
+			    "is no signature directory");
+		return 1;
+	}
+	sec = strict_section(pe, cli->strong_name.rva, cli->strong_name.size);
+	if (sec < 0) {
+		snprintf(buf, len, "signature directory (RVA 0x%x, %u bytes) "
+		    "does not lie inside one section (outside every section, "
+		    "or straddling a section end)", cli->strong_name.rva,
+		    cli->strong_name.size);
+		return 0;
+	}
+	if (pe->sections[sec].characteristics & ASMGATE_SCN_MEM_WRITE)
+		return why(buf, len,
+		    "signature directory lies in a writable section");
+	if (!cli->strong_name_mapped)
+		return why(buf, len, "signature directory is not in the file");
+	if (rd_range_overlap(cli->strong_name_offset, cli->strong_name.size,
+		cli->header_offset, PE_COR20_SIZE))
+		return why(buf, len, "signature overlaps the CLI header");
+	return 1;
+}
+
+static int
+add(verify_plan *p, uint64_t off, uint64_t n, int patched)
+{
+	if (n == 0)
+		return 1;
+	if (p->n >= VERIFY_MAX_RANGES)
+		return 0;
+	p->r[p->n].off = off;
+	p->r[p->n].len = n;
+	p->r[p->n].patched = patched;
+	p->n++;
+	return 1;
+}
+
+int
+verify_plan_make(const asmgate_image *img, verify_plan *p, char *buf,
+    size_t len)
+{
+	const asmgate_pe_info *pe = &img->info.pe;
+	const asmgate_cli_info *cli = &img->info.cli;
+	uint64_t nt = pe->pe32plus ? PE_NT_HEADERS64_SIZE : PE_NT_HEADERS32_SIZE;
+	uint64_t so, sl, sig_end;
+	uint32_t i;
+
+	memset(p, 0, sizeof(*p));
+	p->sig_off = cli->strong_name_offset;
+	p->sig_len = cli->strong_name.size;
+	if (!cli->strong_name_mapped ||
+	    !rd_range_ok(p->sig_off, p->sig_len, img->size))
+		return why(buf, len, "signature slot is not inside the file");
+	sig_end = p->sig_off + p->sig_len;
+
+	/* 1. The MS-DOS header and stub: [0, e_lfanew). */
+	if (!add(p, 0, pe->lfanew, 0))
+		return why(buf, len, "too many ranges");
+	/* 2. The NT headers, fixed size whatever SizeOfOptionalHeader says
+	 *    (strongname.md 4.1 step 3). */
+	if (!rd_range_ok(pe->lfanew, nt, img->size))
+		return why(buf, len, "NT headers run past the end of the file");
+	if (!add(p, pe->lfanew, nt, 1))
+		return why(buf, len, "too many ranges");
+	/* 3. The section table. */
+	if (!add(p, pe->section_table_offset,
+		(uint64_t)pe->nsections * PE_SECTION_HEADER_SIZE, 0))
+		return why(buf, len, "too many ranges");
+	/* 4. Each section's raw data in table order, minus the slot. */
+	for (i = 0; i < pe->nsections; i++) {
+		const asmgate_section *s = &pe->sections[i];
+		so = s->raw_offset;
+		sl = s->raw_size;
+		if (!rd_range_ok(so, sl, img->size))
+			return why(buf, len, "section raw data past end of file");
+		if (!rd_range_overlap(so, sl, p->sig_off, p->sig_len)) {
+			if (!add(p, so, sl, 0))
+				return why(buf, len, "too many ranges");
+			continue;
+		}
+		/* The slot must lie wholly inside this section. */
+		if (!rd_range_within(p->sig_off, p->sig_len, so, sl))
+			return why(buf, len, "signature slot straddles a section "
+			    "boundary");
+		if (!add(p, so, p->sig_off - so, 0) ||
+		    !add(p, sig_end, so + sl - sig_end, 0))
+			return why(buf, len, "too many ranges");
+	}
+	return 1;
+}
+
+/* Copy of the NT headers with CheckSum and the Certificate Table
+ * directory zeroed (strongname.md 4.1 step 3). */
+static void
+patch_nt(const asmgate_image *img, const uint8_t *src, size_t n,
+    uint8_t *dst)
+{
+	size_t cert = 24 + (img->info.pe.pe32plus ? 144 : 128);
+
+	memcpy(dst, src, n);
+	memset(dst + 24 + PE_OPT_CHECKSUM, 0, 4);
+	memset(dst + cert, 0, 8);
+}
+
+static asmgate_status
+digest_ranges(const uint8_t *data, const rd_file *release,
+    const asmgate_image *img, const verify_plan *p, const EVP_MD *md,
+    uint8_t *out, unsigned *outlen, asmgate_error *err)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t nt[PE_NT_HEADERS64_SIZE];
+	asmgate_status rc = ASMGATE_OK;
+	unsigned i;
+
+	if (!ctx)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	if (!EVP_DigestInit_ex(ctx, md, NULL)) {
+		rc = rd_fail_nooff(err, ASMGATE_E_CRYPTO,
+		    "digest %s unavailable", EVP_MD_get0_name(md));
+		goto out;
+	}
+	for (i = 0; i < p->n; i++) {
+		const verify_range *r = &p->r[i];
+		uint64_t done = 0;
+
+		if (r->patched) {
+			patch_nt(img, data + r->off, (size_t)r->len, nt);
+			if (!EVP_DigestUpdate(ctx, nt, (size_t)r->len))
+				goto crypto;
+			continue;
+		}
+		while (done < r->len) {
+			uint64_t n = r->len - done;
+			if (n > HASH_CHUNK)
+				n = HASH_CHUNK;
+			if (!EVP_DigestUpdate(ctx, data + r->off + done, (size_t)n))
+				goto crypto;
+			if (release && r->len > HASH_CHUNK)
+				rd_file_release(release, r->off + done, n);
+			done += n;
+		}
+	}
+	if (!EVP_DigestFinal_ex(ctx, out, outlen))
+		goto crypto;
+	goto out;
+crypto:
+	rc = rd_fail_nooff(err, ASMGATE_E_CRYPTO, "digest failed");
+out:
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+asmgate_status
+verify_digest(const asmgate_image *img, const verify_plan *p,
+    const EVP_MD *md, uint8_t *out, unsigned *outlen, asmgate_error *err)
+{
+	const rd_file *f = img->owns_mapping ? img->mapping : NULL;
+
+	return digest_ranges(img->data, f, img, p, md, out, outlen, err);
+}
+
+asmgate_status
+verify_digest_buffer(const uint8_t *data, size_t size,
+    const asmgate_image *img, const verify_plan *p, const EVP_MD *md,
+    uint8_t *out, unsigned *outlen, asmgate_error *err)
+{
+	if (size != img->size)
+		return rd_fail_nooff(err, ASMGATE_E_MALFORMED,
+		    "buffer does not match the image");
+	return digest_ranges(data, NULL, img, p, md, out, outlen, err);
+}
+
+/* Byte j of the file with the CheckSum field counted as zero. */
+static uint32_t
+ck_byte(const uint8_t *data, size_t j, uint64_t off)
+{
+	return j >= off && j - off < 4 ? 0 : data[j];
+}
+
+uint32_t
+verify_pe_checksum(const uint8_t *data, size_t size, uint64_t cksum_off)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	/* Little-endian 16-bit words folded into 16 bits as we go; the
+	 * CheckSum field's bytes count as zero (byte by byte: an odd
+	 * e_lfanew puts the field at an odd offset); an odd last byte is a
+	 * word with a zero high byte. Then add the file length. */
+	for (i = 0; i + 1 < size; i += 2) {
+		sum += ck_byte(data, i, cksum_off) |
+		    ck_byte(data, i + 1, cksum_off) << 8;
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	}
+	if (size & 1) {
+		sum += ck_byte(data, size - 1, cksum_off);
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	}
+	sum = (sum & 0xFFFF) + (sum >> 16);
+	return (uint32_t)(sum + size);
+}

@@ -1,0 +1,274 @@
+/*
+ * sign.c - strong-name signing: what sn -R does, done right.
+ *
+ * Order (strongname.md 4.1 "signing path", 9): check the key matches the
+ * assembly's key; set (or, test-signing, clear) COMIMAGE_FLAGS_
+ * STRONGNAMESIGNED before hashing, since the flag is inside the hashed
+ * .text; zero the slot; hash; sign; store the signature reversed; then
+ * recompute the PE checksum, which the hash excludes. The result goes to
+ * a temporary file in the destination directory that is renamed over
+ * the destination only when everything succeeded.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "keys/keys.h"
+#include "pe/pe.h"
+#include "rd/err.h"
+#include "rd/hex.h"
+#include "rd/limits.h"
+#include "rd/rd.h"
+#include "verify.h"
+
+static void
+put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static uint32_t
+get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/* Write buf to a new temporary file next to path, then rename it over
+ * path. mode: permissions of the new file. */
+static asmgate_status
+write_atomic(const char *path, const uint8_t *buf, size_t len, mode_t mode,
+    asmgate_error *err)
+{
+	char *copy = strdup(path), *tmp = NULL;
+	const char *dir;
+	size_t done = 0, tlen;
+	asmgate_status rc = ASMGATE_OK;
+	int fd = -1;
+
+	if (!copy)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	dir = dirname(copy);
+	tlen = strlen(dir) + 32;
+	tmp = malloc(tlen);
+	if (!tmp) {
+		rc = rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(tmp, tlen, "%s/.asmgate-XXXXXX", dir);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = rd_fail_nooff(err, ASMGATE_E_IO,
+		    "cannot create a temporary file in %s: %s", dir,
+		    strerror(errno));
+		goto out;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot write: %s",
+			    n < 0 ? strerror(errno) : "short write");
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
+		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot finish writing: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot close: %s",
+		    strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot rename into place: "
+		    "%s", strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(copy);
+	return rc;
+}
+
+/* The key the assembly expects to be signed with: its
+ * AssemblySignatureKeyAttribute key when it has one (enhanced strong
+ * naming; sn -Ra), else its identity key. *out is a new key. */
+static asmgate_status
+expected_key(const asmgate_image *img, asmgate_key **out,
+    asmgate_error *err)
+{
+	const asmgate_image_info *info = asmgate_image_get_info(img);
+	const asmgate_attribute *a;
+	asmgate_status rc;
+
+	a = asmgate_image_find_attribute(img, "System.Reflection",
+	    "AssemblySignatureKeyAttribute");
+	if (a) {
+		/* Reuse the verifier's parse through a verification pass
+		 * would cost a hash; parse the two strings here instead. */
+		uint8_t blob[RD_MAX_PUBLIC_KEY_BLOB];
+		size_t n = 0, bad;
+		uint32_t len;
+		const uint8_t *p;
+		uint16_t prolog;
+		rd r;
+
+		rd_init(&r, a->value, a->value_len, a->value_offset);
+		if (!rd_u16(&r, &prolog) || prolog != 1 || !rd_cuint(&r, &len) ||
+		    !rd_bytes(&r, len, &p) ||
+		    !rd_hex_decode(blob, sizeof(blob), &n, (const char *)p, len,
+			&bad))
+			return rd_fail(err, ASMGATE_E_MALFORMED, a->value_offset,
+			    "AssemblySignatureKeyAttribute value is malformed");
+		rc = asmgate_key_from_blob(out, blob, n, err);
+	} else {
+		rc = asmgate_key_from_blob(out, info->assembly.public_key,
+		    info->assembly.public_key_len, err);
+	}
+	if (rc != ASMGATE_OK)
+		rd_err_prefix(err, "the assembly's public key");
+	return rc;
+}
+
+asmgate_status
+asmgate_sign_file(const char *in_path, const char *out_path,
+    const asmgate_key *key, const asmgate_sign_options *opts,
+    asmgate_error *err)
+{
+	const asmgate_key_info *ki = asmgate_key_get_info(key);
+	const asmgate_key_info *ei;
+	const asmgate_image_info *info;
+	asmgate_image *img = NULL;
+	asmgate_key *expect = NULL;
+	verify_plan *plan = NULL;
+	uint8_t *buf = NULL;
+	uint8_t digest[EVP_MAX_MD_SIZE];
+	unsigned dlen = 0;
+	uint32_t flags, hash_alg, slot_len;
+	uint64_t flags_off, slot_off, cksum_off;
+	const EVP_MD *md;
+	struct stat st;
+	char why[ASMGATE_REASON_MAX];
+	int test_sign = opts && opts->test_sign;
+	mode_t mode = 0644;
+	asmgate_status rc;
+
+	if (!ki->is_private)
+		return rd_fail_nooff(err, ASMGATE_E_KEY,
+		    "the key has no private part: signing needs a key pair");
+	if ((rc = asmgate_image_open(&img, in_path, err)) != ASMGATE_OK)
+		return rc;
+	if (stat(in_path, &st) == 0)
+		mode = st.st_mode & 0777;
+	info = asmgate_image_get_info(img);
+	if (!info->assembly.public_key) {
+		rc = rd_fail_nooff(err, ASMGATE_E_USAGE, "the assembly has no "
+		    "public key (it was not built for strong naming)");
+		goto out;
+	}
+	if (!verify_structure(img, why, sizeof(why))) {
+		rc = rd_fail_nooff(err, ASMGATE_E_MALFORMED, "%s", why);
+		goto out;
+	}
+	if (info->cli.strong_name.rva == 0 || info->cli.strong_name.size == 0) {
+		rc = rd_fail_nooff(err, ASMGATE_E_MALFORMED,
+		    "the assembly has no signature slot");
+		goto out;
+	}
+	if ((rc = expected_key(img, &expect, err)) != ASMGATE_OK)
+		goto out;
+	ei = asmgate_key_get_info(expect);
+	if (ei->is_ecma && !test_sign) {
+		rc = rd_fail_nooff(err, ASMGATE_E_KEY_MISMATCH, "the assembly "
+		    "carries the ECMA neutral key: only the Microsoft key can "
+		    "sign it");
+		goto out;
+	}
+	if (!test_sign && !keys_same_rsa(key, expect)) {
+		char a[17], b[17];
+		rd_hex_encode(a, ki->token, 8);
+		rd_hex_encode(b, ei->token, 8);
+		rc = rd_fail_nooff(err, ASMGATE_E_KEY_MISMATCH, "key %s does not "
+		    "match the assembly's public key %s (use --test-sign to "
+		    "test-sign)", a, b);
+		goto out;
+	}
+	/* The digest is the assembly key's HashAlgID (0 means SHA-1), as
+	 * the CLR takes it; a test key signs with the same algorithm. */
+	hash_alg = ei->is_ecma || ei->hash_alg == 0 ? ASMGATE_CALG_SHA1 :
+	    ei->hash_alg;
+	if ((md = keys_md(hash_alg)) == NULL) {
+		rc = rd_fail_nooff(err, ASMGATE_E_UNSUPPORTED,
+		    "unsupported hash algorithm 0x%x in the assembly's key",
+		    hash_alg);
+		goto out;
+	}
+	slot_len = info->cli.strong_name.size;
+	if (slot_len != ki->bits / 8) {
+		rc = rd_fail_nooff(err, ASMGATE_E_KEY_MISMATCH, "the signature "
+		    "slot is %u bytes but the %u-bit key signs %u", slot_len,
+		    ki->bits, ki->bits / 8);
+		goto out;
+	}
+	plan = malloc(sizeof(*plan));
+	buf = malloc(img->size);
+	if (!plan || !buf) {
+		rc = rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if (!verify_plan_make(img, plan, why, sizeof(why))) {
+		rc = rd_fail_nooff(err, ASMGATE_E_MALFORMED, "%s", why);
+		goto out;
+	}
+	memcpy(buf, img->data, img->size);
+	flags_off = info->cli.header_offset + PE_COR20_FLAGS;
+	slot_off = info->cli.strong_name_offset;
+	cksum_off = (uint64_t)info->pe.lfanew + 24 + PE_OPT_CHECKSUM;
+	flags = get_u32(buf + flags_off);
+	if (test_sign)
+		flags &= ~ASMGATE_COMIMAGE_STRONGNAMESIGNED;
+	else
+		flags |= ASMGATE_COMIMAGE_STRONGNAMESIGNED;
+	put_u32(buf + flags_off, flags);
+	memset(buf + slot_off, 0, slot_len);
+	if ((rc = verify_digest_buffer(buf, img->size, img, plan, md, digest,
+		 &dlen, err)) != ASMGATE_OK ||
+	    (rc = keys_sign_digest(key, md, digest, dlen, buf + slot_off,
+		 slot_len, err)) != ASMGATE_OK)
+		goto out;
+	put_u32(buf + cksum_off, verify_pe_checksum(buf, img->size, cksum_off));
+	rc = write_atomic(out_path, buf, img->size, mode, err);
+out:
+	if (buf) {
+		memset(buf, 0, img->size);
+		free(buf);
+	}
+	free(plan);
+	asmgate_key_free(expect);
+	asmgate_image_free(img);
+	return rc;
+}
