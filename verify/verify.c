@@ -11,7 +11,7 @@
  *   verifies with the identity key (ECMA key -> Microsoft key; or the
  *   AssemblySignatureKeyAttribute key after its countersignature; or a
  *   --key-map substitute)                  -> signed
- *   verifies with a test key               -> test-signed
+ *   verifies with a test key, flag clear   -> test-signed
  *   anything else                          -> invalid
  * The file is hashed once, with the verifying key's hash algorithm; test
  * keys are tried on the same digest (the CLR takes the hash algorithm
@@ -409,15 +409,20 @@ asmgate_verify_image(const asmgate_image *img,
 		if (ok) {
 			char tt[17];
 			hex8(tt, ti->token);
+			/* A set flag means "fully signed": the .NET Framework
+			 * never consults test keys then (strongname.md 7.1). */
+			if (out->flag_set) {
+				reason(out, "signature verifies only with test key "
+				    "%s, but the StrongNameSigned flag is set: a "
+				    "fully signed assembly is never test-signed", tt);
+				goto done;
+			}
 			out->state = ASMGATE_SN_TEST_SIGNED;
 			out->verified_with = ASMGATE_VW_TEST_KEY;
 			out->has_test_key = 1;
 			memcpy(out->test_key_fingerprint, ti->fingerprint, 32);
 			reason(out, "signature does not verify with %s but does "
 			    "with test key %s", whose, tt);
-			if (out->flag_set)
-				reason(out, "the StrongNameSigned flag is set on a "
-				    "test-signed assembly");
 			goto done;
 		}
 	}

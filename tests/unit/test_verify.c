@@ -3,12 +3,14 @@
  * rejections, the hash coverage, the PE checksum and signing.
  *
  * Oracles: the committed samples were signed by Mono's mcs/sn (sn -v
- * says valid for samples/valid/*); mcs writes correct PE checksums; the
+ * says valid for the samples in valid/); mcs writes correct PE checksums; the
  * tamper cases flip bytes the .NET Framework's hash covers or excludes
  * (strongname.md 4.1, 4.6).
  */
+#define _DEFAULT_SOURCE
 #include "helpers.h"
 
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -494,6 +496,57 @@ test_verify__sign_refuses_other_key(void **state)
 	asmgate_key_free(k);
 }
 
+/* samples/states/<state>--<what>.dll: made independently of asmgate
+ * (samples/make-states.py, samples/states/README.md); the name says the
+ * expected state. Every such file must get exactly that state, with the
+ * test keys the README lists. */
+static void
+test_verify__named_state_samples(void **state)
+{
+	asmgate_key *t2048 = load_key("keys/test2048.pub");
+	const asmgate_key *keys[1];
+	asmgate_verify_options o;
+	asmgate_signature sig;
+	struct dirent **ents = NULL;
+	char rel[512];
+	int n, i, checked = 0;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	keys[0] = t2048;
+	o.test_keys = keys;
+	o.ntest_keys = 1;
+	n = scandir(th_path("states"), &ents, NULL, alphasort);
+	assert_true(n > 0);
+	for (i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		const char *sep = strstr(name, "--");
+		asmgate_sn_state want, got;
+		char st[32];
+
+		if (sep && (size_t)(sep - name) < sizeof(st)) {
+			memcpy(st, name, (size_t)(sep - name));
+			st[sep - name] = '\0';
+			if (!asmgate_sn_state_parse(st, &want))
+				fail_msg("%s: unknown state prefix", name);
+			snprintf(rel, sizeof(rel), "states/%s", name);
+			got = verify_sample(rel, &o, &sig);
+			if (got != want)
+				fail_msg("%s: got %s (%s), want %s", name,
+				    asmgate_sn_state_name(got),
+				    sig.nreasons ? sig.reasons[0] : "",
+				    st);
+			checked++;
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	asmgate_key_free(t2048);
+	/* The README lists more than a dozen; a wrong path finds none. */
+	if (checked > 0)
+		assert_true(checked >= 10);
+}
+
 static void
 test_verify__state_names(void **state)
 {
@@ -527,6 +580,7 @@ main(void)
 		cmocka_unit_test(test_verify__test_signed),
 		cmocka_unit_test(test_verify__sign_delay_signed),
 		cmocka_unit_test(test_verify__sign_refuses_other_key),
+		cmocka_unit_test(test_verify__named_state_samples),
 		cmocka_unit_test(test_verify__state_names),
 	};
 	return cmocka_run_group_tests_name("verify", tests, setup_tmp,
