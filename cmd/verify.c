@@ -201,14 +201,10 @@ print_text(run *r, size_t i)
 	putchar('\n');
 	for (h = 0; res->decisions && h < r->nhosts; h++) {
 		const asmgate_decision *d = &res->decisions[h];
+		/* The reasons name the deciding rule. */
 		printf("  %s: %s%s", asmgate_policy_host_name(r->policy,
 		    r->hosts[h]), d->allowed ? "allowed" : "denied",
 		    !d->allowed && d->audit ? " (audit)" : "");
-		if (d->rule)
-			printf(" by %s rule '%s'", d->rule_is_deny ? "deny" :
-			    "allow", d->rule);
-		else if (!d->allowed)
-			printf(" by default");
 		for (k = 0; k < d->nreasons; k++)
 			printf("%s%s", k == 0 ? ": " : "; ", d->reasons[k]);
 		putchar('\n');
@@ -274,6 +270,34 @@ print_json(run *r, size_t i, cmd_json *j)
 		cmd_json_arr_end(j);
 	}
 	cmd_json_obj_end(j);
+}
+
+/* One file into the JUnit/SARIF report: per host with a policy. */
+static void
+add_report(run *r, size_t i, asmgate_report *rep)
+{
+	result *res = &r->res[i];
+	const char *path = r->files.v[i].path;
+	asmgate_error err;
+	size_t h;
+
+	if (res->outcome == OUT_SKIPPED || res->outcome == OUT_IGNORED)
+		return;
+	asmgate_error_clear(&err);
+	if (res->outcome == OUT_ERROR) {
+		(void)asmgate_report_add(rep, path, res->img, &res->err, NULL,
+		    NULL, NULL, &err);
+		return;
+	}
+	if (!r->policy) {
+		(void)asmgate_report_add(rep, path, res->img, NULL, &res->sig,
+		    NULL, NULL, &err);
+		return;
+	}
+	for (h = 0; res->decisions && h < r->nhosts; h++)
+		(void)asmgate_report_add(rep, path, res->img, NULL, &res->sig,
+		    asmgate_policy_host_name(r->policy, r->hosts[h]),
+		    &res->decisions[h], &err);
 }
 
 static void
@@ -413,6 +437,7 @@ cmd_verify(int argc, char **argv)
 	pthread_t threads[MAX_JOBS];
 	unsigned nthreads = 0;
 	asmgate_error err;
+	asmgate_report *report = NULL;
 	tally t;
 	run r;
 	cmd_json j;
@@ -432,7 +457,7 @@ cmd_verify(int argc, char **argv)
 	    -1) {
 		switch (c) {
 		case 'f':
-			if (!cmd_parse_format("verify", optarg, 0x3, &fmt))
+			if (!cmd_parse_format("verify", optarg, 0xF, &fmt))
 				goto out;
 			break;
 		case 't':
@@ -539,6 +564,14 @@ cmd_verify(int argc, char **argv)
 		cmd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
 		cmd_json_key(&j, "files");
 		cmd_json_arr(&j);
+	} else if (fmt == CMD_FMT_JUNIT || fmt == CMD_FMT_SARIF) {
+		asmgate_error_clear(&err);
+		if (asmgate_report_new(&report, fmt == CMD_FMT_JUNIT ?
+		    ASMGATE_REPORT_JUNIT : ASMGATE_REPORT_SARIF, r.policy,
+		    &err) != ASMGATE_OK) {
+			fprintf(stderr, "asmgate verify: %s\n", err.msg);
+			goto out_threads;
+		}
 	}
 	/* Report in order as results complete. */
 	for (i = 0; i < r.files.n; i++) {
@@ -556,6 +589,8 @@ cmd_verify(int argc, char **argv)
 				print_json(&r, i, &j);
 			else if (fmt == CMD_FMT_TEXT)
 				print_text(&r, i);
+			else if (report)
+				add_report(&r, i, report);
 		}
 		free_result(res);
 		pthread_mutex_lock(&r.mu);
@@ -583,6 +618,19 @@ cmd_verify(int argc, char **argv)
 		cmd_json_obj_end(&j);
 	} else if (fmt == CMD_FMT_TEXT) {
 		print_summary(&r, &t);
+	} else if (report) {
+		uint8_t *doc = NULL;
+		size_t len = 0;
+
+		asmgate_error_clear(&err);
+		if (asmgate_report_finish(report, &doc, &len, &err) !=
+		    ASMGATE_OK) {
+			fprintf(stderr, "asmgate verify: %s\n", err.msg);
+			t.errors++;
+		} else {
+			fwrite(doc, 1, len, stdout);
+		}
+		asmgate_free(doc);
 	}
 	if (t.errors)
 		rc = CMD_EXIT_ERROR;
@@ -596,6 +644,7 @@ cmd_verify(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		rc = CMD_EXIT_ERROR;
 out_threads:
+	asmgate_report_free(report);
 	pthread_mutex_lock(&r.mu);
 	r.next = r.files.n; /* stop workers that have not started */
 	pthread_cond_broadcast(&r.cv);

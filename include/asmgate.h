@@ -440,7 +440,8 @@ asmgate_status asmgate_sign_file(const char *in_path, const char *out_path,
 typedef struct asmgate_policy asmgate_policy;
 
 /** Load and validate a policy file (schema and semantics). Errors carry
- *  the line number. Free with asmgate_policy_free. */
+ *  the line number. Key files named in the policy resolve against the
+ *  policy file's directory. Free with asmgate_policy_free. */
 asmgate_status asmgate_policy_load(asmgate_policy **out, const char *path,
     asmgate_error *err);
 
@@ -487,7 +488,8 @@ const char *asmgate_decision_verdict(const asmgate_decision *d);
 /** One lint finding on a valid policy (asmgate policy lint). code is a
  *  stable short name: "token-only-key", "short-key", "unused-key",
  *  "private-key-file", "duplicate-key", "allow-any-key", "weak-state",
- *  "never-matches", "no-effect", "no-allow-rule", "no-hosts". */
+ *  "never-matches", "no-effect", "no-allow-rule", "no-hosts",
+ *  "audit-mode". */
 typedef struct asmgate_policy_warning {
 	unsigned long line;         /* 1-based line in the policy */
 	const char *code;

@@ -81,6 +81,36 @@
 #define RD_MAX_POLICY_HOSTS 256u
 #define RD_MAX_POLICY_RULES 4096u
 
+/* Lines in a policy file: libxml2 2.9 keeps an element's line number in
+ * 16 bits, so above this the "POLICY:LINE" of an error would be wrong. */
+#define RD_MAX_POLICY_LINES 65535u
+
+/* An id (key or rule): 64 bytes; a host name: 80, the longest name
+ * BizTalk accepts for a host. */
+#define RD_MAX_POLICY_ID 64u
+#define RD_MAX_POLICY_HOST_NAME 80u
+
+/* A name glob on a rule: 256 bytes. Matching is O(glob x name) and
+ * assembly names are capped at RD_MAX_NAME_BYTES. */
+#define RD_MAX_POLICY_GLOB 256u
+
+/* Items in one list attribute (keys, testKeys, states, culture,
+ * hashAlgorithms). */
+#define RD_MAX_POLICY_LIST 256u
+
+/* A key file path in a policy, and the path it resolves to. */
+#define RD_MAX_POLICY_PATH 4096u
+
+/* Lint warnings kept for one policy; further ones are only counted. */
+#define RD_MAX_POLICY_WARNINGS 4096u
+
+/* A JUnit or SARIF report built in memory: 1 GiB. */
+#define RD_MAX_REPORT_BYTES ((size_t)1 << 30)
+
+/* Test suites in one JUnit report: one per host, plus one for runs
+ * without a policy. */
+#define RD_MAX_REPORT_SUITES (RD_MAX_POLICY_HOSTS + 1u)
+
 /* Command line -------------------------------------------------------- */
 
 /* Directory recursion depth when walking PATH arguments. */

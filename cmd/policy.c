@@ -1,0 +1,213 @@
+/*
+ * policy.c - asmgate policy lint|show FILE
+ *
+ *   lint [--strict] FILE        schema and semantic checks, then the lint
+ *                               warnings; exit 0 valid, 1 warnings with
+ *                               --strict, 2 invalid
+ *   show [--format text|json] FILE
+ *                               the resolved policy for a reviewer
+ *
+ * Errors are "POLICY:LINE: message" on stderr (POLICY as given), exit 2.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+
+static void
+policy_usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: asmgate policy lint [--strict] FILE\n"
+	    "       asmgate policy show [--format text|json] FILE\n"
+	    "\n"
+	    "Check a policy file (per-host vendor-key and signing-state\n"
+	    "allowlists) or show it resolved: keys with token, bits and\n"
+	    "fingerprint; hosts with their rules in evaluation order.\n"
+	    "\n"
+	    "Run 'asmgate policy lint --help' or 'asmgate policy show --help'.\n"
+	    "Exit status: 0 valid, 1 warnings (lint --strict), 2 invalid or\n"
+	    "unreadable.\n");
+}
+
+static void
+lint_usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: asmgate policy lint [--strict] FILE\n"
+	    "\n"
+	    "Validate FILE against the policy schema and the semantic rules\n"
+	    "(unique ids, defined keys, readable key files, ...), then print\n"
+	    "warnings: token-only pins, allow rules without keys, hosts that\n"
+	    "allow unsigned, public-signed or delay-signed assemblies, keys\n"
+	    "under 2048 bits, unused keys, rules that can never match.\n"
+	    "\n"
+	    "  -s, --strict   exit 1 when there are warnings\n"
+	    "  -h, --help     this help\n"
+	    "\n"
+	    "Output: one \"FILE:LINE: warning: MESSAGE [CODE]\" line per\n"
+	    "warning on stdout, then a summary. An invalid policy prints\n"
+	    "\"FILE:LINE: MESSAGE\" on stderr.\n"
+	    "Exit status: 0 valid, 1 warnings with --strict, 2 invalid.\n");
+}
+
+static void
+show_usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: asmgate policy show [--format text|json] FILE\n"
+	    "\n"
+	    "Print the resolved policy for a reviewer: the policy mode; each\n"
+	    "key with its source, public key token, size, hash algorithm and\n"
+	    "SHA-256 fingerprint; each host with its mode and its rules in the\n"
+	    "order they are evaluated (deny rules, allow rules, then the\n"
+	    "default deny); and the lint warnings.\n"
+	    "\n"
+	    "  -f, --format FMT   text (default) or json\n"
+	    "  -h, --help         this help\n"
+	    "\n"
+	    "Exit status: 0 shown, 2 invalid or unreadable policy.\n");
+}
+
+/* "POLICY:LINE: message" (or "POLICY: message" without a line). */
+static void
+print_policy_error(const char *path, const asmgate_error *err)
+{
+	if (err->line)
+		fprintf(stderr, "%s:%lu: %s\n", path, err->line, err->msg);
+	else
+		fprintf(stderr, "%s: %s\n", path, err->msg);
+}
+
+static int
+load(const char *path, asmgate_policy **pol)
+{
+	asmgate_error err;
+
+	asmgate_error_clear(&err);
+	if (asmgate_policy_load(pol, path, &err) != ASMGATE_OK) {
+		print_policy_error(path, &err);
+		return 0;
+	}
+	return 1;
+}
+
+static int
+policy_lint(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "strict", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	asmgate_policy *pol = NULL;
+	int c, strict = 0;
+	size_t i, n;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "sh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			strict = 1;
+			break;
+		case 'h':
+			lint_usage(stdout);
+			return CMD_EXIT_OK;
+		default:
+			return cmd_usage_error("policy lint", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error("policy lint", "no FILE given");
+	if (optind + 1 < argc)
+		return cmd_usage_error("policy lint", "one FILE at a time");
+	if (!load(argv[optind], &pol))
+		return CMD_EXIT_ERROR;
+	n = asmgate_policy_warning_count(pol);
+	for (i = 0; i < n; i++) {
+		const asmgate_policy_warning *w =
+		    asmgate_policy_get_warning(pol, i);
+		printf("%s:%lu: warning: %s [%s]\n", argv[optind], w->line,
+		    w->msg, w->code);
+	}
+	printf("%s: valid: %zu host%s, %zu warning%s\n", argv[optind],
+	    asmgate_policy_host_count(pol),
+	    asmgate_policy_host_count(pol) == 1 ? "" : "s", n,
+	    n == 1 ? "" : "s");
+	asmgate_policy_free(pol);
+	if (fflush(stdout) != 0)
+		return CMD_EXIT_ERROR;
+	return strict && n ? CMD_EXIT_REJECT : CMD_EXIT_OK;
+}
+
+static int
+policy_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	enum cmd_format fmt = CMD_FMT_TEXT;
+	asmgate_policy *pol = NULL;
+	asmgate_error err;
+	uint8_t *out = NULL;
+	size_t len = 0;
+	int c, rc = CMD_EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!cmd_parse_format("policy show", optarg,
+			    1u << CMD_FMT_TEXT | 1u << CMD_FMT_JSON, &fmt))
+				return CMD_EXIT_ERROR;
+			break;
+		case 'h':
+			show_usage(stdout);
+			return CMD_EXIT_OK;
+		default:
+			return cmd_usage_error("policy show", "bad option");
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error("policy show", "no FILE given");
+	if (optind + 1 < argc)
+		return cmd_usage_error("policy show", "one FILE at a time");
+	if (!load(argv[optind], &pol))
+		return CMD_EXIT_ERROR;
+	asmgate_error_clear(&err);
+	if (asmgate_policy_show(pol, fmt == CMD_FMT_JSON ?
+	    ASMGATE_REPORT_JSON : ASMGATE_REPORT_TEXT, &out, &len, &err) !=
+	    ASMGATE_OK) {
+		print_policy_error(argv[optind], &err);
+		rc = CMD_EXIT_ERROR;
+	} else if (fwrite(out, 1, len, stdout) != len || fflush(stdout) != 0) {
+		rc = CMD_EXIT_ERROR;
+	}
+	asmgate_free(out);
+	asmgate_policy_free(pol);
+	return rc;
+}
+
+int
+cmd_policy(int argc, char **argv)
+{
+	if (argc < 2) {
+		policy_usage(stderr);
+		return CMD_EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		policy_usage(stdout);
+		return CMD_EXIT_OK;
+	}
+	if (strcmp(argv[1], "lint") == 0)
+		return policy_lint(argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return policy_show(argc - 1, argv + 1);
+	return cmd_usage_error("policy", "unknown subcommand '%s' (lint, show)",
+	    argv[1]);
+}

@@ -1,0 +1,1107 @@
+/*
+ * build.c - from the parsed tree to keys, hosts and rules (pass 3 of
+ * policy.h), and key resolution (pass 4).
+ *
+ * Implements the element and attribute set of policy/asmgate-policy.xsd
+ * with messages a person can act on ("unknown attribute 'foo' on
+ * <allow>"), plus what a schema cannot say: exactly one key source, ids
+ * unique, references to keys defined, versions and key sizes in range.
+ * Every count is held against its cap in rd/limits.h before an
+ * allocation.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <libxml/tree.h>
+
+#include "policy.h"
+#include "rd/err.h"
+#include "rd/hex.h"
+#include "rd/limits.h"
+
+typedef struct build {
+	asmgate_policy *pol;
+	const policy_doc *pd;
+	asmgate_error *err;
+} build;
+
+/* Attributes per element (asmgate-policy.xsd). */
+static const char *const policy_attrs[] = { "mode", NULL };
+static const char *const key_attrs[] = { "id", "publicKey", "file", "token",
+	NULL };
+static const char *const host_attrs[] = { "name", "mode", NULL };
+static const char *const allow_attrs[] = { "id", "keys", "states", "name",
+	"culture", "minVersion", "maxVersion", "minKeyBits", "hashAlgorithms",
+	"testKeys", NULL };
+static const char *const deny_attrs[] = { "id", "keys", "states", "name",
+	"culture", "minVersion", "maxVersion", "minKeyBits", "hashAlgorithms",
+	NULL };
+
+static int
+xml_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int
+ascii_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int
+ascii_casecmp(const char *a, const char *b)
+{
+	while (*a && ascii_lower((unsigned char)*a) ==
+	    ascii_lower((unsigned char)*b)) {
+		a++;
+		b++;
+	}
+	return ascii_lower((unsigned char)*a) - ascii_lower((unsigned char)*b);
+}
+
+static char *
+dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+static asmgate_status
+oom(build *b)
+{
+	return rd_fail_line(b->err, ASMGATE_E_NOMEM, 0, "out of memory");
+}
+
+/* The element is {POLICY_NS}name. */
+static int
+is_el(const xmlNode *n, const char *name)
+{
+	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+	    strcmp((const char *)n->ns->href, POLICY_NS) == 0 &&
+	    strcmp((const char *)n->name, name) == 0;
+}
+
+/* "<prefix:name>" or "<name>" as written. */
+static void
+qname(char *buf, size_t n, const xmlNode *node)
+{
+	if (node->ns && node->ns->prefix)
+		snprintf(buf, n, "%s:%s", (const char *)node->ns->prefix,
+		    (const char *)node->name);
+	else
+		snprintf(buf, n, "%s", (const char *)node->name);
+}
+
+/* Text in an element that holds only elements: whitespace, comments and
+ * processing instructions are fine; anything else is an error. */
+static asmgate_status
+check_text(build *b, const xmlNode *n, const char *where)
+{
+	const xmlNode *c;
+
+	for (c = n->children; c; c = c->next) {
+		if (c->type == XML_TEXT_NODE && c->content) {
+			const xmlChar *p;
+			for (p = c->content; *p; p++)
+				if (!xml_space(*p))
+					return rd_fail_line(b->err,
+					    ASMGATE_E_POLICY,
+					    policy_node_line(n),
+					    "unexpected text in <%s>", where);
+		} else if (c->type == XML_CDATA_SECTION_NODE) {
+			return rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_node_line(n), "unexpected text in <%s>",
+			    where);
+		}
+	}
+	return ASMGATE_OK;
+}
+
+/* key, allow and deny hold nothing. */
+static asmgate_status
+check_empty(build *b, const xmlNode *n, const char *where)
+{
+	const xmlNode *c;
+	char q[128];
+
+	for (c = n->children; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE) {
+			qname(q, sizeof(q), c);
+			return rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_node_line(c),
+			    "unexpected element <%s> in <%s>: <%s> must be "
+			    "empty", q, where, where);
+		}
+	}
+	for (c = n->children; c; c = c->next) {
+		/* XSD empty content: not even whitespace */
+		if (c->type == XML_TEXT_NODE ||
+		    c->type == XML_CDATA_SECTION_NODE)
+			return rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_node_line(n), "<%s> must be empty: write "
+			    "<%s .../>", where, where);
+	}
+	return ASMGATE_OK;
+}
+
+static asmgate_status
+check_attrs(build *b, const xmlNode *n, const char *const *allowed,
+    const char *where)
+{
+	const xmlAttr *a;
+	size_t i;
+
+	for (a = n->properties; a; a = a->next) {
+		const char *name = (const char *)a->name;
+		int ok = 0;
+
+		if (!a->ns) {
+			for (i = 0; allowed[i]; i++)
+				if (strcmp(allowed[i], name) == 0)
+					ok = 1;
+		}
+		if (ok)
+			continue;
+		if (!a->ns && strcmp(where, "deny") == 0 &&
+		    strcmp(name, "testKeys") == 0)
+			return rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, name),
+			    "attribute 'testKeys' is only allowed on <allow>");
+		if (a->ns && a->ns->prefix) {
+			char full[160];
+			snprintf(full, sizeof(full), "%s:%s",
+			    (const char *)a->ns->prefix, name);
+			return rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, full),
+			    "unknown attribute '%s' on <%s>", full, where);
+		}
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, name),
+		    "unknown attribute '%s' on <%s>", name, where);
+	}
+	return ASMGATE_OK;
+}
+
+/* An attribute's value as a malloc'd string; NULL when absent. *st is
+ * set on allocation failure. */
+static char *
+get_attr(build *b, const xmlNode *n, const char *name, asmgate_status *st)
+{
+	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+	char *s;
+
+	if (!v)
+		return NULL;
+	s = dup_str((const char *)v);
+	xmlFree(v);
+	if (!s)
+		*st = oom(b);
+	return s;
+}
+
+/* ids: [A-Za-z0-9_][A-Za-z0-9_.-]*, at most RD_MAX_POLICY_ID bytes
+ * (asmgate-policy.xsd, type "id"). */
+static int
+valid_id(const char *s)
+{
+	size_t i;
+
+	if (!s[0] || strlen(s) > RD_MAX_POLICY_ID)
+		return 0;
+	for (i = 0; s[i]; i++) {
+		int c = (unsigned char)s[i];
+		int alnum = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '_';
+		if (!alnum && (i == 0 || (c != '.' && c != '-')))
+			return 0;
+	}
+	return 1;
+}
+
+/* BizTalk host names: letters, digits, '_', '.', '-'; at most 80. */
+static int
+valid_host_name(const char *s)
+{
+	size_t i;
+
+	if (!s[0] || strlen(s) > RD_MAX_POLICY_HOST_NAME)
+		return 0;
+	for (i = 0; s[i]; i++) {
+		int c = (unsigned char)s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		    c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+static asmgate_status
+required(build *b, const xmlNode *n, const char *attr, const char *where,
+    char **out)
+{
+	asmgate_status st = ASMGATE_OK;
+
+	*out = get_attr(b, n, attr, &st);
+	if (st != ASMGATE_OK)
+		return st;
+	if (!*out)
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_node_line(n),
+		    "<%s> is missing the required attribute '%s'", where, attr);
+	return ASMGATE_OK;
+}
+
+static asmgate_status
+parse_mode(build *b, const xmlNode *n, int *audit, int *given)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *m = get_attr(b, n, "mode", &st);
+
+	if (st != ASMGATE_OK)
+		return st;
+	*given = m != NULL;
+	if (!m)
+		return ASMGATE_OK;
+	if (strcmp(m, "audit") == 0) {
+		*audit = 1;
+	} else if (strcmp(m, "enforce") == 0) {
+		*audit = 0;
+	} else {
+		st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "mode"),
+		    "unknown mode '%.40s': expected enforce or audit", m);
+	}
+	free(m);
+	return st;
+}
+
+/* Split a whitespace-separated list (xs:list) in place. At most
+ * RD_MAX_POLICY_LIST items; fails on an empty list. */
+static asmgate_status
+split_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
+    char *s, char **items, size_t *count)
+{
+	size_t k = 0;
+	char *p = s;
+
+	for (;;) {
+		while (*p && xml_space((unsigned char)*p))
+			*p++ = '\0';
+		if (!*p)
+			break;
+		if (k >= RD_MAX_POLICY_LIST)
+			return rd_fail_line(b->err, ASMGATE_E_LIMIT,
+			    policy_attr_line(b->pd, n, attr),
+			    "more than %u items in %s of %s",
+			    RD_MAX_POLICY_LIST, attr, ctx);
+		items[k++] = p;
+		while (*p && !xml_space((unsigned char)*p))
+			p++;
+	}
+	if (k == 0)
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, attr), "%s of %s is empty", attr,
+		    ctx);
+	*count = k;
+	return ASMGATE_OK;
+}
+
+static asmgate_status
+dup_item(build *b, const xmlNode *n, const char *attr, char **items,
+    size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		if (strcmp(items[i], items[k]) == 0)
+			return rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, attr),
+			    "'%.64s' is listed twice in %s", items[k], attr);
+	return ASMGATE_OK;
+}
+
+static long
+find_key(const asmgate_policy *pol, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < pol->nkeys; i++)
+		if (strcmp(pol->keys[i].id, id) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* keys="a b" / testKeys="a b": indexes of defined keys. */
+static asmgate_status
+parse_key_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
+    int test, size_t **out, size_t *nout)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *v = get_attr(b, n, attr, &st);
+	char *items[RD_MAX_POLICY_LIST];
+	size_t k = 0, i;
+
+	*out = NULL;
+	*nout = 0;
+	if (!v)
+		return st;
+	st = split_list(b, n, attr, ctx, v, items, &k);
+	for (i = 0; st == ASMGATE_OK && i < k; i++)
+		st = dup_item(b, n, attr, items, i);
+	if (st == ASMGATE_OK) {
+		*out = calloc(k, sizeof(**out));
+		if (!*out)
+			st = oom(b);
+	}
+	for (i = 0; st == ASMGATE_OK && i < k; i++) {
+		long idx = find_key(b->pol, items[i]);
+		if (idx < 0) {
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, attr),
+			    "unknown key '%.64s' in %s of %s", items[i], attr,
+			    ctx);
+			break;
+		}
+		if (test && b->pol->keys[idx].source == POLICY_KEY_TOKEN) {
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, attr),
+			    "test key '%s' is token-only: testKeys need a full "
+			    "public key (publicKey or file) to check a "
+			    "signature", items[i]);
+			break;
+		}
+		(*out)[i] = (size_t)idx;
+		if (test)
+			b->pol->keys[idx].test_uses++;
+		else
+			b->pol->keys[idx].uses++;
+	}
+	free(v);
+	if (st != ASMGATE_OK) {
+		free(*out);
+		*out = NULL;
+		return st;
+	}
+	*nout = k;
+	return ASMGATE_OK;
+}
+
+static const char *const state_list_names[] = { "unsigned", "delay-signed",
+	"public-signed", "test-signed", "signed", NULL };
+
+static asmgate_status
+parse_states(build *b, const xmlNode *n, const char *ctx, policy_rule *r)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *v = get_attr(b, n, "states", &st);
+	char *items[RD_MAX_POLICY_LIST];
+	size_t k = 0, i, j;
+
+	if (!v)
+		return st;
+	r->states_given = 1;
+	r->states = 0;
+	st = split_list(b, n, "states", ctx, v, items, &k);
+	for (i = 0; st == ASMGATE_OK && i < k; i++) {
+		asmgate_sn_state s;
+		int known = 0;
+		for (j = 0; state_list_names[j]; j++)
+			if (strcmp(items[i], state_list_names[j]) == 0)
+				known = 1;
+		if (!known || !asmgate_sn_state_parse(items[i], &s)) {
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, "states"),
+			    "unknown state '%.40s' in states: expected "
+			    "unsigned, delay-signed, public-signed, test-signed "
+			    "or signed", items[i]);
+			break;
+		}
+		st = dup_item(b, n, "states", items, i);
+		r->states |= POLICY_STATE_BIT(s);
+	}
+	free(v);
+	return st;
+}
+
+static asmgate_status
+parse_hashes(build *b, const xmlNode *n, const char *ctx, policy_rule *r)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} algs[] = {
+		{ "sha1", POLICY_HASH_SHA1 }, { "sha256", POLICY_HASH_SHA256 },
+		{ "sha384", POLICY_HASH_SHA384 }, { "sha512", POLICY_HASH_SHA512 },
+	};
+	asmgate_status st = ASMGATE_OK;
+	char *v = get_attr(b, n, "hashAlgorithms", &st);
+	char *items[RD_MAX_POLICY_LIST];
+	size_t k = 0, i, j;
+
+	if (!v)
+		return st;
+	st = split_list(b, n, "hashAlgorithms", ctx, v, items, &k);
+	for (i = 0; st == ASMGATE_OK && i < k; i++) {
+		unsigned bit = 0;
+		for (j = 0; j < sizeof(algs) / sizeof(algs[0]); j++)
+			if (strcmp(items[i], algs[j].name) == 0)
+				bit = algs[j].bit;
+		if (!bit) {
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, "hashAlgorithms"),
+			    "unknown hash algorithm '%.40s' in hashAlgorithms: "
+			    "expected sha1, sha256, sha384 or sha512",
+			    items[i]);
+			break;
+		}
+		st = dup_item(b, n, "hashAlgorithms", items, i);
+		r->hashes |= bit;
+	}
+	free(v);
+	return st;
+}
+
+/* A culture name: "neutral", or BCP 47 shaped ll[-XX...] as .NET
+ * cultures are (asmgate-policy.xsd, type "culture"). */
+static int
+valid_culture(const char *s)
+{
+	size_t run = 0, i;
+	int first = 1;
+
+	if (ascii_casecmp(s, "neutral") == 0)
+		return 1;
+	for (i = 0;; i++) {
+		int c = (unsigned char)s[i];
+		if (c == '-' || c == 0) {
+			if (run == 0 || run > 8)
+				return 0;
+			if (c == 0)
+				return 1;
+			run = 0;
+			first = 0;
+			continue;
+		}
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (!first && c >= '0' && c <= '9')))
+			return 0;
+		run++;
+	}
+}
+
+static asmgate_status
+parse_cultures(build *b, const xmlNode *n, const char *ctx, policy_rule *r)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *v = get_attr(b, n, "culture", &st);
+	char *items[RD_MAX_POLICY_LIST];
+	size_t k = 0, i;
+
+	if (!v)
+		return st;
+	st = split_list(b, n, "culture", ctx, v, items, &k);
+	for (i = 0; st == ASMGATE_OK && i < k; i++) {
+		if (!valid_culture(items[i]))
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, "culture"),
+			    "bad culture '%.40s': expected neutral or a culture "
+			    "name such as fr-FR", items[i]);
+		else
+			st = dup_item(b, n, "culture", items, i);
+	}
+	if (st == ASMGATE_OK) {
+		r->cultures = calloc(k, sizeof(*r->cultures));
+		if (!r->cultures)
+			st = oom(b);
+	}
+	for (i = 0; st == ASMGATE_OK && i < k; i++) {
+		r->cultures[i] = dup_str(ascii_casecmp(items[i], "neutral") ==
+		    0 ? "" : items[i]);
+		if (!r->cultures[i])
+			st = oom(b);
+		r->ncultures = i + 1;
+	}
+	free(v);
+	return st;
+}
+
+/* "a.b.c.d", each 0..65535 (ECMA-335 II.22.2: four 2-byte numbers). */
+static int
+parse_version(const char *s, asmgate_version *v)
+{
+	unsigned parts[4];
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned long x = 0;
+		int digits = 0;
+		while (*s >= '0' && *s <= '9') {
+			x = x * 10 + (unsigned long)(*s - '0');
+			if (++digits > 5 || x > 65535)
+				return 0;
+			s++;
+		}
+		if (digits == 0)
+			return 0;
+		parts[i] = (unsigned)x;
+		if (i < 3 && *s++ != '.')
+			return 0;
+	}
+	if (*s)
+		return 0;
+	v->major = (uint16_t)parts[0];
+	v->minor = (uint16_t)parts[1];
+	v->build = (uint16_t)parts[2];
+	v->revision = (uint16_t)parts[3];
+	return 1;
+}
+
+static asmgate_status
+parse_version_attr(build *b, const xmlNode *n, const char *attr,
+    asmgate_version *v, int *has)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *s = get_attr(b, n, attr, &st);
+
+	if (!s)
+		return st;
+	if (!parse_version(s, v))
+		st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, attr),
+		    "bad %s '%.40s': expected four numbers a.b.c.d, each "
+		    "0-65535", attr, s);
+	else
+		*has = 1;
+	free(s);
+	return st;
+}
+
+static asmgate_status
+parse_min_bits(build *b, const xmlNode *n, policy_rule *r)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *s = get_attr(b, n, "minKeyBits", &st);
+	unsigned long x = 0;
+	size_t i;
+	int ok = 1;
+
+	if (!s)
+		return st;
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 6) {
+			ok = 0;
+			break;
+		}
+		x = x * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (!ok || i == 0 || x < RD_MIN_KEY_BITS || x > RD_MAX_KEY_BITS)
+		st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "minKeyBits"),
+		    "bad minKeyBits '%.40s': expected a number from %u to %u",
+		    s, RD_MIN_KEY_BITS, RD_MAX_KEY_BITS);
+	else
+		r->min_key_bits = (unsigned)x;
+	free(s);
+	return st;
+}
+
+static asmgate_status
+parse_glob(build *b, const xmlNode *n, policy_rule *r)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *s = get_attr(b, n, "name", &st);
+	size_t i;
+
+	if (!s)
+		return st;
+	if (!s[0] || strlen(s) > RD_MAX_POLICY_GLOB) {
+		st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "name"),
+		    "name must be 1 to %u bytes", RD_MAX_POLICY_GLOB);
+		free(s);
+		return st;
+	}
+	for (i = 0; s[i]; i++) {
+		if ((unsigned char)s[i] < 0x20) {
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, "name"),
+			    "control character in name");
+			free(s);
+			return st;
+		}
+	}
+	r->name = s;
+	return ASMGATE_OK;
+}
+
+static asmgate_status
+parse_rule(build *b, const xmlNode *n, size_t host, policy_rule *r)
+{
+	const policy_host *h = &b->pol->hosts[host];
+	const char *where = is_el(n, "deny") ? "deny" : "allow";
+	char ctx[RD_MAX_POLICY_ID + 16];
+	asmgate_status st;
+	size_t i;
+
+	r->deny = is_el(n, "deny");
+	r->host = host;
+	r->line = policy_node_line(n);
+	r->states = r->deny ? POLICY_STATES_ALL :
+	    POLICY_STATE_BIT(ASMGATE_SN_SIGNED);
+	if ((st = check_attrs(b, n, r->deny ? deny_attrs : allow_attrs,
+	    where)) != ASMGATE_OK)
+		return st;
+	if ((st = check_empty(b, n, where)) != ASMGATE_OK)
+		return st;
+	if ((st = required(b, n, "id", where, &r->id)) != ASMGATE_OK)
+		return st;
+	if (!valid_id(r->id))
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "id"),
+		    "bad id '%.80s': use letters, digits, '_', '.' and '-' "
+		    "(at most %u, not starting with '.' or '-')", r->id,
+		    RD_MAX_POLICY_ID);
+	for (i = h->first_rule; i < h->first_rule + h->nrules; i++) {
+		const policy_rule *o = &b->pol->rules[i];
+		if (o != r && o->id && strcmp(o->id, r->id) == 0)
+			return rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, "id"),
+			    "duplicate rule id '%s' in host '%s' (first at line "
+			    "%lu)", r->id, h->name, o->line);
+	}
+	snprintf(ctx, sizeof(ctx), "rule '%s'", r->id);
+	if ((st = parse_key_list(b, n, "keys", ctx, 0, &r->keys,
+	    &r->nkeys)) != ASMGATE_OK)
+		return st;
+	if (!r->deny && (st = parse_key_list(b, n, "testKeys", ctx, 1,
+	    &r->test_keys, &r->ntest_keys)) != ASMGATE_OK)
+		return st;
+	if ((st = parse_states(b, n, ctx, r)) != ASMGATE_OK)
+		return st;
+	if ((st = parse_glob(b, n, r)) != ASMGATE_OK)
+		return st;
+	if ((st = parse_cultures(b, n, ctx, r)) != ASMGATE_OK)
+		return st;
+	if ((st = parse_version_attr(b, n, "minVersion", &r->min,
+	    &r->has_min)) != ASMGATE_OK)
+		return st;
+	if ((st = parse_version_attr(b, n, "maxVersion", &r->max,
+	    &r->has_max)) != ASMGATE_OK)
+		return st;
+	if ((st = parse_min_bits(b, n, r)) != ASMGATE_OK)
+		return st;
+	return parse_hashes(b, n, ctx, r);
+}
+
+/* publicKey: hex digits, XML whitespace between them ignored (long blobs
+ * are often wrapped). */
+static asmgate_status
+parse_public_key(build *b, const xmlNode *n, policy_key *k, const char *v)
+{
+	size_t i, digits = 0, out = 0;
+	uint8_t *blob;
+	int hi = -1;
+
+	for (i = 0; v[i]; i++) {
+		if (xml_space((unsigned char)v[i]))
+			continue;
+		if (rd_hex_digit((unsigned char)v[i]) < 0)
+			return rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    k->src_line, "bad hex in publicKey of key '%s': "
+			    "'%c' at character %zu", k->id,
+			    (unsigned char)v[i] >= 0x20 &&
+			    (unsigned char)v[i] < 0x7F ? v[i] : '?', i + 1);
+		digits++;
+	}
+	if (digits == 0)
+		return rd_fail_line(b->err, ASMGATE_E_POLICY, k->src_line,
+		    "publicKey of key '%s' is empty", k->id);
+	if (digits % 2)
+		return rd_fail_line(b->err, ASMGATE_E_POLICY, k->src_line,
+		    "bad hex in publicKey of key '%s': odd number of digits "
+		    "(%zu)", k->id, digits);
+	if (digits / 2 > RD_MAX_PUBLIC_KEY_BLOB)
+		return rd_fail_line(b->err, ASMGATE_E_POLICY, k->src_line,
+		    "publicKey of key '%s' is %zu bytes, more than %u",
+		    k->id, digits / 2, RD_MAX_PUBLIC_KEY_BLOB);
+	blob = malloc(digits / 2);
+	if (!blob)
+		return oom(b);
+	for (i = 0; v[i]; i++) {
+		int d;
+		if (xml_space((unsigned char)v[i]))
+			continue;
+		d = rd_hex_digit((unsigned char)v[i]);
+		if (hi < 0) {
+			hi = d;
+		} else {
+			blob[out++] = (uint8_t)(hi << 4 | d);
+			hi = -1;
+		}
+	}
+	k->pending = blob;
+	k->pending_len = out;
+	(void)n;
+	return ASMGATE_OK;
+}
+
+static asmgate_status
+parse_key(build *b, const xmlNode *n, policy_key *k)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *pk = NULL, *file = NULL, *tok = NULL;
+	const char *given[3];
+	size_t ngiven = 0, i;
+
+	k->line = policy_node_line(n);
+	if ((st = check_attrs(b, n, key_attrs, "key")) != ASMGATE_OK)
+		return st;
+	if ((st = check_empty(b, n, "key")) != ASMGATE_OK)
+		return st;
+	if ((st = required(b, n, "id", "key", &k->id)) != ASMGATE_OK)
+		return st;
+	if (!valid_id(k->id))
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "id"),
+		    "bad id '%.80s': use letters, digits, '_', '.' and '-' "
+		    "(at most %u, not starting with '.' or '-')", k->id,
+		    RD_MAX_POLICY_ID);
+	for (i = 0; i < b->pol->nkeys && &b->pol->keys[i] != k; i++)
+		if (strcmp(b->pol->keys[i].id, k->id) == 0)
+			return rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, "id"),
+			    "duplicate key id '%s' (first at line %lu)", k->id,
+			    b->pol->keys[i].line);
+	pk = get_attr(b, n, "publicKey", &st);
+	if (st == ASMGATE_OK)
+		file = get_attr(b, n, "file", &st);
+	if (st == ASMGATE_OK)
+		tok = get_attr(b, n, "token", &st);
+	if (st != ASMGATE_OK)
+		goto out;
+	if (pk)
+		given[ngiven++] = "publicKey";
+	if (file)
+		given[ngiven++] = "file";
+	if (tok)
+		given[ngiven++] = "token";
+	if (ngiven != 1) {
+		if (ngiven == 0)
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY, k->line,
+			    "key '%s' needs one of publicKey, file or token",
+			    k->id);
+		else
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, given[1]),
+			    "key '%s' has both %s and %s: give exactly one of "
+			    "publicKey, file or token", k->id, given[0],
+			    given[1]);
+		goto out;
+	}
+	k->src_line = policy_attr_line(b->pd, n, given[0]);
+	if (pk) {
+		k->source = POLICY_KEY_BLOB;
+		st = parse_public_key(b, n, k, pk);
+	} else if (file) {
+		k->source = POLICY_KEY_FILE;
+		if (!file[0] || strlen(file) > RD_MAX_POLICY_PATH) {
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    k->src_line, "file of key '%s' must be 1 to %u "
+			    "bytes", k->id, RD_MAX_POLICY_PATH);
+			goto out;
+		}
+		k->file = file;
+		file = NULL;
+	} else {
+		size_t len = 0, bad = 0;
+		k->source = POLICY_KEY_TOKEN;
+		if (strlen(tok) != 16 ||
+		    !rd_hex_decode(k->token, 8, &len, tok, 16, &bad))
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    k->src_line, "bad token '%.40s' on key '%s': "
+			    "expected 16 hex digits", tok, k->id);
+	}
+out:
+	free(pk);
+	free(file);
+	free(tok);
+	return st;
+}
+
+static asmgate_status
+parse_host(build *b, const xmlNode *n, policy_host *h, size_t idx)
+{
+	asmgate_status st;
+	const xmlNode *c;
+	size_t i;
+
+	h->line = policy_node_line(n);
+	if ((st = check_attrs(b, n, host_attrs, "host")) != ASMGATE_OK)
+		return st;
+	if ((st = check_text(b, n, "host")) != ASMGATE_OK)
+		return st;
+	if ((st = required(b, n, "name", "host", &h->name)) != ASMGATE_OK)
+		return st;
+	if (!valid_host_name(h->name))
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "name"),
+		    "bad host name '%.100s': use letters, digits, '_', '.' and "
+		    "'-' (at most %u)", h->name, RD_MAX_POLICY_HOST_NAME);
+	for (i = 0; i < idx; i++)
+		if (ascii_casecmp(b->pol->hosts[i].name, h->name) == 0)
+			return rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, "name"),
+			    "duplicate host '%s' (first at line %lu; host "
+			    "names are case-insensitive)", h->name,
+			    b->pol->hosts[i].line);
+	h->audit = b->pol->audit;
+	if ((st = parse_mode(b, n, &h->audit, &h->mode_given)) != ASMGATE_OK)
+		return st;
+	h->first_rule = b->pol->nrules;
+	for (c = n->children; c; c = c->next) {
+		policy_rule *r;
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		/* counted and capped in count_elements */
+		r = &b->pol->rules[b->pol->nrules++];
+		h->nrules++;
+		if ((st = parse_rule(b, c, idx, r)) != ASMGATE_OK)
+			return st;
+	}
+	return ASMGATE_OK;
+}
+
+/* Count keys, hosts and rules against their caps, rejecting unknown
+ * elements on the way. */
+static asmgate_status
+count_elements(build *b, const xmlNode *root, size_t *nkeys, size_t *nhosts,
+    size_t *nrules)
+{
+	const xmlNode *c, *r;
+	char q[128];
+
+	*nkeys = *nhosts = *nrules = 0;
+	for (c = root->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (is_el(c, "key")) {
+			if (++*nkeys > RD_MAX_POLICY_KEYS)
+				return rd_fail_line(b->err, ASMGATE_E_LIMIT,
+				    policy_node_line(c), "more than %u keys",
+				    RD_MAX_POLICY_KEYS);
+			continue;
+		}
+		if (!is_el(c, "host")) {
+			qname(q, sizeof(q), c);
+			return rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_node_line(c),
+			    "unknown element <%s> in <policy>%s", q,
+			    c->ns ? "" : " (elements must be in namespace "
+			    POLICY_NS ")");
+		}
+		if (++*nhosts > RD_MAX_POLICY_HOSTS)
+			return rd_fail_line(b->err, ASMGATE_E_LIMIT,
+			    policy_node_line(c), "more than %u hosts",
+			    RD_MAX_POLICY_HOSTS);
+		for (r = c->children; r; r = r->next) {
+			if (r->type != XML_ELEMENT_NODE)
+				continue;
+			if (!is_el(r, "allow") && !is_el(r, "deny")) {
+				qname(q, sizeof(q), r);
+				return rd_fail_line(b->err, ASMGATE_E_POLICY,
+				    policy_node_line(r),
+				    "unknown element <%s> in <host>%s", q,
+				    r->ns ? "" : " (elements must be in "
+				    "namespace " POLICY_NS ")");
+			}
+			if (++*nrules > RD_MAX_POLICY_RULES)
+				return rd_fail_line(b->err, ASMGATE_E_LIMIT,
+				    policy_node_line(r), "more than %u rules",
+				    RD_MAX_POLICY_RULES);
+		}
+	}
+	return ASMGATE_OK;
+}
+
+asmgate_status
+policy_build(asmgate_policy *pol, const policy_doc *pd, asmgate_error *err)
+{
+	build b = { pol, pd, err };
+	const xmlNode *root = xmlDocGetRootElement(pd->doc);
+	const xmlNode *c;
+	size_t nkeys, nhosts, nrules, hi = 0;
+	asmgate_status st;
+	char q[128];
+
+	if (!is_el(root, "policy")) {
+		qname(q, sizeof(q), root);
+		return rd_fail_line(err, ASMGATE_E_POLICY,
+		    policy_node_line(root), "root element must be <policy "
+		    "xmlns=\"%s\">, found <%s>%s", POLICY_NS, q,
+		    root->ns && root->ns->href ? " in another namespace" :
+		    " in no namespace");
+	}
+	pol->line = policy_node_line(root);
+	if ((st = check_attrs(&b, root, policy_attrs, "policy")) != ASMGATE_OK)
+		return st;
+	if ((st = check_text(&b, root, "policy")) != ASMGATE_OK)
+		return st;
+	if ((st = parse_mode(&b, root, &pol->audit, &pol->mode_given)) !=
+	    ASMGATE_OK)
+		return st;
+	if ((st = count_elements(&b, root, &nkeys, &nhosts, &nrules)) !=
+	    ASMGATE_OK)
+		return st;
+	pol->keys = calloc(nkeys ? nkeys : 1, sizeof(*pol->keys));
+	pol->hosts = calloc(nhosts ? nhosts : 1, sizeof(*pol->hosts));
+	pol->rules = calloc(nrules ? nrules : 1, sizeof(*pol->rules));
+	if (!pol->keys || !pol->hosts || !pol->rules)
+		return oom(&b);
+	/* Keys first: rules may name keys defined after them. */
+	for (c = root->children; c; c = c->next) {
+		if (!is_el(c, "key"))
+			continue;
+		st = parse_key(&b, c, &pol->keys[pol->nkeys++]);
+		if (st != ASMGATE_OK)
+			return st;
+	}
+	for (c = root->children; c; c = c->next) {
+		if (!is_el(c, "host"))
+			continue;
+		pol->nhosts = hi + 1;
+		st = parse_host(&b, c, &pol->hosts[hi], hi);
+		if (st != ASMGATE_OK)
+			return st;
+		hi++;
+	}
+	return ASMGATE_OK;
+}
+
+/* Pass 4 --------------------------------------------------------------- */
+
+static asmgate_status
+resolve_path(policy_key *k, const char *base_dir, asmgate_error *err)
+{
+	size_t bl = base_dir ? strlen(base_dir) : 0;
+	size_t fl = strlen(k->file);
+	char *p;
+
+	if (k->file[0] == '/' || bl == 0) {
+		k->resolved = dup_str(k->file);
+	} else {
+		if (bl + 1 + fl > RD_MAX_POLICY_PATH)
+			return rd_fail_line(err, ASMGATE_E_POLICY, k->src_line,
+			    "key '%s': path longer than %u bytes", k->id,
+			    RD_MAX_POLICY_PATH);
+		p = malloc(bl + 1 + fl + 1);
+		if (p) {
+			memcpy(p, base_dir, bl);
+			p[bl] = '/';
+			memcpy(p + bl + 1, k->file, fl + 1);
+		}
+		k->resolved = p;
+	}
+	if (!k->resolved)
+		return rd_fail_line(err, ASMGATE_E_NOMEM, 0, "out of memory");
+	return ASMGATE_OK;
+}
+
+static asmgate_status
+resolve_key(policy_key *k, const char *base_dir, asmgate_error *err)
+{
+	asmgate_error kerr;
+	asmgate_status st;
+	const asmgate_key_info *info;
+
+	asmgate_error_clear(&kerr);
+	if (k->source == POLICY_KEY_TOKEN)
+		return ASMGATE_OK;
+	if (k->source == POLICY_KEY_BLOB) {
+		st = asmgate_key_from_blob(&k->key, k->pending, k->pending_len,
+		    &kerr);
+		if (st != ASMGATE_OK)
+			return rd_fail_line(err, st == ASMGATE_E_NOMEM ?
+			    st : ASMGATE_E_POLICY, k->src_line,
+			    "key '%s': bad publicKey: %s", k->id, kerr.msg);
+	} else {
+		struct stat sb;
+		if ((st = resolve_path(k, base_dir, err)) != ASMGATE_OK)
+			return st;
+		/* A FIFO or device would block or never end: only regular
+		 * files are read. */
+		if (stat(k->resolved, &sb) != 0)
+			return rd_fail_line(err, ASMGATE_E_POLICY, k->src_line,
+			    "key '%s': cannot read key file '%s': %s", k->id,
+			    k->file, strerror(errno));
+		if (!S_ISREG(sb.st_mode))
+			return rd_fail_line(err, ASMGATE_E_POLICY, k->src_line,
+			    "key '%s': key file '%s' is not a regular file",
+			    k->id, k->file);
+		st = asmgate_key_load_file(&k->key, k->resolved, &kerr);
+		if (st != ASMGATE_OK)
+			return rd_fail_line(err, st == ASMGATE_E_NOMEM ?
+			    st : ASMGATE_E_POLICY, k->src_line,
+			    "key '%s': cannot use key file '%s': %s", k->id,
+			    k->file, kerr.msg);
+	}
+	free(k->pending);
+	k->pending = NULL;
+	k->pending_len = 0;
+	info = asmgate_key_get_info(k->key);
+	if (!info || !info->blob || info->blob_len == 0)
+		return rd_fail_line(err, ASMGATE_E_POLICY, k->src_line,
+		    "key '%s': no public key", k->id);
+	k->blob = info->blob;
+	k->blob_len = info->blob_len;
+	memcpy(k->token, info->token, 8);
+	memcpy(k->fingerprint, info->fingerprint, 32);
+	k->bits = info->bits;
+	k->is_private = info->is_private;
+	k->is_ecma = info->is_ecma;
+	k->hash_name = info->hash_name;
+	return ASMGATE_OK;
+}
+
+asmgate_status
+policy_resolve_keys(asmgate_policy *pol, const char *base_dir,
+    asmgate_error *err)
+{
+	size_t i, j, n = 0;
+	asmgate_status st;
+
+	for (i = 0; i < pol->nkeys; i++)
+		if ((st = resolve_key(&pol->keys[i], base_dir, err)) !=
+		    ASMGATE_OK)
+			return st;
+	/* Distinct test keys, in order of first mention. */
+	for (i = 0; i < pol->nkeys; i++)
+		if (pol->keys[i].test_uses)
+			n++;
+	pol->test_keys = calloc(n ? n : 1, sizeof(*pol->test_keys));
+	if (!pol->test_keys)
+		return rd_fail_line(err, ASMGATE_E_NOMEM, 0, "out of memory");
+	for (i = 0; i < pol->nrules; i++) {
+		const policy_rule *r = &pol->rules[i];
+		for (j = 0; j < r->ntest_keys; j++) {
+			const asmgate_key *k = pol->keys[r->test_keys[j]].key;
+			size_t m;
+			int seen = 0;
+			for (m = 0; m < pol->ntest_keys; m++)
+				if (pol->test_keys[m] == k)
+					seen = 1;
+			if (!seen && pol->ntest_keys < n)
+				pol->test_keys[pol->ntest_keys++] = k;
+		}
+	}
+	return ASMGATE_OK;
+}

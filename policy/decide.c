@@ -1,0 +1,511 @@
+/*
+ * decide.c - the decision for one assembly in one host.
+ *
+ * Precedence (AppLocker's, see docs in asmgate-policy.xsd): denied if a
+ * deny rule matches; else allowed if an allow rule matches; else denied
+ * by default. A rule matches when every attribute it has matches:
+ *  - keys: the assembly's identity public key blob equals a listed key's
+ *    blob byte for byte, or, for a token-only key, its token;
+ *  - states: the signing state is listed (allow default: signed; deny
+ *    default: every state). test-signed counts only when the test key
+ *    that verified the signature is one of the rule's testKeys;
+ *  - name: the simple name matches the glob (case-insensitive);
+ *  - culture: one of the listed cultures ("neutral" for none);
+ *  - minVersion / maxVersion: inclusive bounds;
+ *  - minKeyBits: bits of the key the signature is for;
+ *  - hashAlgorithms: digest of the strong-name signature.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy.h"
+#include "rd/err.h"
+#include "rd/limits.h"
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+/* Length of one character at s for '?': a UTF-8 sequence, or one byte
+ * when the bytes are not UTF-8. */
+static size_t
+char_len(const char *s)
+{
+	uint32_t cp;
+	size_t n = strnlen(s, 4);
+	size_t l = policy_utf8_next((const uint8_t *)s, n, &cp);
+
+	return l ? l : 1;
+}
+
+int
+policy_glob_match(const char *pat, const char *s)
+{
+	const char *star = NULL, *resume = NULL;
+
+	/* Greedy match with one backtrack point (the last '*'): O(|pat| x
+	 * |s|) at worst, both capped (RD_MAX_POLICY_GLOB,
+	 * RD_MAX_NAME_BYTES). */
+	while (*s) {
+		if (*pat == '*') {
+			while (*pat == '*')
+				pat++;
+			if (!*pat)
+				return 1;
+			star = pat;
+			resume = s;
+			continue;
+		}
+		if (*pat == '?') {
+			pat++;
+			s += char_len(s);
+			continue;
+		}
+		if (*pat && lower((unsigned char)*pat) ==
+		    lower((unsigned char)*s)) {
+			pat++;
+			s++;
+			continue;
+		}
+		if (!star)
+			return 0;
+		resume += char_len(resume);
+		s = resume;
+		pat = star;
+	}
+	while (*pat == '*')
+		pat++;
+	return *pat == '\0';
+}
+
+void
+policy_version_str(char *buf, size_t n, const asmgate_version *v)
+{
+	snprintf(buf, n, "%u.%u.%u.%u", v->major, v->minor, v->build,
+	    v->revision);
+}
+
+static int
+version_cmp(const asmgate_version *a, const asmgate_version *b)
+{
+	if (a->major != b->major)
+		return a->major < b->major ? -1 : 1;
+	if (a->minor != b->minor)
+		return a->minor < b->minor ? -1 : 1;
+	if (a->build != b->build)
+		return a->build < b->build ? -1 : 1;
+	if (a->revision != b->revision)
+		return a->revision < b->revision ? -1 : 1;
+	return 0;
+}
+
+static int
+ascii_casecmp(const char *a, const char *b)
+{
+	while (*a && lower((unsigned char)*a) == lower((unsigned char)*b)) {
+		a++;
+		b++;
+	}
+	return lower((unsigned char)*a) - lower((unsigned char)*b);
+}
+
+/* "[a, b]" of key ids into buf, truncated with "..." if need be. */
+static void
+key_list(char *buf, size_t n, const asmgate_policy *pol, const size_t *keys,
+    size_t nkeys)
+{
+	size_t i, used = 0;
+
+	snprintf(buf, n, "[");
+	for (i = 0; i < nkeys; i++) {
+		used = strlen(buf);
+		if (used + 8 >= n) {
+			snprintf(buf + used, n - used, "...");
+			break;
+		}
+		snprintf(buf + used, n - used, "%s%s", i ? ", " : "",
+		    pol->keys[keys[i]].id);
+	}
+	used = strlen(buf);
+	snprintf(buf + used, n - used, "]");
+}
+
+static const asmgate_sn_state state_order[] = { ASMGATE_SN_UNSIGNED,
+	ASMGATE_SN_DELAY_SIGNED, ASMGATE_SN_PUBLIC_SIGNED,
+	ASMGATE_SN_TEST_SIGNED, ASMGATE_SN_SIGNED, ASMGATE_SN_INVALID };
+
+static void
+state_list(char *buf, size_t n, unsigned states)
+{
+	size_t i, used;
+	int first = 1;
+
+	snprintf(buf, n, "[");
+	for (i = 0; i < sizeof(state_order) / sizeof(state_order[0]); i++) {
+		if (!(states & POLICY_STATE_BIT(state_order[i])))
+			continue;
+		used = strlen(buf);
+		snprintf(buf + used, n - used, "%s%s", first ? "" : ", ",
+		    asmgate_sn_state_name(state_order[i]));
+		first = 0;
+	}
+	used = strlen(buf);
+	snprintf(buf + used, n - used, "]");
+}
+
+static const char *const hash_names[] = { "sha1", "sha256", "sha384",
+	"sha512" };
+
+static unsigned
+hash_bit(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < 4; i++)
+		if (strcmp(name, hash_names[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
+static void
+hash_list(char *buf, size_t n, unsigned hashes)
+{
+	size_t i, used;
+	int first = 1;
+
+	snprintf(buf, n, "[");
+	for (i = 0; i < 4; i++) {
+		if (!(hashes & 1u << i))
+			continue;
+		used = strlen(buf);
+		snprintf(buf + used, n - used, "%s%s", first ? "" : ", ",
+		    hash_names[i]);
+		first = 0;
+	}
+	used = strlen(buf);
+	snprintf(buf + used, n - used, "]");
+}
+
+static void
+culture_list(char *buf, size_t n, const policy_rule *r)
+{
+	size_t i, used;
+
+	snprintf(buf, n, "[");
+	for (i = 0; i < r->ncultures; i++) {
+		used = strlen(buf);
+		if (used + 12 >= n) {
+			snprintf(buf + used, n - used, "...");
+			break;
+		}
+		snprintf(buf + used, n - used, "%s%s", i ? ", " : "",
+		    r->cultures[i][0] ? r->cultures[i] : "neutral");
+	}
+	used = strlen(buf);
+	snprintf(buf + used, n - used, "]");
+}
+
+void
+policy_rule_describe(rd_buf *b, const asmgate_policy *pol,
+    const policy_rule *r)
+{
+	char list[512], v1[32], v2[32];
+	int empty = 1; /* nothing written yet */
+
+#define SEP() do { if (!empty) rd_buf_puts(b, "; "); empty = 0; } while (0)
+	if (r->keys) {
+		key_list(list, sizeof(list), pol, r->keys, r->nkeys);
+		SEP();
+		rd_buf_printf(b, "keys %s", list);
+	}
+	if (r->states_given || !r->deny) {
+		state_list(list, sizeof(list), r->states);
+		SEP();
+		rd_buf_printf(b, "states %s%s", list,
+		    r->states_given ? "" : " (default)");
+	}
+	if (r->name) {
+		SEP();
+		rd_buf_printf(b, "name '%s'", r->name);
+	}
+	if (r->cultures) {
+		culture_list(list, sizeof(list), r);
+		SEP();
+		rd_buf_printf(b, "culture %s", list);
+	}
+	if (r->has_min || r->has_max) {
+		asmgate_version lo = { 0, 0, 0, 0 };
+		asmgate_version hi = { 65535, 65535, 65535, 65535 };
+		policy_version_str(v1, sizeof(v1), r->has_min ? &r->min : &lo);
+		policy_version_str(v2, sizeof(v2), r->has_max ? &r->max : &hi);
+		SEP();
+		rd_buf_printf(b, "version %s to %s", v1, v2);
+	}
+	if (r->min_key_bits) {
+		SEP();
+		rd_buf_printf(b, "minKeyBits %u", r->min_key_bits);
+	}
+	if (r->hashes) {
+		hash_list(list, sizeof(list), r->hashes);
+		SEP();
+		rd_buf_printf(b, "hashAlgorithms %s", list);
+	}
+	if (r->test_keys) {
+		key_list(list, sizeof(list), pol, r->test_keys, r->ntest_keys);
+		SEP();
+		rd_buf_printf(b, "testKeys %s", list);
+	}
+	if (empty)
+		rd_buf_puts(b, "any assembly");
+#undef SEP
+}
+
+/* What is known about the assembly being decided. */
+typedef struct facts {
+	const char *name;
+	const char *culture;
+	asmgate_version version;
+	const uint8_t *pk;
+	size_t pk_len;
+	int has_token;
+	uint8_t token[8];
+	asmgate_sn_state state;     /* sig->state, unknown values as invalid */
+	const asmgate_signature *sig;
+} facts;
+
+static int
+key_matches(const policy_key *k, const facts *f)
+{
+	if (!f->pk || f->pk_len == 0)
+		return 0;
+	if (k->source == POLICY_KEY_TOKEN)
+		return f->has_token && memcmp(k->token, f->token, 8) == 0;
+	return k->blob && k->blob_len == f->pk_len &&
+	    memcmp(k->blob, f->pk, f->pk_len) == 0;
+}
+
+/* snprintf that may truncate: reasons are bounded on purpose. */
+static void text(char *dst, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+text(char *dst, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(dst, n, fmt, ap);
+	va_end(ap);
+}
+
+/* Check one rule. Returns the number of conditions that fail (0: the
+ * rule matches); why receives the first failure. */
+static unsigned
+rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
+    char *why, size_t whylen)
+{
+	const asmgate_signature *sig = f->sig;
+	char list[256], v[32], b[32];
+	unsigned fails = 0;
+	size_t i;
+
+	why[0] = '\0';
+#define FAIL(...) do { if (fails++ == 0) text(why, whylen, __VA_ARGS__); } while (0)
+	if (r->keys) {
+		int ok = 0;
+		for (i = 0; i < r->nkeys && !ok; i++)
+			ok = key_matches(&pol->keys[r->keys[i]], f);
+		if (!ok) {
+			key_list(list, sizeof(list), pol, r->keys, r->nkeys);
+			if (!f->pk || f->pk_len == 0)
+				FAIL("assembly has no public key; the rule "
+				    "needs one of %s", list);
+			else
+				FAIL("identity key is not one of %s", list);
+		}
+	}
+	if (f->state == ASMGATE_SN_TEST_SIGNED &&
+	    (r->states & POLICY_STATE_BIT(ASMGATE_SN_TEST_SIGNED))) {
+		int ok = 0;
+		for (i = 0; sig->has_test_key && i < r->ntest_keys && !ok; i++)
+			ok = memcmp(pol->keys[r->test_keys[i]].fingerprint,
+			    sig->test_key_fingerprint, 32) == 0;
+		if (!ok) {
+			if (r->deny && !r->test_keys) {
+				/* deny rules take test-signed on the state */
+			} else if (!r->test_keys) {
+				FAIL("state test-signed, but the rule names no "
+				    "testKeys");
+			} else {
+				key_list(list, sizeof(list), pol,
+				    r->test_keys, r->ntest_keys);
+				FAIL("state test-signed with a test key that "
+				    "is not one of %s", list);
+			}
+		}
+	} else if (!(r->states & POLICY_STATE_BIT(f->state))) {
+		state_list(list, sizeof(list), r->states);
+		FAIL("state %s not in %s", asmgate_sn_state_name(f->state),
+		    list);
+	}
+	if (r->name && !policy_glob_match(r->name, f->name))
+		FAIL("name '%.80s' does not match '%.80s'", f->name, r->name);
+	if (r->cultures) {
+		int ok = 0;
+		for (i = 0; i < r->ncultures && !ok; i++)
+			ok = ascii_casecmp(r->cultures[i], f->culture) == 0;
+		if (!ok) {
+			culture_list(list, sizeof(list), r);
+			FAIL("culture %.40s not in %s",
+			    f->culture[0] ? f->culture : "neutral", list);
+		}
+	}
+	if (r->has_min && version_cmp(&f->version, &r->min) < 0) {
+		policy_version_str(v, sizeof(v), &f->version);
+		policy_version_str(b, sizeof(b), &r->min);
+		FAIL("version %s is below minVersion %s", v, b);
+	}
+	if (r->has_max && version_cmp(&f->version, &r->max) > 0) {
+		policy_version_str(v, sizeof(v), &f->version);
+		policy_version_str(b, sizeof(b), &r->max);
+		FAIL("version %s is above maxVersion %s", v, b);
+	}
+	if (r->min_key_bits && sig->key_bits < r->min_key_bits) {
+		if (sig->key_bits == 0)
+			FAIL("no signing key; minKeyBits is %u",
+			    r->min_key_bits);
+		else
+			FAIL("key has %u bits, fewer than minKeyBits %u",
+			    sig->key_bits, r->min_key_bits);
+	}
+	if (r->hashes && !(r->hashes & hash_bit(sig->hash_name))) {
+		hash_list(list, sizeof(list), r->hashes);
+		FAIL("signature hash %s not in %s",
+		    sig->hash_name ? sig->hash_name : "unknown", list);
+	}
+#undef FAIL
+	return fails;
+}
+
+/* Append a reason unless all ASMGATE_MAX_REASONS are used. */
+static void add_reason(asmgate_decision *d, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+add_reason(asmgate_decision *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->nreasons >= ASMGATE_MAX_REASONS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d->reasons[d->nreasons++], ASMGATE_REASON_MAX, fmt, ap);
+	va_end(ap);
+}
+
+asmgate_status
+asmgate_policy_decide(const asmgate_policy *pol, size_t host,
+    const asmgate_image *img, const asmgate_signature *sig,
+    asmgate_decision *out, asmgate_error *err)
+{
+	const asmgate_image_info *info;
+	const policy_host *h;
+	unsigned char fails[RD_MAX_POLICY_RULES];
+	char why[ASMGATE_REASON_MAX];
+	facts f;
+	size_t i, nallow = 0;
+	unsigned want;
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	if (!pol || !img || !sig || !out)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "asmgate_policy_decide: policy, image, signature and "
+		    "decision are required");
+	if (host >= pol->nhosts)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "asmgate_policy_decide: no host %zu (the policy has %zu)",
+		    host, pol->nhosts);
+	h = &pol->hosts[host];
+	info = asmgate_image_get_info(img);
+	memset(&f, 0, sizeof(f));
+	f.name = info->assembly.name ? info->assembly.name : "";
+	f.culture = info->assembly.culture ? info->assembly.culture : "";
+	f.version = info->assembly.version;
+	f.pk = info->assembly.public_key;
+	f.pk_len = info->assembly.public_key_len;
+	f.sig = sig;
+	/* fail closed on a state this code does not know */
+	f.state = (unsigned)sig->state <= (unsigned)ASMGATE_SN_SIGNED ?
+	    sig->state : ASMGATE_SN_INVALID;
+	if (f.pk && f.pk_len && asmgate_key_token(f.pk, f.pk_len, f.token,
+	    NULL) == ASMGATE_OK)
+		f.has_token = 1;
+	out->audit = h->audit;
+
+	/* 1. Deny rules, in document order: the first match denies. */
+	for (i = h->first_rule; i < h->first_rule + h->nrules; i++) {
+		const policy_rule *r = &pol->rules[i];
+		if (!r->deny || rule_check(pol, r, &f, why, sizeof(why)) != 0)
+			continue;
+		out->allowed = 0;
+		out->rule = r->id;
+		out->rule_is_deny = 1;
+		add_reason(out, "matched deny rule '%s'", r->id);
+		return ASMGATE_OK;
+	}
+	/* 2. Allow rules: the first match allows. */
+	for (i = h->first_rule; i < h->first_rule + h->nrules; i++) {
+		const policy_rule *r = &pol->rules[i];
+		unsigned n;
+		if (r->deny)
+			continue;
+		n = rule_check(pol, r, &f, why, sizeof(why));
+		if (n == 0) {
+			out->allowed = 1;
+			out->rule = r->id;
+			add_reason(out, "matched allow rule '%s'", r->id);
+			return ASMGATE_OK;
+		}
+		fails[i - h->first_rule] = (unsigned char)(n > 255 ? 255 : n);
+		nallow++;
+	}
+	/* 3. Default deny, with why the nearest allow rules (fewest failed
+	 * conditions first, then document order) did not match. */
+	out->allowed = 0;
+	add_reason(out, "no rule matched: denied by default");
+	if (nallow == 0)
+		add_reason(out, "host '%s' has no allow rule", h->name);
+	for (want = 1; want <= 255 && out->nreasons < ASMGATE_MAX_REASONS;
+	    want++) {
+		for (i = h->first_rule; i < h->first_rule + h->nrules &&
+		    out->nreasons < ASMGATE_MAX_REASONS; i++) {
+			const policy_rule *r = &pol->rules[i];
+			char more[48] = "";
+			if (r->deny || fails[i - h->first_rule] != want)
+				continue;
+			rule_check(pol, r, &f, why, sizeof(why));
+			if (want > 1)
+				snprintf(more, sizeof(more),
+				    " (%u conditions fail)", want);
+			add_reason(out, "allow rule '%s': %s%s", r->id, why, more);
+		}
+		if (want >= 9)
+			break; /* a rule has at most 8 conditions */
+	}
+	return ASMGATE_OK;
+}
+
+const char *
+asmgate_decision_verdict(const asmgate_decision *d)
+{
+	if (!d)
+		return "denied-by-default";
+	if (d->allowed)
+		return "allowed";
+	return d->rule ? "denied" : "denied-by-default";
+}

@@ -1,0 +1,235 @@
+/*
+ * policy.h - internals of the policy module (policy/).
+ *
+ * A policy file is read in four passes (load.c):
+ *  1. raw checks on the bytes: size, UTF-8, line count, no DOCTYPE;
+ *  2. libxml2 builds the tree, guarded by SAX hooks (depth, no DTD);
+ *  3. build.c walks the tree: elements, attributes, values, ids and
+ *     references, all without touching the file system; then the tree is
+ *     validated against the embedded schema (schema.c);
+ *  4. build.c resolves keys (publicKey blobs, key files) and lint.c
+ *     computes warnings.
+ * libxml2 types appear only here and in the policy/ sources, never in
+ * include/asmgate.h.
+ */
+#ifndef POLICY_POLICY_H
+#define POLICY_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libxml/tree.h>
+
+#include "asmgate.h"
+#include "rd/buf.h"
+
+/* The namespace of policy documents (policy/asmgate-policy.xsd). */
+#define POLICY_NS "urn:asmgate:policy:1"
+
+/* Signing-state bits of a rule: 1 << asmgate_sn_state. */
+#define POLICY_STATE_BIT(st) (1u << (unsigned)(st))
+#define POLICY_STATES_ALL 0x3Fu
+
+/* Hash algorithm bits of hashAlgorithms. */
+#define POLICY_HASH_SHA1 0x1u
+#define POLICY_HASH_SHA256 0x2u
+#define POLICY_HASH_SHA384 0x4u
+#define POLICY_HASH_SHA512 0x8u
+
+enum policy_key_source {
+	POLICY_KEY_BLOB,   /* publicKey="hex" */
+	POLICY_KEY_FILE,   /* file="path" */
+	POLICY_KEY_TOKEN   /* token="16 hex digits" */
+};
+
+typedef struct policy_key {
+	char *id;
+	unsigned long line;
+	unsigned long src_line;     /* line of the publicKey/file/token value */
+	enum policy_key_source source;
+	char *file;                 /* FILE: as written */
+	char *resolved;             /* FILE: the path opened */
+	uint8_t *pending;           /* BLOB: decoded bytes until resolved */
+	size_t pending_len;
+	asmgate_key *key;           /* NULL for TOKEN */
+	const uint8_t *blob;        /* borrowed from key */
+	size_t blob_len;
+	uint8_t token[8];
+	unsigned bits;              /* 0: unknown (TOKEN) or ECMA */
+	int is_private;
+	int is_ecma;
+	const char *hash_name;      /* of the blob; NULL for TOKEN */
+	uint8_t fingerprint[32];    /* SHA-256 of the blob; zero for TOKEN */
+	unsigned uses;              /* rules naming it in keys */
+	unsigned test_uses;         /* rules naming it in testKeys */
+} policy_key;
+
+typedef struct policy_rule {
+	char *id;
+	unsigned long line;
+	int deny;
+	size_t host;
+	size_t *keys;               /* key indexes; NULL: any key */
+	size_t nkeys;
+	unsigned states;            /* POLICY_STATE_BIT set */
+	int states_given;
+	char *name;                 /* glob; NULL: any name */
+	char **cultures;            /* "" for neutral; NULL: any */
+	size_t ncultures;
+	int has_min, has_max;
+	asmgate_version min, max;
+	unsigned min_key_bits;      /* 0: any */
+	unsigned hashes;            /* POLICY_HASH_* set; 0: any */
+	size_t *test_keys;          /* key indexes (allow rules only) */
+	size_t ntest_keys;
+} policy_rule;
+
+typedef struct policy_host {
+	char *name;
+	unsigned long line;
+	int audit;                  /* effective: own mode, else the policy's */
+	int mode_given;
+	size_t first_rule;          /* rules[first_rule .. +nrules) */
+	size_t nrules;
+} policy_host;
+
+struct asmgate_policy {
+	char *path;                 /* as given to asmgate_policy_load */
+	unsigned long line;         /* of <policy> */
+	int audit;
+	int mode_given;
+	policy_key *keys;
+	size_t nkeys;
+	policy_host *hosts;
+	size_t nhosts;
+	policy_rule *rules;
+	size_t nrules;
+	const asmgate_key **test_keys; /* distinct keys named in testKeys */
+	size_t ntest_keys;
+	asmgate_policy_warning *warnings;
+	size_t nwarnings;
+	size_t warnings_cap;
+	size_t warnings_dropped;    /* past RD_MAX_POLICY_WARNINGS */
+};
+
+/* load.c ------------------------------------------------------------ */
+
+/* A parsed document and the bytes it came from (for line numbers). */
+typedef struct policy_doc {
+	xmlDocPtr doc;
+	const uint8_t *data;
+	size_t len;
+} policy_doc;
+
+/* Flags of policy_xml_parse. NO_PRESCAN skips the raw "<!DOCTYPE" scan
+ * so tests can show the SAX guards refuse a DTD on their own. */
+#define POLICY_PARSE_NO_PRESCAN 0x1u
+
+/** Passes 1 and 2: raw checks, then libxml2 with the guards. */
+asmgate_status policy_xml_parse(policy_doc *pd, const uint8_t *data,
+    size_t len, unsigned flags, asmgate_error *err);
+void policy_doc_free(policy_doc *pd);
+
+/** 1-based line of an element's start tag, and of one of its
+ *  attributes (the element's line when it cannot be found). */
+unsigned long policy_node_line(const xmlNode *n);
+unsigned long policy_attr_line(const policy_doc *pd, const xmlNode *n,
+    const char *attr);
+
+/* build.c ----------------------------------------------------------- */
+
+/** Pass 3: the tree to keys, hosts and rules; no file is read. */
+asmgate_status policy_build(asmgate_policy *pol, const policy_doc *pd,
+    asmgate_error *err);
+
+/** Pass 4: load key files (relative to base_dir) and key blobs. */
+asmgate_status policy_resolve_keys(asmgate_policy *pol, const char *base_dir,
+    asmgate_error *err);
+
+/* schema.c ---------------------------------------------------------- */
+
+/* policy/asmgate-policy.xsd, byte for byte (a unit test compares them). */
+extern const char policy_schema_xsd[];
+extern const size_t policy_schema_xsd_len;
+
+/** Validate doc against the embedded schema; the first error, with its
+ *  line, goes to err. */
+asmgate_status policy_schema_validate(xmlDocPtr doc, asmgate_error *err);
+
+/* lint.c ------------------------------------------------------------ */
+
+/** Compute the lint warnings of a resolved policy. */
+asmgate_status policy_lint(asmgate_policy *pol, asmgate_error *err);
+
+/* decide.c ---------------------------------------------------------- */
+
+/** '*' matches any run, '?' one character (UTF-8 sequence); ASCII
+ *  letters match case-insensitively, as .NET assembly names do. */
+int policy_glob_match(const char *pat, const char *s);
+
+/** "keys [contoso]; states [signed]; ..." or "any assembly". */
+void policy_rule_describe(rd_buf *b, const asmgate_policy *pol,
+    const policy_rule *r);
+
+/** "a.b.c.d" into buf (at least 24 bytes). */
+void policy_version_str(char *buf, size_t n, const asmgate_version *v);
+
+/* text.c ------------------------------------------------------------ */
+
+/** Length of the valid UTF-8 sequence at s (n bytes available) and its
+ *  code point, or 0 when the bytes are not valid UTF-8 (overlong,
+ *  surrogate, above U+10FFFF, truncated). */
+size_t policy_utf8_next(const uint8_t *s, size_t n, uint32_t *cp);
+
+/** Offset of the first byte that is not valid UTF-8, or n. */
+size_t policy_utf8_check(const uint8_t *s, size_t n);
+
+/** Append s as XML character data (attr: inside a double-quoted
+ *  attribute). Invalid UTF-8 and U+FFFE/U+FFFF become U+FFFD; control
+ *  characters XML 1.0 forbids are dropped. */
+void policy_xml_put(rd_buf *b, const char *s, size_t n, int attr);
+void policy_xml_puts(rd_buf *b, const char *s, int attr);
+
+/** Append s as JSON string content (RFC 8259); invalid UTF-8 becomes
+ *  U+FFFD. */
+void policy_json_put(rd_buf *b, const char *s, size_t n);
+
+/** Append a path as a URI reference (RFC 3986): unreserved bytes and
+ *  '/' as they are, others percent-encoded; an absolute path becomes a
+ *  file:// URI. */
+void policy_uri_put(rd_buf *b, const char *path);
+
+/* A streaming JSON writer into an rd_buf, pretty-printed. */
+#define POLICY_JSON_MAX_DEPTH 16
+
+typedef struct policy_json {
+	rd_buf *b;
+	int depth;
+	unsigned count[POLICY_JSON_MAX_DEPTH];
+	int after_key;
+} policy_json;
+
+void policy_json_init(policy_json *j, rd_buf *b);
+void policy_json_obj(policy_json *j);
+void policy_json_obj_end(policy_json *j);
+void policy_json_arr(policy_json *j);
+void policy_json_arr_end(policy_json *j);
+void policy_json_key(policy_json *j, const char *k);
+void policy_json_str(policy_json *j, const char *s);
+void policy_json_uint(policy_json *j, uint64_t v);
+void policy_json_bool(policy_json *j, int v);
+void policy_json_null(policy_json *j);
+void policy_json_hex(policy_json *j, const uint8_t *p, size_t n);
+void policy_json_kstr(policy_json *j, const char *k, const char *s);
+void policy_json_kuint(policy_json *j, const char *k, uint64_t v);
+void policy_json_kbool(policy_json *j, const char *k, int v);
+
+/** Hand the buffer's bytes (NUL-terminated) to the caller, or fail with
+ *  ASMGATE_E_NOMEM / ASMGATE_E_LIMIT when the buffer failed. */
+asmgate_status policy_buf_take(rd_buf *b, uint8_t **out, size_t *len,
+    const char *what, asmgate_error *err);
+
+/** "Name, Version=a.b.c.d, Culture=c, PublicKeyToken=t|null". */
+void policy_full_name(rd_buf *b, const asmgate_image *img);
+
+#endif /* POLICY_POLICY_H */

@@ -1,0 +1,310 @@
+/*
+ * schema.c - the policy schema (policy/asmgate-policy.xsd) embedded in
+ * the library, and validation against it.
+ *
+ * The string below is the .xsd file byte for byte; test_policy checks
+ * that the two are identical, so edit both together. It is compiled from
+ * memory on each load (no file, no network: it imports nothing) and the
+ * validator reports through per-context handlers only.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
+
+#include "policy.h"
+#include "rd/err.h"
+
+const char policy_schema_xsd[] =
+	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	"<!--\n"
+	"  asmgate-policy.xsd - schema of asmgate policy files (namespace\n"
+	"  urn:asmgate:policy:1): per-host vendor-key and signing-state allowlists\n"
+	"  for .NET assemblies deployed into BizTalk hosts.\n"
+	"\n"
+	"  libasmgate validates every policy against this schema; policy/schema.c\n"
+	"  holds a byte-for-byte copy (a unit test compares them). What a schema\n"
+	"  cannot say is checked by policy/build.c: a key has exactly one of\n"
+	"  publicKey, file and token; ids are unique (keys per policy, rules per\n"
+	"  host, host names case-insensitively); keys and testKeys name defined\n"
+	"  keys; testKeys are full keys; versions are 0-65535 per part.\n"
+	"\n"
+	"  Evaluation (policy/decide.c): an assembly is denied in a host if a deny\n"
+	"  rule matches, else allowed if an allow rule matches, else denied by\n"
+	"  default. All attributes of a rule must match; an absent attribute\n"
+	"  matches anything, except states: \"signed\" on allow rules, every state\n"
+	"  on deny rules.\n"
+	"-->\n"
+	"<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\"\n"
+	"           xmlns:p=\"urn:asmgate:policy:1\"\n"
+	"           targetNamespace=\"urn:asmgate:policy:1\"\n"
+	"           elementFormDefault=\"qualified\"\n"
+	"           attributeFormDefault=\"unqualified\">\n"
+	"\n"
+	"  <xs:simpleType name=\"id\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:pattern value=\"[A-Za-z0-9_][A-Za-z0-9_.\\-]{0,63}\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <xs:simpleType name=\"idList\">\n"
+	"    <xs:restriction>\n"
+	"      <xs:simpleType>\n"
+	"        <xs:list itemType=\"p:id\"/>\n"
+	"      </xs:simpleType>\n"
+	"      <xs:minLength value=\"1\"/>\n"
+	"      <xs:maxLength value=\"256\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <xs:simpleType name=\"mode\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:enumeration value=\"enforce\"/>\n"
+	"      <xs:enumeration value=\"audit\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <!-- Signing states (asmgate_sn_state); \"invalid\" is always denied. -->\n"
+	"  <xs:simpleType name=\"state\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:enumeration value=\"unsigned\"/>\n"
+	"      <xs:enumeration value=\"delay-signed\"/>\n"
+	"      <xs:enumeration value=\"public-signed\"/>\n"
+	"      <xs:enumeration value=\"test-signed\"/>\n"
+	"      <xs:enumeration value=\"signed\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <xs:simpleType name=\"stateList\">\n"
+	"    <xs:restriction>\n"
+	"      <xs:simpleType>\n"
+	"        <xs:list itemType=\"p:state\"/>\n"
+	"      </xs:simpleType>\n"
+	"      <xs:minLength value=\"1\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <!-- Digest of the strong-name signature (the key blob's HashAlgID). -->\n"
+	"  <xs:simpleType name=\"hashAlgorithm\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:enumeration value=\"sha1\"/>\n"
+	"      <xs:enumeration value=\"sha256\"/>\n"
+	"      <xs:enumeration value=\"sha384\"/>\n"
+	"      <xs:enumeration value=\"sha512\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <xs:simpleType name=\"hashAlgorithmList\">\n"
+	"    <xs:restriction>\n"
+	"      <xs:simpleType>\n"
+	"        <xs:list itemType=\"p:hashAlgorithm\"/>\n"
+	"      </xs:simpleType>\n"
+	"      <xs:minLength value=\"1\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <!-- \"neutral\", or a culture name such as fr-FR. -->\n"
+	"  <xs:simpleType name=\"culture\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:pattern value=\"[Nn][Ee][Uu][Tt][Rr][Aa][Ll]|[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <xs:simpleType name=\"cultureList\">\n"
+	"    <xs:restriction>\n"
+	"      <xs:simpleType>\n"
+	"        <xs:list itemType=\"p:culture\"/>\n"
+	"      </xs:simpleType>\n"
+	"      <xs:minLength value=\"1\"/>\n"
+	"      <xs:maxLength value=\"256\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <!-- Assembly version a.b.c.d (ECMA-335 II.22.2), inclusive bounds. -->\n"
+	"  <xs:simpleType name=\"version\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:pattern value=\"[0-9]{1,5}\\.[0-9]{1,5}\\.[0-9]{1,5}\\.[0-9]{1,5}\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <!-- Strong-name public key blob in hex; whitespace may wrap it. -->\n"
+	"  <xs:simpleType name=\"publicKey\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:pattern value=\"\\s*([0-9A-Fa-f]\\s*[0-9A-Fa-f]\\s*)+\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <!-- Public key token: 8 bytes in hex, display order. -->\n"
+	"  <xs:simpleType name=\"token\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:pattern value=\"[0-9A-Fa-f]{16}\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <xs:simpleType name=\"path\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:minLength value=\"1\"/>\n"
+	"      <xs:maxLength value=\"4096\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <!-- BizTalk host names: letters, digits, '_', '.', '-'; at most 80. -->\n"
+	"  <xs:simpleType name=\"hostName\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:pattern value=\"[A-Za-z0-9_.\\-]{1,80}\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <!-- Assembly name glob: '*' any run, '?' one character; case-insensitive. -->\n"
+	"  <xs:simpleType name=\"nameGlob\">\n"
+	"    <xs:restriction base=\"xs:string\">\n"
+	"      <xs:minLength value=\"1\"/>\n"
+	"      <xs:maxLength value=\"256\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <xs:simpleType name=\"keyBits\">\n"
+	"    <xs:restriction base=\"xs:unsignedInt\">\n"
+	"      <xs:minInclusive value=\"384\"/>\n"
+	"      <xs:maxInclusive value=\"16384\"/>\n"
+	"    </xs:restriction>\n"
+	"  </xs:simpleType>\n"
+	"\n"
+	"  <xs:attributeGroup name=\"conditions\">\n"
+	"    <xs:attribute name=\"id\" type=\"p:id\" use=\"required\"/>\n"
+	"    <xs:attribute name=\"keys\" type=\"p:idList\"/>\n"
+	"    <xs:attribute name=\"states\" type=\"p:stateList\"/>\n"
+	"    <xs:attribute name=\"name\" type=\"p:nameGlob\"/>\n"
+	"    <xs:attribute name=\"culture\" type=\"p:cultureList\"/>\n"
+	"    <xs:attribute name=\"minVersion\" type=\"p:version\"/>\n"
+	"    <xs:attribute name=\"maxVersion\" type=\"p:version\"/>\n"
+	"    <xs:attribute name=\"minKeyBits\" type=\"p:keyBits\"/>\n"
+	"    <xs:attribute name=\"hashAlgorithms\" type=\"p:hashAlgorithmList\"/>\n"
+	"  </xs:attributeGroup>\n"
+	"\n"
+	"  <xs:complexType name=\"allow\">\n"
+	"    <xs:attributeGroup ref=\"p:conditions\"/>\n"
+	"    <xs:attribute name=\"testKeys\" type=\"p:idList\"/>\n"
+	"  </xs:complexType>\n"
+	"\n"
+	"  <xs:complexType name=\"deny\">\n"
+	"    <xs:attributeGroup ref=\"p:conditions\"/>\n"
+	"  </xs:complexType>\n"
+	"\n"
+	"  <!-- Exactly one of publicKey, file (.pub, .snk or PEM, relative to the\n"
+	"       policy file) and token (weaker: lint warns). -->\n"
+	"  <xs:complexType name=\"key\">\n"
+	"    <xs:attribute name=\"id\" type=\"p:id\" use=\"required\"/>\n"
+	"    <xs:attribute name=\"publicKey\" type=\"p:publicKey\"/>\n"
+	"    <xs:attribute name=\"file\" type=\"p:path\"/>\n"
+	"    <xs:attribute name=\"token\" type=\"p:token\"/>\n"
+	"  </xs:complexType>\n"
+	"\n"
+	"  <xs:complexType name=\"host\">\n"
+	"    <xs:choice minOccurs=\"0\" maxOccurs=\"unbounded\">\n"
+	"      <xs:element name=\"allow\" type=\"p:allow\"/>\n"
+	"      <xs:element name=\"deny\" type=\"p:deny\"/>\n"
+	"    </xs:choice>\n"
+	"    <xs:attribute name=\"name\" type=\"p:hostName\" use=\"required\"/>\n"
+	"    <xs:attribute name=\"mode\" type=\"p:mode\"/>\n"
+	"  </xs:complexType>\n"
+	"\n"
+	"  <xs:element name=\"policy\">\n"
+	"    <xs:complexType>\n"
+	"      <xs:choice minOccurs=\"0\" maxOccurs=\"unbounded\">\n"
+	"        <xs:element name=\"key\" type=\"p:key\"/>\n"
+	"        <xs:element name=\"host\" type=\"p:host\"/>\n"
+	"      </xs:choice>\n"
+	"      <xs:attribute name=\"mode\" type=\"p:mode\"/>\n"
+	"    </xs:complexType>\n"
+	"  </xs:element>\n"
+	"\n"
+	"</xs:schema>\n";
+
+const size_t policy_schema_xsd_len = sizeof(policy_schema_xsd) - 1;
+
+typedef struct schema_errors {
+	asmgate_error *err;
+	int failed;
+} schema_errors;
+
+/* First error only, with the namespace dropped from element names:
+ * "Element 'allow', attribute 'foo': The attribute 'foo' is not
+ * allowed." */
+static void
+on_schema_error(void *user, xmlErrorPtr e)
+{
+	static const char ns[] = "{" POLICY_NS "}";
+	schema_errors *se = user;
+	char msg[ASMGATE_ERRMSG_MAX];
+	const char *m;
+	size_t n = 0;
+
+	if (!se || se->failed || !e || e->level < XML_ERR_ERROR)
+		return;
+	m = e->message ? e->message : "does not match the schema";
+	while (*m && n + 1 < sizeof(msg)) {
+		if (strncmp(m, ns, sizeof(ns) - 1) == 0) {
+			m += sizeof(ns) - 1;
+			continue;
+		}
+		msg[n++] = *m++;
+	}
+	msg[n] = '\0';
+	n = strcspn(msg, "\r\n"); /* one line */
+	while (n > 0 && msg[n - 1] == ' ')
+		n--;
+	msg[n] = '\0';
+	se->failed = 1;
+	rd_fail_line(se->err, ASMGATE_E_POLICY,
+	    e->line > 0 ? (unsigned long)e->line : 0, "schema: %s", msg);
+}
+
+asmgate_status
+policy_schema_validate(xmlDocPtr doc, asmgate_error *err)
+{
+	schema_errors se = { err, 0 };
+	xmlSchemaParserCtxtPtr pctxt;
+	xmlSchemaValidCtxtPtr vctxt;
+	xmlSchemaPtr schema;
+	int rc;
+
+	pctxt = xmlSchemaNewMemParserCtxt(policy_schema_xsd,
+	    (int)policy_schema_xsd_len);
+	if (!pctxt)
+		return rd_fail_line(err, ASMGATE_E_NOMEM, 0,
+		    "out of memory for the schema");
+	xmlSchemaSetParserStructuredErrors(pctxt, on_schema_error, &se);
+	schema = xmlSchemaParse(pctxt);
+	xmlSchemaFreeParserCtxt(pctxt);
+	if (!schema) {
+		/* A bug, not the user's: the embedded schema is fixed. */
+		if (se.failed) {
+			rd_err_prefix(err, "internal error: embedded schema");
+			return ASMGATE_E_POLICY;
+		}
+		return rd_fail_line(err, ASMGATE_E_POLICY, 0,
+		    "internal error: the embedded policy schema does not "
+		    "compile");
+	}
+	vctxt = xmlSchemaNewValidCtxt(schema);
+	if (!vctxt) {
+		xmlSchemaFree(schema);
+		return rd_fail_line(err, ASMGATE_E_NOMEM, 0,
+		    "out of memory for the schema");
+	}
+	xmlSchemaSetValidStructuredErrors(vctxt, on_schema_error, &se);
+	rc = xmlSchemaValidateDoc(vctxt, doc);
+	xmlSchemaFreeValidCtxt(vctxt);
+	xmlSchemaFree(schema);
+	if (rc != 0) {
+		if (!se.failed)
+			rd_fail_line(err, ASMGATE_E_POLICY, 0,
+			    "schema: the policy does not match "
+			    "asmgate-policy.xsd");
+		return ASMGATE_E_POLICY;
+	}
+	return ASMGATE_OK;
+}

@@ -1,0 +1,255 @@
+# Black-box tests of `asmgate policy lint|show`, and of the JUnit and
+# SARIF reports `asmgate verify --policy` writes through the policy
+# library. Expected values: tokens from samples/keys/README.md, names
+# and versions from samples/README.md, the defect each
+# samples/policy/bad/ file was written with (its first comment).
+
+P="$S/policy"
+
+# --help everywhere; usage errors exit 2.
+run "$ASMGATE" policy --help
+expect_rc 0
+expect_out '^usage: asmgate policy lint'
+run "$ASMGATE" policy lint --help
+expect_rc 0
+expect_out 'token-only pins'
+run "$ASMGATE" policy show --help
+expect_rc 0
+expect_out 'fingerprint'
+run "$ASMGATE" policy
+expect_rc 2
+run "$ASMGATE" policy frobnicate "$P/biztalk.xml"
+expect_rc 2
+expect_err "unknown subcommand 'frobnicate'"
+run "$ASMGATE" policy lint
+expect_rc 2
+expect_err 'no FILE given'
+run "$ASMGATE" policy lint "$P/biztalk.xml" "$P/biztalk-test.xml"
+expect_rc 2
+run "$ASMGATE" policy show --format junit "$P/biztalk.xml"
+expect_rc 2
+expect_err "unknown --format 'junit'"
+
+# The sample policies are valid; warnings on stdout, exit 0.
+for f in biztalk.xml biztalk-test.xml issue-example.xml; do
+	run "$ASMGATE" policy lint "$P/$f"
+	expect_rc 0
+	expect_out "^$P/$f: valid: "
+	expect_err_lines 0
+done
+run "$ASMGATE" policy lint "$P/biztalk.xml"
+expect_out "^$P/biztalk.xml: valid: 4 hosts, 2 warnings$"
+expect_out "^$P/biztalk.xml:[0-9]+: warning: key 'fabrikam' has 1024 bits, fewer than 2048 \[short-key\]$"
+expect_out "^$P/biztalk.xml:[0-9]+: warning: key 'microsoft' has 1024 bits"
+run "$ASMGATE" policy lint "$P/issue-example.xml"
+expect_out ":19: warning: key 'legacy' is pinned by its token only.*\[token-only-key\]$"
+expect_out ":19: warning: key 'legacy' is not used by any rule \[unused-key\]$"
+expect_out ":24: warning: host 'OrchestrationHost' allows delay-signed assemblies \(allow rule 'dev'\) \[weak-state\]$"
+run "$ASMGATE" policy lint "$P/biztalk-test.xml"
+expect_out "warning: host 'TrackingHost' has no allow rule: every assembly is denied \[no-allow-rule\]"
+expect_out "warning: the policy is in audit mode.*\[audit-mode\]"
+
+# --strict: warnings fail (exit 1); a clean policy passes.
+run "$ASMGATE" policy lint --strict "$P/biztalk.xml"
+expect_rc 1
+mkdir -p "$T/pol/keys" "$T/pol/policy"
+cp "$S/keys/contoso.pub" "$S/keys/contoso-sha256.pub" "$S/keys/fabrikam.pub" \
+    "$S/keys/microsoft.pub" "$T/pol/keys/"
+cat >"$T/pol/policy/clean.xml" <<'EOF'
+<policy xmlns="urn:asmgate:policy:1">
+  <key id="contoso" file="../keys/contoso.pub"/>
+  <host name="OrchestrationHost">
+    <allow id="contoso" keys="contoso" name="Contoso.*"/>
+  </host>
+</policy>
+EOF
+run "$ASMGATE" policy lint --strict "$T/pol/policy/clean.xml"
+expect_rc 0
+expect_out 'valid: 1 host, 0 warnings$'
+
+# Key files resolve against the policy's directory, not the working
+# directory.
+cp "$P/biztalk.xml" "$T/pol/policy/"
+run sh -c 'cd "$1/pol" && "$2" policy lint policy/biztalk.xml' _ "$T" \
+    "$ASMGATE"
+expect_rc 0
+run sh -c 'cd / && "$1" policy lint "$2"' _ "$ASMGATE" "$T/pol/policy/biztalk.xml"
+expect_rc 0
+
+# Every invalid policy: exit 2, one "POLICY:LINE: message" line on
+# stderr, nothing on stdout.
+for f in "$P"/bad/*.xml; do
+	CASE="t_policy bad/$(basename "$f")"
+	run "$ASMGATE" policy lint "$f"
+	expect_rc 2
+	expect_err_lines 1
+	case $f in
+	*/empty.xml) expect_err "^$f: empty file" ;;
+	*) expect_err "^$f:[1-9][0-9]*: [^ ]" ;;
+	esac
+	expect_no_out '.'
+	run "$ASMGATE" policy show "$f"
+	expect_rc 2
+done
+CASE=t_policy
+
+# A few messages in full.
+run "$ASMGATE" policy lint "$P/bad/unknown-attribute.xml"
+expect_err "^$P/bad/unknown-attribute.xml:7: unknown attribute 'vendor' on <allow>$"
+run "$ASMGATE" policy lint "$P/bad/duplicate-id.xml"
+expect_err "^$P/bad/duplicate-id.xml:5: duplicate key id 'contoso' \(first at line 4\)$"
+run "$ASMGATE" policy lint "$P/bad/unknown-state.xml"
+expect_err ":6: unknown state 'strong' in states"
+run "$ASMGATE" policy lint "$P/bad/bad-hex.xml"
+expect_err ":4: bad hex in publicKey of key 'contoso'"
+run "$ASMGATE" policy lint "$P/bad/missing-key-file.xml"
+expect_err ":4: key 'contoso': cannot read key file '../../keys/no-such-key.pub'"
+run "$ASMGATE" policy lint "$P/bad/key-two-sources.xml"
+expect_err ":5: key 'contoso' has both file and token"
+run "$ASMGATE" policy lint "$P/bad/not-xml.xml"
+expect_err ":1: not well-formed XML"
+run "$ASMGATE" policy lint "$P/bad/too-deep.xml"
+expect_err ":19: elements nested deeper than 16$"
+run "$ASMGATE" policy lint "$T/no-such-policy.xml"
+expect_rc 2
+expect_err "^$T/no-such-policy.xml: cannot open"
+
+# External entities and entity expansion: refused at the DOCTYPE; the
+# file's content never appears, no network is tried, no time is spent.
+for f in xxe-file xxe-network billion-laughs doctype; do
+	run "$ASMGATE" policy lint "$P/bad/$f.xml"
+	expect_rc 2
+	expect_err ":3: DOCTYPE is not allowed"
+	if grep -q 'root:' "$T/out" "$T/err"; then bad "$f: /etc/passwd leaked"; else ok; fi
+done
+start=$(date +%s)
+run "$ASMGATE" policy show "$P/bad/billion-laughs.xml"
+end=$(date +%s)
+if [ $((end - start)) -le 2 ]; then ok; else bad "billion laughs took $((end - start))s"; fi
+
+# show: keys with token, bits and fingerprint; rules in evaluation
+# order.
+run "$ASMGATE" policy show "$P/issue-example.xml"
+expect_rc 0
+expect_out '^policy: '
+expect_out '^mode: enforce$'
+expect_out '^  contoso \(line 9\)$'
+expect_out '^    source       publicKey$'
+expect_out '^    token        e0ba8f48cb722cea$'
+expect_out '^    token        92cdd74130f40b2c$'
+expect_out '^    token        31bf3856ad364e35$'
+expect_out '^    bits         2048$'
+expect_out '^    bits         1024$'
+expect_out '^    fingerprint  sha256:[0-9a-f]{64}$'
+expect_out '^    source       token only \(weak pin\)$'
+expect_out '^  OrchestrationHost: enforce'
+expect_out '^    1\. deny no-legacy'
+expect_out '^    2\. allow contoso-1x'
+expect_out "keys \[contoso\]; states \[signed\]; name 'Contoso\.\*'; culture \[neutral\]; version 1\.0\.0\.0 to 1\.65535\.65535\.65535; minKeyBits 2048"
+expect_out '^    4\. otherwise deny \(default\)$'
+run "$ASMGATE" policy show --format json "$P/biztalk.xml"
+expect_rc 0
+expect_json
+jq_eq 'd["mode"]' enforce
+jq_eq 'len(d["keys"])' 4
+jq_eq 'd["keys"][0]["token"]' e0ba8f48cb722cea
+jq_eq 'd["keys"][0]["bits"]' 2048
+jq_eq 'd["keys"][1]["token"]' 200273cbca6fec9d
+jq_eq 'd["keys"][1]["hashAlgorithm"]' sha256
+jq_eq 'd["keys"][3]["token"]' b03f5f7f11d50a3a
+jq_eq 'len(d["keys"][1]["fingerprint"])' 64
+jq_eq '[h["name"] for h in d["hosts"]]' "['ReceiveHost', 'OrchestrationHost', 'SendHost', 'TrackingHost']"
+jq_eq 'd["hosts"][0]["rules"][0]["id"]' no-orchestrations
+jq_eq 'd["hosts"][1]["rules"][1]["culture"]' "['neutral', 'fr-FR', 'de-DE']"
+jq_eq 'd["hosts"][1]["rules"][1]["hashAlgorithms"]' "['sha1', 'sha256']"
+jq_eq 'd["hosts"][1]["rules"][1]["states"]' "['signed']"
+jq_eq 'd["hosts"][1]["rules"][1]["statesDefault"]' true
+jq_eq 'len(d["warnings"])' 2
+run "$ASMGATE" policy show --format json "$P/biztalk-test.xml"
+jq_eq '[h["mode"] for h in d["hosts"]]' "['audit', 'enforce', 'audit', 'audit']"
+jq_eq '[k["testKey"] for k in d["keys"]]' "[False, False, True]"
+
+# Reports through verify --policy. JUnit: well-formed, the structure
+# Jenkins/GitLab/Azure DevOps read, counts that add up; a failure per
+# denial, an error per unreadable file, audit denials pass with a note.
+if [ -n "$PYTHON" ]; then
+	run "$ASMGATE" verify --format junit --policy "$P/biztalk-test.xml" \
+	    "$S/valid/contoso-orchestrations.dll" \
+	    "$S/valid/fabrikam-adapters.dll" "$S/states/public-signed.dll" \
+	    "$S/malformed/not-pe.txt"
+	expect_rc 2
+	cat >"$T/junit.py" <<'EOF'
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+cases = root.findall("testsuite/testcase")
+assert int(root.get("tests")) == len(cases)
+assert int(root.get("failures")) == len(root.findall("testsuite/testcase/failure"))
+assert int(root.get("errors")) == len(root.findall("testsuite/testcase/error"))
+for s in root.findall("testsuite"):
+    assert s.get("name"), "testsuite@name"
+    tc = s.findall("testcase")
+    assert int(s.get("tests")) == len(tc)
+    assert int(s.get("failures")) == len(s.findall("testcase/failure"))
+    assert int(s.get("errors")) == len(s.findall("testcase/error"))
+    names = [c.get("name") for c in tc]
+    assert len(names) == len(set(names)), "duplicate testcase names"
+    for c in tc:
+        assert c.get("name") and c.get("classname") == s.get("name")
+        for f in c.findall("failure") + c.findall("error"):
+            assert f.get("message") and f.get("type")
+print(len(cases), root.get("failures"), root.get("errors"))
+audit = [c for c in root.iter("testcase")
+         if (c.findtext("system-out") or "").startswith("AUDIT: ")]
+print("audit", len(audit))
+EOF
+	if "$PYTHON" "$T/junit.py" "$T/out" >"$T/junit.txt" 2>&1; then ok; else bad "JUnit structure: $(cat "$T/junit.txt")"; fi
+	# 3 assemblies x 4 hosts, and not-pe.txt once, as an error; failures
+	# only in the enforcing OrchestrationHost: fabrikam (default) and
+	# public-signed (deny rule)
+	if grep -q '^13 2 1$' "$T/junit.txt"; then ok; else bad "JUnit counts: $(cat "$T/junit.txt")"; fi
+	if grep -q '^audit [1-9]' "$T/junit.txt"; then ok; else bad "JUnit: no audit note"; fi
+
+	# SARIF 2.1.0: required members, a rule per policy rule, one result
+	# per denial (error; warning in audit hosts) with the file.
+	run "$ASMGATE" verify --format sarif --policy "$P/biztalk-test.xml" \
+	    "$S/valid/contoso-orchestrations.dll" \
+	    "$S/valid/fabrikam-adapters.dll" "$S/states/public-signed.dll"
+	expect_rc 1
+	expect_json
+	cat >"$T/sarif.py" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["$schema"] in ("https://json.schemastore.org/sarif-2.1.0.json",
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json")
+assert d["version"] == "2.1.0"
+assert isinstance(d["runs"], list) and len(d["runs"]) == 1
+drv = d["runs"][0]["tool"]["driver"]
+assert drv["name"] == "asmgate"
+ids = [r["id"] for r in drv["rules"]]
+assert len(ids) == len(set(ids))
+for r in drv["rules"]:
+    for k in ("shortDescription", "fullDescription", "help"):
+        assert r[k]["text"]
+for rid in ("policy/OrchestrationHost/ci-builds",
+            "policy/OrchestrationHost/no-public-signed",
+            "policy/TrackingHost/nothing-custom", "policy/default-deny"):
+    assert rid in ids, rid
+levels = {}
+for res in d["runs"][0]["results"]:
+    assert res["ruleId"] in ids
+    if "ruleIndex" in res:
+        assert ids[res["ruleIndex"]] == res["ruleId"]
+    assert res["level"] in ("none", "note", "warning", "error")
+    assert res["message"]["text"]
+    uri = res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    assert uri.endswith(".dll"), uri
+    levels[res["level"]] = levels.get(res["level"], 0) + 1
+print("error", levels.get("error", 0), "warning", levels.get("warning", 0))
+EOF
+	if "$PYTHON" "$T/sarif.py" "$T/out" >"$T/sarif.txt" 2>&1; then ok; else bad "SARIF structure: $(cat "$T/sarif.txt")"; fi
+	# errors: the two OrchestrationHost denials; warnings: the audit
+	# hosts' denials (Receive: contoso, public-signed; Send:
+	# public-signed; Tracking: all three)
+	if grep -q '^error 2 warning 6$' "$T/sarif.txt"; then ok; else bad "SARIF levels: $(cat "$T/sarif.txt")"; fi
+fi
