@@ -77,8 +77,11 @@ pe_md_open(asmgate_image *img, asmgate_error *err)
 		return rd_fail(err, ASMGATE_E_TRUNCATED, rd_offset(&md),
 		    "metadata version string runs past the metadata");
 	/* The string is NUL-terminated and padded; keep up to the first
-	 * NUL (or all of it when a writer left no NUL). */
-	for (n = 0; n < vlen && vbytes[n] != 0; n++)
+	 * NUL. A writer that left no NUL in the (at most 256) bytes gets
+	 * the first 255 (II.24.2.1: at most 255 bytes with the NUL), so
+	 * version_buf keeps room for its terminator. */
+	for (n = 0; n < vlen && n < sizeof(img->version_buf) - 1 &&
+	    vbytes[n] != 0; n++)
 		;
 	memcpy(img->version_buf, vbytes, n);
 	img->version_buf[n] = '\0';

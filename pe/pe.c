@@ -212,7 +212,10 @@ pe_rva_to_offset(const asmgate_image *img, uint32_t rva, uint32_t size,
 
 	for (i = 0; i < pe->nsections; i++) {
 		const asmgate_section *s = &pe->sections[i];
-		if (rva < s->virtual_address)
+		/* A section without raw data holds no file bytes (and its
+		 * PointerToRawData was never checked against the file): not
+		 * even an empty range maps into it. */
+		if (s->raw_size == 0 || rva < s->virtual_address)
 			continue;
 		/* The whole range must lie inside this section's raw data. */
 		if (!rd_range_ok(rva - s->virtual_address, size, s->raw_size))

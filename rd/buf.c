@@ -47,13 +47,15 @@ grow(rd_buf *b, size_t need)
 
 	if (b->failed)
 		return 0;
-	if (need <= b->cap)
-		return 1;
+	/* The ceiling first: a small max must hold even while the first
+	 * allocation would have room for more. */
 	if (need > b->max) {
 		b->failed = 1;
 		return 0;
 	}
-	ncap = b->cap ? b->cap : 64;
+	if (need <= b->cap)
+		return 1;
+	ncap = b->cap ? b->cap : (b->max < 64 ? b->max : 64);
 	while (ncap < need)
 		ncap = ncap > b->max / 2 ? b->max : ncap * 2;
 	np = malloc(ncap);
