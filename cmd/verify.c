@@ -338,7 +338,8 @@ print_summary(const run *r, const tally *t)
 	int st;
 	int first = 1;
 
-	printf("%u assemblies:", t->verified);
+	printf("%u %s:", t->verified, t->verified == 1 ? "assembly" :
+	    "assemblies");
 	for (st = ASMGATE_SN_SIGNED; st >= 0; st--) {
 		if (!t->states[st])
 			continue;

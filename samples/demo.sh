@@ -4,20 +4,31 @@
 A=$1
 S=$(dirname "$0")
 say() { printf '\n$ %s\n' "$*"; }
+run() { say "asmgate $*"; "$A" "$@"; echo "(exit status $?)"; }
 
-say asmgate inspect "$S/valid/contoso-orchestrations.dll"
-"$A" inspect "$S/valid/contoso-orchestrations.dll"
+# What is in an assembly.
+run inspect "$S/valid/contoso-orchestrations.dll"
 
-say asmgate verify "$S/valid" "$S/states"
-"$A" verify "$S/valid" "$S/states"
-echo "(exit status $?: 1 means at least one assembly is not signed)"
+# Which vendor key is that?
+run keys show "$S/keys/contoso.pub"
 
-if [ -f "$S/policy/biztalk.xml" ] && "$A" policy lint "$S/policy/biztalk.xml" \
-    >/dev/null 2>&1; then
-	say asmgate verify --policy "$S/policy/biztalk.xml" \
-	    --host OrchestrationHost "$S/valid" "$S/states"
-	"$A" verify --policy "$S/policy/biztalk.xml" \
-	    --host OrchestrationHost "$S/valid" "$S/states"
-	echo "(exit status $?: 0 allowed, 1 denied in an enforcing host)"
-fi
+# Gate a drop: one assembly in each signing state.
+run verify --test-key "$S/keys/test2048.pub" \
+    "$S/valid/contoso-orchestrations.dll" \
+    "$S/valid/fabrikam-adapters.dll" "$S/states/delay-signed.dll" \
+    "$S/states/public-signed.dll" "$S/states/unsigned.dll" \
+    "$S/states/tampered-il.dll" "$S/states/test-signed--test2048.dll"
+echo "(1: at least one assembly is not signed)"
+
+# The same drop against the BizTalk policy: per host, vendor keys and
+# signing states (samples/policy/biztalk.xml).
+run policy lint "$S/policy/biztalk.xml"
+run verify --policy "$S/policy/biztalk.xml" --host OrchestrationHost \
+    --host SendHost "$S/valid/contoso-orchestrations.dll" \
+    "$S/valid/fabrikam-adapters.dll" "$S/states/delay-signed.dll"
+echo "(1: a decision in an enforcing host is a denial)"
+
+# A malformed file: one line, exit 2, nothing else lost.
+run verify "$S/malformed/truncated-section-data.dll" \
+    "$S/valid/hello.exe"
 exit 0
