@@ -104,6 +104,11 @@ parse_signature_key_attr(const asmgate_attribute *a, uint8_t *key,
 	uint16_t prolog;
 	rd r;
 
+	if (a->value_len > RD_MAX_ATTRIBUTE_BLOB) {
+		snprintf(why, whylen, "AssemblySignatureKeyAttribute value of "
+		    "%zu bytes exceeds %u", a->value_len, RD_MAX_ATTRIBUTE_BLOB);
+		return 0;
+	}
 	rd_init(&r, a->value, a->value_len, a->value_offset);
 	if (!rd_u16(&r, &prolog) || prolog != 0x0001) {
 		snprintf(why, whylen, "AssemblySignatureKeyAttribute value has "
