@@ -9,6 +9,7 @@
 #   deps           install missing build packages (apt-get as root)
 #   fuzz           libFuzzer harnesses (clang), each run FUZZ_SECONDS
 #   bench          verification speed against `openssl dgst`
+#   valgrind       the command's black-box tests under Valgrind memcheck
 #   install, uninstall, clean, lint
 #
 # Knobs (override on the command line or in the environment):
@@ -81,7 +82,7 @@ LDLIBS_ALL  = $(PC_LIBS)
 TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"'
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 
-.PHONY: all asan check demo deps fuzz fuzz-replay bench install uninstall \
+.PHONY: all asan check demo deps fuzz fuzz-replay bench valgrind install uninstall \
 	clean lint unit unit-asan cli cli-asan headertest help
 
 all: $(B)/asmgate $(B)/libasmgate.a
@@ -191,6 +192,10 @@ cli-asan: $(BA)/asmgate
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 sh tests/cli/run.sh $(BA)/asmgate
+
+# The command's black-box tests under Valgrind (slow; not part of check).
+valgrind: $(B)/asmgate
+	@sh tests/cli/valgrind.sh $(B)/asmgate
 
 fuzz-replay: $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

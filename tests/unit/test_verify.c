@@ -547,6 +547,78 @@ test_verify__named_state_samples(void **state)
 		assert_true(checked >= 10);
 }
 
+/* Offsets of the COR20 header and the assembly's public key blob, found
+ * through the library's parse (their meaning is checked elsewhere). */
+static void
+find_cor_and_key(const uint8_t *b, size_t len, uint64_t *cor,
+    uint64_t *key, size_t *keylen)
+{
+	asmgate_image *img = NULL;
+	asmgate_error err;
+	const asmgate_image_info *info;
+
+	assert_int_equal(asmgate_image_from_memory(&img, b, len, &err),
+	    ASMGATE_OK);
+	info = asmgate_image_get_info(img);
+	*cor = info->cli.header_offset;
+	*key = info->assembly.public_key_offset;
+	*keylen = info->assembly.public_key_len;
+	asmgate_image_free(img);
+}
+
+/* docs/ARCHITECTURE.md "Fail closed": rows not covered by a committed
+ * sample, made in memory from a signed assembly. Each must end invalid
+ * (never signed), with a reason. */
+static void
+test_verify__fail_closed_rows(void **state)
+{
+	asmgate_signature sig;
+	uint64_t cor, key;
+	size_t len, keylen;
+	uint8_t *base = th_load("valid/contoso-orchestrations.dll", &len);
+	uint8_t *b = malloc(len);
+
+	(void)state;
+	assert_non_null(b);
+	find_cor_and_key(base, len, &cor, &key, &keylen);
+	assert_int_equal(keylen, 288);
+	/* The blob starts 00 24 00 00 (SigAlgID 0x2400), bType 6 at +12. */
+	assert_int_equal(base[key + 1], 0x24);
+	assert_int_equal(base[key + 12], 0x06);
+
+	/* MajorRuntimeVersion below 2 (CheckCorHeader). */
+	memcpy(b, base, len);
+	th_put_u16(b + cor + 4, 1);
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
+	assert_true(has_reason(&sig, "MajorRuntimeVersion"));
+
+	/* A public key but no signature directory, flag clear. */
+	memcpy(b, base, len);
+	th_put_u32(b + cor + 16, th_get_u32(b + cor + 16) & ~8u);
+	th_put_u32(b + cor + 32, 0);
+	th_put_u32(b + cor + 36, 0);
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
+	assert_true(has_reason(&sig, "no signature slot"));
+
+	/* A malformed public key blob: bType 7 instead of 6. */
+	memcpy(b, base, len);
+	b[key + 12] = 0x07;
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
+	assert_true(has_reason(&sig, "public key is invalid"));
+
+	/* A hash algorithm strong naming does not use (CALG_MD5). */
+	memcpy(b, base, len);
+	th_put_u32(b + key + 4, 0x8003);
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
+
+	/* cbPublicKey that disagrees with the blob length. */
+	memcpy(b, base, len);
+	th_put_u32(b + key + 8, 0x100);
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
+	free(b);
+	free(base);
+}
+
 static void
 test_verify__state_names(void **state)
 {
@@ -581,6 +653,7 @@ main(void)
 		cmocka_unit_test(test_verify__sign_delay_signed),
 		cmocka_unit_test(test_verify__sign_refuses_other_key),
 		cmocka_unit_test(test_verify__named_state_samples),
+		cmocka_unit_test(test_verify__fail_closed_rows),
 		cmocka_unit_test(test_verify__state_names),
 	};
 	return cmocka_run_group_tests_name("verify", tests, setup_tmp,
