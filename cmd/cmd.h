@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "asmgate.h"
+#include "rd/buf.h"
 
 /* Exit statuses (docs/asmgate.1, EXIT STATUS). */
 enum {
@@ -39,6 +40,11 @@ int cmd_usage_error(const char *cmd, const char *fmt, ...)
  *  PublicKeyToken=t" (token may be NULL). */
 void cmd_print_identity(FILE *out, const char *name,
     const asmgate_version *v, const char *culture, const uint8_t *token);
+
+/** Write the bytes gathered in b to out and empty b, so JSON output can
+ *  be built in a buffer and streamed: 1, or 0 when b failed (past its
+ *  ceiling, out of memory) or the write failed. */
+int cmd_flush(rd_buf *b, FILE *out);
 
 /* Subcommands: each gets argv starting at its own name. */
 int cmd_inspect(int argc, char **argv);

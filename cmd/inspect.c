@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "cmd.h"
-#include "json.h"
+#include "rd/json.h"
+#include "rd/limits.h"
 #include "report.h"
 
 static void
@@ -40,8 +41,9 @@ cmd_inspect(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	enum cmd_format fmt = CMD_FMT_TEXT;
-	int c, i, failed = 0;
-	cmd_json j;
+	int c, i, failed = 0, written = 1;
+	rd_buf out;
+	rd_json j;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
@@ -61,12 +63,13 @@ cmd_inspect(int argc, char **argv)
 	if (optind >= argc)
 		return cmd_usage_error("inspect", "no FILE given");
 
+	rd_buf_init(&out, RD_MAX_REPORT_BYTES);
 	if (fmt == CMD_FMT_JSON) {
-		cmd_json_init(&j, stdout, 1);
-		cmd_json_obj(&j);
-		cmd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
-		cmd_json_key(&j, "files");
-		cmd_json_arr(&j);
+		rd_json_init(&j, &out, 1);
+		rd_json_obj(&j);
+		rd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
+		rd_json_key(&j, "files");
+		rd_json_arr(&j);
 	}
 	for (i = optind; i < argc; i++) {
 		asmgate_image *img = NULL;
@@ -80,20 +83,25 @@ cmd_inspect(int argc, char **argv)
 			failed = 1;
 		}
 		if (fmt == CMD_FMT_JSON) {
-			cmd_json_obj(&j);
+			rd_json_obj(&j);
 			cmd_report_file_json(&j, argv[i], img,
 			    rc != ASMGATE_OK ? &err : NULL);
-			cmd_json_obj_end(&j);
+			rd_json_obj_end(&j);
+			written &= cmd_flush(&out, stdout);
 		} else if (img) {
 			cmd_report_file_text(stdout, argv[i], img);
 		}
 		asmgate_image_free(img);
 	}
 	if (fmt == CMD_FMT_JSON) {
-		cmd_json_arr_end(&j);
-		cmd_json_obj_end(&j);
+		rd_json_arr_end(&j);
+		rd_json_obj_end(&j);
+		written &= cmd_flush(&out, stdout);
 	}
-	if (fflush(stdout) != 0)
+	rd_buf_free(&out);
+	if (!written)
+		fprintf(stderr, "asmgate inspect: cannot write the output\n");
+	if (!written || fflush(stdout) != 0)
 		return CMD_EXIT_ERROR;
 	return failed ? CMD_EXIT_ERROR : CMD_EXIT_OK;
 }

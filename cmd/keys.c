@@ -22,9 +22,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "json.h"
-#include "report.h"
 #include "rd/hex.h"
+#include "rd/json.h"
+#include "rd/limits.h"
+#include "report.h"
 
 static void
 keys_usage(FILE *out)
@@ -299,47 +300,47 @@ show_text(const char *path, const asmgate_key_info *ki)
 }
 
 static void
-show_json(cmd_json *j, const char *path, const asmgate_key_info *ki,
+show_json(rd_json *j, const char *path, const asmgate_key_info *ki,
     const asmgate_error *err)
 {
-	cmd_json_obj(j);
-	cmd_json_kstr(j, "path", path);
+	rd_json_obj(j);
+	rd_json_kstr(j, "path", path);
 	cmd_report_error_json(j, ki ? NULL : err);
 	if (!ki) {
-		cmd_json_knull(j, "kind");
-		cmd_json_knull(j, "format");
-		cmd_json_knull(j, "bits");
-		cmd_json_knull(j, "exponent");
-		cmd_json_knull(j, "hashAlgorithm");
-		cmd_json_knull(j, "publicKeyToken");
-		cmd_json_knull(j, "fingerprint");
-		cmd_json_knull(j, "wellKnown");
-		cmd_json_knull(j, "publicKey");
-		cmd_json_obj_end(j);
+		rd_json_knull(j, "kind");
+		rd_json_knull(j, "format");
+		rd_json_knull(j, "bits");
+		rd_json_knull(j, "exponent");
+		rd_json_knull(j, "hashAlgorithm");
+		rd_json_knull(j, "publicKeyToken");
+		rd_json_knull(j, "fingerprint");
+		rd_json_knull(j, "wellKnown");
+		rd_json_knull(j, "publicKey");
+		rd_json_obj_end(j);
 		return;
 	}
-	cmd_json_kstr(j, "kind", ki->is_private ? "private" : "public");
-	cmd_json_kstr(j, "format", format_name(ki->format));
+	rd_json_kstr(j, "kind", ki->is_private ? "private" : "public");
+	rd_json_kstr(j, "format", format_name(ki->format));
 	if (ki->is_ecma) {
-		cmd_json_knull(j, "bits");
-		cmd_json_knull(j, "exponent");
+		rd_json_knull(j, "bits");
+		rd_json_knull(j, "exponent");
 	} else {
-		cmd_json_kuint(j, "bits", ki->bits);
-		cmd_json_kuint(j, "exponent", ki->exponent);
+		rd_json_kuint(j, "bits", ki->bits);
+		rd_json_kuint(j, "exponent", ki->exponent);
 	}
 	if (ki->hash_name)
-		cmd_json_kstr(j, "hashAlgorithm", ki->hash_name);
+		rd_json_kstr(j, "hashAlgorithm", ki->hash_name);
 	else
-		cmd_json_knull(j, "hashAlgorithm");
-	cmd_json_khex(j, "publicKeyToken", ki->token, sizeof(ki->token));
-	cmd_json_khex(j, "fingerprint", ki->fingerprint,
+		rd_json_knull(j, "hashAlgorithm");
+	rd_json_khex(j, "publicKeyToken", ki->token, sizeof(ki->token));
+	rd_json_khex(j, "fingerprint", ki->fingerprint,
 	    sizeof(ki->fingerprint));
 	if (ki->well_known)
-		cmd_json_kstr(j, "wellKnown", ki->well_known);
+		rd_json_kstr(j, "wellKnown", ki->well_known);
 	else
-		cmd_json_knull(j, "wellKnown");
-	cmd_json_khex(j, "publicKey", ki->blob, ki->blob_len);
-	cmd_json_obj_end(j);
+		rd_json_knull(j, "wellKnown");
+	rd_json_khex(j, "publicKey", ki->blob, ki->blob_len);
+	rd_json_obj_end(j);
 }
 
 static int
@@ -350,8 +351,9 @@ keys_show(int argc, char **argv)
 		HELP_OPT, { NULL, 0, NULL, 0 }
 	};
 	enum cmd_format fmt = CMD_FMT_TEXT;
-	int c, i, failed = 0;
-	cmd_json j;
+	int c, i, failed = 0, written = 1;
+	rd_buf out;
+	rd_json j;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
@@ -388,12 +390,13 @@ keys_show(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return cmd_usage_error("keys show", "no FILE given");
+	rd_buf_init(&out, RD_MAX_REPORT_BYTES);
 	if (fmt == CMD_FMT_JSON) {
-		cmd_json_init(&j, stdout, 1);
-		cmd_json_obj(&j);
-		cmd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
-		cmd_json_key(&j, "keys");
-		cmd_json_arr(&j);
+		rd_json_init(&j, &out, 1);
+		rd_json_obj(&j);
+		rd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
+		rd_json_key(&j, "keys");
+		rd_json_arr(&j);
 	}
 	for (i = optind; i < argc; i++) {
 		asmgate_key *k = NULL;
@@ -406,6 +409,7 @@ keys_show(int argc, char **argv)
 		}
 		if (fmt == CMD_FMT_JSON) {
 			show_json(&j, argv[i], asmgate_key_get_info(k), &err);
+			written &= cmd_flush(&out, stdout);
 		} else if (k) {
 			if (i > optind)
 				putchar('\n');
@@ -414,11 +418,15 @@ keys_show(int argc, char **argv)
 		asmgate_key_free(k);
 	}
 	if (fmt == CMD_FMT_JSON) {
-		cmd_json_arr_end(&j);
-		cmd_json_obj_end(&j);
-		putchar('\n');
+		rd_json_arr_end(&j);
+		rd_json_obj_end(&j);
+		rd_buf_putc(&out, '\n');
+		written &= cmd_flush(&out, stdout);
 	}
-	if (fflush(stdout) != 0)
+	rd_buf_free(&out);
+	if (!written)
+		fprintf(stderr, "asmgate keys show: cannot write the output\n");
+	if (!written || fflush(stdout) != 0)
 		return CMD_EXIT_ERROR;
 	return failed ? CMD_EXIT_ERROR : CMD_EXIT_OK;
 }

@@ -100,6 +100,17 @@ cmd_print_identity(FILE *out, const char *name, const asmgate_version *v,
 }
 
 int
+cmd_flush(rd_buf *b, FILE *out)
+{
+	size_t n = b->len;
+
+	if (b->failed)
+		return 0;
+	b->len = 0;
+	return n == 0 || fwrite(b->p, 1, n, out) == n;
+}
+
+int
 main(int argc, char **argv)
 {
 	size_t i;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "rd/utf8.h"
 #include "report.h"
 
 static const struct {
@@ -83,238 +84,239 @@ cmd_assembly_token(const asmgate_image_info *info, uint8_t buf[8])
 }
 
 static void
-json_version(cmd_json *j, const char *k, const asmgate_version *v)
+json_version(rd_json *j, const char *k, const asmgate_version *v)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%u.%u.%u.%u", v->major, v->minor, v->build,
 	    v->revision);
-	cmd_json_kstr(j, k, buf);
+	rd_json_kstr(j, k, buf);
 }
 
 static void
-json_hex32(cmd_json *j, const char *k, uint32_t v)
+json_hex32(rd_json *j, const char *k, uint32_t v)
 {
 	char buf[16];
 
 	snprintf(buf, sizeof(buf), "0x%" PRIx32, v);
-	cmd_json_kstr(j, k, buf);
+	rd_json_kstr(j, k, buf);
 }
 
 static void
-json_pe(cmd_json *j, const asmgate_pe_info *pe)
+json_pe(rd_json *j, const asmgate_pe_info *pe)
 {
 	const char *mn = cmd_machine_name(pe->machine);
 	uint32_t i;
 
-	cmd_json_key(j, "pe");
-	cmd_json_obj(j);
-	cmd_json_kstr(j, "format", pe->pe32plus ? "PE32+" : "PE32");
+	rd_json_key(j, "pe");
+	rd_json_obj(j);
+	rd_json_kstr(j, "format", pe->pe32plus ? "PE32+" : "PE32");
 	if (mn)
-		cmd_json_kstr(j, "machine", mn);
+		rd_json_kstr(j, "machine", mn);
 	else
 		json_hex32(j, "machine", pe->machine);
-	cmd_json_kuint(j, "machineId", pe->machine);
-	cmd_json_kuint(j, "characteristics", pe->characteristics);
-	cmd_json_kuint(j, "timestamp", pe->timestamp);
-	cmd_json_kuint(j, "checksum", pe->checksum);
-	cmd_json_kuint(j, "subsystem", pe->subsystem);
-	cmd_json_kuint(j, "fileSize", pe->file_size);
-	cmd_json_key(j, "sections");
-	cmd_json_arr(j);
+	rd_json_kuint(j, "machineId", pe->machine);
+	rd_json_kuint(j, "characteristics", pe->characteristics);
+	rd_json_kuint(j, "timestamp", pe->timestamp);
+	rd_json_kuint(j, "checksum", pe->checksum);
+	rd_json_kuint(j, "subsystem", pe->subsystem);
+	rd_json_kuint(j, "fileSize", pe->file_size);
+	rd_json_key(j, "sections");
+	rd_json_arr(j);
 	for (i = 0; i < pe->nsections; i++) {
 		const asmgate_section *s = &pe->sections[i];
-		cmd_json_obj(j);
-		cmd_json_key(j, "name");
-		cmd_json_strn(j, s->name, strlen(s->name));
-		cmd_json_kuint(j, "virtualAddress", s->virtual_address);
-		cmd_json_kuint(j, "virtualSize", s->virtual_size);
-		cmd_json_kuint(j, "rawOffset", s->raw_offset);
-		cmd_json_kuint(j, "rawSize", s->raw_size);
-		cmd_json_kuint(j, "characteristics", s->characteristics);
-		cmd_json_obj_end(j);
+		rd_json_obj(j);
+		rd_json_key(j, "name");
+		rd_json_strn(j, s->name, strlen(s->name));
+		rd_json_kuint(j, "virtualAddress", s->virtual_address);
+		rd_json_kuint(j, "virtualSize", s->virtual_size);
+		rd_json_kuint(j, "rawOffset", s->raw_offset);
+		rd_json_kuint(j, "rawSize", s->raw_size);
+		rd_json_kuint(j, "characteristics", s->characteristics);
+		rd_json_obj_end(j);
 	}
-	cmd_json_arr_end(j);
-	cmd_json_key(j, "overlay");
-	cmd_json_obj(j);
-	cmd_json_kuint(j, "offset", pe->overlay_offset);
-	cmd_json_kuint(j, "size", pe->overlay_size);
-	cmd_json_obj_end(j);
-	cmd_json_obj_end(j);
+	rd_json_arr_end(j);
+	rd_json_key(j, "overlay");
+	rd_json_obj(j);
+	rd_json_kuint(j, "offset", pe->overlay_offset);
+	rd_json_kuint(j, "size", pe->overlay_size);
+	rd_json_obj_end(j);
+	rd_json_obj_end(j);
 }
 
 static void
-json_dir(cmd_json *j, const char *k, const asmgate_dir *d)
+json_dir(rd_json *j, const char *k, const asmgate_dir *d)
 {
-	cmd_json_key(j, k);
-	cmd_json_obj(j);
-	cmd_json_kuint(j, "rva", d->rva);
-	cmd_json_kuint(j, "size", d->size);
-	cmd_json_obj_end(j);
+	rd_json_key(j, k);
+	rd_json_obj(j);
+	rd_json_kuint(j, "rva", d->rva);
+	rd_json_kuint(j, "size", d->size);
+	rd_json_obj_end(j);
 }
 
 static void
-json_cli(cmd_json *j, const asmgate_cli_info *cli)
+json_cli(rd_json *j, const asmgate_cli_info *cli)
 {
 	char buf[16];
 	size_t i;
 	uint32_t known = 0, s;
 
-	cmd_json_key(j, "cli");
-	cmd_json_obj(j);
-	cmd_json_kuint(j, "flags", cli->flags);
-	cmd_json_key(j, "flagNames");
-	cmd_json_arr(j);
+	rd_json_key(j, "cli");
+	rd_json_obj(j);
+	rd_json_kuint(j, "flags", cli->flags);
+	rd_json_key(j, "flagNames");
+	rd_json_arr(j);
 	for (i = 0; i < NCORFLAGS; i++) {
 		known |= cor_flags[i].bit;
 		if (cli->flags & cor_flags[i].bit)
-			cmd_json_str(j, cor_flags[i].name);
+			rd_json_str(j, cor_flags[i].name);
 	}
 	if (cli->flags & ~known) {
 		snprintf(buf, sizeof(buf), "0x%x", cli->flags & ~known);
-		cmd_json_str(j, buf);
+		rd_json_str(j, buf);
 	}
-	cmd_json_arr_end(j);
-	cmd_json_kstr(j, "runtimeVersion", cli->runtime_version);
+	rd_json_arr_end(j);
+	rd_json_kstr(j, "runtimeVersion", cli->runtime_version);
 	snprintf(buf, sizeof(buf), "%u.%u", cli->major_runtime_version,
 	    cli->minor_runtime_version);
-	cmd_json_kstr(j, "headerVersion", buf);
-	cmd_json_kuint(j, "entryPointToken", cli->entry_point);
-	cmd_json_key(j, "strongNameSignature");
-	cmd_json_obj(j);
-	cmd_json_kuint(j, "rva", cli->strong_name.rva);
+	rd_json_kstr(j, "headerVersion", buf);
+	rd_json_kuint(j, "entryPointToken", cli->entry_point);
+	rd_json_key(j, "strongNameSignature");
+	rd_json_obj(j);
+	rd_json_kuint(j, "rva", cli->strong_name.rva);
 	if (cli->strong_name_mapped)
-		cmd_json_kuint(j, "offset", cli->strong_name_offset);
+		rd_json_kuint(j, "offset", cli->strong_name_offset);
 	else
-		cmd_json_knull(j, "offset");
-	cmd_json_kuint(j, "size", cli->strong_name.size);
-	cmd_json_obj_end(j);
+		rd_json_knull(j, "offset");
+	rd_json_kuint(j, "size", cli->strong_name.size);
+	rd_json_obj_end(j);
 	json_dir(j, "metadata", &cli->metadata);
 	json_dir(j, "resources", &cli->resources);
-	cmd_json_key(j, "streams");
-	cmd_json_arr(j);
+	rd_json_key(j, "streams");
+	rd_json_arr(j);
 	for (s = 0; s < cli->nstreams; s++) {
-		cmd_json_obj(j);
-		cmd_json_kstr(j, "name", cli->streams[s].name);
-		cmd_json_kuint(j, "offset", cli->streams[s].file_offset);
-		cmd_json_kuint(j, "size", cli->streams[s].size);
-		cmd_json_obj_end(j);
+		rd_json_obj(j);
+		rd_json_kstr(j, "name", cli->streams[s].name);
+		rd_json_kuint(j, "offset", cli->streams[s].file_offset);
+		rd_json_kuint(j, "size", cli->streams[s].size);
+		rd_json_obj_end(j);
 	}
-	cmd_json_arr_end(j);
-	cmd_json_obj_end(j);
+	rd_json_arr_end(j);
+	rd_json_obj_end(j);
 }
 
 static void
-json_assembly(cmd_json *j, const asmgate_image_info *info)
+json_assembly(rd_json *j, const asmgate_image_info *info)
 {
 	const asmgate_assembly_info *a = &info->assembly;
 	const char *hn = cmd_hash_alg_name(a->hash_alg);
 	uint8_t tok[8];
 	const uint8_t *t = cmd_assembly_token(info, tok);
 
-	cmd_json_key(j, "assembly");
-	cmd_json_obj(j);
-	cmd_json_kstr(j, "name", a->name);
+	rd_json_key(j, "assembly");
+	rd_json_obj(j);
+	rd_json_kstr(j, "name", a->name);
 	json_version(j, "version", &a->version);
-	cmd_json_kstr(j, "culture", a->culture);
-	cmd_json_kuint(j, "flags", a->flags);
+	rd_json_kstr(j, "culture", a->culture);
+	rd_json_kuint(j, "flags", a->flags);
 	if (hn)
-		cmd_json_kstr(j, "hashAlgorithm", hn);
+		rd_json_kstr(j, "hashAlgorithm", hn);
 	else
 		json_hex32(j, "hashAlgorithm", a->hash_alg);
-	cmd_json_khex(j, "publicKey", a->public_key, a->public_key_len);
-	cmd_json_khex(j, "publicKeyToken", t, 8);
-	cmd_json_obj_end(j);
+	rd_json_khex(j, "publicKey", a->public_key, a->public_key_len);
+	rd_json_khex(j, "publicKeyToken", t, 8);
+	rd_json_obj_end(j);
 
-	cmd_json_key(j, "module");
-	cmd_json_obj(j);
-	cmd_json_kstr(j, "name", info->module_name);
-	cmd_json_khex(j, "mvid", info->mvid, 16);
-	cmd_json_obj_end(j);
+	rd_json_key(j, "module");
+	rd_json_obj(j);
+	rd_json_kstr(j, "name", info->module_name);
+	rd_json_khex(j, "mvid", info->mvid, 16);
+	rd_json_obj_end(j);
 }
 
 static void
-json_references(cmd_json *j, const asmgate_image_info *info)
+json_references(rd_json *j, const asmgate_image_info *info)
 {
 	uint32_t i;
 
-	cmd_json_key(j, "references");
-	cmd_json_arr(j);
+	rd_json_key(j, "references");
+	rd_json_arr(j);
 	for (i = 0; i < info->nreferences; i++) {
 		const asmgate_reference *r = &info->references[i];
 		uint8_t tok[8];
 		const uint8_t *t = ref_token(r, tok);
 
-		cmd_json_obj(j);
-		cmd_json_kstr(j, "name", r->name);
+		rd_json_obj(j);
+		rd_json_kstr(j, "name", r->name);
 		json_version(j, "version", &r->version);
-		cmd_json_kstr(j, "culture", r->culture);
-		cmd_json_khex(j, "publicKeyToken", t, 8);
-		cmd_json_kuint(j, "flags", r->flags);
-		cmd_json_obj_end(j);
+		rd_json_kstr(j, "culture", r->culture);
+		rd_json_khex(j, "publicKeyToken", t, 8);
+		rd_json_kuint(j, "flags", r->flags);
+		rd_json_obj_end(j);
 	}
-	cmd_json_arr_end(j);
+	rd_json_arr_end(j);
 }
 
 static void
-json_attributes(cmd_json *j, const asmgate_image_info *info)
+json_attributes(rd_json *j, const asmgate_image_info *info)
 {
 	uint32_t i;
 
-	cmd_json_key(j, "attributes");
-	cmd_json_arr(j);
+	rd_json_key(j, "attributes");
+	rd_json_arr(j);
 	for (i = 0; i < info->nattributes; i++) {
 		const asmgate_attribute *a = &info->attributes[i];
 		char type[2 * 1024 + 2];
 
 		snprintf(type, sizeof(type), "%s%s%s", a->type_namespace,
 		    a->type_namespace[0] ? "." : "", a->type_name);
-		cmd_json_obj(j);
-		cmd_json_kstr(j, "type", type);
-		cmd_json_khex(j, "value", a->value ? a->value : (const uint8_t *)"",
+		rd_json_obj(j);
+		rd_json_kstr(j, "type", type);
+		rd_json_khex(j, "value",
+		    a->value ? a->value : (const uint8_t *)"",
 		    a->value_len);
-		cmd_json_obj_end(j);
+		rd_json_obj_end(j);
 	}
-	cmd_json_arr_end(j);
+	rd_json_arr_end(j);
 }
 
 void
-cmd_report_error_json(cmd_json *j, const asmgate_error *err)
+cmd_report_error_json(rd_json *j, const asmgate_error *err)
 {
-	cmd_json_key(j, "error");
+	rd_json_key(j, "error");
 	if (!err) {
-		cmd_json_null(j);
+		rd_json_null(j);
 		return;
 	}
-	cmd_json_obj(j);
-	cmd_json_kstr(j, "code", asmgate_status_name(err->code));
-	cmd_json_kstr(j, "message", err->msg);
+	rd_json_obj(j);
+	rd_json_kstr(j, "code", asmgate_status_name(err->code));
+	rd_json_kstr(j, "message", err->msg);
 	if (err->has_offset)
-		cmd_json_kuint(j, "offset", err->offset);
+		rd_json_kuint(j, "offset", err->offset);
 	else
-		cmd_json_knull(j, "offset");
-	cmd_json_obj_end(j);
+		rd_json_knull(j, "offset");
+	rd_json_obj_end(j);
 }
 
 void
-cmd_report_file_json(cmd_json *j, const char *path, const asmgate_image *img,
+cmd_report_file_json(rd_json *j, const char *path, const asmgate_image *img,
     const asmgate_error *err)
 {
 	const asmgate_image_info *info;
 
-	cmd_json_kstr(j, "path", path);
+	rd_json_kstr(j, "path", path);
 	cmd_report_error_json(j, err);
 	if (!img) {
-		cmd_json_knull(j, "pe");
-		cmd_json_knull(j, "cli");
-		cmd_json_knull(j, "assembly");
-		cmd_json_knull(j, "module");
-		cmd_json_key(j, "references");
-		cmd_json_arr(j);
-		cmd_json_arr_end(j);
-		cmd_json_key(j, "attributes");
-		cmd_json_arr(j);
-		cmd_json_arr_end(j);
+		rd_json_knull(j, "pe");
+		rd_json_knull(j, "cli");
+		rd_json_knull(j, "assembly");
+		rd_json_knull(j, "module");
+		rd_json_key(j, "references");
+		rd_json_arr(j);
+		rd_json_arr_end(j);
+		rd_json_key(j, "attributes");
+		rd_json_arr(j);
+		rd_json_arr_end(j);
 		return;
 	}
 	info = asmgate_image_get_info(img);
@@ -325,10 +327,27 @@ cmd_report_file_json(cmd_json *j, const char *path, const asmgate_image *img,
 	json_attributes(j, info);
 }
 
+/* A string from the file for the terminal: control characters and bytes
+ * that are not valid UTF-8 are shown as \xNN, so a crafted name cannot
+ * move the cursor or hide text. */
 static void
-text_str(FILE *out, const char *s)
+text_str(FILE *out, const char *str)
 {
-	cmd_put_escaped(out, s, strlen(s), 0);
+	const uint8_t *s = (const uint8_t *)str;
+	size_t i = 0, n = strlen(str);
+	uint32_t cp;
+	int l;
+
+	while (i < n) {
+		if (s[i] < 0x20 || s[i] == 0x7F ||
+		    (l = rd_utf8_next(s + i, n - i, &cp)) == 0) {
+			fprintf(out, "\\x%02x", s[i]);
+			i++;
+			continue;
+		}
+		fwrite(s + i, 1, (size_t)l, out);
+		i += (size_t)l;
+	}
 }
 
 void

@@ -7,16 +7,16 @@
 #include <stdio.h>
 
 #include "asmgate.h"
-#include "json.h"
+#include "rd/json.h"
 
 /** Members of one file's JSON object: path, error, pe, cli, assembly,
  *  module, references, attributes. The caller opens and closes the
  *  object, so verify can add members. img may be NULL (err then set). */
-void cmd_report_file_json(cmd_json *j, const char *path,
+void cmd_report_file_json(rd_json *j, const char *path,
     const asmgate_image *img, const asmgate_error *err);
 
 /** "error": null or {"code", "message", "offset"}. */
-void cmd_report_error_json(cmd_json *j, const asmgate_error *err);
+void cmd_report_error_json(rd_json *j, const asmgate_error *err);
 
 /** The human-readable block for one file. */
 void cmd_report_file_text(FILE *out, const char *path,

@@ -19,8 +19,8 @@
 #include <strings.h>
 
 #include "cmd.h"
-#include "json.h"
 #include "rd/hex.h"
+#include "rd/json.h"
 #include "rd/limits.h"
 #include "report.h"
 #include "walk.h"
@@ -212,64 +212,64 @@ print_text(run *r, size_t i)
 }
 
 static void
-print_json(run *r, size_t i, cmd_json *j)
+print_json(run *r, size_t i, rd_json *j)
 {
 	result *res = &r->res[i];
 	const asmgate_signature *s = &res->sig;
 	size_t h;
 	unsigned k;
 
-	cmd_json_obj(j);
+	rd_json_obj(j);
 	cmd_report_file_json(j, r->files.v[i].path, res->img,
 	    res->outcome == OUT_ERROR ? &res->err : NULL);
-	cmd_json_key(j, "skipped");
+	rd_json_key(j, "skipped");
 	if (res->outcome == OUT_SKIPPED)
-		cmd_json_str(j, res->err.msg);
+		rd_json_str(j, res->err.msg);
 	else
-		cmd_json_null(j);
-	cmd_json_key(j, "signature");
+		rd_json_null(j);
+	rd_json_key(j, "signature");
 	if (res->outcome != OUT_VERIFIED) {
-		cmd_json_null(j);
+		rd_json_null(j);
 	} else {
-		cmd_json_obj(j);
-		cmd_json_kstr(j, "state", asmgate_sn_state_name(s->state));
-		cmd_json_key(j, "reasons");
-		cmd_json_arr(j);
+		rd_json_obj(j);
+		rd_json_kstr(j, "state", asmgate_sn_state_name(s->state));
+		rd_json_key(j, "reasons");
+		rd_json_arr(j);
 		for (k = 0; k < s->nreasons; k++)
-			cmd_json_str(j, s->reasons[k]);
-		cmd_json_arr_end(j);
+			rd_json_str(j, s->reasons[k]);
+		rd_json_arr_end(j);
 		if (s->key_bits)
-			cmd_json_kuint(j, "keyBits", s->key_bits);
+			rd_json_kuint(j, "keyBits", s->key_bits);
 		else
-			cmd_json_knull(j, "keyBits");
-		cmd_json_kstr(j, "hashAlgorithm", s->hash_name);
-		cmd_json_kbool(j, "flagSet", s->flag_set);
-		cmd_json_kstr(j, "verifiedWith",
+			rd_json_knull(j, "keyBits");
+		rd_json_kstr(j, "hashAlgorithm", s->hash_name);
+		rd_json_kbool(j, "flagSet", s->flag_set);
+		rd_json_kstr(j, "verifiedWith",
 		    asmgate_verified_with_name(s->verified_with));
-		cmd_json_obj_end(j);
+		rd_json_obj_end(j);
 	}
 	if (r->policy) {
-		cmd_json_key(j, "policy");
-		cmd_json_arr(j);
+		rd_json_key(j, "policy");
+		rd_json_arr(j);
 		for (h = 0; res->decisions && h < r->nhosts; h++) {
 			const asmgate_decision *d = &res->decisions[h];
-			cmd_json_obj(j);
-			cmd_json_kstr(j, "host", asmgate_policy_host_name(r->policy,
+			rd_json_obj(j);
+			rd_json_kstr(j, "host", asmgate_policy_host_name(r->policy,
 			    r->hosts[h]));
-			cmd_json_kstr(j, "decision", d->allowed ? "allowed" :
+			rd_json_kstr(j, "decision", d->allowed ? "allowed" :
 			    "denied");
-			cmd_json_kbool(j, "audit", d->audit);
-			cmd_json_kstr(j, "rule", d->rule);
-			cmd_json_key(j, "reasons");
-			cmd_json_arr(j);
+			rd_json_kbool(j, "audit", d->audit);
+			rd_json_kstr(j, "rule", d->rule);
+			rd_json_key(j, "reasons");
+			rd_json_arr(j);
 			for (k = 0; k < d->nreasons; k++)
-				cmd_json_str(j, d->reasons[k]);
-			cmd_json_arr_end(j);
-			cmd_json_obj_end(j);
+				rd_json_str(j, d->reasons[k]);
+			rd_json_arr_end(j);
+			rd_json_obj_end(j);
 		}
-		cmd_json_arr_end(j);
+		rd_json_arr_end(j);
 	}
-	cmd_json_obj_end(j);
+	rd_json_obj_end(j);
 }
 
 /* One file into the JUnit/SARIF report: per host with a policy. */
@@ -441,12 +441,14 @@ cmd_verify(int argc, char **argv)
 	asmgate_report *report = NULL;
 	tally t;
 	run r;
-	cmd_json j;
-	int c, rc = CMD_EXIT_ERROR;
+	rd_buf out;
+	rd_json j;
+	int c, rc = CMD_EXIT_ERROR, written = 1;
 	char *end;
 
 	memset(&r, 0, sizeof(r));
 	memset(&t, 0, sizeof(t));
+	rd_buf_init(&out, RD_MAX_REPORT_BYTES);
 	r.test_keys = calloc(MAX_KEYS, sizeof(*r.test_keys));
 	map = calloc(MAX_KEYS, sizeof(*map));
 	if (!r.test_keys || !map) {
@@ -560,11 +562,11 @@ cmd_verify(int argc, char **argv)
 		goto out_threads;
 	}
 	if (fmt == CMD_FMT_JSON) {
-		cmd_json_init(&j, stdout, 1);
-		cmd_json_obj(&j);
-		cmd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
-		cmd_json_key(&j, "files");
-		cmd_json_arr(&j);
+		rd_json_init(&j, &out, 1);
+		rd_json_obj(&j);
+		rd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
+		rd_json_key(&j, "files");
+		rd_json_arr(&j);
 	} else if (fmt == CMD_FMT_JUNIT || fmt == CMD_FMT_SARIF) {
 		asmgate_error_clear(&err);
 		if (asmgate_report_new(&report, fmt == CMD_FMT_JUNIT ?
@@ -586,12 +588,14 @@ cmd_verify(int argc, char **argv)
 			cmd_print_error(r.files.v[i].path, &res->err);
 		count(&r, i, &t);
 		if (res->outcome != OUT_IGNORED) {
-			if (fmt == CMD_FMT_JSON)
+			if (fmt == CMD_FMT_JSON) {
 				print_json(&r, i, &j);
-			else if (fmt == CMD_FMT_TEXT)
+				written &= cmd_flush(&out, stdout);
+			} else if (fmt == CMD_FMT_TEXT) {
 				print_text(&r, i);
-			else if (report)
+			} else if (report) {
 				add_report(&r, i, report);
+			}
 		}
 		free_result(res);
 		pthread_mutex_lock(&r.mu);
@@ -601,22 +605,23 @@ cmd_verify(int argc, char **argv)
 	}
 	t.errors += walk_errors;
 	if (fmt == CMD_FMT_JSON) {
-		cmd_json_arr_end(&j);
-		cmd_json_key(&j, "summary");
-		cmd_json_obj(&j);
-		cmd_json_kuint(&j, "assemblies", t.verified);
+		rd_json_arr_end(&j);
+		rd_json_key(&j, "summary");
+		rd_json_obj(&j);
+		rd_json_kuint(&j, "assemblies", t.verified);
 		for (c = ASMGATE_SN_INVALID; c <= ASMGATE_SN_SIGNED; c++)
-			cmd_json_kuint(&j, asmgate_sn_state_name(
+			rd_json_kuint(&j, asmgate_sn_state_name(
 			    (asmgate_sn_state)c), t.states[c]);
-		cmd_json_kuint(&j, "skipped", t.skipped);
-		cmd_json_kuint(&j, "unreadable", t.errors);
+		rd_json_kuint(&j, "skipped", t.skipped);
+		rd_json_kuint(&j, "unreadable", t.errors);
 		if (r.policy) {
-			cmd_json_kuint(&j, "allowed", t.allowed);
-			cmd_json_kuint(&j, "denied", t.denied);
-			cmd_json_kuint(&j, "auditDenied", t.audit_denied);
+			rd_json_kuint(&j, "allowed", t.allowed);
+			rd_json_kuint(&j, "denied", t.denied);
+			rd_json_kuint(&j, "auditDenied", t.audit_denied);
 		}
-		cmd_json_obj_end(&j);
-		cmd_json_obj_end(&j);
+		rd_json_obj_end(&j);
+		rd_json_obj_end(&j);
+		written &= cmd_flush(&out, stdout);
 	} else if (fmt == CMD_FMT_TEXT) {
 		print_summary(&r, &t);
 	} else if (report) {
@@ -632,6 +637,10 @@ cmd_verify(int argc, char **argv)
 			fwrite(doc, 1, len, stdout);
 		}
 		asmgate_free(doc);
+	}
+	if (!written) {
+		fprintf(stderr, "asmgate verify: cannot write the output\n");
+		t.errors++;
 	}
 	if (t.errors)
 		rc = CMD_EXIT_ERROR;
@@ -657,6 +666,7 @@ out_threads:
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.cv);
 out:
+	rd_buf_free(&out);
 	free(r.res);
 	cmd_filelist_free(&r.files);
 	/* Command-line test keys are ours; the policy's belong to it. */

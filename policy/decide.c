@@ -37,9 +37,9 @@ char_len(const char *s)
 {
 	uint32_t cp;
 	size_t n = strnlen(s, 4);
-	size_t l = policy_utf8_next((const uint8_t *)s, n, &cp);
+	int l = rd_utf8_next((const uint8_t *)s, n, &cp);
 
-	return l ? l : 1;
+	return l > 0 ? (size_t)l : 1;
 }
 
 int

@@ -89,7 +89,7 @@ raw_checks(const uint8_t *d, size_t len, unsigned flags, asmgate_error *err)
 			return rd_fail_line(err, ASMGATE_E_LIMIT, lines,
 			    "more than %u lines", RD_MAX_POLICY_LINES);
 	}
-	bad = policy_utf8_check(d, len);
+	bad = rd_utf8_valid_len(d, len);
 	if (bad < len)
 		return rd_fail_line(err, ASMGATE_E_POLICY, line_at(d, bad),
 		    "not UTF-8: byte 0x%02x at offset %zu; policy files are "

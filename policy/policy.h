@@ -22,6 +22,8 @@
 
 #include "asmgate.h"
 #include "rd/buf.h"
+#include "rd/json.h"
+#include "rd/utf8.h"
 
 /* The namespace of policy documents (policy/asmgate-policy.xsd). */
 #define POLICY_NS "urn:asmgate:policy:1"
@@ -176,53 +178,16 @@ void policy_version_str(char *buf, size_t n, const asmgate_version *v);
 
 /* text.c ------------------------------------------------------------ */
 
-/** Length of the valid UTF-8 sequence at s (n bytes available) and its
- *  code point, or 0 when the bytes are not valid UTF-8 (overlong,
- *  surrogate, above U+10FFFF, truncated). */
-size_t policy_utf8_next(const uint8_t *s, size_t n, uint32_t *cp);
-
-/** Offset of the first byte that is not valid UTF-8, or n. */
-size_t policy_utf8_check(const uint8_t *s, size_t n);
-
 /** Append s as XML character data (attr: inside a double-quoted
  *  attribute). Invalid UTF-8 and U+FFFE/U+FFFF become U+FFFD; control
  *  characters XML 1.0 forbids are dropped. */
 void policy_xml_put(rd_buf *b, const char *s, size_t n, int attr);
 void policy_xml_puts(rd_buf *b, const char *s, int attr);
 
-/** Append s as JSON string content (RFC 8259); invalid UTF-8 becomes
- *  U+FFFD. */
-void policy_json_put(rd_buf *b, const char *s, size_t n);
-
 /** Append a path as a URI reference (RFC 3986): unreserved bytes and
  *  '/' as they are, others percent-encoded; an absolute path becomes a
  *  file:// URI. */
 void policy_uri_put(rd_buf *b, const char *path);
-
-/* A streaming JSON writer into an rd_buf, pretty-printed. */
-#define POLICY_JSON_MAX_DEPTH 16
-
-typedef struct policy_json {
-	rd_buf *b;
-	int depth;
-	unsigned count[POLICY_JSON_MAX_DEPTH];
-	int after_key;
-} policy_json;
-
-void policy_json_init(policy_json *j, rd_buf *b);
-void policy_json_obj(policy_json *j);
-void policy_json_obj_end(policy_json *j);
-void policy_json_arr(policy_json *j);
-void policy_json_arr_end(policy_json *j);
-void policy_json_key(policy_json *j, const char *k);
-void policy_json_str(policy_json *j, const char *s);
-void policy_json_uint(policy_json *j, uint64_t v);
-void policy_json_bool(policy_json *j, int v);
-void policy_json_null(policy_json *j);
-void policy_json_hex(policy_json *j, const uint8_t *p, size_t n);
-void policy_json_kstr(policy_json *j, const char *k, const char *s);
-void policy_json_kuint(policy_json *j, const char *k, uint64_t v);
-void policy_json_kbool(policy_json *j, const char *k, int v);
 
 /** Hand the buffer's bytes (NUL-terminated) to the caller, or fail with
  *  ASMGATE_E_NOMEM / ASMGATE_E_LIMIT when the buffer failed. */

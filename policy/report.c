@@ -457,7 +457,7 @@ add_sarif(asmgate_report *r, const outcome *o, const asmgate_image *img,
     asmgate_error *err)
 {
 	rd_buf res, id;
-	policy_json j;
+	rd_json j;
 	char fp[17];
 	const char *rule_id;
 	asmgate_status st;
@@ -480,65 +480,64 @@ add_sarif(asmgate_report *r, const outcome *o, const asmgate_image *img,
 	    fnv1a(0xcbf29ce484222325ULL, rule_id), o->path), o->host));
 
 	rd_buf_init(&res, RD_MAX_REPORT_BYTES);
-	policy_json_init(&j, &res);
+	rd_json_init(&j, &res, 1);
 	/* Inside runs[0].results: the finished document splices these. */
-	j.depth = 4;
-	j.count[3] = (unsigned)(r->nresults ? 1 : 0);
-	policy_json_obj(&j);
-	policy_json_kstr(&j, "ruleId", rule_id);
+	rd_json_fragment(&j, 4, r->nresults ? 1u : 0u);
+	rd_json_obj(&j);
+	rd_json_kstr(&j, "ruleId", rule_id);
 	if (o->rule_index >= 0)
-		policy_json_kuint(&j, "ruleIndex", (uint64_t)o->rule_index);
-	policy_json_kstr(&j, "level", o->audit ? "warning" : "error");
-	policy_json_key(&j, "message");
-	policy_json_obj(&j);
-	policy_json_kstr(&j, "text", o->message);
-	policy_json_obj_end(&j);
-	policy_json_key(&j, "locations");
-	policy_json_arr(&j);
-	policy_json_obj(&j);
-	policy_json_key(&j, "physicalLocation");
-	policy_json_obj(&j);
-	policy_json_key(&j, "artifactLocation");
-	policy_json_obj(&j);
+		rd_json_kuint(&j, "ruleIndex", (uint64_t)o->rule_index);
+	rd_json_kstr(&j, "level", o->audit ? "warning" : "error");
+	rd_json_key(&j, "message");
+	rd_json_obj(&j);
+	rd_json_kstr(&j, "text", o->message);
+	rd_json_obj_end(&j);
+	rd_json_key(&j, "locations");
+	rd_json_arr(&j);
+	rd_json_obj(&j);
+	rd_json_key(&j, "physicalLocation");
+	rd_json_obj(&j);
+	rd_json_key(&j, "artifactLocation");
+	rd_json_obj(&j);
 	{
 		/* ASCII only: the JSON string needs no escapes */
 		rd_buf u;
 		rd_buf_init(&u, RD_MAX_REPORT_BYTES);
 		policy_uri_put(&u, o->path);
-		policy_json_kstr(&j, "uri", rd_buf_cstr(&u) ? (const char *)u.p :
+		rd_json_kstr(&j, "uri", rd_buf_cstr(&u) ? (const char *)u.p :
 		    "");
 		if (u.failed)
 			res.failed = 1;
 		rd_buf_free(&u);
 	}
-	policy_json_obj_end(&j);
-	policy_json_obj_end(&j);
-	policy_json_obj_end(&j);
-	policy_json_arr_end(&j);
-	policy_json_key(&j, "partialFingerprints");
-	policy_json_obj(&j);
-	policy_json_kstr(&j, "asmgateResult/v1", fp);
-	policy_json_obj_end(&j);
-	policy_json_key(&j, "properties");
-	policy_json_obj(&j);
+	rd_json_obj_end(&j);
+	rd_json_obj_end(&j);
+	rd_json_obj_end(&j);
+	rd_json_arr_end(&j);
+	rd_json_key(&j, "partialFingerprints");
+	rd_json_obj(&j);
+	rd_json_kstr(&j, "asmgateResult/v1", fp);
+	rd_json_obj_end(&j);
+	rd_json_key(&j, "properties");
+	rd_json_obj(&j);
 	if (o->host)
-		policy_json_kstr(&j, "host", o->host);
+		rd_json_kstr(&j, "host", o->host);
 	if (img) {
 		rd_buf nb;
 		rd_buf_init(&nb, 4096);
 		policy_full_name(&nb, img);
-		policy_json_kstr(&j, "assembly", rd_buf_cstr(&nb));
+		rd_json_kstr(&j, "assembly", rd_buf_cstr(&nb));
 		rd_buf_free(&nb);
 	}
 	if (sig)
-		policy_json_kstr(&j, "strongName",
+		rd_json_kstr(&j, "strongName",
 		    asmgate_sn_state_name(sig->state));
 	if (d) {
-		policy_json_kstr(&j, "verdict", asmgate_decision_verdict(d));
-		policy_json_kbool(&j, "audit", d->audit);
+		rd_json_kstr(&j, "verdict", asmgate_decision_verdict(d));
+		rd_json_kbool(&j, "audit", d->audit);
 	}
-	policy_json_obj_end(&j);
-	policy_json_obj_end(&j);
+	rd_json_obj_end(&j);
+	rd_json_obj_end(&j);
 	rd_buf_free(&id);
 	st = report_append(r, &r->results, &res, err);
 	rd_buf_free(&res);
@@ -600,57 +599,57 @@ junit_finish(asmgate_report *r, rd_buf *b)
 }
 
 static void
-sarif_rule(policy_json *j, const char *id, const char *shortd,
+sarif_rule(rd_json *j, const char *id, const char *shortd,
     const char *full, const char *help, const char *level)
 {
-	policy_json_obj(j);
-	policy_json_kstr(j, "id", id);
-	policy_json_key(j, "shortDescription");
-	policy_json_obj(j);
-	policy_json_kstr(j, "text", shortd);
-	policy_json_obj_end(j);
-	policy_json_key(j, "fullDescription");
-	policy_json_obj(j);
-	policy_json_kstr(j, "text", full);
-	policy_json_obj_end(j);
-	policy_json_key(j, "help");
-	policy_json_obj(j);
-	policy_json_kstr(j, "text", help);
-	policy_json_obj_end(j);
-	policy_json_key(j, "defaultConfiguration");
-	policy_json_obj(j);
-	policy_json_kstr(j, "level", level);
-	policy_json_obj_end(j);
-	policy_json_obj_end(j);
+	rd_json_obj(j);
+	rd_json_kstr(j, "id", id);
+	rd_json_key(j, "shortDescription");
+	rd_json_obj(j);
+	rd_json_kstr(j, "text", shortd);
+	rd_json_obj_end(j);
+	rd_json_key(j, "fullDescription");
+	rd_json_obj(j);
+	rd_json_kstr(j, "text", full);
+	rd_json_obj_end(j);
+	rd_json_key(j, "help");
+	rd_json_obj(j);
+	rd_json_kstr(j, "text", help);
+	rd_json_obj_end(j);
+	rd_json_key(j, "defaultConfiguration");
+	rd_json_obj(j);
+	rd_json_kstr(j, "level", level);
+	rd_json_obj_end(j);
+	rd_json_obj_end(j);
 }
 
 static void
 sarif_finish(asmgate_report *r, rd_buf *b)
 {
 	const asmgate_policy *pol = r->pol;
-	policy_json j;
+	rd_json j;
 	rd_buf id, sd, fd;
 	size_t i;
 
 	rd_buf_init(&id, 1024);
 	rd_buf_init(&sd, 1024);
 	rd_buf_init(&fd, 64 * 1024);
-	policy_json_init(&j, b);
-	policy_json_obj(&j);
-	policy_json_kstr(&j, "$schema", SARIF_SCHEMA);
-	policy_json_kstr(&j, "version", "2.1.0");
-	policy_json_key(&j, "runs");
-	policy_json_arr(&j);
-	policy_json_obj(&j);
-	policy_json_key(&j, "tool");
-	policy_json_obj(&j);
-	policy_json_key(&j, "driver");
-	policy_json_obj(&j);
-	policy_json_kstr(&j, "name", "asmgate");
-	policy_json_kstr(&j, "version", ASMGATE_VERSION);
-	policy_json_kstr(&j, "semanticVersion", ASMGATE_VERSION);
-	policy_json_key(&j, "rules");
-	policy_json_arr(&j);
+	rd_json_init(&j, b, 1);
+	rd_json_obj(&j);
+	rd_json_kstr(&j, "$schema", SARIF_SCHEMA);
+	rd_json_kstr(&j, "version", "2.1.0");
+	rd_json_key(&j, "runs");
+	rd_json_arr(&j);
+	rd_json_obj(&j);
+	rd_json_key(&j, "tool");
+	rd_json_obj(&j);
+	rd_json_key(&j, "driver");
+	rd_json_obj(&j);
+	rd_json_kstr(&j, "name", "asmgate");
+	rd_json_kstr(&j, "version", ASMGATE_VERSION);
+	rd_json_kstr(&j, "semanticVersion", ASMGATE_VERSION);
+	rd_json_key(&j, "rules");
+	rd_json_arr(&j);
 	for (i = 0; i < NFIXED; i++)
 		sarif_rule(&j, fixed_rules[i].id, fixed_rules[i].shortd,
 		    fixed_rules[i].shortd, fixed_rules[i].help, "error");
@@ -683,17 +682,17 @@ sarif_finish(asmgate_report *r, rd_buf *b)
 			    pr->deny ? "error" : "none");
 		}
 	}
-	policy_json_arr_end(&j);
-	policy_json_obj_end(&j); /* driver */
-	policy_json_obj_end(&j); /* tool */
-	policy_json_key(&j, "results");
-	policy_json_arr(&j);
-	rd_buf_put(b, r->results.p, r->results.len);
-	j.count[j.depth - 1] = r->nresults ? 1u : 0u;
-	policy_json_arr_end(&j);
-	policy_json_obj_end(&j); /* run */
-	policy_json_arr_end(&j); /* runs */
-	policy_json_obj_end(&j);
+	rd_json_arr_end(&j);
+	rd_json_obj_end(&j); /* driver */
+	rd_json_obj_end(&j); /* tool */
+	rd_json_key(&j, "results");
+	rd_json_arr(&j);
+	rd_json_splice(&j, r->results.p, r->results.len,
+	    r->nresults ? 1u : 0u);
+	rd_json_arr_end(&j);
+	rd_json_obj_end(&j); /* run */
+	rd_json_arr_end(&j); /* runs */
+	rd_json_obj_end(&j);
 	if (id.failed || sd.failed || fd.failed)
 		b->failed = 1;
 	rd_buf_free(&id);

@@ -104,24 +104,24 @@ show_text(rd_buf *b, const asmgate_policy *pol)
 }
 
 static void
-json_key_ids(policy_json *j, const char *name, const asmgate_policy *pol,
+json_key_ids(rd_json *j, const char *name, const asmgate_policy *pol,
     const size_t *keys, size_t n)
 {
 	size_t i;
 
-	policy_json_key(j, name);
+	rd_json_key(j, name);
 	if (!keys) {
-		policy_json_null(j);
+		rd_json_null(j);
 		return;
 	}
-	policy_json_arr(j);
+	rd_json_arr(j);
 	for (i = 0; i < n; i++)
-		policy_json_str(j, pol->keys[keys[i]].id);
-	policy_json_arr_end(j);
+		rd_json_str(j, pol->keys[keys[i]].id);
+	rd_json_arr_end(j);
 }
 
 static void
-json_rule(policy_json *j, rd_buf *tmp, const asmgate_policy *pol,
+json_rule(rd_json *j, rd_buf *tmp, const asmgate_policy *pol,
     const policy_rule *r)
 {
 	static const asmgate_sn_state order[] = { ASMGATE_SN_UNSIGNED,
@@ -132,129 +132,129 @@ json_rule(policy_json *j, rd_buf *tmp, const asmgate_policy *pol,
 	char v[32];
 	size_t i;
 
-	policy_json_obj(j);
-	policy_json_kstr(j, "id", r->id);
-	policy_json_kstr(j, "action", r->deny ? "deny" : "allow");
-	policy_json_kuint(j, "line", r->line);
+	rd_json_obj(j);
+	rd_json_kstr(j, "id", r->id);
+	rd_json_kstr(j, "action", r->deny ? "deny" : "allow");
+	rd_json_kuint(j, "line", r->line);
 	json_key_ids(j, "keys", pol, r->keys, r->nkeys);
-	policy_json_key(j, "states");
-	policy_json_arr(j);
+	rd_json_key(j, "states");
+	rd_json_arr(j);
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (r->states & POLICY_STATE_BIT(order[i]))
-			policy_json_str(j, asmgate_sn_state_name(order[i]));
-	policy_json_arr_end(j);
-	policy_json_kbool(j, "statesDefault", !r->states_given);
-	policy_json_kstr(j, "name", r->name);
-	policy_json_key(j, "culture");
+			rd_json_str(j, asmgate_sn_state_name(order[i]));
+	rd_json_arr_end(j);
+	rd_json_kbool(j, "statesDefault", !r->states_given);
+	rd_json_kstr(j, "name", r->name);
+	rd_json_key(j, "culture");
 	if (r->cultures) {
-		policy_json_arr(j);
+		rd_json_arr(j);
 		for (i = 0; i < r->ncultures; i++)
-			policy_json_str(j, r->cultures[i][0] ?
+			rd_json_str(j, r->cultures[i][0] ?
 			    r->cultures[i] : "neutral");
-		policy_json_arr_end(j);
+		rd_json_arr_end(j);
 	} else {
-		policy_json_null(j);
+		rd_json_null(j);
 	}
 	policy_version_str(v, sizeof(v), &r->min);
-	policy_json_kstr(j, "minVersion", r->has_min ? v : NULL);
+	rd_json_kstr(j, "minVersion", r->has_min ? v : NULL);
 	policy_version_str(v, sizeof(v), &r->max);
-	policy_json_kstr(j, "maxVersion", r->has_max ? v : NULL);
-	policy_json_key(j, "minKeyBits");
+	rd_json_kstr(j, "maxVersion", r->has_max ? v : NULL);
+	rd_json_key(j, "minKeyBits");
 	if (r->min_key_bits)
-		policy_json_uint(j, r->min_key_bits);
+		rd_json_uint(j, r->min_key_bits);
 	else
-		policy_json_null(j);
-	policy_json_key(j, "hashAlgorithms");
+		rd_json_null(j);
+	rd_json_key(j, "hashAlgorithms");
 	if (r->hashes) {
-		policy_json_arr(j);
+		rd_json_arr(j);
 		for (i = 0; i < 4; i++)
 			if (r->hashes & 1u << i)
-				policy_json_str(j, hashes[i]);
-		policy_json_arr_end(j);
+				rd_json_str(j, hashes[i]);
+		rd_json_arr_end(j);
 	} else {
-		policy_json_null(j);
+		rd_json_null(j);
 	}
 	if (!r->deny)
 		json_key_ids(j, "testKeys", pol, r->test_keys, r->ntest_keys);
 	tmp->len = 0;
 	policy_rule_describe(tmp, pol, r);
-	policy_json_kstr(j, "summary", rd_buf_cstr(tmp));
-	policy_json_obj_end(j);
+	rd_json_kstr(j, "summary", rd_buf_cstr(tmp));
+	rd_json_obj_end(j);
 }
 
 static void
 show_json(rd_buf *b, rd_buf *tmp, const asmgate_policy *pol)
 {
-	policy_json j;
+	rd_json j;
 	size_t i, k;
 	int pass;
 
-	policy_json_init(&j, b);
-	policy_json_obj(&j);
-	policy_json_kstr(&j, "asmgate", ASMGATE_VERSION);
-	policy_json_kstr(&j, "policy", pol->path);
-	policy_json_kstr(&j, "mode", pol->audit ? "audit" : "enforce");
-	policy_json_key(&j, "keys");
-	policy_json_arr(&j);
+	rd_json_init(&j, b, 1);
+	rd_json_obj(&j);
+	rd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
+	rd_json_kstr(&j, "policy", pol->path);
+	rd_json_kstr(&j, "mode", pol->audit ? "audit" : "enforce");
+	rd_json_key(&j, "keys");
+	rd_json_arr(&j);
 	for (i = 0; i < pol->nkeys; i++) {
 		const policy_key *key = &pol->keys[i];
 		int full = key->source != POLICY_KEY_TOKEN;
-		policy_json_obj(&j);
-		policy_json_kstr(&j, "id", key->id);
-		policy_json_kuint(&j, "line", key->line);
-		policy_json_kstr(&j, "source", source_name(key->source));
-		policy_json_kstr(&j, "file", key->file);
-		policy_json_key(&j, "token");
-		policy_json_hex(&j, key->token, 8);
-		policy_json_key(&j, "bits");
+		rd_json_obj(&j);
+		rd_json_kstr(&j, "id", key->id);
+		rd_json_kuint(&j, "line", key->line);
+		rd_json_kstr(&j, "source", source_name(key->source));
+		rd_json_kstr(&j, "file", key->file);
+		rd_json_key(&j, "token");
+		rd_json_hex(&j, key->token, 8);
+		rd_json_key(&j, "bits");
 		if (full && !key->is_ecma)
-			policy_json_uint(&j, key->bits);
+			rd_json_uint(&j, key->bits);
 		else
-			policy_json_null(&j);
-		policy_json_kstr(&j, "hashAlgorithm", full ? key->hash_name :
+			rd_json_null(&j);
+		rd_json_kstr(&j, "hashAlgorithm", full ? key->hash_name :
 		    NULL);
-		policy_json_key(&j, "fingerprint");
-		policy_json_hex(&j, full ? key->fingerprint : NULL, 32);
-		policy_json_kbool(&j, "ecma", key->is_ecma);
-		policy_json_kbool(&j, "private", key->is_private);
-		policy_json_kbool(&j, "testKey", key->test_uses > 0);
-		policy_json_kuint(&j, "uses", key->uses + key->test_uses);
-		policy_json_obj_end(&j);
+		rd_json_key(&j, "fingerprint");
+		rd_json_hex(&j, full ? key->fingerprint : NULL, 32);
+		rd_json_kbool(&j, "ecma", key->is_ecma);
+		rd_json_kbool(&j, "private", key->is_private);
+		rd_json_kbool(&j, "testKey", key->test_uses > 0);
+		rd_json_kuint(&j, "uses", key->uses + key->test_uses);
+		rd_json_obj_end(&j);
 	}
-	policy_json_arr_end(&j);
-	policy_json_key(&j, "hosts");
-	policy_json_arr(&j);
+	rd_json_arr_end(&j);
+	rd_json_key(&j, "hosts");
+	rd_json_arr(&j);
 	for (i = 0; i < pol->nhosts; i++) {
 		const policy_host *h = &pol->hosts[i];
-		policy_json_obj(&j);
-		policy_json_kstr(&j, "name", h->name);
-		policy_json_kuint(&j, "line", h->line);
-		policy_json_kstr(&j, "mode", h->audit ? "audit" : "enforce");
-		policy_json_kbool(&j, "modeInherited", !h->mode_given);
-		policy_json_key(&j, "rules");
-		policy_json_arr(&j);
+		rd_json_obj(&j);
+		rd_json_kstr(&j, "name", h->name);
+		rd_json_kuint(&j, "line", h->line);
+		rd_json_kstr(&j, "mode", h->audit ? "audit" : "enforce");
+		rd_json_kbool(&j, "modeInherited", !h->mode_given);
+		rd_json_key(&j, "rules");
+		rd_json_arr(&j);
 		for (pass = 0; pass < 2; pass++)
 			for (k = h->first_rule; k < h->first_rule + h->nrules;
 			    k++)
 				if (pol->rules[k].deny == (pass == 0))
 					json_rule(&j, tmp, pol, &pol->rules[k]);
-		policy_json_arr_end(&j);
-		policy_json_kstr(&j, "default", "deny");
-		policy_json_obj_end(&j);
+		rd_json_arr_end(&j);
+		rd_json_kstr(&j, "default", "deny");
+		rd_json_obj_end(&j);
 	}
-	policy_json_arr_end(&j);
-	policy_json_key(&j, "warnings");
-	policy_json_arr(&j);
+	rd_json_arr_end(&j);
+	rd_json_key(&j, "warnings");
+	rd_json_arr(&j);
 	for (i = 0; i < pol->nwarnings; i++) {
-		policy_json_obj(&j);
-		policy_json_kuint(&j, "line", pol->warnings[i].line);
-		policy_json_kstr(&j, "code", pol->warnings[i].code);
-		policy_json_kstr(&j, "message", pol->warnings[i].msg);
-		policy_json_obj_end(&j);
+		rd_json_obj(&j);
+		rd_json_kuint(&j, "line", pol->warnings[i].line);
+		rd_json_kstr(&j, "code", pol->warnings[i].code);
+		rd_json_kstr(&j, "message", pol->warnings[i].msg);
+		rd_json_obj_end(&j);
 	}
-	policy_json_arr_end(&j);
-	policy_json_kuint(&j, "warningsNotShown", pol->warnings_dropped);
-	policy_json_obj_end(&j);
+	rd_json_arr_end(&j);
+	rd_json_kuint(&j, "warningsNotShown", pol->warnings_dropped);
+	rd_json_obj_end(&j);
 }
 
 asmgate_status

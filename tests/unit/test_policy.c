@@ -315,7 +315,7 @@ j_string(const char **p)
 		}
 		if (c >= 0x80) {
 			uint32_t cp;
-			size_t l = policy_utf8_next((const uint8_t *)q,
+			size_t l = rd_utf8_next((const uint8_t *)q,
 			    strnlen(q, 4), &cp);
 			if (l == 0)
 				goto bad;
@@ -2175,7 +2175,7 @@ test_policy__escaping(void **state)
 	assert_non_null(rd_buf_cstr(&b));
 	assert_string_equal((const char *)b.p, "x\ty\nz\"");
 	b.len = 0;
-	policy_json_put(&b, "\"\\\x01\x7f\xc3\xa9\xc3", 7);
+	rd_json_escape(&b, "\"\\\x01\x7f\xc3\xa9\xc3", 7);
 	assert_non_null(rd_buf_cstr(&b));
 	assert_string_equal((const char *)b.p, "\\\"\\\\\\u0001\\u007f\xc3\xa9"
 	    "\\ufffd");
@@ -2185,13 +2185,13 @@ test_policy__escaping(void **state)
 	assert_string_equal((const char *)b.p, "file:///a%20b/c%25d.dll");
 	rd_buf_free(&b);
 	/* UTF-8: overlong, surrogate, above U+10FFFF, truncated */
-	assert_int_equal(policy_utf8_check((const uint8_t *)"ok\xc0\xaf", 4), 2);
-	assert_int_equal(policy_utf8_check((const uint8_t *)"\xed\xa0\x80", 3),
+	assert_int_equal(rd_utf8_valid_len((const uint8_t *)"ok\xc0\xaf", 4), 2);
+	assert_int_equal(rd_utf8_valid_len((const uint8_t *)"\xed\xa0\x80", 3),
 	    0);
-	assert_int_equal(policy_utf8_check((const uint8_t *)"\xf4\x90\x80\x80",
+	assert_int_equal(rd_utf8_valid_len((const uint8_t *)"\xf4\x90\x80\x80",
 	    4), 0);
-	assert_int_equal(policy_utf8_check((const uint8_t *)"\xe2\x82", 2), 0);
-	assert_int_equal(policy_utf8_check((const uint8_t *)"\xe2\x82\xac", 3),
+	assert_int_equal(rd_utf8_valid_len((const uint8_t *)"\xe2\x82", 2), 0);
+	assert_int_equal(rd_utf8_valid_len((const uint8_t *)"\xe2\x82\xac", 3),
 	    3);
 }
 
