@@ -159,13 +159,13 @@ $(BA)/asmgate: $(CMD_AOBJS) $(BA)/libasmgate.a
 	$(CMD_AOBJS:.o=.d)
 
 # --------------------------------------------------------------- tests
-$(B)/tests/%: tests/unit/%.c tests/unit/helpers.h $(B)/libasmgate.a
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libasmgate.a
 	@mkdir -p $(dir $@)
 	$(say) LD $@
 	$(Q)$(CC) $(CPPFLAGS_ALL) -Itests/unit $(TEST_CFLAGS) $(HARDEN_LD) \
 		$(LDFLAGS) -o $@ $< $(B)/libasmgate.a $(TEST_LIBS)
 
-$(BA)/tests/%: tests/unit/%.c tests/unit/helpers.h $(BA)/libasmgate.a
+$(BA)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BA)/libasmgate.a
 	@mkdir -p $(dir $@)
 	$(say) LD $@
 	$(Q)$(CC) $(CPPFLAGS_ALL) -Itests/unit $(TEST_CFLAGS) $(SAN) $(HARDEN_LD) \
