@@ -15,6 +15,22 @@
 
 #define BSJB 0x424A5342u
 
+/* A name read from the file, made fit for a one-line error message:
+ * bytes outside printable ASCII (newlines, escape sequences) become '?'.
+ * Returns buf. */
+static const char *
+msg_name(char *buf, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+		buf[i] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
 static asmgate_status
 set_heap(pe_heap *h, const rd *s, const char *name, uint64_t hdr,
     asmgate_error *err)
@@ -117,11 +133,13 @@ pe_md_open(asmgate_image *img, asmgate_error *err)
 			    i + 1);
 		memcpy(st->name, name, nlen);
 		st->name[nlen] = '\0';
-		if (!rd_sub(&img->metadata, st->offset, st->size, &s))
+		if (!rd_sub(&img->metadata, st->offset, st->size, &s)) {
+			char nb[sizeof(st->name)];
 			return rd_fail(err, ASMGATE_E_MALFORMED, hdr,
 			    "stream %s [0x%x, +0x%x) lies outside the metadata "
-			    "(size 0x%zx)", st->name, st->offset, st->size,
-			    img->metadata.len);
+			    "(size 0x%zx)", msg_name(nb, sizeof(nb), st->name),
+			    st->offset, st->size, img->metadata.len);
+		}
 		st->file_offset = s.base;
 		if (strcmp(st->name, "#~") == 0 || strcmp(st->name, "#-") == 0) {
 			if (have_tables)

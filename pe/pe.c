@@ -18,6 +18,22 @@
 #define OPT_FIXED_PE32 96u
 #define OPT_FIXED_PE32PLUS 112u
 
+/* A name read from the file, made fit for a one-line error message:
+ * bytes outside printable ASCII (newlines, escape sequences) become '?'.
+ * Returns buf. */
+static const char *
+msg_name(char *buf, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < n && s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+		buf[i] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
 static asmgate_status
 parse_dos(asmgate_image *img, rd *file, uint32_t *lfanew, asmgate_error *err)
 {
@@ -160,11 +176,14 @@ parse_sections(asmgate_image *img, rd *file, asmgate_error *err)
 		if (s->raw_size == 0)
 			continue;
 		/* The raw data must lie inside the file (PE/COFF 4). */
-		if (!rd_range_ok(s->raw_offset, s->raw_size, img->size))
+		if (!rd_range_ok(s->raw_offset, s->raw_size, img->size)) {
+			char nb[sizeof(s->name)];
 			return rd_fail(err, ASMGATE_E_TRUNCATED, hdr + 16,
 			    "section %u (%s) raw data [0x%x, +0x%x) runs past the "
-			    "end of the file (size 0x%zx)", i + 1, s->name,
-			    s->raw_offset, s->raw_size, img->size);
+			    "end of the file (size 0x%zx)", i + 1,
+			    msg_name(nb, sizeof(nb), s->name), s->raw_offset,
+			    s->raw_size, img->size);
+		}
 		end = (uint64_t)s->raw_offset + s->raw_size;
 		if (end > end_max)
 			end_max = end;

@@ -7,8 +7,8 @@
  * borrowed pointer lies inside the input (or is a string literal the
  * reader hands out for empty values) and that reported file offsets
  * match their pointers; then it looks attributes up and maps a few
- * RVAs. On failure it checks the error record. Any broken invariant
- * traps, which libFuzzer reports as a crash.
+ * RVAs. On failure it checks the error record (one printable line).
+ * Any broken invariant traps, which libFuzzer reports as a crash.
  *
  * Built by tests/fuzz/run-fuzz.sh (clang, -fsanitize=fuzzer) and, for
  * corpus replay under gcc, with tests/fuzz/replay.c.
@@ -200,6 +200,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	asmgate_image *img = NULL;
 	asmgate_error err;
 	asmgate_status st;
+	size_t i;
 
 	asmgate_error_clear(&err);
 	st = asmgate_image_from_memory(&img, data, size, &err);
@@ -215,6 +216,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(memchr(err.msg, 0, sizeof(err.msg)) != NULL);
 	CHECK(err.msg[0] != '\0');
 	CHECK(strcmp(asmgate_status_name(st), "unknown") != 0);
-	touch(err.msg, strlen(err.msg));
+	/* one printable line: names from the file must not carry newlines
+	 * or terminal escapes into "PATH: error: WHAT" */
+	for (i = 0; err.msg[i] != '\0'; i++)
+		CHECK((unsigned char)err.msg[i] >= 0x20 &&
+		    (unsigned char)err.msg[i] < 0x7F);
 	return 0;
 }

@@ -715,8 +715,12 @@ static const struct bad_case bad_cases[] = {
 	/* the optional header at 0x98 needs 0xF0 bytes; the file ends
 	 * at 0x180 */
 	{ "x64-truncated-optional-header.dll", ASMGATE_E_TRUNCATED, 0x98 },
-	/* minimized fuzz_pe finds (test_pe__rva_to_offset_*) */
+	/* minimized fuzz finds (test_pe__rva_to_offset_*,
+	 * test_pe__error_messages_printable). The second: e_lfanew 0x40,
+	 * SizeOfOptionalHeader 0x65, so the section table is at 0xBD and
+	 * section 1's SizeOfRawData at 0xCD. */
 	{ "fuzz-empty-section-offset-past-eof.dll", ASMGATE_OK, 0 },
+	{ "fuzz-section-name-newline.dll", ASMGATE_E_TRUNCATED, 0xCD },
 };
 
 static void
@@ -1391,6 +1395,78 @@ test_pe__rva_to_offset_section_without_raw_data(void **state)
 	assert_false(asmgate_image_rva_to_offset(img, 0, 0, &off));
 	assert_false(asmgate_image_rva_to_offset(img, 0, 1, &off));
 	asmgate_image_free(img);
+}
+
+/* Names from the file in error messages: a newline or an escape would
+ * break the one-line "PATH: error: WHAT" report (and reach the
+ * terminal); they come out as '?'. */
+static void
+check_printable(const char *msg)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)msg; *p; p++)
+		if (*p < 0x20 || *p >= 0x7F)
+			fail_msg("byte 0x%02x in message: %s", *p, msg);
+}
+
+static void
+test_pe__error_messages_printable(void **state)
+{
+	static const struct sh bad_name[] = { { 0x1B78, 0x3D4, "#\n\x1b" },
+		S_STRINGS, S_US, S_GUID, S_BLOB };
+	size_t len;
+	uint8_t *b = contoso(&len), *f;
+	asmgate_image *img = NULL;
+	asmgate_error e;
+
+	(void)state;
+	/* .text (header 0x178): name and SizeOfRawData past the end */
+	memcpy(b + 0x178, "\n\x1b[2J\x7f\xff", 8);
+	th_put_u32(b + 0x188, 0x2800);
+	mem_fails(b, len, ASMGATE_E_TRUNCATED, 0x188);
+	assert_int_equal(asmgate_image_from_memory(&img, b, len, &e),
+	    ASMGATE_E_TRUNCATED);
+	check_printable(e.msg);
+	/* (split: "??" starts a trigraph) */
+	assert_non_null(strstr(e.msg, "section 1 (?" "?[2J?" "?)"));
+	free(b);
+
+	/* a stream header with a control character in its name whose
+	 * range lies outside the metadata */
+	b = contoso(&len);
+	set_streams(b, bad_name, 5);
+	mem_fails(b, len, ASMGATE_E_MALFORMED, 0x46C);
+	assert_int_equal(asmgate_image_from_memory(&img, b, len, &e),
+	    ASMGATE_E_MALFORMED);
+	check_printable(e.msg);
+	assert_non_null(strstr(e.msg, "stream #?" "? ["));
+	free(b);
+
+	/* the fuzz find: section name "82\nb5d5d" */
+	f = th_load("malformed/fuzz-section-name-newline.dll", &len);
+	assert_int_equal(asmgate_image_from_memory(&img, f, len, &e),
+	    ASMGATE_E_TRUNCATED);
+	check_printable(e.msg);
+	assert_non_null(strstr(e.msg, "(82?b5d5d)"));
+	free(f);
+
+	/* every malformed sample's message */
+	{
+		size_t i;
+		char rel[256];
+
+		for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+			snprintf(rel, sizeof(rel), "malformed/%s",
+			    bad_cases[i].file);
+			asmgate_error_clear(&e);
+			if (asmgate_image_open(&img, th_path(rel), &e) ==
+			    ASMGATE_OK)
+				asmgate_image_free(img);
+			else
+				check_printable(e.msg);
+		}
+	}
 }
 
 /* -------------------------------------------------- heaps and tables */
@@ -2694,6 +2770,7 @@ main(void)
 		cmocka_unit_test(test_pe__methoddef_attribute),
 		cmocka_unit_test(test_pe__rva_to_offset),
 		cmocka_unit_test(test_pe__rva_to_offset_section_without_raw_data),
+		cmocka_unit_test(test_pe__error_messages_printable),
 		cmocka_unit_test(test_pe__heap_string),
 		cmocka_unit_test(test_pe__heap_string_max),
 		cmocka_unit_test(test_pe__heap_blob),

@@ -1,6 +1,6 @@
 /*
  * test_rd.c - unit tests of the bounded reader and the rd/ utilities:
- * rd.h accessors, safeint.h, buf, hex, err and file.
+ * rd.h accessors, safeint.h, buf, hex, err, file, utf8 and json.
  *
  * Expected values are written out by hand from the definitions (little-
  * endian integers, ECMA-335 II.23.2 compressed integers with the
@@ -1094,6 +1094,10 @@ test_rd__file_not_regular(void **state)
 	assert_string_equal(e.msg, "not a regular file");
 }
 
+/* ------------------------------------------------------ utf8, json */
+
+#include "rd_json_tests.h"
+
 int
 main(void)
 {
@@ -1139,6 +1143,7 @@ main(void)
 		cmocka_unit_test(test_rd__file_directory),
 		cmocka_unit_test(test_rd__file_missing),
 		cmocka_unit_test(test_rd__file_not_regular),
+		RD_JSON_TESTS,
 	};
 
 	return cmocka_run_group_tests_name("rd", tests, file_setup,
