@@ -28,7 +28,13 @@ enum cmd_format { CMD_FMT_TEXT, CMD_FMT_JSON, CMD_FMT_JUNIT, CMD_FMT_SARIF };
 int cmd_parse_format(const char *cmd, const char *arg, unsigned allowed,
     enum cmd_format *out);
 
-/** "PATH: error: WHAT (offset 0xN)" on stderr. */
+/** Write an untrusted string (a name from a file, a file name, a message
+ *  quoting one) for the terminal: control characters and invalid UTF-8
+ *  become \xNN, so it cannot move the cursor, hide text or add lines. */
+void cmd_put_text(FILE *out, const char *s);
+
+/** "PATH: error: WHAT (offset 0xN)" on stderr, one line whatever PATH
+ *  and WHAT hold. */
 void cmd_print_error(const char *path, const asmgate_error *err);
 
 /** "asmgate CMD: MESSAGE" on stderr, then a hint to --help; returns

@@ -4,9 +4,12 @@
  * Dispatches to the subcommands; maps every outcome to an exit status:
  * 0 accepted, 1 rejected, 2 could not decide.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 
@@ -62,7 +65,9 @@ cmd_parse_format(const char *cmd, const char *arg, unsigned allowed,
 void
 cmd_print_error(const char *path, const asmgate_error *err)
 {
-	fprintf(stderr, "%s: error: %s", path, err->msg);
+	cmd_put_text(stderr, path);
+	fputs(": error: ", stderr);
+	cmd_put_text(stderr, err->msg);
 	if (err->has_offset)
 		fprintf(stderr, " (offset 0x%llx)",
 		    (unsigned long long)err->offset);
@@ -88,9 +93,11 @@ cmd_print_identity(FILE *out, const char *name, const asmgate_version *v,
 {
 	int i;
 
-	fprintf(out, "%s, Version=%u.%u.%u.%u, Culture=%s, PublicKeyToken=",
-	    name, v->major, v->minor, v->build, v->revision,
-	    culture && culture[0] ? culture : "neutral");
+	cmd_put_text(out, name);
+	fprintf(out, ", Version=%u.%u.%u.%u, Culture=", v->major, v->minor,
+	    v->build, v->revision);
+	cmd_put_text(out, culture && culture[0] ? culture : "neutral");
+	fputs(", PublicKeyToken=", out);
 	if (!token) {
 		fputs("null", out);
 		return;
@@ -110,10 +117,31 @@ cmd_flush(rd_buf *b, FILE *out)
 	return n == 0 || fwrite(b->p, 1, n, out) == n;
 }
 
+/* Files are mapped: if another process truncates one while asmgate
+ * reads it, the access faults. Fail closed with one line and exit 2
+ * ("could not decide") instead of dying by a signal. */
+static void
+on_sigbus(int sig)
+{
+	static const char msg[] = "asmgate: error: a file shrank while it "
+	    "was being read\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(CMD_EXIT_ERROR);
+	_exit(CMD_EXIT_ERROR);
+}
+
 int
 main(int argc, char **argv)
 {
+	struct sigaction sa;
 	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigbus;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGBUS, &sa, NULL);
 
 	if (argc < 2) {
 		usage(stderr);

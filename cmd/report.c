@@ -330,8 +330,8 @@ cmd_report_file_json(rd_json *j, const char *path, const asmgate_image *img,
 /* A string from the file for the terminal: control characters and bytes
  * that are not valid UTF-8 are shown as \xNN, so a crafted name cannot
  * move the cursor or hide text. */
-static void
-text_str(FILE *out, const char *str)
+void
+cmd_put_text(FILE *out, const char *str)
 {
 	const uint8_t *s = (const uint8_t *)str;
 	size_t i = 0, n = strlen(str);
@@ -364,7 +364,7 @@ cmd_report_file_text(FILE *out, const char *path, const asmgate_image *img)
 	uint32_t r;
 	int first = 1;
 
-	text_str(out, path);
+	cmd_put_text(out, path);
 	fputs("\n  assembly    ", out);
 	cmd_print_identity(out, a->name, &a->version, a->culture, t);
 	fputs("\n  public key  ", out);
@@ -382,7 +382,7 @@ cmd_report_file_text(FILE *out, const char *path, const asmgate_image *img)
 		fprintf(out, ", %llu bytes after the last section",
 		    (unsigned long long)pe->overlay_size);
 	fprintf(out, "\n  cli         runtime ");
-	text_str(out, cli->runtime_version);
+	cmd_put_text(out, cli->runtime_version);
 	fprintf(out, ", flags 0x%x (", cli->flags);
 	for (i = 0; i < NCORFLAGS; i++) {
 		if (cli->flags & cor_flags[i].bit) {

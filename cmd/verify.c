@@ -190,23 +190,33 @@ print_text(run *r, size_t i)
 	unsigned k;
 
 	if (res->outcome == OUT_SKIPPED) {
-		printf("%s: skipped: %s\n", path, res->err.msg);
+		cmd_put_text(stdout, path);
+		fputs(": skipped: ", stdout);
+		cmd_put_text(stdout, res->err.msg);
+		putchar('\n');
 		return;
 	}
 	if (res->outcome == OUT_ERROR)
 		return; /* already on stderr */
-	printf("%s: %s", path, asmgate_sn_state_name(res->sig.state));
-	for (k = 0; k < res->sig.nreasons; k++)
-		printf("%s%s", k == 0 ? ": " : "; ", res->sig.reasons[k]);
+	cmd_put_text(stdout, path);
+	printf(": %s", asmgate_sn_state_name(res->sig.state));
+	for (k = 0; k < res->sig.nreasons; k++) {
+		fputs(k == 0 ? ": " : "; ", stdout);
+		cmd_put_text(stdout, res->sig.reasons[k]);
+	}
 	putchar('\n');
 	for (h = 0; res->decisions && h < r->nhosts; h++) {
 		const asmgate_decision *d = &res->decisions[h];
 		/* The reasons name the deciding rule. */
-		printf("  %s: %s%s", asmgate_policy_host_name(r->policy,
-		    r->hosts[h]), d->allowed ? "allowed" : "denied",
+		fputs("  ", stdout);
+		cmd_put_text(stdout, asmgate_policy_host_name(r->policy,
+		    r->hosts[h]));
+		printf(": %s%s", d->allowed ? "allowed" : "denied",
 		    !d->allowed && d->audit ? " (audit)" : "");
-		for (k = 0; k < d->nreasons; k++)
-			printf("%s%s", k == 0 ? ": " : "; ", d->reasons[k]);
+		for (k = 0; k < d->nreasons; k++) {
+			fputs(k == 0 ? ": " : "; ", stdout);
+			cmd_put_text(stdout, d->reasons[k]);
+		}
 		putchar('\n');
 	}
 }

@@ -213,8 +213,8 @@ rd_cstr(rd *r, size_t max, const char **out, size_t *n)
 	size_t avail = rd_left(r);
 	const uint8_t *start = r->p + r->pos;
 	const uint8_t *nul;
-	if (avail > max + 1)
-		avail = max + 1;
+	if (max < avail && avail - max > 1)
+		avail = max + 1; /* max < avail: max + 1 cannot overflow */
 	nul = avail ? memchr(start, 0, avail) : NULL;
 	if (!nul)
 		return 0;

@@ -132,3 +132,15 @@ run "$ASMGATE" sign "$T/d.dll"
 expect_rc 2
 run "$ASMGATE" sign --key "$S/keys/contoso.snk" "$S/states/unsigned.dll"
 expect_rc 2
+
+# Names from directory walks are untrusted: a crafted file name cannot
+# add lines or send terminal escapes (shown as \xNN).
+mkdir -p "$T/odd"
+cp "$S/valid/hello.exe" "$T/odd/$(printf 'a\nb\033[2J.exe')"
+cp "$S/malformed/empty.dll" "$T/odd/$(printf 'c\nd.dll')"
+run "$ASMGATE" verify "$T/odd"
+expect_rc 2
+if [ "$(wc -l <"$T/out")" -eq 2 ]; then ok; else bad "stdout not 2 lines"; fi
+expect_out 'a\\x0ab\\x1b\[2J\.exe: signed'
+expect_err_lines 1
+expect_err 'c\\x0ad\.dll: error: file is empty'
