@@ -37,6 +37,10 @@ void cmd_put_text(FILE *out, const char *s);
  *  and WHAT hold. */
 void cmd_print_error(const char *path, const asmgate_error *err);
 
+/** "POLICY:LINE: message" (or "POLICY: message" without a line) on
+ *  stderr. */
+void cmd_print_policy_error(const char *path, const asmgate_error *err);
+
 /** "asmgate CMD: MESSAGE" on stderr, then a hint to --help; returns
  *  CMD_EXIT_ERROR. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...)

@@ -74,6 +74,17 @@ cmd_print_error(const char *path, const asmgate_error *err)
 	fputc('\n', stderr);
 }
 
+void
+cmd_print_policy_error(const char *path, const asmgate_error *err)
+{
+	cmd_put_text(stderr, path);
+	if (err->line)
+		fprintf(stderr, ":%lu", err->line);
+	fputs(": ", stderr);
+	cmd_put_text(stderr, err->msg);
+	fputc('\n', stderr);
+}
+
 int
 cmd_usage_error(const char *cmd, const char *fmt, ...)
 {

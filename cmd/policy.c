@@ -71,16 +71,6 @@ show_usage(FILE *out)
 	    "Exit status: 0 shown, 2 invalid or unreadable policy.\n");
 }
 
-/* "POLICY:LINE: message" (or "POLICY: message" without a line). */
-static void
-print_policy_error(const char *path, const asmgate_error *err)
-{
-	if (err->line)
-		fprintf(stderr, "%s:%lu: %s\n", path, err->line, err->msg);
-	else
-		fprintf(stderr, "%s: %s\n", path, err->msg);
-}
-
 static int
 load(const char *path, asmgate_policy **pol)
 {
@@ -88,7 +78,7 @@ load(const char *path, asmgate_policy **pol)
 
 	asmgate_error_clear(&err);
 	if (asmgate_policy_load(pol, path, &err) != ASMGATE_OK) {
-		print_policy_error(path, &err);
+		cmd_print_policy_error(path, &err);
 		return 0;
 	}
 	return 1;
@@ -182,7 +172,7 @@ policy_show(int argc, char **argv)
 	if (asmgate_policy_show(pol, fmt == CMD_FMT_JSON ?
 	    ASMGATE_REPORT_JSON : ASMGATE_REPORT_TEXT, &out, &len, &err) !=
 	    ASMGATE_OK) {
-		print_policy_error(argv[optind], &err);
+		cmd_print_policy_error(argv[optind], &err);
 		rc = CMD_EXIT_ERROR;
 	} else if (fwrite(out, 1, len, stdout) != len || fflush(stdout) != 0) {
 		rc = CMD_EXIT_ERROR;

@@ -334,20 +334,22 @@ void
 cmd_put_text(FILE *out, const char *str)
 {
 	const uint8_t *s = (const uint8_t *)str;
-	size_t i = 0, n = strlen(str);
+	size_t i = 0, run = 0, n = strlen(str);
 	uint32_t cp;
 	int l;
 
+	/* Safe bytes go out in runs; each unsafe one as \xNN. */
 	while (i < n) {
 		if (s[i] < 0x20 || s[i] == 0x7F ||
 		    (l = rd_utf8_next(s + i, n - i, &cp)) == 0) {
+			fwrite(s + run, 1, i - run, out);
 			fprintf(out, "\\x%02x", s[i]);
-			i++;
+			run = ++i;
 			continue;
 		}
-		fwrite(s + i, 1, (size_t)l, out);
 		i += (size_t)l;
 	}
+	fwrite(s + run, 1, i - run, out);
 }
 
 void

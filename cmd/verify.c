@@ -28,7 +28,13 @@
 #define MAX_JOBS 64u
 #define MAX_KEYS 256u
 #define MAX_HOSTS 64u
-#define WINDOW 64u /* files processed ahead of the one being printed */
+/* Files processed ahead of the one being reported. For text and JSON a
+ * worker renders the file's output and frees the image at once, so a
+ * pending file holds only its output and the window can be wide (a large
+ * file being hashed does not stall the other workers); JUnit and SARIF
+ * keep the image until the report takes it. */
+#define WINDOW_RENDERED 4096u
+#define WINDOW_IMAGES 64u
 
 enum outcome { OUT_VERIFIED, OUT_SKIPPED, OUT_IGNORED, OUT_ERROR };
 
@@ -38,6 +44,7 @@ typedef struct result {
 	asmgate_error err;
 	asmgate_signature sig;
 	asmgate_decision *decisions;  /* one per selected host */
+	rd_buf out;                   /* rendered text or JSON */
 	int done;
 } result;
 
@@ -49,11 +56,16 @@ typedef struct run {
 	asmgate_policy *policy;
 	size_t hosts[MAX_HOSTS];
 	size_t nhosts;
-	/* work distribution */
+	enum cmd_format fmt;
+	size_t window;
+	/* work distribution (--jobs > 1) */
 	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	pthread_cond_t done_cv;   /* the printer waits for a file */
+	pthread_cond_t window_cv; /* workers wait for room in the window */
 	size_t next;       /* next file to take */
 	size_t printed;    /* files already reported */
+	size_t waiting;    /* file the printer waits for, or SIZE_MAX */
+	unsigned blocked;  /* workers waiting for the window */
 } run;
 
 static void
@@ -94,7 +106,7 @@ ends_with_ci(const char *s, const char *suffix)
 
 /* Verify one file (worker side; never prints). */
 static void
-process(run *r, size_t i)
+verify_one(run *r, size_t i)
 {
 	result *res = &r->res[i];
 	const cmd_file *f = &r->files.v[i];
@@ -143,6 +155,11 @@ process(run *r, size_t i)
 	}
 }
 
+static void process(run *r, size_t i);
+
+/* A worker takes files in order, at most r->window ahead of the printer,
+ * and wakes the printer only when it finished the file being waited
+ * for: one wake-up per file at most, none while the printer is busy. */
 static void *
 worker(void *arg)
 {
@@ -151,8 +168,12 @@ worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&r->mu);
-		while (r->next < r->files.n && r->next >= r->printed + WINDOW)
-			pthread_cond_wait(&r->cv, &r->mu);
+		while (r->next < r->files.n &&
+		    r->next >= r->printed + r->window) {
+			r->blocked++;
+			pthread_cond_wait(&r->window_cv, &r->mu);
+			r->blocked--;
+		}
 		if (r->next >= r->files.n) {
 			pthread_mutex_unlock(&r->mu);
 			return NULL;
@@ -162,7 +183,8 @@ worker(void *arg)
 		process(r, i);
 		pthread_mutex_lock(&r->mu);
 		r->res[i].done = 1;
-		pthread_cond_broadcast(&r->cv);
+		if (r->waiting == i)
+			pthread_cond_signal(&r->done_cv);
 		pthread_mutex_unlock(&r->mu);
 	}
 }
@@ -182,7 +204,7 @@ accepted_state(const run *r, asmgate_sn_state st)
 }
 
 static void
-print_text(run *r, size_t i)
+print_text(run *r, size_t i, FILE *out)
 {
 	result *res = &r->res[i];
 	const char *path = r->files.v[i].path;
@@ -190,34 +212,34 @@ print_text(run *r, size_t i)
 	unsigned k;
 
 	if (res->outcome == OUT_SKIPPED) {
-		cmd_put_text(stdout, path);
-		fputs(": skipped: ", stdout);
-		cmd_put_text(stdout, res->err.msg);
-		putchar('\n');
+		cmd_put_text(out, path);
+		fputs(": skipped: ", out);
+		cmd_put_text(out, res->err.msg);
+		fputc('\n', out);
 		return;
 	}
 	if (res->outcome == OUT_ERROR)
 		return; /* already on stderr */
-	cmd_put_text(stdout, path);
-	printf(": %s", asmgate_sn_state_name(res->sig.state));
+	cmd_put_text(out, path);
+	fprintf(out, ": %s", asmgate_sn_state_name(res->sig.state));
 	for (k = 0; k < res->sig.nreasons; k++) {
-		fputs(k == 0 ? ": " : "; ", stdout);
-		cmd_put_text(stdout, res->sig.reasons[k]);
+		fputs(k == 0 ? ": " : "; ", out);
+		cmd_put_text(out, res->sig.reasons[k]);
 	}
-	putchar('\n');
+	fputc('\n', out);
 	for (h = 0; res->decisions && h < r->nhosts; h++) {
 		const asmgate_decision *d = &res->decisions[h];
 		/* The reasons name the deciding rule. */
-		fputs("  ", stdout);
-		cmd_put_text(stdout, asmgate_policy_host_name(r->policy,
+		fputs("  ", out);
+		cmd_put_text(out, asmgate_policy_host_name(r->policy,
 		    r->hosts[h]));
-		printf(": %s%s", d->allowed ? "allowed" : "denied",
+		fprintf(out, ": %s%s", d->allowed ? "allowed" : "denied",
 		    !d->allowed && d->audit ? " (audit)" : "");
 		for (k = 0; k < d->nreasons; k++) {
-			fputs(k == 0 ? ": " : "; ", stdout);
-			cmd_put_text(stdout, d->reasons[k]);
+			fputs(k == 0 ? ": " : "; ", out);
+			cmd_put_text(out, d->reasons[k]);
 		}
-		putchar('\n');
+		fputc('\n', out);
 	}
 }
 
@@ -280,6 +302,48 @@ print_json(run *r, size_t i, rd_json *j)
 		rd_json_arr_end(j);
 	}
 	rd_json_obj_end(j);
+}
+
+/* Worker side: render the file's text or JSON and free its image, so a
+ * pending file holds only its output (JUnit and SARIF keep the image). */
+static void
+render(run *r, size_t i)
+{
+	result *res = &r->res[i];
+	char *p = NULL;
+	size_t n = 0;
+	FILE *f;
+	rd_json j;
+
+	if (res->outcome == OUT_IGNORED)
+		return;
+	if (r->fmt == CMD_FMT_TEXT) {
+		f = open_memstream(&p, &n);
+		if (!f) {
+			res->out.failed = 1;
+			return;
+		}
+		print_text(r, i, f);
+		if (fclose(f) != 0 || !rd_buf_put(&res->out, p, n))
+			res->out.failed = 1;
+		free(p);
+	} else if (r->fmt == CMD_FMT_JSON) {
+		rd_json_init(&j, &res->out, 1);
+		rd_json_fragment(&j, 2, 0); /* inside {"files": [ */
+		print_json(r, i, &j);
+	} else {
+		return;
+	}
+	asmgate_image_free(res->img);
+	res->img = NULL;
+}
+
+static void
+process(run *r, size_t i)
+{
+	rd_buf_init(&r->res[i].out, RD_MAX_REPORT_BYTES);
+	verify_one(r, i);
+	render(r, i);
 }
 
 /* One file into the JUnit/SARIF report: per host with a policy. */
@@ -374,6 +438,7 @@ free_result(result *res)
 {
 	asmgate_image_free(res->img);
 	free(res->decisions);
+	rd_buf_free(&res->out);
 	res->img = NULL;
 	res->decisions = NULL;
 }
@@ -523,11 +588,7 @@ cmd_verify(int argc, char **argv)
 		asmgate_error_clear(&err);
 		if (asmgate_policy_load(&r.policy, policy_path, &err) !=
 		    ASMGATE_OK) {
-			if (err.line)
-				fprintf(stderr, "%s:%lu: %s\n", policy_path,
-				    err.line, err.msg);
-			else
-				cmd_print_error(policy_path, &err);
+			cmd_print_policy_error(policy_path, &err);
 			goto out;
 		}
 		for (i = 0; i < nhost_names; i++) {
@@ -563,14 +624,17 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	pthread_mutex_init(&r.mu, NULL);
-	pthread_cond_init(&r.cv, NULL);
-	for (nthreads = 0; nthreads < jobs; nthreads++)
+	pthread_cond_init(&r.done_cv, NULL);
+	pthread_cond_init(&r.window_cv, NULL);
+	r.waiting = SIZE_MAX;
+	r.fmt = fmt;
+	r.window = fmt == CMD_FMT_JUNIT || fmt == CMD_FMT_SARIF ?
+	    WINDOW_IMAGES : WINDOW_RENDERED;
+	/* One job runs inline; more run on worker threads while this
+	 * thread reports (and runs inline if no thread would start). */
+	for (nthreads = 0; jobs > 1 && nthreads < jobs; nthreads++)
 		if (pthread_create(&threads[nthreads], NULL, worker, &r) != 0)
 			break;
-	if (nthreads == 0) {
-		fprintf(stderr, "asmgate verify: cannot start a thread\n");
-		goto out_threads;
-	}
 	if (fmt == CMD_FMT_JSON) {
 		rd_json_init(&j, &out, 1);
 		rd_json_obj(&j);
@@ -590,28 +654,42 @@ cmd_verify(int argc, char **argv)
 	for (i = 0; i < r.files.n; i++) {
 		result *res = &r.res[i];
 
-		pthread_mutex_lock(&r.mu);
-		while (!res->done)
-			pthread_cond_wait(&r.cv, &r.mu);
-		pthread_mutex_unlock(&r.mu);
+		if (nthreads == 0) {
+			process(&r, i);
+		} else {
+			pthread_mutex_lock(&r.mu);
+			while (!res->done) {
+				r.waiting = i;
+				pthread_cond_wait(&r.done_cv, &r.mu);
+			}
+			r.waiting = SIZE_MAX;
+			pthread_mutex_unlock(&r.mu);
+		}
 		if (res->outcome == OUT_ERROR)
 			cmd_print_error(r.files.v[i].path, &res->err);
 		count(&r, i, &t);
 		if (res->outcome != OUT_IGNORED) {
+			if (res->out.failed)
+				written = 0;
 			if (fmt == CMD_FMT_JSON) {
-				print_json(&r, i, &j);
+				rd_json_splice_value(&j, res->out.p, res->out.len);
 				written &= cmd_flush(&out, stdout);
 			} else if (fmt == CMD_FMT_TEXT) {
-				print_text(&r, i);
+				if (res->out.len)
+					fwrite(res->out.p, 1, res->out.len, stdout);
 			} else if (report) {
 				add_report(&r, i, report);
 			}
 		}
 		free_result(res);
-		pthread_mutex_lock(&r.mu);
-		r.printed = i + 1;
-		pthread_cond_broadcast(&r.cv);
-		pthread_mutex_unlock(&r.mu);
+		if (nthreads > 0) {
+			/* One more slot in the window: wake one waiting worker. */
+			pthread_mutex_lock(&r.mu);
+			r.printed = i + 1;
+			if (r.blocked)
+				pthread_cond_signal(&r.window_cv);
+			pthread_mutex_unlock(&r.mu);
+		}
 	}
 	t.errors += walk_errors;
 	if (fmt == CMD_FMT_JSON) {
@@ -667,14 +745,15 @@ out_threads:
 	asmgate_report_free(report);
 	pthread_mutex_lock(&r.mu);
 	r.next = r.files.n; /* stop workers that have not started */
-	pthread_cond_broadcast(&r.cv);
+	pthread_cond_broadcast(&r.window_cv);
 	pthread_mutex_unlock(&r.mu);
 	while (nthreads > 0)
 		pthread_join(threads[--nthreads], NULL);
 	for (i = 0; r.res && i < r.files.n; i++)
 		free_result(&r.res[i]);
 	pthread_mutex_destroy(&r.mu);
-	pthread_cond_destroy(&r.cv);
+	pthread_cond_destroy(&r.done_cv);
+	pthread_cond_destroy(&r.window_cv);
 out:
 	rd_buf_free(&out);
 	free(r.res);

@@ -15,16 +15,23 @@
 #include "err.h"
 #include "file.h"
 
+/* Files up to this size are read into memory with one read(): for the
+ * many small assemblies of a typical run, mapping costs more (page
+ * faults, and TLB shootdowns on munmap in a threaded process) than
+ * copying. Larger files are mapped and their hashed pages released
+ * (rd_file_release), so memory stays bounded by this constant whatever
+ * the file size. */
+#define RD_FILE_READ_MAX ((size_t)1 << 20)
+
 static asmgate_status
-read_all(rd_file *f, int fd, size_t size, const char *path,
-    asmgate_error *err)
+read_all(rd_file *f, int fd, size_t size, asmgate_error *err)
 {
 	uint8_t *buf = malloc(size);
 	size_t got = 0;
 
 	if (!buf)
-		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "%s: out of memory",
-		    path);
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+		    "out of memory reading %zu bytes", size);
 	while (got < size) {
 		ssize_t n = read(fd, buf + got, size - got);
 		if (n < 0 && errno == EINTR)
@@ -76,9 +83,13 @@ rd_file_open(rd_file *f, const char *path, size_t max, asmgate_error *err)
 	}
 	if (st.st_size == 0)
 		goto out; /* empty: data NULL, size 0 */
+	if ((size_t)st.st_size <= RD_FILE_READ_MAX) {
+		rc = read_all(f, fd, (size_t)st.st_size, err);
+		goto out;
+	}
 	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED) {
-		rc = read_all(f, fd, (size_t)st.st_size, path, err);
+		rc = read_all(f, fd, (size_t)st.st_size, err);
 		goto out;
 	}
 	f->data = m;

@@ -247,3 +247,16 @@ rd_json_splice(rd_json *j, const void *p, size_t n, unsigned values)
 	rd_buf_put(j->b, p, n);
 	j->count[j->depth - 1] += values;
 }
+
+void
+rd_json_splice_value(rd_json *j, const void *p, size_t n)
+{
+	if (j->depth <= 0) {
+		j->b->failed = 1;
+		return;
+	}
+	if (j->count[j->depth - 1] > 0)
+		rd_buf_putc(j->b, ',');
+	rd_buf_put(j->b, p, n);
+	j->count[j->depth - 1]++;
+}

@@ -62,6 +62,9 @@ void rd_json_fragment(rd_json *j, int depth, unsigned before);
 /** Append n bytes written by a fragment writer at this depth, holding
  *  `values` values, into the innermost open container. */
 void rd_json_splice(rd_json *j, const void *p, size_t n, unsigned values);
+/** Append one value a fragment writer wrote with before = 0, adding the
+ *  separator when the innermost container already holds values. */
+void rd_json_splice_value(rd_json *j, const void *p, size_t n);
 
 /** Append s (n bytes) to b as JSON string content, without quotes. */
 void rd_json_escape(rd_buf *b, const char *s, size_t n);

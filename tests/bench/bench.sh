@@ -11,6 +11,9 @@
 # REPEAT times. Prints the median of RUNS timings, the ratios for --jobs 1
 # and --jobs 2, and asmgate's peak memory (GNU time, when installed).
 #
+# MONO_DIRS picks the Mono folders (default: all of /usr/lib/mono; the
+# GAC proper is MONO_DIRS="/usr/lib/mono/4.5 /usr/lib/mono/gac").
+#
 # usage: bench.sh PATH/TO/asmgate
 set -u
 A=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -42,8 +45,10 @@ if command -v mcs >/dev/null 2>&1; then
 else
 	echo "bench: mcs not installed: no enlarged assemblies"
 fi
+MONO_DIRS=${MONO_DIRS:-/usr/lib/mono}
 if [ -d /usr/lib/mono ]; then
-	find /usr/lib/mono -name '*.dll' -type f -exec readlink -f {} + |
+	# shellcheck disable=SC2086
+	find $MONO_DIRS -name '*.dll' -exec readlink -f {} + |
 	    sort -u >>"$list"
 else
 	echo "bench: /usr/lib/mono not present: samples only"
