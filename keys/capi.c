@@ -139,6 +139,13 @@ keys_parse_sn_blob(const uint8_t *p, size_t len, keys_pub *out,
 		return rd_fail(err, ASMGATE_E_KEY, 8,
 		    "cbPublicKey %u does not match the %zu bytes that follow "
 		    "the header", cb, len - KEYS_SN_HEADER);
+	/* ALG_IDs are 16-bit values (wincrypt.h); bits above them would
+	 * pass the class test yet make a different token. */
+	if (sig > 0xFFFF || hash > 0xFFFF)
+		return rd_fail(err, ASMGATE_E_KEY, sig > 0xFFFF ? 0 : 4,
+		    "%s 0x%x is not a 16-bit ALG_ID",
+		    sig > 0xFFFF ? "SigAlgID" : "HashAlgID",
+		    sig > 0xFFFF ? sig : hash);
 	if (sig != 0 && ALG_CLASS(sig) != ALG_CLASS_SIGNATURE)
 		return rd_fail(err, ASMGATE_E_KEY, 0,
 		    "SigAlgID 0x%x is not a signature algorithm", sig);
