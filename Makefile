@@ -13,7 +13,7 @@
 #   install, uninstall, clean, lint
 #
 # Knobs (override on the command line or in the environment):
-#   PREFIX DESTDIR BINDIR MANDIR LIBDIR INCLUDEDIR  install locations
+#   PREFIX DESTDIR BINDIR MANDIR LIBDIR INCLUDEDIR DATADIR  install locations
 #   CC CFLAGS LDFLAGS CPPFLAGS                      user flags, appended last
 #   PKG_CONFIG                                      pkg-config program
 
@@ -23,6 +23,7 @@ BINDIR    ?= $(PREFIX)/bin
 LIBDIR    ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/asmgate
 PKG_CONFIG ?= pkg-config
 CFLAGS    ?= -O2 -g
 FUZZ_CC   ?= clang
@@ -235,16 +236,21 @@ lint:
 # ------------------------------------------------------------- install
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
-		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1
+		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(DATADIR)
 	install -m 755 $(B)/asmgate $(DESTDIR)$(BINDIR)/asmgate
 	install -m 644 $(B)/libasmgate.a $(DESTDIR)$(LIBDIR)/libasmgate.a
 	install -m 644 include/asmgate.h $(DESTDIR)$(INCLUDEDIR)/asmgate.h
 	install -m 644 docs/asmgate.1 $(DESTDIR)$(MANDIR)/man1/asmgate.1
+	install -m 644 policy/asmgate-policy.xsd \
+		$(DESTDIR)$(DATADIR)/asmgate-policy.xsd
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/asmgate $(DESTDIR)$(LIBDIR)/libasmgate.a \
 		$(DESTDIR)$(INCLUDEDIR)/asmgate.h \
-		$(DESTDIR)$(MANDIR)/man1/asmgate.1
+		$(DESTDIR)$(MANDIR)/man1/asmgate.1 \
+		$(DESTDIR)$(DATADIR)/asmgate-policy.xsd
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
 	rm -rf $(B)
