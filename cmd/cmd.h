@@ -37,14 +37,26 @@ void cmd_put_text(FILE *out, const char *s);
  *  and WHAT hold. */
 void cmd_print_error(const char *path, const asmgate_error *err);
 
+/** "PATH: error: MESSAGE" on stderr, MESSAGE formatted from fmt (at
+ *  most ASMGATE_ERRMSG_MAX bytes); path and message escaped as by
+ *  cmd_put_text. */
+void cmd_print_path_error(const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /** "POLICY:LINE: message" (or "POLICY: message" without a line) on
  *  stderr. */
 void cmd_print_policy_error(const char *path, const asmgate_error *err);
 
-/** "asmgate CMD: MESSAGE" on stderr, then a hint to --help; returns
- *  CMD_EXIT_ERROR. */
+/** "asmgate CMD: MESSAGE" on stderr (MESSAGE escaped as by
+ *  cmd_put_text), then a hint to --help; returns CMD_EXIT_ERROR. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/** Parse a decimal number from min to max: digits only (no sign, no
+ *  spaces), range-checked as an unsigned long before any narrowing.
+ *  1, or 0 when s is not such a number. */
+int cmd_parse_ulong(const char *s, unsigned long min, unsigned long max,
+    unsigned long *out);
 
 /** Text for an assembly identity: "Name, Version=a.b.c.d, Culture=x,
  *  PublicKeyToken=t" (token may be NULL). */

@@ -117,7 +117,7 @@ free_secret(uint8_t *p, size_t n)
 static void
 print_sys_error(const char *path, const char *what)
 {
-	fprintf(stderr, "%s: error: %s: %s\n", path, what, strerror(errno));
+	cmd_print_path_error(path, "%s: %s", what, strerror(errno));
 }
 
 /*
@@ -249,8 +249,10 @@ keys_token(int argc, char **argv)
 			continue;
 		}
 		print_token(stdout, asmgate_key_get_info(k)->token);
-		if (argc - optind > 1)
-			printf("  %s", argv[i]);
+		if (argc - optind > 1) {
+			fputs("  ", stdout);
+			cmd_put_text(stdout, argv[i]);
+		}
 		putchar('\n');
 		asmgate_key_free(k);
 	}
@@ -266,7 +268,9 @@ show_text(const char *path, const asmgate_key_info *ki)
 {
 	char *hex;
 
-	printf("file:        %s\n", path);
+	fputs("file:        ", stdout);
+	cmd_put_text(stdout, path);
+	putchar('\n');
 	printf("kind:        %s\n", ki->is_private ? "private" : "public");
 	printf("format:      %s\n", format_name(ki->format));
 	if (ki->is_ecma) {
@@ -483,15 +487,14 @@ keys_extract(int argc, char **argv)
 	}
 	ii = asmgate_image_get_info(img);
 	if (!ii->assembly.public_key || ii->assembly.public_key_len == 0) {
-		fprintf(stderr, "%s: error: the assembly has no public key "
-		    "(not strong-named)\n", path);
+		cmd_print_path_error(path, "the assembly has no public key "
+		    "(not strong-named)");
 		goto out;
 	}
 	/* Refuse to pass on a key nothing could use. */
 	if (asmgate_key_from_blob(&k, ii->assembly.public_key,
 		ii->assembly.public_key_len, &err) != ASMGATE_OK) {
-		fprintf(stderr, "%s: error: assembly public key: %s\n", path,
-		    err.msg);
+		cmd_print_path_error(path, "assembly public key: %s", err.msg);
 		goto out;
 	}
 	if (write_output(outpath, ii->assembly.public_key,
@@ -599,11 +602,11 @@ keys_convert(int argc, char **argv)
 		return CMD_EXIT_ERROR;
 	asmgate_error_clear(&err);
 	if (fmt == ASMGATE_KEY_FMT_SNK && !asmgate_key_get_info(k)->is_private)
-		fprintf(stderr, "%s: error: no private key: a .snk holds a key "
-		    "pair (try --to pub)\n", argv[optind]);
+		cmd_print_path_error(argv[optind], "no private key: a .snk "
+		    "holds a key pair (try --to pub)");
 	else if (want_private && !asmgate_key_get_info(k)->is_private)
-		fprintf(stderr, "%s: error: --private: the file holds a public "
-		    "key only\n", argv[optind]);
+		cmd_print_path_error(argv[optind], "--private: the file holds "
+		    "a public key only");
 	else if (asmgate_key_write(k, fmt, want_private, &data, &len, &err) !=
 	    ASMGATE_OK)
 		cmd_print_error(argv[optind], &err);
@@ -633,16 +636,13 @@ keys_generate(int argc, char **argv)
 	asmgate_error err;
 	uint8_t *snk = NULL, *pub = NULL;
 	size_t snklen = 0, publen = 0;
-	char *end;
 	int c, rc = CMD_EXIT_ERROR;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "b:H:o:P:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			errno = 0;
-			bits = strtoul(optarg, &end, 10);
-			if (errno || end == optarg || *end || bits > 65536)
+			if (!cmd_parse_ulong(optarg, 0, 65536, &bits))
 				return cmd_usage_error("keys generate",
 				    "bad --bits '%s'", optarg);
 			break;
@@ -702,7 +702,8 @@ keys_generate(int argc, char **argv)
 	if (!write_output(outpath, snk, snklen, 1) ||
 	    (pubpath && !write_output(pubpath, pub, publen, 0)))
 		goto out;
-	printf("%s: %lu-bit key pair, public key token ", outpath, bits);
+	cmd_put_text(stdout, outpath);
+	printf(": %lu-bit key pair, public key token ", bits);
 	print_token(stdout, asmgate_key_get_info(k)->token);
 	printf(" (%s)\n", asmgate_key_get_info(k)->hash_name);
 	rc = fflush(stdout) == 0 ? CMD_EXIT_OK : CMD_EXIT_ERROR;

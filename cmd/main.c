@@ -5,9 +5,12 @@
  * 0 accepted, 1 rejected, 2 could not decide.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -85,17 +88,67 @@ cmd_print_policy_error(const char *path, const asmgate_error *err)
 	fputc('\n', stderr);
 }
 
+void
+cmd_print_path_error(const char *path, const char *fmt, ...)
+{
+	asmgate_error e;
+	va_list ap;
+
+	asmgate_error_clear(&e);
+	va_start(ap, fmt);
+	if (vsnprintf(e.msg, sizeof(e.msg), fmt, ap) < 0)
+		snprintf(e.msg, sizeof(e.msg), "(unprintable message)");
+	va_end(ap);
+	cmd_print_error(path, &e);
+}
+
+/* The message may quote an argument (a path, a host name): it goes out
+ * through cmd_put_text like every other untrusted string. */
 int
 cmd_usage_error(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
+	char buf[512], *big = NULL;
+	const char *msg = buf;
+	int n;
 
-	fprintf(stderr, "asmgate %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* A longer message is formatted again on the heap (out of memory,
+	 * it is cut short). */
+	if (n < 0) {
+		snprintf(buf, sizeof(buf), "(unprintable message)");
+	} else if ((size_t)n >= sizeof(buf) &&
+	    (big = malloc((size_t)n + 1)) != NULL) {
+		va_start(ap, fmt);
+		if (vsnprintf(big, (size_t)n + 1, fmt, ap) >= 0)
+			msg = big;
+		va_end(ap);
+	}
+	fprintf(stderr, "asmgate %s: ", cmd);
+	cmd_put_text(stderr, msg);
 	fprintf(stderr, "\nTry 'asmgate %s --help'.\n", cmd);
+	free(big);
 	return CMD_EXIT_ERROR;
+}
+
+int
+cmd_parse_ulong(const char *s, unsigned long min, unsigned long max,
+    unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	/* strtoul takes spaces and a sign ("-1" is ULONG_MAX): digits only. */
+	if (!isdigit((unsigned char)s[0]))
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return 0;
+	*out = v;
+	return 1;
 }
 
 void
@@ -170,7 +223,9 @@ main(int argc, char **argv)
 	for (i = 0; i < NCOMMANDS; i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	fprintf(stderr, "asmgate: unknown command '%s'\n", argv[1]);
+	fputs("asmgate: unknown command '", stderr);
+	cmd_put_text(stderr, argv[1]);
+	fputs("'\n", stderr);
 	usage(stderr);
 	return CMD_EXIT_ERROR;
 }

@@ -119,10 +119,13 @@ policy_lint(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		const asmgate_policy_warning *w =
 		    asmgate_policy_get_warning(pol, i);
-		printf("%s:%lu: warning: %s [%s]\n", argv[optind], w->line,
-		    w->msg, w->code);
+		cmd_put_text(stdout, argv[optind]);
+		printf(":%lu: warning: ", w->line);
+		cmd_put_text(stdout, w->msg);
+		printf(" [%s]\n", w->code);
 	}
-	printf("%s: valid: %zu host%s, %zu warning%s\n", argv[optind],
+	cmd_put_text(stdout, argv[optind]);
+	printf(": valid: %zu host%s, %zu warning%s\n",
 	    asmgate_policy_host_count(pol),
 	    asmgate_policy_host_count(pol) == 1 ? "" : "s", n,
 	    n == 1 ? "" : "s");

@@ -102,9 +102,12 @@ cmd_sign(int argc, char **argv)
 		cmd_print_error(out_path, &err);
 		goto out;
 	}
-	printf("%s: %s", out_path, asmgate_sn_state_name(sig.state));
-	if (sig.nreasons)
-		printf(": %s", sig.reasons[0]);
+	cmd_put_text(stdout, out_path);
+	printf(": %s", asmgate_sn_state_name(sig.state));
+	if (sig.nreasons) {
+		fputs(": ", stdout);
+		cmd_put_text(stdout, sig.reasons[0]);
+	}
 	putchar('\n');
 	rc = (sig.state == ASMGATE_SN_SIGNED && !so.test_sign) ||
 	    (sig.state == ASMGATE_SN_TEST_SIGNED && so.test_sign) ?

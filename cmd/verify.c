@@ -26,13 +26,17 @@
 #include "walk.h"
 
 #define MAX_JOBS 64u
-#define MAX_KEYS 256u
-#define MAX_HOSTS 64u
-/* Files processed ahead of the one being reported. For text and JSON a
- * worker renders the file's output and frees the image at once, so a
- * pending file holds only its output and the window can be wide (a large
- * file being hashed does not stall the other workers); JUnit and SARIF
- * keep the image until the report takes it. */
+#define MAX_KEYS 256u   /* --test-key and --key-map, each */
+/* Test keys: the command line's, then the policy's. */
+#define MAX_TEST_KEYS (MAX_KEYS + RD_MAX_POLICY_KEYS)
+/* Every host a policy may have, so none is ever left undecided. */
+#define MAX_HOSTS RD_MAX_POLICY_HOSTS
+/* Files processed ahead of the one being reported, and the results kept:
+ * file i uses slot i % window. For text and JSON a worker renders the
+ * file's output and frees the image at once, so a pending file holds
+ * only its output and the window can be wide (a large file being hashed
+ * does not stall the other workers); JUnit and SARIF keep the image
+ * until the report takes it. */
 #define WINDOW_RENDERED 4096u
 #define WINDOW_IMAGES 64u
 
@@ -45,19 +49,19 @@ typedef struct result {
 	asmgate_signature sig;
 	asmgate_decision *decisions;  /* one per selected host */
 	rd_buf out;                   /* rendered text or JSON */
-	int done;
 } result;
 
 typedef struct run {
 	cmd_filelist files;
-	result *res;
+	result *res;       /* window slots: file i in res[i % window] */
+	unsigned char *done; /* per slot, under mu: the file is processed */
 	asmgate_verify_options vopts;
 	const asmgate_key **test_keys;
 	asmgate_policy *policy;
 	size_t hosts[MAX_HOSTS];
 	size_t nhosts;
 	enum cmd_format fmt;
-	size_t window;
+	size_t window;     /* slots in res; at most files.n */
 	/* work distribution (--jobs > 1) */
 	pthread_mutex_t mu;
 	pthread_cond_t done_cv;   /* the printer waits for a file */
@@ -104,11 +108,34 @@ ends_with_ci(const char *s, const char *suffix)
 	return a >= b && strcasecmp(s + a - b, suffix) == 0;
 }
 
+/* The result slot of file i. */
+static result *
+slot(const run *r, size_t i)
+{
+	return &r->res[i % r->window];
+}
+
+/* Inside a directory, files that are plainly not PE (configs, docs) are
+ * ignored unless their name says assembly: no MZ/PE signature, empty, or
+ * too short for an MS-DOS header (an error below its e_lfanew field at
+ * 0x3c). A file that got past that far and then failed is reported. */
+static int
+ignorable(const cmd_file *f, asmgate_status rc, const asmgate_error *err)
+{
+	if (!f->from_dir || ends_with_ci(f->path, ".dll") ||
+	    ends_with_ci(f->path, ".exe") ||
+	    ends_with_ci(f->path, ".netmodule"))
+		return 0;
+	return rc == ASMGATE_E_NOT_PE || rc == ASMGATE_E_EMPTY ||
+	    (rc == ASMGATE_E_TRUNCATED && err->has_offset &&
+	    err->offset < 0x40);
+}
+
 /* Verify one file (worker side; never prints). */
 static void
 verify_one(run *r, size_t i)
 {
-	result *res = &r->res[i];
+	result *res = slot(r, i);
 	const cmd_file *f = &r->files.v[i];
 	asmgate_status rc;
 	size_t h;
@@ -120,14 +147,8 @@ verify_one(run *r, size_t i)
 		return;
 	}
 	if (rc != ASMGATE_OK) {
-		/* Inside a directory, files that are not PE at all (configs,
-		 * docs) are ignored unless their name says assembly. */
-		res->outcome = f->from_dir && (rc == ASMGATE_E_NOT_PE ||
-		    rc == ASMGATE_E_EMPTY || rc == ASMGATE_E_TRUNCATED) &&
-		    !ends_with_ci(f->path, ".dll") &&
-		    !ends_with_ci(f->path, ".exe") &&
-		    !ends_with_ci(f->path, ".netmodule") ?
-		    OUT_IGNORED : OUT_ERROR;
+		res->outcome = ignorable(f, rc, &res->err) ? OUT_IGNORED :
+		    OUT_ERROR;
 		return;
 	}
 	rc = asmgate_verify_image(res->img, &r->vopts, &res->sig, &res->err);
@@ -182,7 +203,7 @@ worker(void *arg)
 		pthread_mutex_unlock(&r->mu);
 		process(r, i);
 		pthread_mutex_lock(&r->mu);
-		r->res[i].done = 1;
+		r->done[i % r->window] = 1;
 		if (r->waiting == i)
 			pthread_cond_signal(&r->done_cv);
 		pthread_mutex_unlock(&r->mu);
@@ -206,7 +227,7 @@ accepted_state(const run *r, asmgate_sn_state st)
 static void
 print_text(run *r, size_t i, FILE *out)
 {
-	result *res = &r->res[i];
+	result *res = slot(r, i);
 	const char *path = r->files.v[i].path;
 	size_t h;
 	unsigned k;
@@ -246,7 +267,7 @@ print_text(run *r, size_t i, FILE *out)
 static void
 print_json(run *r, size_t i, rd_json *j)
 {
-	result *res = &r->res[i];
+	result *res = slot(r, i);
 	const asmgate_signature *s = &res->sig;
 	size_t h;
 	unsigned k;
@@ -309,7 +330,7 @@ print_json(run *r, size_t i, rd_json *j)
 static void
 render(run *r, size_t i)
 {
-	result *res = &r->res[i];
+	result *res = slot(r, i);
 	char *p = NULL;
 	size_t n = 0;
 	FILE *f;
@@ -338,10 +359,15 @@ render(run *r, size_t i)
 	res->img = NULL;
 }
 
+/* Verify and render file i into its slot, which the printer emptied
+ * (i < printed + window) and which this thread alone uses until done. */
 static void
 process(run *r, size_t i)
 {
-	rd_buf_init(&r->res[i].out, RD_MAX_REPORT_BYTES);
+	result *res = slot(r, i);
+
+	memset(res, 0, sizeof(*res));
+	rd_buf_init(&res->out, RD_MAX_REPORT_BYTES);
 	verify_one(r, i);
 	render(r, i);
 }
@@ -350,7 +376,7 @@ process(run *r, size_t i)
 static void
 add_report(run *r, size_t i, asmgate_report *rep)
 {
-	result *res = &r->res[i];
+	result *res = slot(r, i);
 	const char *path = r->files.v[i].path;
 	asmgate_error err;
 	size_t h;
@@ -377,7 +403,7 @@ add_report(run *r, size_t i, asmgate_report *rep)
 static void
 count(run *r, size_t i, tally *t)
 {
-	result *res = &r->res[i];
+	result *res = slot(r, i);
 	size_t h;
 
 	switch (res->outcome) {
@@ -507,9 +533,10 @@ cmd_verify(int argc, char **argv)
 	enum cmd_format fmt = CMD_FMT_TEXT;
 	const char *policy_path = NULL;
 	const char *host_names[MAX_HOSTS];
-	size_t nhost_names = 0, ntest = 0, ncli = 0, nmap = 0, i;
+	size_t nhost_names = 0, ntest = 0, ncli = 0, nmap = 0, nall, i;
 	asmgate_key_mapping *map = NULL;
-	unsigned jobs = 1, walk_errors = 0;
+	unsigned long jobs = 1;
+	unsigned walk_errors = 0;
 	pthread_t threads[MAX_JOBS];
 	unsigned nthreads = 0;
 	asmgate_error err;
@@ -519,12 +546,11 @@ cmd_verify(int argc, char **argv)
 	rd_buf out;
 	rd_json j;
 	int c, rc = CMD_EXIT_ERROR, written = 1;
-	char *end;
 
 	memset(&r, 0, sizeof(r));
 	memset(&t, 0, sizeof(t));
 	rd_buf_init(&out, RD_MAX_REPORT_BYTES);
-	r.test_keys = calloc(MAX_KEYS, sizeof(*r.test_keys));
+	r.test_keys = calloc(MAX_TEST_KEYS, sizeof(*r.test_keys));
 	map = calloc(MAX_KEYS, sizeof(*map));
 	if (!r.test_keys || !map) {
 		fprintf(stderr, "asmgate verify: out of memory\n");
@@ -558,9 +584,7 @@ cmd_verify(int argc, char **argv)
 			host_names[nhost_names++] = optarg;
 			break;
 		case 'j':
-			jobs = (unsigned)strtoul(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || jobs == 0 ||
-			    jobs > MAX_JOBS) {
+			if (!cmd_parse_ulong(optarg, 1, MAX_JOBS, &jobs)) {
 				cmd_usage_error("verify", "--jobs wants 1..%u",
 				    MAX_JOBS);
 				goto out;
@@ -594,19 +618,36 @@ cmd_verify(int argc, char **argv)
 		for (i = 0; i < nhost_names; i++) {
 			long h = asmgate_policy_find_host(r.policy, host_names[i]);
 			if (h < 0) {
-				fprintf(stderr, "%s: error: no host '%s' in the "
-				    "policy\n", policy_path, host_names[i]);
+				cmd_print_path_error(policy_path,
+				    "no host '%s' in the policy", host_names[i]);
 				goto out;
 			}
 			r.hosts[r.nhosts++] = (size_t)h;
 		}
-		for (i = 0; !nhost_names &&
-		    i < asmgate_policy_host_count(r.policy) && i < MAX_HOSTS;
-		    i++)
+		/* Without --host, every host: none may be left out. */
+		nall = asmgate_policy_host_count(r.policy);
+		if (!nhost_names && nall > MAX_HOSTS) {
+			cmd_print_path_error(policy_path, "%zu hosts: at most "
+			    "%u can be decided", nall, MAX_HOSTS);
+			goto out;
+		}
+		for (i = 0; !nhost_names && i < nall; i++)
 			r.hosts[r.nhosts++] = i;
-		/* The policy's test keys join the command line's. */
-		for (i = 0; i < asmgate_policy_test_key_count(r.policy) &&
-		    ntest < MAX_KEYS; i++)
+		/* No host, no decision: nothing could deny a file. */
+		if (r.nhosts == 0) {
+			cmd_print_path_error(policy_path, "the policy has no "
+			    "hosts: nothing decides");
+			goto out;
+		}
+		/* The policy's test keys join the command line's: all of
+		 * them, or a test-signed file could fail to be recognised. */
+		nall = asmgate_policy_test_key_count(r.policy);
+		if (nall > MAX_TEST_KEYS - ntest) {
+			cmd_print_path_error(policy_path, "%zu test keys: at "
+			    "most %zu can be used", nall, MAX_TEST_KEYS - ntest);
+			goto out;
+		}
+		for (i = 0; i < nall; i++)
 			r.test_keys[ntest++] = (asmgate_key *)(uintptr_t)
 			    asmgate_policy_test_key(r.policy, i);
 	}
@@ -618,8 +659,14 @@ cmd_verify(int argc, char **argv)
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		if (!cmd_walk(&r.files, argv[i], &walk_errors))
 			goto out;
-	r.res = calloc(r.files.n ? r.files.n : 1, sizeof(*r.res));
-	if (!r.res) {
+	r.fmt = fmt;
+	r.window = fmt == CMD_FMT_JUNIT || fmt == CMD_FMT_SARIF ?
+	    WINDOW_IMAGES : WINDOW_RENDERED;
+	if (r.window > r.files.n)
+		r.window = r.files.n ? r.files.n : 1;
+	r.res = calloc(r.window, sizeof(*r.res));
+	r.done = calloc(r.window, sizeof(*r.done));
+	if (!r.res || !r.done) {
 		fprintf(stderr, "asmgate verify: out of memory\n");
 		goto out;
 	}
@@ -627,9 +674,6 @@ cmd_verify(int argc, char **argv)
 	pthread_cond_init(&r.done_cv, NULL);
 	pthread_cond_init(&r.window_cv, NULL);
 	r.waiting = SIZE_MAX;
-	r.fmt = fmt;
-	r.window = fmt == CMD_FMT_JUNIT || fmt == CMD_FMT_SARIF ?
-	    WINDOW_IMAGES : WINDOW_RENDERED;
 	/* One job runs inline; more run on worker threads while this
 	 * thread reports (and runs inline if no thread would start). */
 	for (nthreads = 0; jobs > 1 && nthreads < jobs; nthreads++)
@@ -646,19 +690,21 @@ cmd_verify(int argc, char **argv)
 		if (asmgate_report_new(&report, fmt == CMD_FMT_JUNIT ?
 		    ASMGATE_REPORT_JUNIT : ASMGATE_REPORT_SARIF, r.policy,
 		    &err) != ASMGATE_OK) {
-			fprintf(stderr, "asmgate verify: %s\n", err.msg);
+			fputs("asmgate verify: ", stderr);
+			cmd_put_text(stderr, err.msg);
+			fputc('\n', stderr);
 			goto out_threads;
 		}
 	}
 	/* Report in order as results complete. */
 	for (i = 0; i < r.files.n; i++) {
-		result *res = &r.res[i];
+		result *res = slot(&r, i);
 
 		if (nthreads == 0) {
 			process(&r, i);
 		} else {
 			pthread_mutex_lock(&r.mu);
-			while (!res->done) {
+			while (!r.done[i % r.window]) {
 				r.waiting = i;
 				pthread_cond_wait(&r.done_cv, &r.mu);
 			}
@@ -683,8 +729,10 @@ cmd_verify(int argc, char **argv)
 		}
 		free_result(res);
 		if (nthreads > 0) {
-			/* One more slot in the window: wake one waiting worker. */
+			/* The slot is free for file i + window: wake one
+			 * waiting worker. */
 			pthread_mutex_lock(&r.mu);
+			r.done[i % r.window] = 0;
 			r.printed = i + 1;
 			if (r.blocked)
 				pthread_cond_signal(&r.window_cv);
@@ -719,7 +767,9 @@ cmd_verify(int argc, char **argv)
 		asmgate_error_clear(&err);
 		if (asmgate_report_finish(report, &doc, &len, &err) !=
 		    ASMGATE_OK) {
-			fprintf(stderr, "asmgate verify: %s\n", err.msg);
+			fputs("asmgate verify: ", stderr);
+			cmd_put_text(stderr, err.msg);
+			fputc('\n', stderr);
 			t.errors++;
 		} else {
 			fwrite(doc, 1, len, stdout);
@@ -749,7 +799,7 @@ out_threads:
 	pthread_mutex_unlock(&r.mu);
 	while (nthreads > 0)
 		pthread_join(threads[--nthreads], NULL);
-	for (i = 0; r.res && i < r.files.n; i++)
+	for (i = 0; r.res && i < r.window; i++)
 		free_result(&r.res[i]);
 	pthread_mutex_destroy(&r.mu);
 	pthread_cond_destroy(&r.done_cv);
@@ -757,6 +807,7 @@ out_threads:
 out:
 	rd_buf_free(&out);
 	free(r.res);
+	free(r.done);
 	cmd_filelist_free(&r.files);
 	/* Command-line test keys are ours; the policy's belong to it. */
 	/* Keys past ncli were added by a loaded policy and belong to it. */

@@ -17,8 +17,10 @@ typedef struct cmd_filelist {
 } cmd_filelist;
 
 /** Add path (a file, or a directory walked recursively in name order,
- *  at most RD_MAX_WALK_DEPTH deep). Problems (unreadable directory, too
- *  deep) are printed as "PATH: error: ..." and counted in *errors. */
+ *  at most RD_MAX_WALK_DEPTH deep; inside it, links to directories are
+ *  not followed, links to regular files are files). Problems
+ *  (unreadable directory, too deep) are printed as "PATH: error: ..."
+ *  and counted in *errors. */
 int cmd_walk(cmd_filelist *l, const char *path, unsigned *errors);
 void cmd_filelist_free(cmd_filelist *l);
 

@@ -226,10 +226,13 @@ typedef struct asmgate_image_info {
 	const asmgate_attribute *attributes;
 } asmgate_image_info;
 
-/** Open and parse the file at path (mapped read-only). On failure *out is
- *  NULL and err says what is wrong and where (file offset). A PE without
- *  a CLI header fails with ASMGATE_E_NOT_DOTNET; a .NET module without an
- *  Assembly row with ASMGATE_E_NO_ASSEMBLY. Free with asmgate_image_free. */
+/** Open and parse the file at path (read, or mapped read-only when it is
+ *  large; then its metadata and signature slot are copied, so the facts
+ *  and the verification keep to the bytes first read even if the file
+ *  changes). On failure *out is NULL and err says what is wrong and where
+ *  (file offset). A PE without a CLI header fails with
+ *  ASMGATE_E_NOT_DOTNET; a .NET module without an Assembly row with
+ *  ASMGATE_E_NO_ASSEMBLY. Free with asmgate_image_free. */
 asmgate_status asmgate_image_open(asmgate_image **out, const char *path,
     asmgate_error *err);
 
@@ -388,6 +391,14 @@ typedef struct asmgate_signature {
 	const char *hash_name;      /* "sha1", ...; NULL if unknown */
 	int has_test_key;           /* a test key verified it: */
 	uint8_t test_key_fingerprint[32]; /* SHA-256 of that key's blob */
+	/* The key whose check passed, set whenever the state is signed or
+	 * test-signed: the identity key, the Microsoft key standing for the
+	 * ECMA key, the AssemblySignatureKeyAttribute key, the --key-map
+	 * substitute or the test key. Policy keys= rules match a key-mapped
+	 * signature on it as well as on the identity key. */
+	int has_signer;
+	uint8_t signer_fingerprint[32]; /* SHA-256 of its public key blob */
+	uint8_t signer_token[8];    /* its public key token, display order */
 	unsigned nreasons;
 	char reasons[ASMGATE_MAX_REASONS][ASMGATE_REASON_MAX];
 } asmgate_signature;

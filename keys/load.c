@@ -160,35 +160,29 @@ load_hex(asmgate_key **out, const uint8_t *p, size_t len, size_t i,
     asmgate_error *err)
 {
 	uint8_t blob[RD_MAX_PUBLIC_KEY_BLOB];
-	size_t n = 0;
-	int hi = -1;
+	size_t n = 0, where = 0;
 	asmgate_status rc;
 
 	while (i < len && is_space(p[i]))
 		i++;
 	if (len - i >= 2 && p[i] == '0' && (p[i + 1] == 'x' || p[i + 1] == 'X'))
 		i += 2;
-	for (; i < len; i++) {
-		int d;
-		if (is_space(p[i]))
-			continue;
-		if ((d = rd_hex_digit(p[i])) < 0)
-			return rd_fail(err, ASMGATE_E_KEY, i,
-			    "not a key: '%c' is not a hex digit", p[i]);
-		if (hi < 0) {
-			hi = d;
-			continue;
-		}
-		if (n == sizeof(blob))
-			return rd_fail(err, ASMGATE_E_KEY, i,
-			    "hex public key longer than %u bytes",
-			    RD_MAX_PUBLIC_KEY_BLOB);
-		blob[n++] = (uint8_t)(hi << 4 | d);
-		hi = -1;
-	}
-	if (hi >= 0)
+	switch (rd_hex_decode_ws(blob, sizeof(blob), &n, (const char *)p + i,
+	    len - i, &where)) {
+	case RD_HEX_OK:
+		break;
+	case RD_HEX_BAD_DIGIT:
+		return rd_fail(err, ASMGATE_E_KEY, i + where,
+		    "not a key: '%c' is not a hex digit", p[i + where]);
+	case RD_HEX_ODD:
 		return rd_fail_nooff(err, ASMGATE_E_KEY,
 		    "odd number of hex digits");
+	case RD_HEX_TOO_LONG:
+	default:
+		return rd_fail_nooff(err, ASMGATE_E_KEY,
+		    "hex public key longer than %u bytes",
+		    RD_MAX_PUBLIC_KEY_BLOB);
+	}
 	if (n == 0)
 		return rd_fail_nooff(err, ASMGATE_E_KEY,
 		    "no hex digits: not a key");

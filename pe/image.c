@@ -1,6 +1,7 @@
 /*
  * image.c - the public image API: open a file or a memory buffer and run
- * the reader stages over it.
+ * the reader stages over it. A mapped file's metadata block and signature
+ * slot are read from private copies (pe.h, struct asmgate_image).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,29 @@
 #include "rd/err.h"
 #include "rd/file.h"
 #include "rd/limits.h"
+#include "rd/safeint.h"
+
+/* The signature slot of a mapped file, copied with the metadata (pe.h,
+ * struct asmgate_image). A slot larger than any key's signature is not
+ * copied: verify refuses it before reading it. */
+static asmgate_status
+copy_slot(asmgate_image *img, asmgate_error *err)
+{
+	const asmgate_cli_info *cli = &img->info.cli;
+
+	if (!img->snapshot || !cli->strong_name_mapped ||
+	    cli->strong_name.size == 0 ||
+	    cli->strong_name.size > RD_MAX_SIGNATURE_BYTES ||
+	    !rd_range_ok(cli->strong_name_offset, cli->strong_name.size,
+		img->size))
+		return ASMGATE_OK;
+	img->slot_copy = malloc(cli->strong_name.size);
+	if (!img->slot_copy)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	memcpy(img->slot_copy, img->data + cli->strong_name_offset,
+	    cli->strong_name.size);
+	return ASMGATE_OK;
+}
 
 static asmgate_status
 parse_all(asmgate_image *img, asmgate_error *err)
@@ -17,6 +41,7 @@ parse_all(asmgate_image *img, asmgate_error *err)
 
 	if ((rc = pe_parse_headers(img, err)) != ASMGATE_OK ||
 	    (rc = pe_parse_cor(img, err)) != ASMGATE_OK ||
+	    (rc = copy_slot(img, err)) != ASMGATE_OK ||
 	    (rc = pe_md_open(img, err)) != ASMGATE_OK)
 		return rc;
 	return pe_rows_decode(img, err);
@@ -79,6 +104,7 @@ asmgate_image_open(asmgate_image **out, const char *path, asmgate_error *err)
 	}
 	img->data = f->data;
 	img->size = f->size;
+	img->snapshot = f->mapped;
 	if ((rc = parse_all(img, err)) != ASMGATE_OK) {
 		asmgate_image_free(img);
 		return rc;
@@ -96,9 +122,19 @@ asmgate_image_free(asmgate_image *img)
 		rd_file_close(img->mapping);
 		free(img->mapping);
 	}
+	free(img->md_copy);
+	free(img->slot_copy);
 	free(img->refs);
 	free(img->attrs);
 	free(img);
+}
+
+const uint8_t *
+pe_image_slot(const asmgate_image *img)
+{
+	if (img->slot_copy)
+		return img->slot_copy;
+	return img->data + img->info.cli.strong_name_offset;
 }
 
 const asmgate_image_info *

@@ -6,6 +6,7 @@
  * Each stream becomes a sub-reader bounded to its own bytes, so no heap
  * lookup can reach another stream or leave the metadata block.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "pe.h"
@@ -14,22 +15,6 @@
 #include "rd/safeint.h"
 
 #define BSJB 0x424A5342u
-
-/* A name read from the file, made fit for a one-line error message:
- * bytes outside printable ASCII (newlines, escape sequences) become '?'.
- * Returns buf. */
-static const char *
-msg_name(char *buf, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-		buf[i] = c >= 0x20 && c < 0x7F ? (char)c : '?';
-	}
-	buf[i] = '\0';
-	return buf;
-}
 
 static asmgate_status
 set_heap(pe_heap *h, const rd *s, const char *name, uint64_t hdr,
@@ -70,6 +55,18 @@ pe_md_open(asmgate_image *img, asmgate_error *err)
 	if (!rd_sub(&file, (size_t)off, cli->metadata.size, &md))
 		return rd_fail(err, ASMGATE_E_TRUNCATED, off,
 		    "metadata runs past the end of the file");
+	/* A mapped file is read from a private copy of the block (pe.h,
+	 * struct asmgate_image); the reader's base stays the file offset, so
+	 * offsets in errors and in the facts are file offsets. */
+	if (img->snapshot) {
+		img->md_copy = malloc(md.len);
+		if (!img->md_copy)
+			return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+			    "out of memory copying %zu bytes of metadata",
+			    md.len);
+		memcpy(img->md_copy, md.p, md.len);
+		rd_init(&md, img->md_copy, md.len, off);
+	}
 	img->metadata = md;
 	cli->metadata_offset = off;
 
@@ -137,7 +134,8 @@ pe_md_open(asmgate_image *img, asmgate_error *err)
 			char nb[sizeof(st->name)];
 			return rd_fail(err, ASMGATE_E_MALFORMED, hdr,
 			    "stream %s [0x%x, +0x%x) lies outside the metadata "
-			    "(size 0x%zx)", msg_name(nb, sizeof(nb), st->name),
+			    "(size 0x%zx)", rd_printable(nb, sizeof(nb),
+			    st->name, sizeof(st->name)),
 			    st->offset, st->size, img->metadata.len);
 		}
 		st->file_offset = s.base;

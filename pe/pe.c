@@ -18,22 +18,6 @@
 #define OPT_FIXED_PE32 96u
 #define OPT_FIXED_PE32PLUS 112u
 
-/* A name read from the file, made fit for a one-line error message:
- * bytes outside printable ASCII (newlines, escape sequences) become '?'.
- * Returns buf. */
-static const char *
-msg_name(char *buf, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < n && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-		buf[i] = c >= 0x20 && c < 0x7F ? (char)c : '?';
-	}
-	buf[i] = '\0';
-	return buf;
-}
-
 static asmgate_status
 parse_dos(asmgate_image *img, rd *file, uint32_t *lfanew, asmgate_error *err)
 {
@@ -181,7 +165,8 @@ parse_sections(asmgate_image *img, rd *file, asmgate_error *err)
 			return rd_fail(err, ASMGATE_E_TRUNCATED, hdr + 16,
 			    "section %u (%s) raw data [0x%x, +0x%x) runs past the "
 			    "end of the file (size 0x%zx)", i + 1,
-			    msg_name(nb, sizeof(nb), s->name), s->raw_offset,
+			    rd_printable(nb, sizeof(nb), s->name,
+			    sizeof(s->name)), s->raw_offset,
 			    s->raw_size, img->size);
 		}
 		end = (uint64_t)s->raw_offset + s->raw_size;

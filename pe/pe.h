@@ -115,6 +115,14 @@ struct asmgate_image {
 	size_t size;
 	int owns_mapping;               /* file opened by asmgate_image_open */
 	void *mapping;                  /* rd_file, when owned */
+	/* A file that is mapped (not read) can change under the mapping
+	 * while it is checked. Its metadata block (the identity: names,
+	 * versions, public key, attributes) and its signature slot are
+	 * copied at parse time, and every later stage reads the copies:
+	 * verify hashes the metadata copy, policy decides on it. */
+	int snapshot;                   /* 1: make the copies below */
+	uint8_t *md_copy;               /* the metadata block; NULL: in data */
+	uint8_t *slot_copy;             /* the signature slot; NULL: in data */
 	asmgate_image_info info;
 	asmgate_section sections[96];
 	asmgate_stream streams[16];
@@ -130,6 +138,11 @@ struct asmgate_image {
 asmgate_status pe_parse_headers(asmgate_image *img, asmgate_error *err);
 int pe_rva_to_offset(const asmgate_image *img, uint32_t rva, uint32_t size,
     uint64_t *off, uint32_t *section);
+
+/* image.c: the signature slot's bytes (cli.strong_name_offset,
+ * cli.strong_name.size; strong_name_mapped must be set): the private
+ * copy of a mapped file, else the image's data. */
+const uint8_t *pe_image_slot(const asmgate_image *img);
 
 /* cor.c: the COR20 header. */
 asmgate_status pe_parse_cor(asmgate_image *img, asmgate_error *err);

@@ -270,9 +270,11 @@ resolve_type(const asmgate_image *img, uint32_t ctor, int *ptr_budget,
 	}
 	/* MethodDef: a constructor of a type defined in this assembly.
 	 * The MethodPtr scan is linear, so it is done for a bounded number
-	 * of attributes only. */
+	 * of attributes only, and only over a table of at most
+	 * RD_MAX_METHODPTR_SCAN rows; otherwise the type stays unresolved. */
 	if (img->tables.rows[PE_T_METHODPTR] != 0) {
-		if (*ptr_budget <= 0)
+		if (*ptr_budget <= 0 ||
+		    img->tables.rows[PE_T_METHODPTR] > RD_MAX_METHODPTR_SCAN)
 			return;
 		(*ptr_budget)--;
 	}

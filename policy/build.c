@@ -47,23 +47,6 @@ xml_space(int c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static int
-ascii_lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int
-ascii_casecmp(const char *a, const char *b)
-{
-	while (*a && ascii_lower((unsigned char)*a) ==
-	    ascii_lower((unsigned char)*b)) {
-		a++;
-		b++;
-	}
-	return ascii_lower((unsigned char)*a) - ascii_lower((unsigned char)*b);
-}
-
 static char *
 dup_str(const char *s)
 {
@@ -479,7 +462,7 @@ valid_culture(const char *s)
 	size_t run = 0, i;
 	int first = 1;
 
-	if (ascii_casecmp(s, "neutral") == 0)
+	if (policy_ascii_casecmp(s, "neutral") == 0)
 		return 1;
 	for (i = 0;; i++) {
 		int c = (unsigned char)s[i];
@@ -525,8 +508,8 @@ parse_cultures(build *b, const xmlNode *n, const char *ctx, policy_rule *r)
 			st = oom(b);
 	}
 	for (i = 0; st == ASMGATE_OK && i < k; i++) {
-		r->cultures[i] = dup_str(ascii_casecmp(items[i], "neutral") ==
-		    0 ? "" : items[i]);
+		r->cultures[i] = dup_str(policy_ascii_casecmp(items[i],
+		    "neutral") == 0 ? "" : items[i]);
 		if (!r->cultures[i])
 			st = oom(b);
 		r->ncultures = i + 1;
@@ -706,53 +689,43 @@ parse_rule(build *b, const xmlNode *n, size_t host, policy_rule *r)
 /* publicKey: hex digits, XML whitespace between them ignored (long blobs
  * are often wrapped). */
 static asmgate_status
-parse_public_key(build *b, const xmlNode *n, policy_key *k, const char *v)
+parse_public_key(build *b, policy_key *k, const char *v)
 {
-	size_t i, digits = 0, out = 0;
 	uint8_t *blob;
-	int hi = -1;
+	size_t n = 0, where = 0, len = strlen(v);
+	rd_hex_ws st;
 
-	for (i = 0; v[i]; i++) {
-		if (xml_space((unsigned char)v[i]))
-			continue;
-		if (rd_hex_digit((unsigned char)v[i]) < 0)
-			return rd_fail_line(b->err, ASMGATE_E_POLICY,
-			    k->src_line, "bad hex in publicKey of key '%s': "
-			    "'%c' at character %zu", k->id,
-			    (unsigned char)v[i] >= 0x20 &&
-			    (unsigned char)v[i] < 0x7F ? v[i] : '?', i + 1);
-		digits++;
-	}
-	if (digits == 0)
-		return rd_fail_line(b->err, ASMGATE_E_POLICY, k->src_line,
-		    "publicKey of key '%s' is empty", k->id);
-	if (digits % 2)
-		return rd_fail_line(b->err, ASMGATE_E_POLICY, k->src_line,
-		    "bad hex in publicKey of key '%s': odd number of digits "
-		    "(%zu)", k->id, digits);
-	if (digits / 2 > RD_MAX_PUBLIC_KEY_BLOB)
-		return rd_fail_line(b->err, ASMGATE_E_POLICY, k->src_line,
-		    "publicKey of key '%s' is %zu bytes, more than %u",
-		    k->id, digits / 2, RD_MAX_PUBLIC_KEY_BLOB);
-	blob = malloc(digits / 2);
+	blob = malloc(RD_MAX_PUBLIC_KEY_BLOB);
 	if (!blob)
 		return oom(b);
-	for (i = 0; v[i]; i++) {
-		int d;
-		if (xml_space((unsigned char)v[i]))
-			continue;
-		d = rd_hex_digit((unsigned char)v[i]);
-		if (hi < 0) {
-			hi = d;
-		} else {
-			blob[out++] = (uint8_t)(hi << 4 | d);
-			hi = -1;
-		}
+	st = rd_hex_decode_ws(blob, RD_MAX_PUBLIC_KEY_BLOB, &n, v, len,
+	    &where);
+	if (st == RD_HEX_OK && n > 0) {
+		k->pending = blob;
+		k->pending_len = n;
+		return ASMGATE_OK;
 	}
-	k->pending = blob;
-	k->pending_len = out;
-	(void)n;
-	return ASMGATE_OK;
+	free(blob);
+	switch (st) {
+	case RD_HEX_BAD_DIGIT:
+		return rd_fail_line(b->err, ASMGATE_E_POLICY, k->src_line,
+		    "bad hex in publicKey of key '%s': '%c' at character %zu",
+		    k->id, (unsigned char)v[where] >= 0x20 &&
+		    (unsigned char)v[where] < 0x7F ? v[where] : '?',
+		    where + 1);
+	case RD_HEX_ODD:
+		return rd_fail_line(b->err, ASMGATE_E_POLICY, k->src_line,
+		    "bad hex in publicKey of key '%s': odd number of digits "
+		    "(%zu)", k->id, where);
+	case RD_HEX_TOO_LONG:
+		return rd_fail_line(b->err, ASMGATE_E_POLICY, k->src_line,
+		    "publicKey of key '%s' is %zu bytes, more than %u",
+		    k->id, where / 2, RD_MAX_PUBLIC_KEY_BLOB);
+	case RD_HEX_OK:
+	default:
+		return rd_fail_line(b->err, ASMGATE_E_POLICY, k->src_line,
+		    "publicKey of key '%s' is empty", k->id);
+	}
 }
 
 static asmgate_status
@@ -811,7 +784,7 @@ parse_key(build *b, const xmlNode *n, policy_key *k)
 	k->src_line = policy_attr_line(b->pd, n, given[0]);
 	if (pk) {
 		k->source = POLICY_KEY_BLOB;
-		st = parse_public_key(b, n, k, pk);
+		st = parse_public_key(b, k, pk);
 	} else if (file) {
 		k->source = POLICY_KEY_FILE;
 		if (!file[0] || strlen(file) > RD_MAX_POLICY_PATH) {
@@ -858,7 +831,7 @@ parse_host(build *b, const xmlNode *n, policy_host *h, size_t idx)
 		    "bad host name '%.100s': use letters, digits, '_', '.' and "
 		    "'-' (at most %u)", h->name, RD_MAX_POLICY_HOST_NAME);
 	for (i = 0; i < idx; i++)
-		if (ascii_casecmp(b->pol->hosts[i].name, h->name) == 0)
+		if (policy_ascii_casecmp(b->pol->hosts[i].name, h->name) == 0)
 			return rd_fail_line(b->err, ASMGATE_E_POLICY,
 			    policy_attr_line(b->pd, n, "name"),
 			    "duplicate host '%s' (first at line %lu; host "
@@ -1047,12 +1020,26 @@ resolve_key(policy_key *k, const char *base_dir, asmgate_error *err)
 			return rd_fail_line(err, ASMGATE_E_POLICY, k->src_line,
 			    "key '%s': key file '%s' is not a regular file",
 			    k->id, k->file);
+		/* A policy may name any file, and CI logs are read by
+		 * others: the parsers' messages quote bytes of the file
+		 * (a character, header fields), so they are not passed on.
+		 * "asmgate keys show" gives them to whoever may read the
+		 * file. Read errors (ASMGATE_E_IO) say only what the system
+		 * said. */
 		st = asmgate_key_load_file(&k->key, k->resolved, &kerr);
-		if (st != ASMGATE_OK)
-			return rd_fail_line(err, st == ASMGATE_E_NOMEM ?
-			    st : ASMGATE_E_POLICY, k->src_line,
-			    "key '%s': cannot use key file '%s': %s", k->id,
+		if (st == ASMGATE_E_NOMEM)
+			return rd_fail_line(err, st, k->src_line,
+			    "key '%s': out of memory loading key file '%s'",
+			    k->id, k->file);
+		if (st == ASMGATE_E_IO)
+			return rd_fail_line(err, ASMGATE_E_POLICY, k->src_line,
+			    "key '%s': cannot read key file '%s': %s", k->id,
 			    k->file, kerr.msg);
+		if (st != ASMGATE_OK)
+			return rd_fail_line(err, ASMGATE_E_POLICY, k->src_line,
+			    "key '%s': file '%s' is not a usable strong-name "
+			    "key (%s; run: asmgate keys show %s)", k->id,
+			    k->file, asmgate_status_name(st), k->resolved);
 	}
 	free(k->pending);
 	k->pending = NULL;

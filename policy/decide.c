@@ -5,7 +5,10 @@
  * deny rule matches; else allowed if an allow rule matches; else denied
  * by default. A rule matches when every attribute it has matches:
  *  - keys: the assembly's identity public key blob equals a listed key's
- *    blob byte for byte, or, for a token-only key, its token;
+ *    blob byte for byte, or, for a token-only key, its token; when the
+ *    signature verified with a --key-map substitute, an allow rule also
+ *    needs the substitute listed (by fingerprint, or token), and a deny
+ *    rule matches if either key is listed;
  *  - states: the signing state is listed (allow default: signed; deny
  *    default: every state). test-signed counts only when the test key
  *    that verified the signature is one of the rule's testKeys;
@@ -89,8 +92,8 @@ policy_version_str(char *buf, size_t n, const asmgate_version *v)
 	    v->revision);
 }
 
-static int
-version_cmp(const asmgate_version *a, const asmgate_version *b)
+int
+policy_version_cmp(const asmgate_version *a, const asmgate_version *b)
 {
 	if (a->major != b->major)
 		return a->major < b->major ? -1 : 1;
@@ -103,8 +106,8 @@ version_cmp(const asmgate_version *a, const asmgate_version *b)
 	return 0;
 }
 
-static int
-ascii_casecmp(const char *a, const char *b)
+int
+policy_ascii_casecmp(const char *a, const char *b)
 {
 	while (*a && lower((unsigned char)*a) == lower((unsigned char)*b)) {
 		a++;
@@ -288,6 +291,19 @@ key_matches(const policy_key *k, const facts *f)
 	    memcmp(k->blob, f->pk, f->pk_len) == 0;
 }
 
+/* The key the signature verified with is k: by fingerprint (SHA-256 of
+ * the blob) for a full key, by token for a token-only key. */
+static int
+signer_matches(const policy_key *k, const asmgate_signature *sig)
+{
+	if (!sig->has_signer)
+		return 0;
+	if (k->source == POLICY_KEY_TOKEN)
+		return memcmp(k->token, sig->signer_token, 8) == 0;
+	return k->blob && memcmp(k->fingerprint, sig->signer_fingerprint,
+	    32) == 0;
+}
+
 /* snprintf that may truncate: reasons are bounded on purpose. */
 static void text(char *dst, size_t n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -309,16 +325,29 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
     char *why, size_t whylen)
 {
 	const asmgate_signature *sig = f->sig;
-	char list[256], v[32], b[32];
+	char list[256], v[32], b[32], name[81];
 	unsigned fails = 0;
 	size_t i;
 
 	why[0] = '\0';
 #define FAIL(...) do { if (fails++ == 0) text(why, whylen, __VA_ARGS__); } while (0)
 	if (r->keys) {
-		int ok = 0;
+		int ok = 0, signer = 0;
 		for (i = 0; i < r->nkeys && !ok; i++)
 			ok = key_matches(&pol->keys[r->keys[i]], f);
+		/* Signed by a --key-map substitute: the identity pin alone
+		 * would let any mapped key stand in for a vendor's key. An
+		 * allow rule needs both keys listed; a deny rule matches on
+		 * either (docs/ARCHITECTURE.md, "Fail closed"). Identity,
+		 * ECMA and enhanced signatures are tied to the identity key
+		 * by the runtime's own rules or the countersignature. */
+		if (sig->verified_with == ASMGATE_VW_KEY_MAP) {
+			for (i = 0; i < r->nkeys && !signer; i++)
+				signer = signer_matches(&pol->keys[r->keys[i]],
+				    sig);
+			if (r->deny)
+				ok = ok || signer;
+		}
 		if (!ok) {
 			key_list(list, sizeof(list), pol, r->keys, r->nkeys);
 			if (!f->pk || f->pk_len == 0)
@@ -326,6 +355,11 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
 				    "needs one of %s", list);
 			else
 				FAIL("identity key is not one of %s", list);
+		} else if (!r->deny &&
+		    sig->verified_with == ASMGATE_VW_KEY_MAP && !signer) {
+			key_list(list, sizeof(list), pol, r->keys, r->nkeys);
+			FAIL("signed with a --key-map substitute that is not "
+			    "one of %s", list);
 		}
 	}
 	if (f->state == ASMGATE_SN_TEST_SIGNED &&
@@ -353,23 +387,26 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
 		    list);
 	}
 	if (r->name && !policy_glob_match(r->name, f->name))
-		FAIL("name '%.80s' does not match '%.80s'", f->name, r->name);
+		FAIL("name '%s' does not match '%.80s'", rd_printable(name,
+		    sizeof(name), f->name, 80), r->name);
 	if (r->cultures) {
 		int ok = 0;
 		for (i = 0; i < r->ncultures && !ok; i++)
-			ok = ascii_casecmp(r->cultures[i], f->culture) == 0;
+			ok = policy_ascii_casecmp(r->cultures[i],
+			    f->culture) == 0;
 		if (!ok) {
 			culture_list(list, sizeof(list), r);
-			FAIL("culture %.40s not in %s",
-			    f->culture[0] ? f->culture : "neutral", list);
+			FAIL("culture %s not in %s", f->culture[0] ?
+			    rd_printable(name, 41, f->culture, 40) : "neutral",
+			    list);
 		}
 	}
-	if (r->has_min && version_cmp(&f->version, &r->min) < 0) {
+	if (r->has_min && policy_version_cmp(&f->version, &r->min) < 0) {
 		policy_version_str(v, sizeof(v), &f->version);
 		policy_version_str(b, sizeof(b), &r->min);
 		FAIL("version %s is below minVersion %s", v, b);
 	}
-	if (r->has_max && version_cmp(&f->version, &r->max) > 0) {
+	if (r->has_max && policy_version_cmp(&f->version, &r->max) > 0) {
 		policy_version_str(v, sizeof(v), &f->version);
 		policy_version_str(b, sizeof(b), &r->max);
 		FAIL("version %s is above maxVersion %s", v, b);

@@ -72,16 +72,6 @@ needs_key(const policy_rule *r)
 	return r->keys || r->min_key_bits || r->hashes;
 }
 
-static int
-version_gt(const asmgate_version *a, const asmgate_version *b)
-{
-	uint64_t x = (uint64_t)a->major << 48 | (uint64_t)a->minor << 32 |
-	    (uint64_t)a->build << 16 | a->revision;
-	uint64_t y = (uint64_t)b->major << 48 | (uint64_t)b->minor << 32 |
-	    (uint64_t)b->build << 16 | b->revision;
-	return x > y;
-}
-
 static void
 lint_keys(asmgate_policy *pol)
 {
@@ -148,7 +138,8 @@ lint_rule(asmgate_policy *pol, const policy_host *h, const policy_rule *r)
 				    "rule '%s')", h->name,
 				    asmgate_sn_state_name(weak[i]), r->id);
 	}
-	if (r->has_min && r->has_max && version_gt(&r->min, &r->max))
+	if (r->has_min && r->has_max &&
+	    policy_version_cmp(&r->min, &r->max) > 0)
 		warn(pol, r->line, "never-matches",
 		    "%s rule '%s' can never match: minVersion is above "
 		    "maxVersion", kind, r->id);

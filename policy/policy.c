@@ -159,12 +159,6 @@ asmgate_policy_host_audit(const asmgate_policy *pol, size_t i)
 	return pol->hosts[i].audit;
 }
 
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
 /* BizTalk host names are case-insensitive (they are unique in the
  * management database regardless of case), so is the lookup. */
 long
@@ -174,16 +168,9 @@ asmgate_policy_find_host(const asmgate_policy *pol, const char *name)
 
 	if (!pol || !name)
 		return -1;
-	for (i = 0; i < pol->nhosts; i++) {
-		const char *a = pol->hosts[i].name, *b = name;
-		while (*a && lower((unsigned char)*a) ==
-		    lower((unsigned char)*b)) {
-			a++;
-			b++;
-		}
-		if (*a == '\0' && *b == '\0')
+	for (i = 0; i < pol->nhosts; i++)
+		if (policy_ascii_casecmp(pol->hosts[i].name, name) == 0)
 			return (long)i;
-	}
 	return -1;
 }
 

@@ -176,6 +176,14 @@ void policy_rule_describe(rd_buf *b, const asmgate_policy *pol,
 /** "a.b.c.d" into buf (at least 24 bytes). */
 void policy_version_str(char *buf, size_t n, const asmgate_version *v);
 
+/** Compare versions part by part (major, minor, build, revision; II.22.2):
+ *  -1, 0 or 1 as a is below, equal to or above b. */
+int policy_version_cmp(const asmgate_version *a, const asmgate_version *b);
+
+/** Compare strings with ASCII letters folded to lower case (host names,
+ *  cultures); other bytes compare as they are. strcmp's sign. */
+int policy_ascii_casecmp(const char *a, const char *b);
+
 /* text.c ------------------------------------------------------------ */
 
 /** Append s as XML character data (attr: inside a double-quoted

@@ -1,5 +1,6 @@
 /*
- * err.c - error records and the stable names of statuses.
+ * err.c - error records, the stable names of statuses, and file bytes
+ * made printable for messages.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -104,4 +105,19 @@ rd_err_prefix(asmgate_error *err, const char *what)
 	err->msg[wl] = ':';
 	err->msg[wl + 1] = ' ';
 	err->msg[wl + 2 + ml] = '\0';
+}
+
+const char *
+rd_printable(char *dst, size_t dstlen, const char *src, size_t n)
+{
+	size_t i;
+
+	if (dstlen == 0)
+		return dst;
+	for (i = 0; i < n && i + 1 < dstlen && src[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)src[i];
+		dst[i] = c >= 0x20 && c < 0x7F ? (char)c : '?';
+	}
+	dst[i] = '\0';
+	return dst;
 }

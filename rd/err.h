@@ -9,6 +9,7 @@
 #ifndef RD_ERR_H
 #define RD_ERR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "asmgate.h"
@@ -30,5 +31,14 @@ asmgate_status rd_fail_line(asmgate_error *err, asmgate_status code,
 /** Prefix the message already in err with "what: " (adds context on the
  *  way up without losing the offset). */
 void rd_err_prefix(asmgate_error *err, const char *what);
+
+/** Bytes from a file (a section or stream name, an assembly name) made
+ *  fit for a one-line message: at most n bytes of src, stopping at a NUL,
+ *  each byte outside printable ASCII (controls, DEL, non-ASCII) replaced
+ *  by '?' so a newline or an escape sequence never reaches a log or a
+ *  terminal. dst (dstlen >= 1) is always NUL-terminated, truncated to
+ *  fit. Returns dst. */
+const char *rd_printable(char *dst, size_t dstlen, const char *src,
+    size_t n);
 
 #endif /* RD_ERR_H */

@@ -54,12 +54,14 @@ asmgate_status
 rd_file_open(rd_file *f, const char *path, size_t max, asmgate_error *err)
 {
 	struct stat st;
-	int fd;
+	int fd, flags;
 	void *m;
 	asmgate_status rc = ASMGATE_OK;
 
 	memset(f, 0, sizeof(*f));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a
+	 * writer; it is refused below as not a regular file. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return rd_fail_nooff(err, ASMGATE_E_IO, "cannot open: %s",
 		    strerror(errno));
@@ -74,6 +76,14 @@ rd_file_open(rd_file *f, const char *path, size_t max, asmgate_error *err)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		rc = rd_fail_nooff(err, ASMGATE_E_IO, "not a regular file");
+		goto out;
+	}
+	/* A regular file: back to blocking reads (no effect on them, but
+	 * nothing is left to chance). */
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0) {
+		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot fcntl: %s",
+		    strerror(errno));
 		goto out;
 	}
 	if (st.st_size < 0 || (uint64_t)st.st_size > (uint64_t)max) {

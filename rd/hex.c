@@ -56,3 +56,51 @@ rd_hex_decode(uint8_t *out, size_t outmax, size_t *outlen, const char *in,
 	*outlen = len / 2;
 	return 1;
 }
+
+static int
+hex_space(int c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+rd_hex_ws
+rd_hex_decode_ws(uint8_t *out, size_t outmax, size_t *outlen, const char *in,
+    size_t len, size_t *where)
+{
+	size_t i, digits = 0, n = 0;
+	int hi = -1;
+
+	*outlen = 0;
+	*where = 0;
+	/* First pass: every character is a digit or whitespace; count. */
+	for (i = 0; i < len; i++) {
+		if (hex_space((unsigned char)in[i]))
+			continue;
+		if (rd_hex_digit((unsigned char)in[i]) < 0) {
+			*where = i;
+			return RD_HEX_BAD_DIGIT;
+		}
+		digits++;
+	}
+	*where = digits;
+	if (digits % 2 != 0)
+		return RD_HEX_ODD;
+	if (digits / 2 > outmax)
+		return RD_HEX_TOO_LONG;
+	/* Second pass: decode, now known to fit. */
+	for (i = 0; i < len; i++) {
+		int d;
+		if (hex_space((unsigned char)in[i]))
+			continue;
+		d = rd_hex_digit((unsigned char)in[i]);
+		if (hi < 0) {
+			hi = d;
+			continue;
+		}
+		out[n++] = (uint8_t)(hi << 4 | d);
+		hi = -1;
+	}
+	*outlen = n;
+	*where = 0;
+	return RD_HEX_OK;
+}

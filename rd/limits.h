@@ -53,6 +53,14 @@
 /* Custom attributes on the Assembly row kept after decoding. */
 #define RD_MAX_ASSEMBLY_ATTRIBUTES 4096u
 
+/* MethodPtr rows (II.22.28, #- streams only) scanned to resolve the type
+ * of a MethodDef-typed assembly attribute: the scan is linear and is done
+ * for at most 16 attributes, so this bounds the work per file at 2^20 row
+ * reads. Above it such attribute types stay unresolved; an unresolved
+ * AssemblySignatureKeyAttribute means the identity key is used (fail
+ * closed). Compilers write no MethodPtr table at all. */
+#define RD_MAX_METHODPTR_SCAN 65536u
+
 /* A custom attribute value blob that is decoded (II.23.3): 64 KiB. */
 #define RD_MAX_ATTRIBUTE_BLOB 65536u
 

@@ -51,18 +51,36 @@ why(char *buf, size_t len, const char *msg)
 	return 0;
 }
 
-int
-verify_structure(const asmgate_image *img, char *buf, size_t len)
+/* The section holding [rva, rva+size) for the checks below: the one
+ * strict_section finds, which must also be the one pe_rva_to_offset took
+ * the bytes from when the image was parsed. With the virtual ranges
+ * disjoint (check_sections) the two agree; -1 when they do not. */
+static long
+locate(const asmgate_image *img, uint32_t rva, uint32_t size)
 {
-	const asmgate_pe_info *pe = &img->info.pe;
-	const asmgate_cli_info *cli = &img->info.cli;
-	uint64_t prev_end, table_end;
-	uint32_t i;
-	long sec;
+	long sec = strict_section(&img->info.pe, rva, size);
+	uint64_t off;
+	uint32_t raw;
 
-	/* Sections: raw ranges ascending, not overlapping each other or the
-	 * headers, never at file offset 0 (CheckSection). Otherwise bytes
-	 * would be hashed twice or the headers hashed as section data. */
+	if (sec < 0 || !pe_rva_to_offset(img, rva, size, &off, &raw) ||
+	    (long)raw != sec)
+		return -1;
+	return sec;
+}
+
+/* Sections (CheckSection): raw ranges ascending, not overlapping each
+ * other or the headers, never at file offset 0, so no byte is hashed
+ * twice and the headers are never hashed as section data; and virtual
+ * ranges [VirtualAddress, + max(VirtualSize, SizeOfRawData)) disjoint, so
+ * an RVA names one section: the one whose Characteristics are checked is
+ * the one its bytes are read from. */
+static int
+check_sections(const asmgate_pe_info *pe, char *buf, size_t len)
+{
+	uint64_t prev_end, table_end;
+	char nb[sizeof(pe->sections[0].name)];
+	uint32_t i, j;
+
 	table_end = pe->section_table_offset +
 	    (uint64_t)pe->nsections * PE_SECTION_HEADER_SIZE;
 	prev_end = table_end;
@@ -73,46 +91,47 @@ verify_structure(const asmgate_image *img, char *buf, size_t len)
 		if (s->raw_offset < prev_end) {
 			snprintf(buf, len, "section %u (%s) raw data at 0x%x "
 			    "overlaps the headers or the previous section, or is "
-			    "out of order", i + 1, s->name, s->raw_offset);
+			    "out of order", i + 1, rd_printable(nb, sizeof(nb),
+			    s->name, sizeof(s->name)), s->raw_offset);
 			return 0;
 		}
 		prev_end = (uint64_t)s->raw_offset + s->raw_size;
 	}
-
-	/* CLI header (CheckCorHeader). */
-	if (cli->major_runtime_version < 2)
-		return why(buf, len, "CLI header MajorRuntimeVersion is below 2");
-	if (cli->flags & ~KNOWN_COR_FLAGS) {
-		snprintf(buf, len, "CLI header has unknown flag bits 0x%x",
-		    cli->flags & ~KNOWN_COR_FLAGS);
-		return 0;
+	for (i = 0; i < pe->nsections; i++) {
+		const asmgate_section *a = &pe->sections[i];
+		uint64_t an = a->virtual_size > a->raw_size ? a->virtual_size :
+		    a->raw_size;
+		for (j = i + 1; j < pe->nsections; j++) {
+			const asmgate_section *b = &pe->sections[j];
+			uint64_t bn = b->virtual_size > b->raw_size ?
+			    b->virtual_size : b->raw_size;
+			if (rd_range_overlap(a->virtual_address, an,
+				b->virtual_address, bn)) {
+				snprintf(buf, len, "sections %u and %u overlap "
+				    "in memory", i + 1, j + 1);
+				return 0;
+			}
+		}
 	}
-	sec = strict_section(pe, pe->dirs[PE_DIR_CLI].rva, PE_COR20_SIZE);
-	if (sec < 0 || (pe->sections[sec].characteristics &
-	    ASMGATE_SCN_MEM_WRITE))
-		return why(buf, len,
-		    "CLI header is not inside one read-only section");
-	sec = strict_section(pe, cli->metadata.rva, cli->metadata.size);
-	if (sec < 0 || (pe->sections[sec].characteristics &
-	    ASMGATE_SCN_MEM_WRITE))
-		return why(buf, len,
-		    "metadata is not inside one read-only section");
-	if ((cli->flags & ASMGATE_COMIMAGE_ILONLY) &&
-	    (cli->vtable_fixups.size != 0 ||
-	     cli->export_address_table_jumps.size != 0 ||
-	     (cli->flags & ASMGATE_COMIMAGE_NATIVE_ENTRYPOINT)))
-		return why(buf, len, "IL-only image has VTableFixups, export "
-		    "jumps or a native entry point");
-	if (cli->managed_native_header.size != 0 &&
-	    !(cli->flags & ASMGATE_COMIMAGE_IL_LIBRARY))
-		return why(buf, len,
-		    "ManagedNativeHeader set on an image that is not IL_LIBRARY");
+	return 1;
+}
 
-	/* Signature directory. */
+/* The signature directory (CheckCorHeader): inside one section, read-only,
+ * in the file, not over the CLI header. Checked before the CLI header so
+ * a slot in a writable section is reported as such. */
+static int
+check_slot(const asmgate_image *img, char *buf, size_t len)
+{
+	const asmgate_pe_info *pe = &img->info.pe;
+	const asmgate_cli_info *cli = &img->info.cli;
+	uint64_t off;
+	uint32_t raw;
+	long sec;
+
 	if (cli->strong_name.rva == 0 || cli->strong_name.size == 0) {
 		if (cli->flags & ASMGATE_COMIMAGE_STRONGNAMESIGNED)
-			return why(buf, len, "StrongNameSigned flag set but there "
-			    "is no signature directory");
+			return why(buf, len, "StrongNameSigned flag set but "
+			    "there is no signature directory");
 		return 1;
 	}
 	sec = strict_section(pe, cli->strong_name.rva, cli->strong_name.size);
@@ -128,10 +147,63 @@ verify_structure(const asmgate_image *img, char *buf, size_t len)
 		    "signature directory lies in a writable section");
 	if (!cli->strong_name_mapped)
 		return why(buf, len, "signature directory is not in the file");
+	if (!pe_rva_to_offset(img, cli->strong_name.rva, cli->strong_name.size,
+		&off, &raw) || (long)raw != sec ||
+	    off != cli->strong_name_offset) {
+		snprintf(buf, len, "signature directory lies in section %ld "
+		    "but its bytes are read from another section", sec + 1);
+		return 0;
+	}
 	if (rd_range_overlap(cli->strong_name_offset, cli->strong_name.size,
 		cli->header_offset, PE_COR20_SIZE))
 		return why(buf, len, "signature overlaps the CLI header");
 	return 1;
+}
+
+/* The CLI header (CheckCorHeader): runtime version, known flags, header
+ * and metadata in read-only sections, IL-only means no native parts. */
+static int
+check_cli(const asmgate_image *img, char *buf, size_t len)
+{
+	const asmgate_pe_info *pe = &img->info.pe;
+	const asmgate_cli_info *cli = &img->info.cli;
+	long sec;
+
+	if (cli->major_runtime_version < 2)
+		return why(buf, len, "CLI header MajorRuntimeVersion is below 2");
+	if (cli->flags & ~KNOWN_COR_FLAGS) {
+		snprintf(buf, len, "CLI header has unknown flag bits 0x%x",
+		    cli->flags & ~KNOWN_COR_FLAGS);
+		return 0;
+	}
+	sec = locate(img, pe->dirs[PE_DIR_CLI].rva, PE_COR20_SIZE);
+	if (sec < 0 || (pe->sections[sec].characteristics &
+	    ASMGATE_SCN_MEM_WRITE))
+		return why(buf, len,
+		    "CLI header is not inside one read-only section");
+	sec = locate(img, cli->metadata.rva, cli->metadata.size);
+	if (sec < 0 || (pe->sections[sec].characteristics &
+	    ASMGATE_SCN_MEM_WRITE))
+		return why(buf, len,
+		    "metadata is not inside one read-only section");
+	if ((cli->flags & ASMGATE_COMIMAGE_ILONLY) &&
+	    (cli->vtable_fixups.size != 0 ||
+	     cli->export_address_table_jumps.size != 0 ||
+	     (cli->flags & ASMGATE_COMIMAGE_NATIVE_ENTRYPOINT)))
+		return why(buf, len, "IL-only image has VTableFixups, export "
+		    "jumps or a native entry point");
+	if (cli->managed_native_header.size != 0 &&
+	    !(cli->flags & ASMGATE_COMIMAGE_IL_LIBRARY))
+		return why(buf, len,
+		    "ManagedNativeHeader set on an image that is not IL_LIBRARY");
+	return 1;
+}
+
+int
+verify_structure(const asmgate_image *img, char *buf, size_t len)
+{
+	return check_sections(&img->info.pe, buf, len) &&
+	    check_slot(img, buf, len) && check_cli(img, buf, len);
 }
 
 static int
@@ -215,21 +287,50 @@ patch_nt(const asmgate_image *img, const uint8_t *src, size_t n,
 	memset(dst + cert, 0, 8);
 }
 
+/* Feed file bytes [off, off+n) of data to ctx; bytes of the metadata
+ * block come from md (the image's private copy, when it has one), so the
+ * bytes hashed are the bytes the identity was read from. */
+static int
+update(EVP_MD_CTX *ctx, const uint8_t *data, const uint8_t *md,
+    uint64_t md_off, uint64_t md_len, uint64_t off, uint64_t n)
+{
+	while (n > 0) {
+		const uint8_t *src = data + off;
+		uint64_t take = n;
+
+		if (md && off < md_off) {
+			if (md_off - off < take)
+				take = md_off - off;
+		} else if (md && off - md_off < md_len) {
+			src = md + (off - md_off);
+			if (md_len - (off - md_off) < take)
+				take = md_len - (off - md_off);
+		}
+		if (!EVP_DigestUpdate(ctx, src, (size_t)take))
+			return 0;
+		off += take;
+		n -= take;
+	}
+	return 1;
+}
+
 static asmgate_status
 digest_ranges(const uint8_t *data, const rd_file *release,
-    const asmgate_image *img, const verify_plan *p, const EVP_MD *md,
-    uint8_t *out, unsigned *outlen, asmgate_error *err)
+    const asmgate_image *img, const uint8_t *md, const verify_plan *p,
+    const EVP_MD *mdt, uint8_t *out, unsigned *outlen, asmgate_error *err)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	uint8_t nt[PE_NT_HEADERS64_SIZE];
+	uint64_t md_off = img->info.cli.metadata_offset;
+	uint64_t md_len = img->metadata.len;
 	asmgate_status rc = ASMGATE_OK;
 	unsigned i;
 
 	if (!ctx)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
-	if (!EVP_DigestInit_ex(ctx, md, NULL)) {
+	if (!EVP_DigestInit_ex(ctx, mdt, NULL)) {
 		rc = rd_fail_nooff(err, ASMGATE_E_CRYPTO,
-		    "digest %s unavailable", EVP_MD_get0_name(md));
+		    "digest %s unavailable", EVP_MD_get0_name(mdt));
 		goto out;
 	}
 	for (i = 0; i < p->n; i++) {
@@ -246,7 +347,8 @@ digest_ranges(const uint8_t *data, const rd_file *release,
 			uint64_t n = r->len - done;
 			if (n > HASH_CHUNK)
 				n = HASH_CHUNK;
-			if (!EVP_DigestUpdate(ctx, data + r->off + done, (size_t)n))
+			if (!update(ctx, data, md, md_off, md_len,
+				r->off + done, n))
 				goto crypto;
 			if (release && r->len > HASH_CHUNK)
 				rd_file_release(release, r->off + done, n);
@@ -269,7 +371,8 @@ verify_digest(const asmgate_image *img, const verify_plan *p,
 {
 	const rd_file *f = img->owns_mapping ? img->mapping : NULL;
 
-	return digest_ranges(img->data, f, img, p, md, out, outlen, err);
+	return digest_ranges(img->data, f, img, img->md_copy, p, md, out,
+	    outlen, err);
 }
 
 asmgate_status
@@ -280,7 +383,7 @@ verify_digest_buffer(const uint8_t *data, size_t size,
 	if (size != img->size)
 		return rd_fail_nooff(err, ASMGATE_E_MALFORMED,
 		    "buffer does not match the image");
-	return digest_ranges(data, NULL, img, p, md, out, outlen, err);
+	return digest_ranges(data, NULL, img, NULL, p, md, out, outlen, err);
 }
 
 /* Byte j of the file with the CheckSum field counted as zero. */

@@ -25,7 +25,6 @@
 #include "rd/err.h"
 #include "rd/hex.h"
 #include "rd/limits.h"
-#include "rd/rd.h"
 #include "verify.h"
 
 static void
@@ -128,22 +127,17 @@ expected_key(const asmgate_image *img, asmgate_key **out,
 	a = asmgate_image_find_attribute(img, "System.Reflection",
 	    "AssemblySignatureKeyAttribute");
 	if (a) {
-		/* Reuse the verifier's parse through a verification pass
-		 * would cost a hash; parse the two strings here instead. */
+		/* The same parse as verification (verify.h), without the
+		 * hash a verification pass would cost. */
 		uint8_t blob[RD_MAX_PUBLIC_KEY_BLOB];
-		size_t n = 0, bad;
-		uint32_t len;
-		const uint8_t *p;
-		uint16_t prolog;
-		rd r;
+		uint8_t cs[RD_MAX_SIGNATURE_BYTES];
+		size_t n = 0, csn = 0;
+		char why[ASMGATE_REASON_MAX];
 
-		rd_init(&r, a->value, a->value_len, a->value_offset);
-		if (!rd_u16(&r, &prolog) || prolog != 1 || !rd_cuint(&r, &len) ||
-		    !rd_bytes(&r, len, &p) ||
-		    !rd_hex_decode(blob, sizeof(blob), &n, (const char *)p, len,
-			&bad))
+		if (!verify_signature_key_attr(a, blob, &n, cs, &csn, why,
+			sizeof(why)))
 			return rd_fail(err, ASMGATE_E_MALFORMED, a->value_offset,
-			    "AssemblySignatureKeyAttribute value is malformed");
+			    "%s", why);
 		rc = asmgate_key_from_blob(out, blob, n, err);
 	} else {
 		rc = asmgate_key_from_blob(out, info->assembly.public_key,
@@ -245,6 +239,11 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 		goto out;
 	}
 	memcpy(buf, img->data, img->size);
+	/* A mapped file's metadata as it was checked above (pe/pe.h): the
+	 * identity signed is the identity whose key was matched. */
+	if (img->md_copy)
+		memcpy(buf + info->cli.metadata_offset, img->md_copy,
+		    img->metadata.len);
 	flags_off = info->cli.header_offset + PE_COR20_FLAGS;
 	slot_off = info->cli.strong_name_offset;
 	cksum_off = (uint64_t)info->pe.lfanew + 24 + PE_OPT_CHECKSUM;

@@ -15,7 +15,9 @@
  *   anything else                          -> invalid
  * The file is hashed once, with the verifying key's hash algorithm; test
  * keys are tried on the same digest (the CLR takes the hash algorithm
- * from the real key, strongname.md 7.2).
+ * from the real key, strongname.md 7.2). The key whose check passed is
+ * reported (has_signer, signer_fingerprint, signer_token), so policy can
+ * tell a --key-map substitute from the identity key.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,9 +96,9 @@ ser_string(rd *r, const char **s, size_t *n)
 
 /* Parse AssemblySignatureKeyAttribute(string publicKey, string
  * countersignature) (strongname.md 3.5, 7.4): hex of the signature key
- * blob and hex of the countersignature. */
-static int
-parse_signature_key_attr(const asmgate_attribute *a, uint8_t *key,
+ * blob and hex of the countersignature (verify.h). */
+int
+verify_signature_key_attr(const asmgate_attribute *a, uint8_t *key,
     size_t *keylen, uint8_t *cs, size_t *cslen, char *why, size_t whylen)
 {
 	const char *k, *c;
@@ -145,6 +147,16 @@ all_zero(const uint8_t *p, size_t n)
 	return acc == 0;
 }
 
+/* The key whose check passed, for policy (a keys= rule on a --key-map
+ * substitute names the substitute too). */
+static void
+set_signer(asmgate_signature *s, const asmgate_key_info *ki)
+{
+	s->has_signer = 1;
+	memcpy(s->signer_fingerprint, ki->fingerprint, 32);
+	memcpy(s->signer_token, ki->token, 8);
+}
+
 /* Everything one verification holds; freed in one place. */
 struct ctx {
 	asmgate_key *identity;
@@ -191,7 +203,7 @@ enhanced(const asmgate_attribute *a, const asmgate_key *identity,
 	int ok = 0;
 
 	*invalid = 1;
-	if (!parse_signature_key_attr(a, keyblob, &keylen, cs, &cslen, why,
+	if (!verify_signature_key_attr(a, keyblob, &keylen, cs, &cslen, why,
 		sizeof(why))) {
 		reason(out, "%s", why);
 		return ASMGATE_OK;
@@ -299,8 +311,8 @@ asmgate_verify_image(const asmgate_image *img,
 	const asmgate_cli_info *cli = &info->cli;
 	const asmgate_key_info *vi;
 	uint8_t digest[EVP_MAX_MD_SIZE];
+	uint8_t slot[RD_MAX_SIGNATURE_BYTES];
 	unsigned dlen = 0;
-	const uint8_t *slot;
 	const EVP_MD *md;
 	verify_plan *plan = NULL;
 	struct ctx c;
@@ -358,12 +370,16 @@ asmgate_verify_image(const asmgate_image *img,
 		goto done;
 	}
 	/* The slot is exactly the modulus size (strongname.md 5, 11.3). */
-	if (cli->strong_name.size != vi->bits / 8) {
+	if (cli->strong_name.size != vi->bits / 8 ||
+	    cli->strong_name.size > sizeof(slot)) {
 		reason(out, "signature slot is %u bytes but the %u-bit key needs "
 		    "%u", cli->strong_name.size, vi->bits, vi->bits / 8);
 		goto done;
 	}
-	slot = img->data + cli->strong_name_offset;
+	/* One private copy of the slot: the bytes classified (all zero or
+	 * not) are the bytes the RSA check reads, whatever happens to the
+	 * file meanwhile. */
+	memcpy(slot, pe_image_slot(img), cli->strong_name.size);
 	if (all_zero(slot, cli->strong_name.size)) {
 		if (out->flag_set) {
 			out->state = ASMGATE_SN_PUBLIC_SIGNED;
@@ -397,6 +413,7 @@ asmgate_verify_image(const asmgate_image *img,
 	if (ok) {
 		out->state = ASMGATE_SN_SIGNED;
 		out->verified_with = c.vw;
+		set_signer(out, vi);
 		reason(out, "signature verifies with %s (%s, %u-bit)", whose,
 		    out->hash_name, out->key_bits);
 		if (!out->flag_set)
@@ -426,6 +443,7 @@ asmgate_verify_image(const asmgate_image *img,
 			out->verified_with = ASMGATE_VW_TEST_KEY;
 			out->has_test_key = 1;
 			memcpy(out->test_key_fingerprint, ti->fingerprint, 32);
+			set_signer(out, ti);
 			reason(out, "signature does not verify with %s but does "
 			    "with test key %s", whose, tt);
 			goto done;

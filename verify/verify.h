@@ -47,7 +47,10 @@ int verify_plan_make(const asmgate_image *img, verify_plan *plan, char *why,
     size_t whylen);
 
 /** Digest the planned ranges of img with md into out (EVP_MAX_MD_SIZE).
- *  Resident pages of large sections are released as they are hashed. */
+ *  The metadata block is hashed from the image's private copy when it
+ *  has one (a mapped file, pe/pe.h), so the bytes hashed are the bytes
+ *  the identity was read from. Resident pages of large sections are
+ *  released as they are hashed. */
 asmgate_status verify_digest(const asmgate_image *img,
     const verify_plan *plan, const EVP_MD *md, uint8_t *out,
     unsigned *outlen, asmgate_error *err);
@@ -62,7 +65,15 @@ asmgate_status verify_digest_buffer(const uint8_t *data, size_t size,
 uint32_t verify_pe_checksum(const uint8_t *data, size_t size,
     uint64_t cksum_off);
 
-/* ALG_ID class of a hash (wincrypt.h GET_ALG_CLASS). */
-#define VERIFY_ALG_CLASS(a) (((a) >> 13) & 7u)
+/** Parse the value of AssemblySignatureKeyAttribute(string publicKey,
+ *  string countersignature) (strongname.md 3.5, 7.4): the 0x0001 prolog,
+ *  then two SerStrings (II.23.3; the null string is refused) holding hex
+ *  of the signature key blob, decoded into key (RD_MAX_PUBLIC_KEY_BLOB
+ *  bytes), and hex of the countersignature, decoded into cs
+ *  (RD_MAX_SIGNATURE_BYTES bytes). A value over RD_MAX_ATTRIBUTE_BLOB is
+ *  refused. On failure returns 0 and writes the reason. Used by
+ *  verification and by signing, so both read the attribute alike. */
+int verify_signature_key_attr(const asmgate_attribute *a, uint8_t *key,
+    size_t *keylen, uint8_t *cs, size_t *cslen, char *why, size_t whylen);
 
 #endif /* VERIFY_VERIFY_H */

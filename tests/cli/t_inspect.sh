@@ -40,6 +40,18 @@ expect_rc 2
 run "$ASMGATE" inspect --bogus "$ins_contoso"
 expect_rc 2
 
+# A FIFO (or any file that is not regular) is refused at once: opening it
+# must not wait for a writer.
+mkfifo "$T/ins-fifo"
+run timeout 5 "$ASMGATE" inspect "$T/ins-fifo"
+expect_rc 2; expect_err_lines 1
+expect_err 'ins-fifo: error: not a regular file'
+run timeout 5 "$ASMGATE" keys show "$T/ins-fifo"
+expect_rc 2; expect_err 'not a regular file'
+run timeout 5 "$ASMGATE" verify --test-key "$T/ins-fifo" "$S/valid"
+expect_rc 2; expect_err 'not a regular file'
+rm -f "$T/ins-fifo"
+
 # ------------------------------------------------------------ text
 run "$ASMGATE" inspect "$ins_contoso"
 expect_rc 0; expect_err_lines 0

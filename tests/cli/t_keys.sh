@@ -193,6 +193,12 @@ jq_eq 'd["keys"][0]["hashAlgorithm"]' sha256
 jq_eq 'd["keys"][0]["publicKeyToken"]' "$htok"
 run "$ASMGATE" keys generate --bits 1000 -o "$T/bad.snk"
 expect_rc 2; expect_err 'multiple of 16'
+# --bits is digits only, range-checked before it is narrowed: 2^32 + 1024
+# is not 1024, a sign or a space is not a number.
+for n in 4294968320 18446744073709552640 -1024 +1024 ' 1024' 1024x ''; do
+	run "$ASMGATE" keys generate --bits "$n" -o "$T/bad.snk"
+	expect_rc 2; expect_err 'bad --bits'
+done
 run "$ASMGATE" keys generate --bits 1024 --hash md5 -o "$T/bad.snk"
 expect_rc 2; expect_err 'unknown --hash'
 run "$ASMGATE" keys generate --bits 1024

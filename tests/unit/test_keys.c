@@ -399,6 +399,79 @@ test_keys__assembly(void **state)
 	    "malformed/bad-pe-signature.dll"), &err), ASMGATE_E_NOT_PE);
 }
 
+/* Hex text with whitespace, decoded by rd_hex_decode_ws (shared with the
+ * policy's publicKey): tabs and spaces between digits, even inside a
+ * byte; a bad character is reported at its file offset; odd, too long and
+ * empty inputs fail. */
+static void
+test_keys__hex_whitespace(void **state)
+{
+	static const char wrapped[] = "0a\tB c\r\nD0 ";
+	static const char ws[] = " \t\r\n";
+	uint8_t out[4];
+	size_t n = 99, where = 99;
+	asmgate_key *k = load("keys/test1024.pub"), *k2 = NULL;
+	const asmgate_key_info *ki = asmgate_key_get_info(k);
+	asmgate_error err;
+	char *text;
+	size_t i, len = 0;
+
+	(void)state;
+	assert_int_equal(rd_hex_decode_ws(out, sizeof(out), &n, wrapped,
+	    strlen(wrapped), &where), RD_HEX_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(out[0], 0x0a);
+	assert_int_equal(out[1], 0xbc);
+	assert_int_equal(out[2], 0xd0);
+	assert_int_equal(rd_hex_decode_ws(out, sizeof(out), &n, ws, 4, &where),
+	    RD_HEX_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(rd_hex_decode_ws(out, sizeof(out), &n, "0a b", 4,
+	    &where), RD_HEX_ODD);
+	assert_int_equal(where, 3);
+	assert_int_equal(rd_hex_decode_ws(out, sizeof(out), &n, "0a zz", 5,
+	    &where), RD_HEX_BAD_DIGIT);
+	assert_int_equal(where, 3);
+	assert_int_equal(rd_hex_decode_ws(out, 1, &n, "0a 0b", 5, &where),
+	    RD_HEX_TOO_LONG);
+	assert_int_equal(where, 4);
+	/* a NUL is not whitespace */
+	assert_int_equal(rd_hex_decode_ws(out, sizeof(out), &n, "0a\0000", 5,
+	    &where), RD_HEX_BAD_DIGIT);
+	assert_int_equal(where, 2);
+
+	/* A .pub as hex, one space after every digit and a tab per line. */
+	text = malloc(4 * ki->blob_len + 8);
+	assert_non_null(text);
+	for (i = 0; i < ki->blob_len; i++) {
+		static const char d[] = "0123456789abcdef";
+		text[len++] = d[ki->blob[i] >> 4];
+		text[len++] = ' ';
+		text[len++] = d[ki->blob[i] & 15];
+		text[len++] = i % 16 == 15 ? '\t' : ' ';
+	}
+	assert_int_equal(asmgate_key_load_memory(&k2, text, len, &err),
+	    ASMGATE_OK);
+	assert_memory_equal(asmgate_key_get_info(k2)->fingerprint,
+	    ki->fingerprint, 32);
+	asmgate_key_free(k2);
+	/* a bad character: reported at its offset in the file */
+	text[9] = 'g';
+	assert_int_equal(load_mem_status((const uint8_t *)text, len, &err),
+	    ASMGATE_E_KEY);
+	assert_true(err.has_offset);
+	assert_int_equal(err.offset, 9);
+	assert_non_null(strstr(err.msg, "'g' is not a hex digit"));
+	/* one digit too many */
+	text[9] = ' ';
+	text[len - 1] = '0';
+	assert_int_equal(load_mem_status((const uint8_t *)text, len, &err),
+	    ASMGATE_E_KEY);
+	assert_non_null(strstr(err.msg, "odd number"));
+	free(text);
+	asmgate_key_free(k);
+}
+
 /* samples/keys/bad: one defect each; every one fails with its class and
  * a message naming the defect. */
 static void
@@ -783,6 +856,7 @@ main(void)
 		cmocka_unit_test(test_keys__all_formats_load_to_the_sn_blob),
 		cmocka_unit_test(test_keys__writes_match_openssl_and_sn),
 		cmocka_unit_test(test_keys__hex_text),
+		cmocka_unit_test(test_keys__hex_whitespace),
 		cmocka_unit_test(test_keys__ecma_key),
 		cmocka_unit_test(test_keys__well_known),
 		cmocka_unit_test(test_keys__assembly),

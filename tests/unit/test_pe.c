@@ -20,10 +20,12 @@
 #include "helpers.h"
 
 #include <dirent.h>
+#include <unistd.h>
 
 #include "asmgate.h"
 #include "pe/pe.h"
 #include "rd/buf.h"
+#include "rd/file.h"
 #include "rd/limits.h"
 
 #define CONTOSO "valid/contoso-orchestrations.dll"
@@ -2599,15 +2601,19 @@ test_pe__syn_attribute_limit(void **state)
  * TypeDef 1 <Module> MethodList 1, TypeDef 2 Syn.Attrs.FirstAttribute
  * MethodList 1, TypeDef 3 Syn.Attrs.SecondAttribute MethodList 3; four
  * MethodDefs. With MethodPtr [3, 4, 1, 2] the list positions change:
- * MethodDef 1 is at position 3 (SecondAttribute), MethodDef 3 at 1. */
+ * MethodDef 1 is at position 3 (SecondAttribute), MethodDef 3 at 1.
+ * nptr: MethodPtr rows (0: no MethodPtr table); rows past the fourth
+ * point at MethodDef 2. From 2^16 MethodPtr rows on, the MethodDef
+ * indexes (MethodPtr.Method, TypeDef.MethodList) are 4 bytes (II.24.2.6,
+ * a list column is as wide as its *Ptr table needs). */
 static uint8_t *
-syn_methoddef_attrs(syn *s, int with_ptr, const uint32_t *ctors,
+syn_methoddef_attrs(syn *s, uint32_t nptr, const uint32_t *ctors,
     unsigned n, size_t *len)
 {
 	static const uint8_t sig[] = { 0x20, 0, 1 };
 	static const uint16_t ptr[4] = { 3, 4, 1, 2 };
-	uint32_t ns, first, second, mod, ctor, sb;
-	unsigned i;
+	uint32_t ns, first, second, mod, ctor, sb, i;
+	int wide = nptr >= 0x10000;
 
 	syn_init(s);
 	ns = syn_str(s, "Syn.Attrs");
@@ -2628,14 +2634,13 @@ syn_methoddef_attrs(syn *s, int with_ptr, const uint32_t *ctors,
 			syn_u16(s, (uint16_t)nss[i]);
 			syn_u16(s, 0);
 			syn_u16(s, 1);
-			syn_u16(s, list[i]);
+			syn_ix(s, wide, list[i]);
 		}
 	}
-	if (with_ptr)
-		for (i = 0; i < 4; i++) {
-			syn_row(s, PE_T_METHODPTR);
-			syn_u16(s, ptr[i]);
-		}
+	for (i = 0; i < nptr; i++) {
+		syn_row(s, PE_T_METHODPTR);
+		syn_ix(s, wide, i < 4 ? ptr[i] : 2);
+	}
 	for (i = 0; i < 4; i++) {
 		syn_row(s, PE_T_METHODDEF);
 		syn_u32(s, 0);
@@ -2693,7 +2698,7 @@ test_pe__syn_methoddef_attribute(void **state)
 	free(b);
 	syn_free(&s);
 
-	b = syn_methoddef_attrs(&s, 1, ctors, 5, &len);
+	b = syn_methoddef_attrs(&s, 4, ctors, 5, &len);
 	img = mem_ok(b, len);
 	check_attr_type(img, 0, "Syn.Attrs", "SecondAttribute");
 	check_attr_type(img, 1, "Syn.Attrs", "SecondAttribute");
@@ -2720,7 +2725,7 @@ test_pe__syn_methodptr_budget(void **state)
 	(void)state;
 	for (i = 0; i < 20; i++)
 		ctors[i] = 1;
-	b = syn_methoddef_attrs(&s, 1, ctors, 20, &len);
+	b = syn_methoddef_attrs(&s, 4, ctors, 20, &len);
 	img = mem_ok(b, len);
 	assert_int_equal(asmgate_image_get_info(img)->nattributes, 20);
 	for (i = 0; i < 16; i++)
@@ -2731,6 +2736,145 @@ test_pe__syn_methodptr_budget(void **state)
 	asmgate_image_free(img);
 	free(b);
 	syn_free(&s);
+}
+
+/* A MethodPtr table of more than RD_MAX_METHODPTR_SCAN rows is not
+ * scanned at all (16 scans of 2^24 rows each would be 2^28 row reads per
+ * file): MethodDef-typed attributes keep empty names. At the cap, they
+ * are resolved. MemberRef-typed attributes are not affected. */
+static void
+test_pe__syn_methodptr_cap(void **state)
+{
+	static const uint32_t ctors[] = { 1, 3 };
+	syn s;
+	size_t len;
+	uint8_t *b;
+	asmgate_image *img;
+
+	(void)state;
+	b = syn_methoddef_attrs(&s, RD_MAX_METHODPTR_SCAN, ctors, 2, &len);
+	img = mem_ok(b, len);
+	assert_int_equal(asmgate_image_get_info(img)->cli.rows[PE_T_METHODPTR],
+	    RD_MAX_METHODPTR_SCAN);
+	check_attr_type(img, 0, "Syn.Attrs", "SecondAttribute");
+	check_attr_type(img, 1, "Syn.Attrs", "FirstAttribute");
+	asmgate_image_free(img);
+	free(b);
+	syn_free(&s);
+
+	b = syn_methoddef_attrs(&s, RD_MAX_METHODPTR_SCAN + 1, ctors, 2, &len);
+	img = mem_ok(b, len);
+	assert_int_equal(asmgate_image_get_info(img)->nattributes, 2);
+	check_attr_type(img, 0, "", "");
+	check_attr_type(img, 1, "", "");
+	asmgate_image_free(img);
+	free(b);
+	syn_free(&s);
+}
+
+/* -------------------------------------------- mapped files: snapshots */
+
+/* Write buf, padded with zeros to more than 1 MiB so rd/file.c maps it
+ * rather than reading it, to a temporary file; returns its path
+ * (static). */
+static const char *
+big_file(const uint8_t *buf, size_t len)
+{
+	static char path[64];
+	size_t total = ((size_t)2 << 20) + 1;
+	uint8_t *big = calloc(1, total);
+	FILE *f;
+	int fd;
+
+	assert_non_null(big);
+	memcpy(big, buf, len);
+	snprintf(path, sizeof(path), "/tmp/asmgate-pe-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(big, 1, total, f), total);
+	fclose(f);
+	free(big);
+	return path;
+}
+
+static int
+in_range(const void *p, const uint8_t *base, size_t len)
+{
+	const uint8_t *q = p;
+
+	return q >= base && q < base + len;
+}
+
+/* A mapped file's metadata is parsed from a private copy: no fact points
+ * into the mapping (a concurrent writer could change it between
+ * verification and decision). Offsets stay file offsets: the public key
+ * blob's offset still names its bytes in the file, and errors inside the
+ * metadata report the same offset as a parse from memory. */
+static void
+test_pe__mapped_metadata_copied(void **state)
+{
+	size_t len, flen, i;
+	uint8_t *b = contoso(&len);
+	const char *path = big_file(b, len);
+	asmgate_image *img = NULL, *mimg;
+	const asmgate_image_info *info;
+	const uint8_t *data;
+	asmgate_error e, me;
+
+	(void)state;
+	asmgate_error_clear(&e);
+	if (asmgate_image_open(&img, path, &e) != ASMGATE_OK)
+		fail_msg("%s: %s", path, e.msg);
+	assert_int_equal(((const rd_file *)img->mapping)->mapped, 1);
+	info = asmgate_image_get_info(img);
+	data = asmgate_image_data(img, &flen);
+	assert_int_equal(flen, ((size_t)2 << 20) + 1);
+	assert_string_equal(info->assembly.name, "Contoso.Orchestrations");
+	assert_false(in_range(info->assembly.name, data, flen));
+	assert_false(in_range(info->assembly.culture, data, flen));
+	assert_false(in_range(info->module_name, data, flen));
+	assert_false(in_range(info->assembly.public_key, data, flen));
+	assert_true(info->nattributes > 0);
+	for (i = 0; i < info->nattributes; i++) {
+		const asmgate_attribute *a = &info->attributes[i];
+		assert_false(in_range(a->value, data, flen));
+		assert_false(in_range(a->type_name, data, flen));
+		assert_memory_equal(a->value, data + a->value_offset,
+		    a->value_len);
+	}
+	for (i = 0; i < info->nreferences; i++)
+		assert_false(in_range(info->references[i].name, data, flen));
+	/* file offsets, as from memory */
+	assert_memory_equal(info->assembly.public_key,
+	    data + info->assembly.public_key_offset,
+	    info->assembly.public_key_len);
+	mimg = mem_ok(b, len);
+	assert_int_equal(info->assembly.public_key_offset,
+	    asmgate_image_get_info(mimg)->assembly.public_key_offset);
+	assert_int_equal(info->cli.metadata_offset,
+	    asmgate_image_get_info(mimg)->cli.metadata_offset);
+	assert_int_equal(info->cli.streams[1].file_offset,
+	    asmgate_image_get_info(mimg)->cli.streams[1].file_offset);
+	asmgate_image_free(mimg);
+	asmgate_image_free(img);
+	unlink(path);
+	free(b);
+
+	/* an error inside the metadata: the same file offset either way */
+	b = th_load("malformed/strings-index-out-of-range.dll", &len);
+	path = big_file(b, len);
+	asmgate_error_clear(&e);
+	asmgate_error_clear(&me);
+	assert_int_not_equal(asmgate_image_open(&img, path, &e), ASMGATE_OK);
+	assert_int_not_equal(asmgate_image_from_memory(&mimg, b, len, &me),
+	    ASMGATE_OK);
+	assert_true(e.has_offset);
+	assert_int_equal(e.offset, me.offset);
+	assert_string_equal(e.msg, me.msg);
+	unlink(path);
+	free(b);
 }
 
 int
@@ -2791,6 +2935,8 @@ main(void)
 		cmocka_unit_test(test_pe__syn_attribute_limit),
 		cmocka_unit_test(test_pe__syn_methoddef_attribute),
 		cmocka_unit_test(test_pe__syn_methodptr_budget),
+		cmocka_unit_test(test_pe__syn_methodptr_cap),
+		cmocka_unit_test(test_pe__mapped_metadata_copied),
 	};
 
 	return cmocka_run_group_tests_name("pe", tests, NULL, NULL);

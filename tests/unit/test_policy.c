@@ -617,7 +617,7 @@ test_policy__bad_samples(void **state)
 		{ "unknown-state.xml", 6, ASMGATE_E_POLICY, "unknown state 'strong'" },
 		{ "unknown-key.xml", 6, ASMGATE_E_POLICY, "unknown key 'fabrikam' in keys of rule 'contoso'" },
 		{ "missing-key-file.xml", 4, ASMGATE_E_POLICY, "cannot read key file '../../keys/no-such-key.pub'" },
-		{ "unreadable-key-file.xml", 4, ASMGATE_E_POLICY, "cannot use key file" },
+		{ "unreadable-key-file.xml", 4, ASMGATE_E_POLICY, "file 'unreadable-key-file.xml' is not a usable strong-name key (bad-key;" },
 		{ "key-two-sources.xml", 5, ASMGATE_E_POLICY, "has both file and token" },
 		{ "key-no-source.xml", 4, ASMGATE_E_POLICY, "needs one of publicKey, file or token" },
 		{ "bad-version.xml", 6, ASMGATE_E_POLICY, "bad minVersion '1.0.0'" },
@@ -2059,6 +2059,264 @@ test_policy__with_verification(void **state)
 	}
 }
 
+/* Decide img (parsed) for the named host. */
+static asmgate_decision
+decide_img(const asmgate_policy *pol, const char *host,
+    const asmgate_image *img, const asmgate_signature *sig)
+{
+	asmgate_decision d;
+	asmgate_error err;
+	long h = asmgate_policy_find_host(pol, host);
+
+	if (h < 0)
+		fail_msg("no host %s", host);
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_policy_decide(pol, (size_t)h, img, sig, &d,
+	    &err), ASMGATE_OK);
+	return d;
+}
+
+/* A signature that verified through --key-map: contoso's identity
+ * (e0ba8f48cb722cea), the slot signed with test2048 (77906b6731e6e44e,
+ * samples/keys/README.md) by asmgate sign --test-sign, verified with a
+ * map contoso -> test2048. Pinning contoso's identity is not enough for
+ * an allow rule: the substitute must be listed too; a deny rule matches
+ * on either key. */
+static void
+test_policy__key_map_signer(void **state)
+{
+	asmgate_policy *pol;
+	asmgate_image *img = NULL, *own = NULL;
+	asmgate_key *ci = NULL, *ci_pair = NULL;
+	asmgate_key_mapping map;
+	asmgate_verify_options vo;
+	asmgate_sign_options so;
+	asmgate_signature sig, idsig, bare;
+	asmgate_decision d;
+	asmgate_error err;
+	char in[128], out[128];
+	size_t len;
+	uint8_t *b;
+	FILE *f;
+
+	(void)state;
+	(void)key_info_of(&ci, "keys/test2048.pub");
+	(void)key_info_of(&ci_pair, "keys/test2048.snk");
+	snprintf(in, sizeof(in), "%s/km-in.dll", tmpdir);
+	snprintf(out, sizeof(out), "%s/km-out.dll", tmpdir);
+	b = th_load("valid/contoso-orchestrations.dll", &len);
+	f = fopen(in, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, len, f), len);
+	fclose(f);
+	free(b);
+	memset(&so, 0, sizeof(so));
+	so.test_sign = 1;
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_sign_file(in, out, ci_pair, &so, &err),
+	    ASMGATE_OK);
+	assert_int_equal(asmgate_image_open(&img, out, &err), ASMGATE_OK);
+	memset(&vo, 0, sizeof(vo));
+	memcpy(map.token, "\xe0\xba\x8f\x48\xcb\x72\x2c\xea", 8);
+	map.key = ci;
+	vo.key_map = &map;
+	vo.nkey_map = 1;
+	assert_int_equal(asmgate_verify_image(img, &vo, &sig, &err),
+	    ASMGATE_OK);
+	assert_int_equal(sig.state, ASMGATE_SN_SIGNED);
+	assert_int_equal(sig.verified_with, ASMGATE_VW_KEY_MAP);
+	assert_true(sig.has_signer);
+	assert_memory_equal(sig.signer_token,
+	    "\x77\x90\x6b\x67\x31\xe6\xe4\x4e", 8);
+
+	pol = pol_body("",
+	    "<key id='citok' token='77906b6731e6e44e'/>"
+	    "<host name='IdOnly'><allow id='a' keys='contoso'/></host>"
+	    "<host name='TokOnly'><allow id='a' keys='tok'/></host>"
+	    "<host name='Both'><allow id='a' keys='contoso ci'/></host>"
+	    "<host name='BothTok'><allow id='a' keys='tok citok'/></host>"
+	    "<host name='SignerOnly'><allow id='a' keys='ci'/></host>"
+	    "<host name='DenyId'><deny id='d' keys='contoso'/>"
+	    "<allow id='a' states='signed'/></host>"
+	    "<host name='DenySigner'><deny id='d' keys='ci'/>"
+	    "<allow id='a' keys='contoso ci'/></host>"
+	    "<host name='DenySignerTok'><deny id='d' keys='citok'/>"
+	    "<allow id='a' keys='contoso ci'/></host>"
+	    "<host name='DenyOther'><deny id='d' keys='fabrikam'/>"
+	    "<allow id='a' keys='contoso ci'/></host>");
+	d = decide_img(pol, "IdOnly", img, &sig);
+	expect_denied(&d, NULL);
+	assert_true(has_reason(&d, "signed with a --key-map substitute that "
+	    "is not one of [contoso]"));
+	d = decide_img(pol, "TokOnly", img, &sig);
+	expect_denied(&d, NULL);
+	d = decide_img(pol, "Both", img, &sig);
+	expect_allowed(&d, "a");
+	d = decide_img(pol, "BothTok", img, &sig);
+	expect_allowed(&d, "a");
+	d = decide_img(pol, "SignerOnly", img, &sig);
+	expect_denied(&d, NULL);
+	assert_true(has_reason(&d, "identity key is not one of [ci]"));
+	d = decide_img(pol, "DenyId", img, &sig);
+	expect_denied(&d, "d");
+	d = decide_img(pol, "DenySigner", img, &sig);
+	expect_denied(&d, "d");
+	d = decide_img(pol, "DenySignerTok", img, &sig);
+	expect_denied(&d, "d");
+	d = decide_img(pol, "DenyOther", img, &sig);
+	expect_allowed(&d, "a");
+
+	/* A key-map outcome without the signer's facts: fail closed. */
+	bare = sig;
+	bare.has_signer = 0;
+	d = decide_img(pol, "Both", img, &bare);
+	expect_denied(&d, NULL);
+
+	/* Signed by its own identity key: the identity pin suffices, and a
+	 * deny on another key does not apply. */
+	assert_int_equal(asmgate_image_open(&own,
+	    th_path("valid/contoso-orchestrations.dll"), &err), ASMGATE_OK);
+	assert_int_equal(asmgate_verify_image(own, NULL, &idsig, &err),
+	    ASMGATE_OK);
+	assert_int_equal(idsig.verified_with, ASMGATE_VW_IDENTITY);
+	d = decide_img(pol, "IdOnly", own, &idsig);
+	expect_allowed(&d, "a");
+	d = decide_img(pol, "DenySigner", own, &idsig);
+	expect_allowed(&d, "a");
+	asmgate_image_free(own);
+	asmgate_image_free(img);
+	asmgate_policy_free(pol);
+	asmgate_key_free(ci);
+	asmgate_key_free(ci_pair);
+}
+
+/* A policy may name any file as a key file. When it is not a key, the
+ * message names the key, the file and the status, never what the key
+ * parsers found in it (a character, header fields), so a policy run in
+ * CI cannot copy bytes of a local file into a log. */
+static void
+test_policy__key_file_errors_quote_nothing(void **state)
+{
+	static const struct {
+		const char *name, *content;
+		size_t len;
+		const char *code;
+	} files[] = {
+		/* hex text with a secret: the parser names 'S' */
+		{ "secret.txt", "00240000 SECRET=hunter2\n", 24, "bad-key" },
+		/* a CAPI PRIVATEKEYBLOB header with other fields: the parser
+		 * prints them as numbers */
+		{ "secret.snk", "\x07\x02\x00\x00\x00\x24\x00\x00RSA2\x99",
+		  13, "bad-key" },
+		/* a PublicKeyBlob header whose HashAlgID is not one */
+		{ "secret.pub", "\x00\x24\x00\x00\x41\x42\x00\x00\x08\x00\x00"
+		  "\x00", 12, "bad-key" },
+	};
+	char xml[512], path[256], want[640];
+	asmgate_policy *pol = NULL;
+	asmgate_error err;
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i].name);
+		f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(files[i].content, 1, files[i].len, f),
+		    files[i].len);
+		fclose(f);
+		snprintf(xml, sizeof(xml), "<policy xmlns='" NS "'>\n\n"
+		    "<key id='k' file='%s'/></policy>", files[i].name);
+		asmgate_error_clear(&err);
+		assert_int_equal(asmgate_policy_load_memory(&pol, xml,
+		    strlen(xml), tmpdir, &err), ASMGATE_E_POLICY);
+		assert_null(pol);
+		assert_int_equal(err.line, 3);
+		snprintf(want, sizeof(want), "key 'k': file '%s' is not a "
+		    "usable strong-name key (%s; run: asmgate keys show %s)",
+		    files[i].name, files[i].code, path);
+		assert_string_equal(err.msg, want);
+	}
+	/* the command's own parser still says what is wrong */
+	snprintf(path, sizeof(path), "%s/secret.txt", tmpdir);
+	{
+		asmgate_key *k = NULL;
+		assert_int_equal(asmgate_key_load_file(&k, path, &err),
+		    ASMGATE_E_KEY);
+		assert_non_null(strstr(err.msg, "'S' is not a hex digit"));
+	}
+}
+
+/* One version comparison and one case-insensitive comparison serve the
+ * whole module (decide, lint, build, host lookup). */
+static void
+test_policy__compare_helpers(void **state)
+{
+	static const asmgate_version v[] = { { 1, 0, 0, 0 }, { 1, 0, 0, 1 },
+		{ 1, 0, 1, 0 }, { 1, 1, 0, 0 }, { 2, 0, 0, 0 },
+		{ 65535, 65535, 65535, 65535 } };
+	size_t i, j, n = sizeof(v) / sizeof(v[0]);
+	asmgate_policy *pol;
+
+	(void)state;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < n; j++)
+			assert_int_equal(policy_version_cmp(&v[i], &v[j]),
+			    i < j ? -1 : i > j ? 1 : 0);
+	assert_int_equal(policy_ascii_casecmp("Neutral", "nEUTRAL"), 0);
+	assert_true(policy_ascii_casecmp("abc", "abd") < 0);
+	assert_true(policy_ascii_casecmp("abc", "ab") > 0);
+	assert_true(policy_ascii_casecmp("ab", "abc") < 0);
+	assert_true(policy_ascii_casecmp("\xc3\xa9", "\xc3\x89") != 0);
+	pol = pol_body("", "<host name='BizTalkServerApplication'/>");
+	assert_int_equal(asmgate_policy_find_host(pol,
+	    "biztalkserverapplication"), 0);
+	assert_int_equal(asmgate_policy_find_host(pol,
+	    "BizTalkServerApplicatio"), -1);
+	assert_int_equal(asmgate_policy_find_host(pol,
+	    "BizTalkServerApplicationX"), -1);
+	asmgate_policy_free(pol);
+}
+
+/* Names from the assembly in decision reasons are made printable: a
+ * newline would split the one-line reason. contoso's name with its '.'
+ * made a newline. */
+static void
+test_policy__reason_names_printable(void **state)
+{
+	static const char name[] = "Contoso.Orchestrations";
+	asmgate_policy *pol = pol_body("",
+	    "<host name='H'><allow id='a' name='X*'/></host>");
+	asmgate_signature s = sig_of(ASMGATE_SN_SIGNED, 2048, "sha1");
+	asmgate_image *img = NULL;
+	asmgate_decision d;
+	asmgate_error err;
+	size_t len, i, n = 0;
+	uint8_t *b = th_load("valid/contoso-orchestrations.dll", &len);
+
+	(void)state;
+	for (i = 0; i + sizeof(name) <= len; i++)
+		if (memcmp(b + i, name, sizeof(name)) == 0) {
+			b[i + 7] = '\n';
+			n++;
+		}
+	assert_true(n >= 1);
+	assert_int_equal(asmgate_image_from_memory(&img, b, len, &err),
+	    ASMGATE_OK);
+	assert_string_equal(asmgate_image_get_info(img)->assembly.name,
+	    "Contoso\nOrchestrations");
+	d = decide_img(pol, "H", img, &s);
+	expect_denied(&d, NULL);
+	assert_true(has_reason(&d, "name 'Contoso?Orchestrations' does not "
+	    "match 'X*'"));
+	for (i = 0; i < d.nreasons; i++)
+		assert_null(strchr(d.reasons[i], '\n'));
+	asmgate_image_free(img);
+	asmgate_policy_free(pol);
+	free(b);
+}
+
 static void
 test_policy__api_misuse(void **state)
 {
@@ -2222,6 +2480,10 @@ main(void)
 		cmocka_unit_test(test_policy__sarif_report),
 		cmocka_unit_test(test_policy__sarif_rule_index),
 		cmocka_unit_test(test_policy__with_verification),
+		cmocka_unit_test(test_policy__key_map_signer),
+		cmocka_unit_test(test_policy__key_file_errors_quote_nothing),
+		cmocka_unit_test(test_policy__compare_helpers),
+		cmocka_unit_test(test_policy__reason_names_printable),
 		cmocka_unit_test(test_policy__api_misuse),
 		cmocka_unit_test(test_policy__base_dir),
 		cmocka_unit_test(test_policy__escaping),
