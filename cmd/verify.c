@@ -299,6 +299,11 @@ print_json(run *r, size_t i, rd_json *j)
 		rd_json_kbool(j, "flagSet", s->flag_set);
 		rd_json_kstr(j, "verifiedWith",
 		    asmgate_verified_with_name(s->verified_with));
+		/* The key whose check passed (differs from the identity under
+		 * enhanced strong naming, ECMA substitution, --key-map and
+		 * test keys). */
+		rd_json_khex(j, "signerToken", s->has_signer ?
+		    s->signer_token : NULL, 8);
 		rd_json_obj_end(j);
 	}
 	if (r->policy) {

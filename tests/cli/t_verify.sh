@@ -272,3 +272,15 @@ if [ "$(wc -l <"$T/out")" -eq 2 ]; then ok; else bad "stdout not 2 lines"; fi
 expect_out 'a\\x0ab\\x1b\[2J\.exe: signed'
 expect_err_lines 1
 expect_err 'c\\x0ad\.dll: error: file is empty'
+
+# signerToken names the key whose check passed: the mapped key here
+# (test1024, token from sn -t), not the ECMA identity.
+run "$ASMGATE" verify --format json \
+    --key-map b77a5c561934e089="$S/keys/test1024.pub" \
+    "$S/states/ecma-key-signed-with-test1024.dll"
+expect_rc 0
+jq_eq 'd["files"][0]["assembly"]["publicKeyToken"]' b77a5c561934e089
+jq_eq 'd["files"][0]["signature"]["verifiedWith"]' key-map
+jq_eq 'd["files"][0]["signature"]["signerToken"]' 5b4d8b284476375e
+run "$ASMGATE" verify --format json "$S/states/delay-signed.dll"
+jq_eq 'd["files"][0]["signature"]["signerToken"]' null
