@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "rd/file.h"
 #include "rd/hex.h"
 #include "rd/json.h"
 #include "rd/limits.h"
@@ -129,10 +130,7 @@ print_sys_error(const char *path, const char *what)
 static int
 write_output(const char *path, const uint8_t *data, size_t len, int secret)
 {
-	char *tmp;
-	const char *slash;
-	size_t dirlen, off = 0;
-	int fd, saved;
+	asmgate_error err;
 
 	if (strcmp(path, "-") == 0) {
 		if (len && fwrite(data, 1, len, stdout) != len) {
@@ -141,54 +139,15 @@ write_output(const char *path, const uint8_t *data, size_t len, int secret)
 		}
 		return fflush(stdout) == 0;
 	}
-	slash = strrchr(path, '/');
-	dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-	if ((tmp = malloc(dirlen + sizeof(".asmgate-key.XXXXXX"))) == NULL) {
-		print_sys_error(path, "out of memory");
+	/* Through a temporary file renamed into place; a key pair is
+	 * readable by its owner only. */
+	asmgate_error_clear(&err);
+	if (rd_file_write_atomic(path, data, len, secret ? 0600 : 0644,
+	    &err) != ASMGATE_OK) {
+		cmd_print_error(path, &err);
 		return 0;
 	}
-	memcpy(tmp, path, dirlen);
-	memcpy(tmp + dirlen, ".asmgate-key.XXXXXX",
-	    sizeof(".asmgate-key.XXXXXX"));
-	if ((fd = mkstemp(tmp)) < 0) {
-		print_sys_error(path, "cannot create a temporary file");
-		free(tmp);
-		return 0;
-	}
-	if (!secret) {
-		mode_t mask = umask(077); /* read the umask, then restore it */
-		umask(mask);
-		if (fchmod(fd, 0666 & ~mask) != 0)
-			goto fail;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			goto fail;
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0)
-		goto fail;
-	free(tmp);
 	return 1;
-fail:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	free(tmp);
-	errno = saved;
-	print_sys_error(path, "cannot write");
-	return 0;
 }
 
 static asmgate_key *

@@ -5,6 +5,8 @@
 #define _DEFAULT_SOURCE
 
 #include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,4 +142,72 @@ rd_file_release(const rd_file *f, uint64_t off, uint64_t n)
 	if (end > start)
 		(void)madvise((void *)(uintptr_t)(f->data + start),
 		    (size_t)(end - start), MADV_DONTNEED);
+}
+
+asmgate_status
+rd_file_write_atomic(const char *path, const void *data, size_t len,
+    unsigned mode, asmgate_error *err)
+{
+	char *copy = strdup(path), *tmp = NULL;
+	const char *dir;
+	size_t done = 0, tlen;
+	asmgate_status rc = ASMGATE_OK;
+	int fd = -1;
+
+	if (!copy)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	dir = dirname(copy);
+	tlen = strlen(dir) + 32;
+	tmp = malloc(tlen);
+	if (!tmp) {
+		rc = rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(tmp, tlen, "%s/.asmgate-XXXXXX", dir);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = rd_fail_nooff(err, ASMGATE_E_IO,
+		    "cannot create a temporary file in %s: %s", dir,
+		    strerror(errno));
+		goto out;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, (const uint8_t *)data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot write: %s",
+			    n < 0 ? strerror(errno) : "short write");
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	if (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0) {
+		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot finish writing: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (close(fd) != 0) {
+		fd = -1;
+		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot close: %s",
+		    strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0) {
+		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot rename into place: "
+		    "%s", strerror(errno));
+		goto out;
+	}
+	free(tmp);
+	tmp = NULL;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	free(copy);
+	return rc;
 }

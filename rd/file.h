@@ -32,4 +32,10 @@ void rd_file_close(rd_file *f);
  *  file was read rather than mapped. */
 void rd_file_release(const rd_file *f, uint64_t off, uint64_t n);
 
+/** Write len bytes to path atomically: to a new temporary file in the
+ *  same directory (mode bits `mode`), flushed to disk, then renamed over
+ *  path. On any error path is left as it was and the temporary removed. */
+asmgate_status rd_file_write_atomic(const char *path, const void *data,
+    size_t len, unsigned mode, asmgate_error *err);
+
 #endif /* RD_FILE_H */

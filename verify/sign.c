@@ -23,6 +23,7 @@
 #include "keys/keys.h"
 #include "pe/pe.h"
 #include "rd/err.h"
+#include "rd/file.h"
 #include "rd/hex.h"
 #include "rd/limits.h"
 #include "verify.h"
@@ -41,76 +42,6 @@ get_u32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	    (uint32_t)p[3] << 24;
-}
-
-/* Write buf to a new temporary file next to path, then rename it over
- * path. mode: permissions of the new file. */
-static asmgate_status
-write_atomic(const char *path, const uint8_t *buf, size_t len, mode_t mode,
-    asmgate_error *err)
-{
-	char *copy = strdup(path), *tmp = NULL;
-	const char *dir;
-	size_t done = 0, tlen;
-	asmgate_status rc = ASMGATE_OK;
-	int fd = -1;
-
-	if (!copy)
-		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
-	dir = dirname(copy);
-	tlen = strlen(dir) + 32;
-	tmp = malloc(tlen);
-	if (!tmp) {
-		rc = rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(tmp, tlen, "%s/.asmgate-XXXXXX", dir);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = rd_fail_nooff(err, ASMGATE_E_IO,
-		    "cannot create a temporary file in %s: %s", dir,
-		    strerror(errno));
-		goto out;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot write: %s",
-			    n < 0 ? strerror(errno) : "short write");
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if (fchmod(fd, mode) != 0 || fsync(fd) != 0) {
-		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot finish writing: %s",
-		    strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot close: %s",
-		    strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot rename into place: "
-		    "%s", strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
-	free(copy);
-	return rc;
 }
 
 /* The key the assembly expects to be signed with: its
@@ -260,7 +191,7 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 		 slot_len, err)) != ASMGATE_OK)
 		goto out;
 	put_u32(buf + cksum_off, verify_pe_checksum(buf, img->size, cksum_off));
-	rc = write_atomic(out_path, buf, img->size, mode, err);
+	rc = rd_file_write_atomic(out_path, buf, img->size, mode, err);
 out:
 	if (buf) {
 		memset(buf, 0, img->size);
