@@ -12,6 +12,8 @@
 
 #include "asmgate.h"
 #include "rd/buf.h"
+#include "rd/json.h"
+#include "rd/buf.h"
 
 /* Exit statuses (docs/asmgate.1, EXIT STATUS). */
 enum {
@@ -67,6 +69,10 @@ void cmd_print_identity(FILE *out, const char *name,
  *  be built in a buffer and streamed: 1, or 0 when b failed (past its
  *  ceiling, out of memory) or the write failed. */
 int cmd_flush(rd_buf *b, FILE *out);
+
+/** Open the JSON document every command prints:
+ *  {"asmgate": VERSION, "<member>": [ ... into out. */
+void cmd_json_begin(rd_json *j, rd_buf *out, const char *member);
 
 /* Subcommands: each gets argv starting at its own name. */
 int cmd_inspect(int argc, char **argv);

@@ -65,11 +65,7 @@ cmd_inspect(int argc, char **argv)
 
 	rd_buf_init(&out, RD_MAX_REPORT_BYTES);
 	if (fmt == CMD_FMT_JSON) {
-		rd_json_init(&j, &out, 1);
-		rd_json_obj(&j);
-		rd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
-		rd_json_key(&j, "files");
-		rd_json_arr(&j);
+		cmd_json_begin(&j, &out, "files");
 	}
 	for (i = optind; i < argc; i++) {
 		asmgate_image *img = NULL;

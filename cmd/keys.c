@@ -355,11 +355,7 @@ keys_show(int argc, char **argv)
 		return cmd_usage_error("keys show", "no FILE given");
 	rd_buf_init(&out, RD_MAX_REPORT_BYTES);
 	if (fmt == CMD_FMT_JSON) {
-		rd_json_init(&j, &out, 1);
-		rd_json_obj(&j);
-		rd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
-		rd_json_key(&j, "keys");
-		rd_json_arr(&j);
+		cmd_json_begin(&j, &out, "keys");
 	}
 	for (i = optind; i < argc; i++) {
 		asmgate_key *k = NULL;

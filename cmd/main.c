@@ -104,6 +104,16 @@ cmd_print_path_error(const char *path, const char *fmt, ...)
 
 /* The message may quote an argument (a path, a host name): it goes out
  * through cmd_put_text like every other untrusted string. */
+void
+cmd_json_begin(rd_json *j, rd_buf *out, const char *member)
+{
+	rd_json_init(j, out, 1);
+	rd_json_obj(j);
+	rd_json_kstr(j, "asmgate", ASMGATE_VERSION);
+	rd_json_key(j, member);
+	rd_json_arr(j);
+}
+
 int
 cmd_usage_error(const char *cmd, const char *fmt, ...)
 {

@@ -685,11 +685,7 @@ cmd_verify(int argc, char **argv)
 		if (pthread_create(&threads[nthreads], NULL, worker, &r) != 0)
 			break;
 	if (fmt == CMD_FMT_JSON) {
-		rd_json_init(&j, &out, 1);
-		rd_json_obj(&j);
-		rd_json_kstr(&j, "asmgate", ASMGATE_VERSION);
-		rd_json_key(&j, "files");
-		rd_json_arr(&j);
+		cmd_json_begin(&j, &out, "files");
 	} else if (fmt == CMD_FMT_JUNIT || fmt == CMD_FMT_SARIF) {
 		asmgate_error_clear(&err);
 		if (asmgate_report_new(&report, fmt == CMD_FMT_JUNIT ?
