@@ -184,7 +184,8 @@ $(BA)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BA)/libasmgate.a
 	$(Q)$(CC) $(CPPFLAGS_ALL) -Itests/unit $(TEST_CFLAGS) $(SAN) $(HARDEN_LD) \
 		$(LDFLAGS) -o $@ $< $(BA)/libasmgate.a $(TEST_LIBS)
 
-$(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(BA)/libasmgate.a
+$(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/replay.c \
+		$(BA)/libasmgate.a
 	@mkdir -p $(dir $@)
 	$(say) LD $@
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(SAN) $(HARDEN_LD) $(LDFLAGS) \

@@ -18,11 +18,8 @@
 #include <string.h>
 
 #include "asmgate.h"
+#include "fuzz.h"
 #include "keys/keys.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 
 static void
 check_error(asmgate_status st, const asmgate_error *err)

@@ -18,25 +18,7 @@
 #include <string.h>
 
 #include "asmgate.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static volatile uint8_t sink;
-
-#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
-
-/* Read n bytes at p. */
-static void
-touch(const void *p, size_t n)
-{
-	const volatile uint8_t *q = p;
-	uint8_t acc = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		acc ^= q[i];
-	sink ^= acc;
-}
+#include "fuzz.h"
 
 static int
 inside(const uint8_t *data, size_t size, const void *p, size_t n)
@@ -142,7 +124,7 @@ walk_info(const asmgate_image *img, const uint8_t *data, size_t size)
 	for (i = 0; i < info->nreferences; i++) {
 		const asmgate_reference *r = &info->references[i];
 		touch(&r->version, sizeof(r->version));
-		sink ^= (uint8_t)r->flags;
+		fuzz_sink ^= (uint8_t)r->flags;
 		walk_str(data, size, r->name);
 		walk_str(data, size, r->culture);
 		walk_blob(data, size, r->public_key_or_token,

@@ -20,26 +20,9 @@
 #include <string.h>
 
 #include "asmgate.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 #define NO_KEYS_DIR "/nonexistent/asmgate-fuzz-keys"
-
-static volatile uint8_t sink;
-
-#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
-
-static void
-touch(const void *p, size_t n)
-{
-	const volatile uint8_t *q = p;
-	uint8_t acc = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		acc ^= q[i];
-	sink ^= acc;
-}
 
 static void
 check_output(asmgate_status st, uint8_t *out, size_t len)

@@ -10,11 +10,8 @@
 #include <string.h>
 
 #include "asmgate.h"
+#include "fuzz.h"
 #include "rd/hex.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c) do { if (!(c)) __builtin_trap(); } while (0)
 
 /* samples/keys/test1024.pub: a test key, also mapped for its own token. */
 static const char test_key_hex[] =

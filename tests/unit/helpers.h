@@ -7,6 +7,11 @@
 #ifndef TESTS_HELPERS_H
 #define TESTS_HELPERS_H
 
+/* mkdtemp (POSIX 2008); every test includes this header first. */
+#if !defined(_POSIX_C_SOURCE) && !defined(_DEFAULT_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -77,6 +82,34 @@ th_get_u32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
 	    (uint32_t)p[3] << 24;
+}
+
+/* A scratch directory for a test group (cmocka group setup/teardown),
+ * under $TMPDIR, removed with everything in it. Short, so paths built in
+ * it fit the tests' buffers; setup fails if $TMPDIR is too long. */
+static char th_tmpdir[64];
+
+static inline int
+th_setup_tmp(void **state)
+{
+	const char *t = getenv("TMPDIR");
+
+	(void)state;
+	if ((size_t)snprintf(th_tmpdir, sizeof(th_tmpdir),
+	    "%s/asmgate-test.XXXXXX", t && *t ? t : "/tmp") >=
+	    sizeof(th_tmpdir))
+		return -1;
+	return mkdtemp(th_tmpdir) ? 0 : -1;
+}
+
+static inline int
+th_teardown_tmp(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", th_tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
 }
 
 #endif /* TESTS_HELPERS_H */

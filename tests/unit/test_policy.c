@@ -44,7 +44,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-static char tmpdir[64];
 
 static asmgate_policy *
 pol_from(const char *xml)
@@ -169,24 +168,6 @@ key_info_of(asmgate_key **k, const char *rel)
 	if (asmgate_key_load_file(k, th_path(rel), &err) != ASMGATE_OK)
 		fail_msg("%s: %s", rel, err.msg);
 	return asmgate_key_get_info(*k);
-}
-
-static int
-setup_tmp(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/asmgate-policy-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int
-teardown_tmp(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 static double
@@ -734,7 +715,7 @@ test_policy__xxe_never_reads_the_file(void **state)
 	FILE *f;
 
 	(void)state;
-	snprintf(secret, sizeof(secret), "%s/secret.txt", tmpdir);
+	snprintf(secret, sizeof(secret), "%s/secret.txt", th_tmpdir);
 	f = fopen(secret, "w");
 	assert_non_null(f);
 	fputs("root:x:0:0:secret\n", f);
@@ -786,7 +767,7 @@ test_policy__billion_laughs(void **state)
 
 	(void)state;
 	asmgate_error_clear(&err);
-	assert_int_equal(asmgate_policy_load_memory(&pol, data, len, tmpdir,
+	assert_int_equal(asmgate_policy_load_memory(&pol, data, len, th_tmpdir,
 	    &err), ASMGATE_E_POLICY);
 	assert_non_null(strstr(err.msg, "DOCTYPE"));
 	assert_int_equal(policy_xml_parse(&pd, data, len,
@@ -2102,8 +2083,8 @@ test_policy__key_map_signer(void **state)
 	(void)state;
 	(void)key_info_of(&ci, "keys/test2048.pub");
 	(void)key_info_of(&ci_pair, "keys/test2048.snk");
-	snprintf(in, sizeof(in), "%s/km-in.dll", tmpdir);
-	snprintf(out, sizeof(out), "%s/km-out.dll", tmpdir);
+	snprintf(in, sizeof(in), "%s/km-in.dll", th_tmpdir);
+	snprintf(out, sizeof(out), "%s/km-out.dll", th_tmpdir);
 	b = th_load("valid/contoso-orchestrations.dll", &len);
 	f = fopen(in, "wb");
 	assert_non_null(f);
@@ -2220,7 +2201,7 @@ test_policy__key_file_errors_quote_nothing(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i].name);
+		snprintf(path, sizeof(path), "%s/%s", th_tmpdir, files[i].name);
 		f = fopen(path, "wb");
 		assert_non_null(f);
 		assert_int_equal(fwrite(files[i].content, 1, files[i].len, f),
@@ -2230,7 +2211,7 @@ test_policy__key_file_errors_quote_nothing(void **state)
 		    "<key id='k' file='%s'/></policy>", files[i].name);
 		asmgate_error_clear(&err);
 		assert_int_equal(asmgate_policy_load_memory(&pol, xml,
-		    strlen(xml), tmpdir, &err), ASMGATE_E_POLICY);
+		    strlen(xml), th_tmpdir, &err), ASMGATE_E_POLICY);
 		assert_null(pol);
 		assert_int_equal(err.line, 3);
 		snprintf(want, sizeof(want), "key 'k': file '%s' is not a "
@@ -2239,7 +2220,7 @@ test_policy__key_file_errors_quote_nothing(void **state)
 		assert_string_equal(err.msg, want);
 	}
 	/* the command's own parser still says what is wrong */
-	snprintf(path, sizeof(path), "%s/secret.txt", tmpdir);
+	snprintf(path, sizeof(path), "%s/secret.txt", th_tmpdir);
 	{
 		asmgate_key *k = NULL;
 		assert_int_equal(asmgate_key_load_file(&k, path, &err),
@@ -2380,7 +2361,7 @@ test_policy__base_dir(void **state)
 	(void)state;
 	asmgate_error_clear(&err);
 	assert_int_equal(asmgate_policy_load_memory(&pol, xml, strlen(xml),
-	    tmpdir, &err), ASMGATE_E_POLICY);
+	    th_tmpdir, &err), ASMGATE_E_POLICY);
 	assert_int_equal(err.line, 2);
 	assert_non_null(strstr(err.msg, "key 'c': cannot read key file"));
 	assert_int_equal(asmgate_policy_load_memory(&pol, xml, strlen(xml),
@@ -2388,7 +2369,7 @@ test_policy__base_dir(void **state)
 	asmgate_policy_free(pol);
 	pol = NULL;
 	/* asmgate_policy_load: relative to the policy file's directory */
-	snprintf(path, sizeof(path), "%s/p.xml", tmpdir);
+	snprintf(path, sizeof(path), "%s/p.xml", th_tmpdir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "<policy xmlns='" NS "'><key id='c' file='%s/contoso.pub'/>"
@@ -2398,18 +2379,18 @@ test_policy__base_dir(void **state)
 	    ASMGATE_E_POLICY);
 	assert_non_null(strstr(err.msg, "'sub/missing.pub'"));
 	/* a directory is not a key file */
-	snprintf(path, sizeof(path), "%s/sub", tmpdir);
+	snprintf(path, sizeof(path), "%s/sub", th_tmpdir);
 	assert_int_equal(mkdir(path, 0700), 0);
-	snprintf(path, sizeof(path), "%s/sub/missing.pub", tmpdir);
+	snprintf(path, sizeof(path), "%s/sub/missing.pub", th_tmpdir);
 	assert_int_equal(mkdir(path, 0700), 0);
-	snprintf(path, sizeof(path), "%s/p.xml", tmpdir);
+	snprintf(path, sizeof(path), "%s/p.xml", th_tmpdir);
 	assert_int_equal(asmgate_policy_load(&pol, path, &err),
 	    ASMGATE_E_POLICY);
 	assert_non_null(strstr(err.msg, "not a regular file"));
 	/* the policy file itself */
-	assert_int_equal(asmgate_policy_load(&pol, tmpdir, &err),
+	assert_int_equal(asmgate_policy_load(&pol, th_tmpdir, &err),
 	    ASMGATE_E_IO);
-	snprintf(path, sizeof(path), "%s/none.xml", tmpdir);
+	snprintf(path, sizeof(path), "%s/none.xml", th_tmpdir);
 	assert_int_equal(asmgate_policy_load(&pol, path, &err),
 	    ASMGATE_E_IO);
 	assert_null(pol);
@@ -2488,6 +2469,6 @@ main(void)
 		cmocka_unit_test(test_policy__base_dir),
 		cmocka_unit_test(test_policy__escaping),
 	};
-	return cmocka_run_group_tests_name("policy", tests, setup_tmp,
-	    teardown_tmp);
+	return cmocka_run_group_tests_name("policy", tests, th_setup_tmp,
+	    th_teardown_tmp);
 }

@@ -486,24 +486,6 @@ test_verify__test_signed(void **state)
 	asmgate_key_free(other);
 }
 
-static char tmpdir[64];
-
-static int
-setup_tmp(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/asmgate-test-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int
-teardown_tmp(void **state)
-{
-	char cmd[128];
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static void
 copy_sample(const char *rel, const char *dst)
@@ -541,8 +523,8 @@ test_verify__sign_delay_signed(void **state)
 	struct pe_offsets o;
 
 	(void)state;
-	snprintf(in, sizeof(in), "%s/in.dll", tmpdir);
-	snprintf(out, sizeof(out), "%s/out.dll", tmpdir);
+	snprintf(in, sizeof(in), "%s/in.dll", th_tmpdir);
+	snprintf(out, sizeof(out), "%s/out.dll", th_tmpdir);
 	copy_sample("states/delay-signed.dll", in);
 	assert_int_equal(asmgate_sign_file(in, out, k, NULL, &err), ASMGATE_OK);
 	assert_int_equal(verify_path(out, NULL, &sig), ASMGATE_SN_SIGNED);
@@ -579,7 +561,7 @@ test_verify__sign_refuses_other_key(void **state)
 	struct stat st1, st2;
 
 	(void)state;
-	snprintf(in, sizeof(in), "%s/in2.dll", tmpdir);
+	snprintf(in, sizeof(in), "%s/in2.dll", th_tmpdir);
 	copy_sample("states/delay-signed.dll", in);
 	assert_int_equal(stat(in, &st1), 0);
 	assert_int_equal(asmgate_sign_file(in, in, k, NULL, &err),
@@ -747,8 +729,8 @@ test_verify__sign_reads_signature_key_attr_like_verify(void **state)
 	asmgate_image_free(img);
 
 	/* Unchanged, signing with the signature key works. */
-	snprintf(in, sizeof(in), "%s/enh.dll", tmpdir);
-	snprintf(out, sizeof(out), "%s/enh-out.dll", tmpdir);
+	snprintf(in, sizeof(in), "%s/enh.dll", th_tmpdir);
+	snprintf(out, sizeof(out), "%s/enh-out.dll", th_tmpdir);
 	f = fopen(in, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(b, 1, len, f), len);
@@ -807,7 +789,7 @@ test_verify__mapped_file_snapshot(void **state)
 	(void)state;
 	assert_non_null(big);
 	memcpy(big, b, len);
-	snprintf(path, sizeof(path), "%s/big.dll", tmpdir);
+	snprintf(path, sizeof(path), "%s/big.dll", th_tmpdir);
 	f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(big, 1, total, f), total);
@@ -1013,6 +995,6 @@ main(void)
 		cmocka_unit_test(test_verify__fail_closed_rows),
 		cmocka_unit_test(test_verify__state_names),
 	};
-	return cmocka_run_group_tests_name("verify", tests, setup_tmp,
-	    teardown_tmp);
+	return cmocka_run_group_tests_name("verify", tests, th_setup_tmp,
+	    th_teardown_tmp);
 }
