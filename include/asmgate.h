@@ -259,6 +259,101 @@ const asmgate_attribute *asmgate_image_find_attribute(
 int asmgate_image_rva_to_offset(const asmgate_image *img, uint32_t rva,
     uint32_t size, uint64_t *off);
 
+/** Parse len bytes at data, taking ownership of them: data must come
+ *  from malloc (or asmgate_image_take's caller's equivalent free()), and
+ *  is freed with the image, also when parsing fails. Nobody else holds
+ *  the bytes, so no snapshot copy is needed: what is parsed is what is
+ *  verified. Used for container members inflated into a private buffer. */
+asmgate_status asmgate_image_take(asmgate_image **out, void *data,
+    size_t len, asmgate_error *err);
+
+/* ------------------------------------------------------------------ */
+/* Containers: archives that carry assemblies (ctr/)                   */
+/* ------------------------------------------------------------------ */
+
+/** Container formats, detected by content, never by name. */
+typedef enum asmgate_container_format {
+	ASMGATE_CONTAINER_NONE = 0,
+	ASMGATE_CONTAINER_ZIP       /* .zip, .nupkg, .vsix, .jar: "PK\3\4" or
+	                               "PK\5\6" at offset 0 (APPNOTE 4.3) */
+} asmgate_container_format;
+
+/** The container format of the bytes at data (at least the first 4
+ *  bytes are looked at), or ASMGATE_CONTAINER_NONE. */
+asmgate_container_format asmgate_container_detect(const void *data,
+    size_t len);
+
+/** "zip" (or "none"). Never NULL. */
+const char *asmgate_container_format_name(asmgate_container_format f);
+
+/** One member of a container, as its directory describes it. The name is
+ *  untrusted text: UTF-8 (converted from CP437 when the archive says the
+ *  name is not UTF-8; invalid UTF-8 is kept as is, for the caller to
+ *  escape), NUL-terminated; an embedded NUL makes the container an error. */
+typedef struct asmgate_member_info {
+	const char *name;
+	uint64_t size;             /* uncompressed size, as declared */
+	uint64_t compressed_size;
+	uint32_t method;           /* format's method number (ZIP: 0, 8, ...) */
+	const char *method_name;   /* "stored", "deflate", "bzip2", ... or
+	                              "method N" when unknown; never NULL */
+	uint32_t crc32;            /* as declared (ZIP) */
+	int is_directory;          /* a directory entry (name ends with '/') */
+	/* NULL when the member can be read; otherwise why not, e.g.
+	 * "encrypted", "compression method 12 (bzip2)": such a member is
+	 * reported as unsupported, never skipped silently. */
+	const char *unsupported;
+	uint64_t header_offset;    /* container offset of its (local) header */
+	uint64_t data_offset;      /* container offset of its data */
+} asmgate_member_info;
+
+/** An opened container. Opaque; read-only once opened, so members may be
+ *  read from several threads at once. */
+typedef struct asmgate_container asmgate_container;
+
+/** Open the container in len bytes at data (borrowed: the bytes must
+ *  outlive the container). The whole directory is read and checked
+ *  before this returns (ZIP: end record searched only within its maximum
+ *  distance from the end, ZIP64, every local header against its central
+ *  entry, no member outside the archive, no overlapping members, no
+ *  duplicate names, member count and name length caps). Any problem is
+ *  an error with the container offset. */
+asmgate_status asmgate_container_open_memory(asmgate_container **out,
+    const void *data, size_t len, asmgate_error *err);
+
+/** Open the container file at path (read into memory, or mapped when
+ *  large); the container owns the bytes. */
+asmgate_status asmgate_container_open(asmgate_container **out,
+    const char *path, asmgate_error *err);
+
+void asmgate_container_free(asmgate_container *c);
+
+asmgate_container_format asmgate_container_get_format(
+    const asmgate_container *c);
+
+/** Members in directory order. */
+size_t asmgate_container_count(const asmgate_container *c);
+
+/** Member i (borrowed; NULL when i is out of range). */
+const asmgate_member_info *asmgate_container_member(
+    const asmgate_container *c, size_t i);
+
+/** Read member i whole into a new buffer of exactly its declared size
+ *  (free with asmgate_free), decompressing it and checking its CRC-32.
+ *  Refused with ASMGATE_E_LIMIT when the declared size is above max or
+ *  the compression ratio is above RD_MAX_COMPRESSION_RATIO; data that
+ *  inflates past the declared size, ends early or fails its CRC is
+ *  ASMGATE_E_MALFORMED; an unsupported member is ASMGATE_E_UNSUPPORTED.
+ *  Offsets in err are container offsets. */
+asmgate_status asmgate_container_read(const asmgate_container *c, size_t i,
+    size_t max, uint8_t **out, size_t *len, asmgate_error *err);
+
+/** Decompress the first n bytes (or fewer, when the member is shorter)
+ *  of member i into buf, to tell its type by content without reading it
+ *  all; *got is the count. No CRC check (the member is not read whole). */
+asmgate_status asmgate_container_peek(const asmgate_container *c, size_t i,
+    uint8_t *buf, size_t n, size_t *got, asmgate_error *err);
+
 /* ------------------------------------------------------------------ */
 /* Keys: strong-name key formats, tokens, well-known keys (keys/)      */
 /* ------------------------------------------------------------------ */

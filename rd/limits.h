@@ -119,6 +119,35 @@
  * without a policy. */
 #define RD_MAX_REPORT_SUITES (RD_MAX_POLICY_HOSTS + 1u)
 
+/* Containers (ZIP: APPNOTE.TXT 6.3.x) --------------------------------- */
+
+/* Members in one container (directory entries included). */
+#define RD_MAX_CONTAINER_MEMBERS 65536u
+
+/* A member name, in bytes as stored (ZIP allows 65535). */
+#define RD_MAX_MEMBER_NAME 4096u
+
+/* Inflated size of one member read whole: 512 MiB. The largest real
+ * assemblies are tens of MB; this bounds one job's buffer. */
+#define RD_MAX_MEMBER_BYTES ((size_t)512 << 20)
+
+/* Inflated bytes read from one top-level input, all members and nested
+ * containers together: 4 GiB. */
+#define RD_MAX_INFLATED_BYTES ((uint64_t)4 << 30)
+
+/* Declared uncompressed : compressed ratio above which a member larger
+ * than RD_RATIO_MIN_BYTES is refused as a bomb. Assemblies deflate about
+ * 2-4 : 1; deflate itself cannot exceed about 1032 : 1. */
+#define RD_MAX_COMPRESSION_RATIO 100u
+#define RD_RATIO_MIN_BYTES ((uint64_t)1 << 20)
+
+/* Containers inside containers (a .nupkg inside a .zip is depth 2). */
+#define RD_MAX_CONTAINER_DEPTH 4u
+
+/* Bytes searched back from the end for the ZIP end-of-central-directory
+ * record: its 22 bytes plus the longest comment (APPNOTE 4.3.16). */
+#define RD_MAX_EOCD_SEARCH (22u + 65535u)
+
 /* Command line -------------------------------------------------------- */
 
 /* Directory recursion depth when walking PATH arguments. */
