@@ -41,6 +41,10 @@ cmd_inspect(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	enum cmd_format fmt = CMD_FMT_TEXT;
+	asmgate_scan_options so;
+	asmgate_scan *scan = NULL;
+	asmgate_subject *subj;
+	asmgate_error err;
 	int c, i, failed = 0, written = 1;
 	rd_buf out;
 	rd_json j;
@@ -64,36 +68,78 @@ cmd_inspect(int argc, char **argv)
 		return cmd_usage_error("inspect", "no FILE given");
 
 	rd_buf_init(&out, RD_MAX_REPORT_BYTES);
-	if (fmt == CMD_FMT_JSON) {
-		cmd_json_begin(&j, &out, "files");
+	(void)asmgate_scan_options_init(&so, ASMGATE_SCAN_OPTIONS_VERSION);
+	so.verify = 0;
+	asmgate_error_clear(&err);
+	if (asmgate_scan_new(&scan, &so, &err) != ASMGATE_OK) {
+		fputs("asmgate inspect: ", stderr);
+		cmd_put_text(stderr, err.msg);
+		fputc('\n', stderr);
+		rd_buf_free(&out);
+		return CMD_EXIT_ERROR;
 	}
 	for (i = optind; i < argc; i++) {
-		asmgate_image *img = NULL;
-		asmgate_error err;
-		asmgate_status rc;
-
-		asmgate_error_clear(&err);
-		rc = asmgate_image_open(&img, argv[i], &err);
-		if (rc != ASMGATE_OK) {
+		if (asmgate_scan_add_path(scan, argv[i], &err) != ASMGATE_OK) {
 			cmd_print_error(argv[i], &err);
+			failed = 1;
+			goto done;
+		}
+	}
+	if (fmt == CMD_FMT_JSON)
+		cmd_json_begin(&j, &out, "files");
+	for (;;) {
+		const asmgate_error *e;
+		asmgate_subject_kind kind;
+		int is_error;
+
+		if (asmgate_scan_next(scan, &subj, &err) != ASMGATE_OK) {
+			fputs("asmgate inspect: ", stderr);
+			cmd_put_text(stderr, err.msg);
+			fputc('\n', stderr);
+			failed = 1;
+			break;
+		}
+		if (!subj)
+			break;
+		kind = asmgate_subject_get_kind(subj);
+		e = asmgate_subject_error(subj);
+		/* A file named on the command line that is not an assembly
+		 * is an error here; found in a walk or a container, it is
+		 * listed as skipped. */
+		is_error = kind == ASMGATE_SUBJECT_ERROR ||
+		    (kind == ASMGATE_SUBJECT_SKIPPED &&
+		    asmgate_subject_is_named(subj));
+		if (is_error) {
+			cmd_print_error(asmgate_subject_name(subj), e);
 			failed = 1;
 		}
 		if (fmt == CMD_FMT_JSON) {
 			rd_json_obj(&j);
-			cmd_report_file_json(&j, argv[i], img,
-			    rc != ASMGATE_OK ? &err : NULL);
+			cmd_report_file_json(&j, asmgate_subject_name(subj),
+			    asmgate_subject_origin(subj),
+			    asmgate_subject_image(subj), is_error ? e : NULL);
+			if (kind == ASMGATE_SUBJECT_SKIPPED && !is_error)
+				rd_json_kstr(&j, "skipped", e ? e->msg : "");
 			rd_json_obj_end(&j);
 			written &= cmd_flush(&out, stdout);
-		} else if (img) {
-			cmd_report_file_text(stdout, argv[i], img);
+		} else if (kind == ASMGATE_SUBJECT_ASSEMBLY) {
+			cmd_report_file_text(stdout, asmgate_subject_name(subj),
+			    asmgate_subject_image(subj));
+		} else if (!is_error) {
+			cmd_put_text(stdout, asmgate_subject_name(subj));
+			fputs(": skipped: ", stdout);
+			cmd_put_text(stdout, e ? e->msg : "");
+			fputc('\n', stdout);
 		}
-		asmgate_image_free(img);
+		asmgate_subject_free(subj);
 	}
 	if (fmt == CMD_FMT_JSON) {
 		rd_json_arr_end(&j);
 		rd_json_obj_end(&j);
 		written &= cmd_flush(&out, stdout);
 	}
+done:
+	asmgate_scan_free(scan);
 	rd_buf_free(&out);
 	if (!written)
 		fprintf(stderr, "asmgate inspect: cannot write the output\n");

@@ -299,12 +299,25 @@ cmd_report_error_json(rd_json *j, const asmgate_error *err)
 }
 
 void
-cmd_report_file_json(rd_json *j, const char *path, const asmgate_image *img,
+cmd_report_file_json(rd_json *j, const char *path,
+    const asmgate_origin *origin, const asmgate_image *img,
     const asmgate_error *err)
 {
 	const asmgate_image_info *info;
+	size_t k;
 
 	rd_json_kstr(j, "path", path);
+	/* The file on disk and the member chain inside containers ([] for
+	 * a plain file); path is the display name joining them with '!'. */
+	rd_json_key(j, "origin");
+	rd_json_obj(j);
+	rd_json_kstr(j, "file", origin ? origin->file : path);
+	rd_json_key(j, "members");
+	rd_json_arr(j);
+	for (k = 0; origin && k < origin->nmembers; k++)
+		rd_json_str(j, origin->members[k]);
+	rd_json_arr_end(j);
+	rd_json_obj_end(j);
 	cmd_report_error_json(j, err);
 	if (!img) {
 		rd_json_knull(j, "pe");

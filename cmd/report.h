@@ -9,11 +9,14 @@
 #include "asmgate.h"
 #include "rd/json.h"
 
-/** Members of one file's JSON object: path, error, pe, cli, assembly,
- *  module, references, attributes. The caller opens and closes the
- *  object, so verify can add members. img may be NULL (err then set). */
+/** Members of one file's JSON object: path (the display name), origin
+ *  ({"file", "members"}; origin NULL: path is the file), error, pe, cli,
+ *  assembly, module, references, attributes. The caller opens and closes
+ *  the object, so verify can add members. img may be NULL (err then
+ *  set). */
 void cmd_report_file_json(rd_json *j, const char *path,
-    const asmgate_image *img, const asmgate_error *err);
+    const asmgate_origin *origin, const asmgate_image *img,
+    const asmgate_error *err);
 
 /** "error": null or {"code", "message", "offset"}. */
 void cmd_report_error_json(rd_json *j, const asmgate_error *err);

@@ -54,7 +54,7 @@ cmd_sign(int argc, char **argv)
 	asmgate_error err;
 	int c, rc = CMD_EXIT_ERROR;
 
-	memset(&so, 0, sizeof(so));
+	(void)asmgate_sign_options_init(&so, ASMGATE_SIGN_OPTIONS_VERSION);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1) {
 		switch (c) {
@@ -93,7 +93,7 @@ cmd_sign(int argc, char **argv)
 		goto out;
 	}
 	/* Check what was written, as a user would with sn -v. */
-	memset(&vo, 0, sizeof(vo));
+	(void)asmgate_verify_options_init(&vo, ASMGATE_VERIFY_OPTIONS_VERSION);
 	tk[0] = key;
 	vo.test_keys = tk;
 	vo.ntest_keys = so.test_sign ? 1 : 0;

@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,6 @@
 #include "rd/json.h"
 #include "rd/limits.h"
 #include "report.h"
-#include "walk.h"
 
 #define MAX_JOBS 64u
 #define MAX_KEYS 256u   /* --test-key and --key-map, each */
@@ -31,45 +29,14 @@
 #define MAX_TEST_KEYS (MAX_KEYS + RD_MAX_POLICY_KEYS)
 /* Every host a policy may have, so none is ever left undecided. */
 #define MAX_HOSTS RD_MAX_POLICY_HOSTS
-/* Files processed ahead of the one being reported, and the results kept:
- * file i uses slot i % window. For text and JSON a worker renders the
- * file's output and frees the image at once, so a pending file holds
- * only its output and the window can be wide (a large file being hashed
- * does not stall the other workers); JUnit and SARIF keep the image
- * until the report takes it. */
-#define WINDOW_RENDERED 4096u
-#define WINDOW_IMAGES 64u
-
-enum outcome { OUT_VERIFIED, OUT_SKIPPED, OUT_IGNORED, OUT_ERROR };
-
-typedef struct result {
-	enum outcome outcome;
-	asmgate_image *img;
-	asmgate_error err;
-	asmgate_signature sig;
-	asmgate_decision *decisions;  /* one per selected host */
-	rd_buf out;                   /* rendered text or JSON */
-} result;
 
 typedef struct run {
-	cmd_filelist files;
-	result *res;       /* window slots: file i in res[i % window] */
-	unsigned char *done; /* per slot, under mu: the file is processed */
-	asmgate_verify_options vopts;
 	const asmgate_key **test_keys;
+	asmgate_verify_options vopts;
 	asmgate_policy *policy;
 	size_t hosts[MAX_HOSTS];
 	size_t nhosts;
 	enum cmd_format fmt;
-	size_t window;     /* slots in res; at most files.n */
-	/* work distribution (--jobs > 1) */
-	pthread_mutex_t mu;
-	pthread_cond_t done_cv;   /* the printer waits for a file */
-	pthread_cond_t window_cv; /* workers wait for room in the window */
-	size_t next;       /* next file to take */
-	size_t printed;    /* files already reported */
-	size_t waiting;    /* file the printer waits for, or SIZE_MAX */
-	unsigned blocked;  /* workers waiting for the window */
 } run;
 
 static void
@@ -81,8 +48,10 @@ verify_usage(FILE *out)
 	    "           [--policy FILE [--host NAME]...] [--jobs N] PATH...\n"
 	    "\n"
 	    "Verify the strong-name signature of every assembly in PATH (files,\n"
-	    "or directories walked recursively) and report its state: signed,\n"
-	    "test-signed, delay-signed, public-signed, unsigned or invalid.\n"
+	    "directories walked recursively, and the members of .zip, .nupkg\n"
+	    "and .vsix containers, nested ones too, read in memory) and report\n"
+	    "its state: signed, test-signed, delay-signed, public-signed,\n"
+	    "unsigned or invalid. A member is named CONTAINER!MEMBER.\n"
 	    "PE files that are not .NET assemblies are listed as skipped.\n"
 	    "\n"
 	    "  -f, --format FMT     text (default), json, junit or sarif\n"
@@ -93,121 +62,14 @@ verify_usage(FILE *out)
 	    "  -p, --policy FILE    decide each assembly against a policy\n"
 	    "  -H, --host NAME      a policy host to decide for (repeatable;\n"
 	    "                       default: every host of the policy)\n"
-	    "  -j, --jobs N         verify N files at a time (default 1)\n"
+	    "  -j, --jobs N         verify N files or members at a time\n"
+	    "                       (default 1)\n"
 	    "  -h, --help           this help\n"
 	    "\n"
 	    "Exit status: 0 every assembly signed (with --policy: every decision\n"
 	    "allowed or in an audit host), 1 at least one is not, 2 at least\n"
-	    "one file could not be read or decided, or no assembly was found.\n");
-}
-
-static int
-ends_with_ci(const char *s, const char *suffix)
-{
-	size_t a = strlen(s), b = strlen(suffix);
-	return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
-/* The result slot of file i. */
-static result *
-slot(const run *r, size_t i)
-{
-	return &r->res[i % r->window];
-}
-
-/* Inside a directory, files that are plainly not PE (configs, docs) are
- * ignored unless their name says assembly: no MZ/PE signature, empty, or
- * too short for an MS-DOS header (an error below its e_lfanew field at
- * 0x3c). A file that got past that far and then failed is reported. */
-static int
-ignorable(const cmd_file *f, asmgate_status rc, const asmgate_error *err)
-{
-	if (!f->from_dir || ends_with_ci(f->path, ".dll") ||
-	    ends_with_ci(f->path, ".exe") ||
-	    ends_with_ci(f->path, ".netmodule"))
-		return 0;
-	return rc == ASMGATE_E_NOT_PE || rc == ASMGATE_E_EMPTY ||
-	    (rc == ASMGATE_E_TRUNCATED && err->has_offset &&
-	    err->offset < 0x40);
-}
-
-/* Verify one file (worker side; never prints). */
-static void
-verify_one(run *r, size_t i)
-{
-	result *res = slot(r, i);
-	const cmd_file *f = &r->files.v[i];
-	asmgate_status rc;
-	size_t h;
-
-	asmgate_error_clear(&res->err);
-	rc = asmgate_image_open(&res->img, f->path, &res->err);
-	if (rc == ASMGATE_E_NOT_DOTNET || rc == ASMGATE_E_NO_ASSEMBLY) {
-		res->outcome = OUT_SKIPPED;
-		return;
-	}
-	if (rc != ASMGATE_OK) {
-		res->outcome = ignorable(f, rc, &res->err) ? OUT_IGNORED :
-		    OUT_ERROR;
-		return;
-	}
-	rc = asmgate_verify_image(res->img, &r->vopts, &res->sig, &res->err);
-	if (rc != ASMGATE_OK) {
-		res->outcome = OUT_ERROR;
-		return;
-	}
-	res->outcome = OUT_VERIFIED;
-	if (!r->policy)
-		return;
-	res->decisions = calloc(r->nhosts, sizeof(*res->decisions));
-	if (!res->decisions) {
-		res->outcome = OUT_ERROR;
-		res->err.code = ASMGATE_E_NOMEM;
-		snprintf(res->err.msg, sizeof(res->err.msg), "out of memory");
-		return;
-	}
-	for (h = 0; h < r->nhosts; h++) {
-		rc = asmgate_policy_decide(r->policy, r->hosts[h], res->img,
-		    &res->sig, &res->decisions[h], &res->err);
-		if (rc != ASMGATE_OK) {
-			res->outcome = OUT_ERROR;
-			return;
-		}
-	}
-}
-
-static void process(run *r, size_t i);
-
-/* A worker takes files in order, at most r->window ahead of the printer,
- * and wakes the printer only when it finished the file being waited
- * for: one wake-up per file at most, none while the printer is busy. */
-static void *
-worker(void *arg)
-{
-	run *r = arg;
-	size_t i;
-
-	for (;;) {
-		pthread_mutex_lock(&r->mu);
-		while (r->next < r->files.n &&
-		    r->next >= r->printed + r->window) {
-			r->blocked++;
-			pthread_cond_wait(&r->window_cv, &r->mu);
-			r->blocked--;
-		}
-		if (r->next >= r->files.n) {
-			pthread_mutex_unlock(&r->mu);
-			return NULL;
-		}
-		i = r->next++;
-		pthread_mutex_unlock(&r->mu);
-		process(r, i);
-		pthread_mutex_lock(&r->mu);
-		r->done[i % r->window] = 1;
-		if (r->waiting == i)
-			pthread_cond_signal(&r->done_cv);
-		pthread_mutex_unlock(&r->mu);
-	}
+	    "one file or member could not be read or decided, or no assembly\n"
+	    "was found.\n");
 }
 
 /* Counters for the summary and the exit status. */
@@ -225,103 +87,112 @@ accepted_state(const run *r, asmgate_sn_state st)
 }
 
 static void
-print_text(run *r, size_t i, FILE *out)
+print_text(const run *r, const asmgate_subject *s, FILE *out)
 {
-	result *res = slot(r, i);
-	const char *path = r->files.v[i].path;
-	size_t h;
+	const asmgate_signature *sig = asmgate_subject_signature(s);
+	const asmgate_error *e = asmgate_subject_error(s);
+	const asmgate_decision *d;
+	size_t h, nd;
 	unsigned k;
 
-	if (res->outcome == OUT_SKIPPED) {
-		cmd_put_text(out, path);
+	switch (asmgate_subject_get_kind(s)) {
+	case ASMGATE_SUBJECT_SKIPPED:
+		cmd_put_text(out, asmgate_subject_name(s));
 		fputs(": skipped: ", out);
-		cmd_put_text(out, res->err.msg);
+		cmd_put_text(out, e ? e->msg : "");
 		fputc('\n', out);
 		return;
+	case ASMGATE_SUBJECT_ERROR:
+		return; /* on stderr, in order, by the printer */
+	case ASMGATE_SUBJECT_ASSEMBLY:
+		break;
 	}
-	if (res->outcome == OUT_ERROR)
-		return; /* already on stderr */
-	cmd_put_text(out, path);
-	fprintf(out, ": %s", asmgate_sn_state_name(res->sig.state));
-	for (k = 0; k < res->sig.nreasons; k++) {
+	if (!sig)
+		return;
+	cmd_put_text(out, asmgate_subject_name(s));
+	fprintf(out, ": %s", asmgate_sn_state_name(sig->state));
+	for (k = 0; k < sig->nreasons; k++) {
 		fputs(k == 0 ? ": " : "; ", out);
-		cmd_put_text(out, res->sig.reasons[k]);
+		cmd_put_text(out, sig->reasons[k]);
 	}
 	fputc('\n', out);
-	for (h = 0; res->decisions && h < r->nhosts; h++) {
-		const asmgate_decision *d = &res->decisions[h];
+	d = asmgate_subject_decisions(s, &nd);
+	for (h = 0; h < nd && h < r->nhosts; h++) {
 		/* The reasons name the deciding rule. */
 		fputs("  ", out);
 		cmd_put_text(out, asmgate_policy_host_name(r->policy,
 		    r->hosts[h]));
-		fprintf(out, ": %s%s", d->allowed ? "allowed" : "denied",
-		    !d->allowed && d->audit ? " (audit)" : "");
-		for (k = 0; k < d->nreasons; k++) {
+		fprintf(out, ": %s%s", d[h].allowed ? "allowed" : "denied",
+		    !d[h].allowed && d[h].audit ? " (audit)" : "");
+		for (k = 0; k < d[h].nreasons; k++) {
 			fputs(k == 0 ? ": " : "; ", out);
-			cmd_put_text(out, d->reasons[k]);
+			cmd_put_text(out, d[h].reasons[k]);
 		}
 		fputc('\n', out);
 	}
 }
 
 static void
-print_json(run *r, size_t i, rd_json *j)
+print_json(const run *r, const asmgate_subject *s, rd_json *j)
 {
-	result *res = slot(r, i);
-	const asmgate_signature *s = &res->sig;
-	size_t h;
+	const asmgate_signature *sig = asmgate_subject_signature(s);
+	const asmgate_error *e = asmgate_subject_error(s);
+	asmgate_subject_kind kind = asmgate_subject_get_kind(s);
+	const asmgate_decision *d;
+	size_t h, nd;
 	unsigned k;
 
 	rd_json_obj(j);
-	cmd_report_file_json(j, r->files.v[i].path, res->img,
-	    res->outcome == OUT_ERROR ? &res->err : NULL);
+	cmd_report_file_json(j, asmgate_subject_name(s),
+	    asmgate_subject_origin(s), asmgate_subject_image(s),
+	    kind == ASMGATE_SUBJECT_ERROR ? e : NULL);
 	rd_json_key(j, "skipped");
-	if (res->outcome == OUT_SKIPPED)
-		rd_json_str(j, res->err.msg);
+	if (kind == ASMGATE_SUBJECT_SKIPPED)
+		rd_json_str(j, e ? e->msg : "");
 	else
 		rd_json_null(j);
 	rd_json_key(j, "signature");
-	if (res->outcome != OUT_VERIFIED) {
+	if (kind != ASMGATE_SUBJECT_ASSEMBLY || !sig) {
 		rd_json_null(j);
 	} else {
 		rd_json_obj(j);
-		rd_json_kstr(j, "state", asmgate_sn_state_name(s->state));
+		rd_json_kstr(j, "state", asmgate_sn_state_name(sig->state));
 		rd_json_key(j, "reasons");
 		rd_json_arr(j);
-		for (k = 0; k < s->nreasons; k++)
-			rd_json_str(j, s->reasons[k]);
+		for (k = 0; k < sig->nreasons; k++)
+			rd_json_str(j, sig->reasons[k]);
 		rd_json_arr_end(j);
-		if (s->key_bits)
-			rd_json_kuint(j, "keyBits", s->key_bits);
+		if (sig->key_bits)
+			rd_json_kuint(j, "keyBits", sig->key_bits);
 		else
 			rd_json_knull(j, "keyBits");
-		rd_json_kstr(j, "hashAlgorithm", s->hash_name);
-		rd_json_kbool(j, "flagSet", s->flag_set);
+		rd_json_kstr(j, "hashAlgorithm", sig->hash_name);
+		rd_json_kbool(j, "flagSet", sig->flag_set);
 		rd_json_kstr(j, "verifiedWith",
-		    asmgate_verified_with_name(s->verified_with));
+		    asmgate_verified_with_name(sig->verified_with));
 		/* The key whose check passed (differs from the identity under
 		 * enhanced strong naming, ECMA substitution, --key-map and
 		 * test keys). */
-		rd_json_khex(j, "signerToken", s->has_signer ?
-		    s->signer_token : NULL, 8);
+		rd_json_khex(j, "signerToken", sig->has_signer ?
+		    sig->signer_token : NULL, 8);
 		rd_json_obj_end(j);
 	}
 	if (r->policy) {
+		d = asmgate_subject_decisions(s, &nd);
 		rd_json_key(j, "policy");
 		rd_json_arr(j);
-		for (h = 0; res->decisions && h < r->nhosts; h++) {
-			const asmgate_decision *d = &res->decisions[h];
+		for (h = 0; h < nd && h < r->nhosts; h++) {
 			rd_json_obj(j);
 			rd_json_kstr(j, "host", asmgate_policy_host_name(r->policy,
 			    r->hosts[h]));
-			rd_json_kstr(j, "decision", d->allowed ? "allowed" :
+			rd_json_kstr(j, "decision", d[h].allowed ? "allowed" :
 			    "denied");
-			rd_json_kbool(j, "audit", d->audit);
-			rd_json_kstr(j, "rule", d->rule);
+			rd_json_kbool(j, "audit", d[h].audit);
+			rd_json_kstr(j, "rule", d[h].rule);
 			rd_json_key(j, "reasons");
 			rd_json_arr(j);
-			for (k = 0; k < d->nreasons; k++)
-				rd_json_str(j, d->reasons[k]);
+			for (k = 0; k < d[h].nreasons; k++)
+				rd_json_str(j, d[h].reasons[k]);
 			rd_json_arr_end(j);
 			rd_json_obj_end(j);
 		}
@@ -330,107 +201,118 @@ print_json(run *r, size_t i, rd_json *j)
 	rd_json_obj_end(j);
 }
 
-/* Worker side: render the file's text or JSON and free its image, so a
- * pending file holds only its output (JUnit and SARIF keep the image). */
 static void
-render(run *r, size_t i)
+free_rendered(void *p)
 {
-	result *res = slot(r, i);
+	rd_buf *b = p;
+
+	if (b)
+		rd_buf_free(b);
+	free(b);
+}
+
+/* Worker side (the scan's on_subject): render the subject's text or
+ * JSON, so a subject waiting to be printed holds only its output. */
+static void
+render(void *ctx, asmgate_subject *s)
+{
+	const run *r = ctx;
+	rd_buf *b = malloc(sizeof(*b));
 	char *p = NULL;
 	size_t n = 0;
 	FILE *f;
 	rd_json j;
 
-	if (res->outcome == OUT_IGNORED)
-		return;
+	if (!b)
+		return; /* no rendering: the printer reports the failure */
+	rd_buf_init(b, RD_MAX_REPORT_BYTES);
 	if (r->fmt == CMD_FMT_TEXT) {
 		f = open_memstream(&p, &n);
 		if (!f) {
-			res->out.failed = 1;
-			return;
+			b->failed = 1;
+		} else {
+			print_text(r, s, f);
+			if (fclose(f) != 0 || !rd_buf_put(b, p, n))
+				b->failed = 1;
+			free(p);
 		}
-		print_text(r, i, f);
-		if (fclose(f) != 0 || !rd_buf_put(&res->out, p, n))
-			res->out.failed = 1;
-		free(p);
-	} else if (r->fmt == CMD_FMT_JSON) {
-		rd_json_init(&j, &res->out, 1);
-		rd_json_fragment(&j, 2, 0); /* inside {"files": [ */
-		print_json(r, i, &j);
 	} else {
-		return;
+		rd_json_init(&j, b, 1);
+		rd_json_fragment(&j, 2, 0); /* inside {"files": [ */
+		print_json(r, s, &j);
 	}
-	asmgate_image_free(res->img);
-	res->img = NULL;
+	asmgate_subject_set_user(s, b, free_rendered);
 }
 
-/* Verify and render file i into its slot, which the printer emptied
- * (i < printed + window) and which this thread alone uses until done. */
+/* One subject into the JUnit/SARIF report: per host with a policy. */
 static void
-process(run *r, size_t i)
+add_report(const run *r, const asmgate_subject *s, asmgate_report *rep)
 {
-	result *res = slot(r, i);
-
-	memset(res, 0, sizeof(*res));
-	rd_buf_init(&res->out, RD_MAX_REPORT_BYTES);
-	verify_one(r, i);
-	render(r, i);
-}
-
-/* One file into the JUnit/SARIF report: per host with a policy. */
-static void
-add_report(run *r, size_t i, asmgate_report *rep)
-{
-	result *res = slot(r, i);
-	const char *path = r->files.v[i].path;
+	const asmgate_origin *o = asmgate_subject_origin(s);
+	const char *name = asmgate_subject_name(s);
+	const asmgate_image *img = asmgate_subject_image(s);
+	const asmgate_decision *d;
 	asmgate_error err;
-	size_t h;
+	size_t h, nd;
 
-	if (res->outcome == OUT_SKIPPED || res->outcome == OUT_IGNORED)
-		return;
 	asmgate_error_clear(&err);
-	if (res->outcome == OUT_ERROR) {
-		(void)asmgate_report_add(rep, path, res->img, &res->err, NULL,
-		    NULL, NULL, &err);
+	switch (asmgate_subject_get_kind(s)) {
+	case ASMGATE_SUBJECT_SKIPPED:
 		return;
-	}
-	if (!r->policy) {
-		(void)asmgate_report_add(rep, path, res->img, NULL, &res->sig,
-		    NULL, NULL, &err);
+	case ASMGATE_SUBJECT_ERROR:
+		(void)asmgate_report_add_origin(rep, name, o, img,
+		    asmgate_subject_error(s), NULL, NULL, NULL, &err);
 		return;
-	}
-	for (h = 0; res->decisions && h < r->nhosts; h++)
-		(void)asmgate_report_add(rep, path, res->img, NULL, &res->sig,
-		    asmgate_policy_host_name(r->policy, r->hosts[h]),
-		    &res->decisions[h], &err);
-}
-
-static void
-count(run *r, size_t i, tally *t)
-{
-	result *res = slot(r, i);
-	size_t h;
-
-	switch (res->outcome) {
-	case OUT_IGNORED:
-		return;
-	case OUT_SKIPPED:
-		t->skipped++;
-		return;
-	case OUT_ERROR:
-		t->errors++;
-		return;
-	case OUT_VERIFIED:
+	case ASMGATE_SUBJECT_ASSEMBLY:
 		break;
 	}
+	if (!r->policy) {
+		(void)asmgate_report_add_origin(rep, name, o, img, NULL,
+		    asmgate_subject_signature(s), NULL, NULL, &err);
+		return;
+	}
+	d = asmgate_subject_decisions(s, &nd);
+	for (h = 0; h < nd && h < r->nhosts; h++)
+		(void)asmgate_report_add_origin(rep, name, o, img, NULL,
+		    asmgate_subject_signature(s),
+		    asmgate_policy_host_name(r->policy, r->hosts[h]), &d[h],
+		    &err);
+}
+
+static void
+count(const run *r, const asmgate_subject *s, tally *t)
+{
+	const asmgate_signature *sig = asmgate_subject_signature(s);
+	const asmgate_decision *d;
+	size_t h, nd;
+
+	switch (asmgate_subject_get_kind(s)) {
+	case ASMGATE_SUBJECT_SKIPPED:
+		t->skipped++;
+		return;
+	case ASMGATE_SUBJECT_ERROR:
+		t->errors++;
+		return;
+	case ASMGATE_SUBJECT_ASSEMBLY:
+		break;
+	}
+	if (!sig) { /* fail closed: an assembly without a result */
+		t->errors++;
+		return;
+	}
 	t->verified++;
-	t->states[res->sig.state]++;
-	if (!accepted_state(r, res->sig.state))
+	t->states[sig->state]++;
+	if (!accepted_state(r, sig->state))
 		t->not_signed++;
-	for (h = 0; res->decisions && h < r->nhosts; h++) {
-		if (res->decisions[h].allowed)
+	d = asmgate_subject_decisions(s, &nd);
+	if (r->policy && nd != r->nhosts) {
+		t->errors++;
+		return;
+	}
+	for (h = 0; h < nd; h++) {
+		if (d[h].allowed)
 			t->allowed++;
-		else if (res->decisions[h].audit)
+		else if (d[h].audit)
 			t->audit_denied++;
 		else
 			t->denied++;
@@ -438,40 +320,39 @@ count(run *r, size_t i, tally *t)
 }
 
 static void
-print_summary(const run *r, const tally *t)
+print_summary(const run *r, const tally *t, const asmgate_scan_stats *st)
 {
-	int st;
+	int k;
 	int first = 1;
 
 	printf("%u %s:", t->verified, t->verified == 1 ? "assembly" :
 	    "assemblies");
-	for (st = ASMGATE_SN_SIGNED; st >= 0; st--) {
-		if (!t->states[st])
+	for (k = ASMGATE_SN_SIGNED; k >= 0; k--) {
+		if (!t->states[k])
 			continue;
-		printf("%s %u %s", first ? "" : ",", t->states[st],
-		    asmgate_sn_state_name((asmgate_sn_state)st));
+		printf("%s %u %s", first ? "" : ",", t->states[k],
+		    asmgate_sn_state_name((asmgate_sn_state)k));
 		first = 0;
 	}
+	if (first)
+		printf(" none");
 	if (t->skipped)
-		printf("%s %u skipped (not assemblies)", first ? "" : ";",
-		    t->skipped);
+		printf("; %u skipped", t->skipped);
 	if (t->errors)
 		printf("; %u unreadable", t->errors);
+	if (st->containers)
+		printf("; %llu container%s, %llu member%s examined "
+		    "(%llu not assemblies)",
+		    (unsigned long long)st->containers,
+		    st->containers == 1 ? "" : "s",
+		    (unsigned long long)st->members,
+		    st->members == 1 ? "" : "s",
+		    (unsigned long long)st->members_ignored);
 	if (r->policy)
 		printf("; decisions: %u allowed, %u denied%s", t->allowed,
 		    t->denied + t->audit_denied,
 		    t->audit_denied ? " (some in audit hosts)" : "");
 	putchar('\n');
-}
-
-static void
-free_result(result *res)
-{
-	asmgate_image_free(res->img);
-	free(res->decisions);
-	rd_buf_free(&res->out);
-	res->img = NULL;
-	res->decisions = NULL;
 }
 
 static int
@@ -541,9 +422,9 @@ cmd_verify(int argc, char **argv)
 	size_t nhost_names = 0, ntest = 0, ncli = 0, nmap = 0, nall, i;
 	asmgate_key_mapping *map = NULL;
 	unsigned long jobs = 1;
-	unsigned walk_errors = 0;
-	pthread_t threads[MAX_JOBS];
-	unsigned nthreads = 0;
+	asmgate_scan_options so;
+	asmgate_scan *scan = NULL;
+	asmgate_subject *subj;
 	asmgate_error err;
 	asmgate_report *report = NULL;
 	tally t;
@@ -578,6 +459,13 @@ cmd_verify(int argc, char **argv)
 				goto out;
 			break;
 		case 'p':
+			/* One policy decides: a second one would silently
+			 * replace (or be merged with) the first. */
+			if (policy_path) {
+				cmd_usage_error("verify", "--policy given twice: "
+				    "one policy decides a run");
+				goto out;
+			}
 			policy_path = optarg;
 			break;
 		case 'H':
@@ -656,92 +544,89 @@ cmd_verify(int argc, char **argv)
 			r.test_keys[ntest++] = (asmgate_key *)(uintptr_t)
 			    asmgate_policy_test_key(r.policy, i);
 	}
+	(void)asmgate_verify_options_init(&r.vopts,
+	    ASMGATE_VERIFY_OPTIONS_VERSION);
 	r.vopts.test_keys = (const asmgate_key *const *)r.test_keys;
 	r.vopts.ntest_keys = ntest;
 	r.vopts.key_map = map;
 	r.vopts.nkey_map = nmap;
-
-	for (i = (size_t)optind; i < (size_t)argc; i++)
-		if (!cmd_walk(&r.files, argv[i], &walk_errors))
-			goto out;
 	r.fmt = fmt;
-	r.window = fmt == CMD_FMT_JUNIT || fmt == CMD_FMT_SARIF ?
-	    WINDOW_IMAGES : WINDOW_RENDERED;
-	if (r.window > r.files.n)
-		r.window = r.files.n ? r.files.n : 1;
-	r.res = calloc(r.window, sizeof(*r.res));
-	r.done = calloc(r.window, sizeof(*r.done));
-	if (!r.res || !r.done) {
-		fprintf(stderr, "asmgate verify: out of memory\n");
+
+	(void)asmgate_scan_options_init(&so, ASMGATE_SCAN_OPTIONS_VERSION);
+	so.jobs = (unsigned)jobs;
+	so.verify = 1;
+	so.verify_options = &r.vopts;
+	so.policy = r.policy;
+	so.hosts = r.hosts;
+	so.nhosts = r.nhosts;
+	/* Text and JSON are rendered by the workers, which then free the
+	 * image; JUnit and SARIF keep it until the report takes it. */
+	if (fmt == CMD_FMT_TEXT || fmt == CMD_FMT_JSON) {
+		so.on_subject = render;
+		so.ctx = &r;
+		so.release_images = 1;
+	}
+	asmgate_error_clear(&err);
+	if (asmgate_scan_new(&scan, &so, &err) != ASMGATE_OK) {
+		fputs("asmgate verify: ", stderr);
+		cmd_put_text(stderr, err.msg);
+		fputc('\n', stderr);
 		goto out;
 	}
-	pthread_mutex_init(&r.mu, NULL);
-	pthread_cond_init(&r.done_cv, NULL);
-	pthread_cond_init(&r.window_cv, NULL);
-	r.waiting = SIZE_MAX;
-	/* One job runs inline; more run on worker threads while this
-	 * thread reports (and runs inline if no thread would start). */
-	for (nthreads = 0; jobs > 1 && nthreads < jobs; nthreads++)
-		if (pthread_create(&threads[nthreads], NULL, worker, &r) != 0)
-			break;
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		if (asmgate_scan_add_path(scan, argv[i], &err) != ASMGATE_OK) {
+			cmd_print_error(argv[i], &err);
+			goto out;
+		}
+	}
 	if (fmt == CMD_FMT_JSON) {
 		cmd_json_begin(&j, &out, "files");
 	} else if (fmt == CMD_FMT_JUNIT || fmt == CMD_FMT_SARIF) {
-		asmgate_error_clear(&err);
 		if (asmgate_report_new(&report, fmt == CMD_FMT_JUNIT ?
 		    ASMGATE_REPORT_JUNIT : ASMGATE_REPORT_SARIF, r.policy,
 		    &err) != ASMGATE_OK) {
 			fputs("asmgate verify: ", stderr);
 			cmd_put_text(stderr, err.msg);
 			fputc('\n', stderr);
-			goto out_threads;
+			goto out;
 		}
 	}
-	/* Report in order as results complete. */
-	for (i = 0; i < r.files.n; i++) {
-		result *res = slot(&r, i);
+	/* Subjects come in order, whatever the number of jobs. */
+	for (;;) {
+		rd_buf *b;
 
-		if (nthreads == 0) {
-			process(&r, i);
-		} else {
-			pthread_mutex_lock(&r.mu);
-			while (!r.done[i % r.window]) {
-				r.waiting = i;
-				pthread_cond_wait(&r.done_cv, &r.mu);
-			}
-			r.waiting = SIZE_MAX;
-			pthread_mutex_unlock(&r.mu);
+		asmgate_error_clear(&err);
+		if (asmgate_scan_next(scan, &subj, &err) != ASMGATE_OK) {
+			fputs("asmgate verify: ", stderr);
+			cmd_put_text(stderr, err.msg);
+			fputc('\n', stderr);
+			t.errors++;
+			break;
 		}
-		if (res->outcome == OUT_ERROR)
-			cmd_print_error(r.files.v[i].path, &res->err);
-		count(&r, i, &t);
-		if (res->outcome != OUT_IGNORED) {
-			if (res->out.failed)
+		if (!subj)
+			break;
+		if (asmgate_subject_get_kind(subj) == ASMGATE_SUBJECT_ERROR)
+			cmd_print_error(asmgate_subject_name(subj),
+			    asmgate_subject_error(subj));
+		count(&r, subj, &t);
+		b = asmgate_subject_user(subj);
+		if (fmt == CMD_FMT_TEXT || fmt == CMD_FMT_JSON) {
+			if (!b || b->failed)
 				written = 0;
-			if (fmt == CMD_FMT_JSON) {
-				rd_json_splice_value(&j, res->out.p, res->out.len);
+			else if (fmt == CMD_FMT_JSON) {
+				rd_json_splice_value(&j, b->p, b->len);
 				written &= cmd_flush(&out, stdout);
-			} else if (fmt == CMD_FMT_TEXT) {
-				if (res->out.len)
-					fwrite(res->out.p, 1, res->out.len, stdout);
-			} else if (report) {
-				add_report(&r, i, report);
+			} else if (b->len) {
+				fwrite(b->p, 1, b->len, stdout);
 			}
+		} else if (report) {
+			add_report(&r, subj, report);
 		}
-		free_result(res);
-		if (nthreads > 0) {
-			/* The slot is free for file i + window: wake one
-			 * waiting worker. */
-			pthread_mutex_lock(&r.mu);
-			r.done[i % r.window] = 0;
-			r.printed = i + 1;
-			if (r.blocked)
-				pthread_cond_signal(&r.window_cv);
-			pthread_mutex_unlock(&r.mu);
-		}
+		asmgate_subject_free(subj);
 	}
-	t.errors += walk_errors;
 	if (fmt == CMD_FMT_JSON) {
+		const asmgate_scan_stats *st = asmgate_scan_get_stats(scan);
+
 		rd_json_arr_end(&j);
 		rd_json_key(&j, "summary");
 		rd_json_obj(&j);
@@ -751,6 +636,9 @@ cmd_verify(int argc, char **argv)
 			    (asmgate_sn_state)c), t.states[c]);
 		rd_json_kuint(&j, "skipped", t.skipped);
 		rd_json_kuint(&j, "unreadable", t.errors);
+		rd_json_kuint(&j, "containers", st->containers);
+		rd_json_kuint(&j, "members", st->members);
+		rd_json_kuint(&j, "membersIgnored", st->members_ignored);
 		if (r.policy) {
 			rd_json_kuint(&j, "allowed", t.allowed);
 			rd_json_kuint(&j, "denied", t.denied);
@@ -760,7 +648,7 @@ cmd_verify(int argc, char **argv)
 		rd_json_obj_end(&j);
 		written &= cmd_flush(&out, stdout);
 	} else if (fmt == CMD_FMT_TEXT) {
-		print_summary(&r, &t);
+		print_summary(&r, &t, asmgate_scan_get_stats(scan));
 	} else if (report) {
 		uint8_t *doc = NULL;
 		size_t len = 0;
@@ -792,24 +680,10 @@ cmd_verify(int argc, char **argv)
 		rc = t.not_signed ? CMD_EXIT_REJECT : CMD_EXIT_OK;
 	if (fflush(stdout) != 0)
 		rc = CMD_EXIT_ERROR;
-out_threads:
-	asmgate_report_free(report);
-	pthread_mutex_lock(&r.mu);
-	r.next = r.files.n; /* stop workers that have not started */
-	pthread_cond_broadcast(&r.window_cv);
-	pthread_mutex_unlock(&r.mu);
-	while (nthreads > 0)
-		pthread_join(threads[--nthreads], NULL);
-	for (i = 0; r.res && i < r.window; i++)
-		free_result(&r.res[i]);
-	pthread_mutex_destroy(&r.mu);
-	pthread_cond_destroy(&r.done_cv);
-	pthread_cond_destroy(&r.window_cv);
 out:
+	asmgate_report_free(report);
+	asmgate_scan_free(scan);
 	rd_buf_free(&out);
-	free(r.res);
-	free(r.done);
-	cmd_filelist_free(&r.files);
 	/* Command-line test keys are ours; the policy's belong to it. */
 	/* Keys past ncli were added by a loaded policy and belong to it. */
 	if (!r.policy)

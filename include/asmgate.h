@@ -505,26 +505,45 @@ typedef struct asmgate_key_mapping {
 	const asmgate_key *key;
 } asmgate_key_mapping;
 
+/** Options of asmgate_verify_image. Versioned, as libgit2's options
+ *  are: start from ASMGATE_VERIFY_OPTIONS_INIT (or
+ *  asmgate_verify_options_init), so a caller built against this header
+ *  keeps working when later versions add members at the end. */
+#define ASMGATE_VERIFY_OPTIONS_VERSION 1
 typedef struct asmgate_verify_options {
+	unsigned version;                     /* ASMGATE_VERIFY_OPTIONS_VERSION */
 	const asmgate_key *const *test_keys;  /* borrowed */
 	size_t ntest_keys;
 	const asmgate_key_mapping *key_map;   /* borrowed */
 	size_t nkey_map;
 } asmgate_verify_options;
+#define ASMGATE_VERIFY_OPTIONS_INIT { ASMGATE_VERIFY_OPTIONS_VERSION, NULL, 0, NULL, 0 }
+
+/** Zero o and set its version; ASMGATE_E_USAGE for an unknown version. */
+asmgate_status asmgate_verify_options_init(asmgate_verify_options *o,
+    unsigned version);
 
 /** Verify the strong-name signature of img and classify its state.
  *  Returns ASMGATE_OK whenever a state could be decided (invalid
  *  included: out->reasons say why); an error status only when the crypto
  *  library failed or memory ran out, in which case out->state is
- *  ASMGATE_SN_INVALID. opts may be NULL. */
+ *  ASMGATE_SN_INVALID. opts may be NULL; options of an unknown version
+ *  are ASMGATE_E_USAGE (state invalid). */
 asmgate_status asmgate_verify_image(const asmgate_image *img,
     const asmgate_verify_options *opts, asmgate_signature *out,
     asmgate_error *err);
 
+#define ASMGATE_SIGN_OPTIONS_VERSION 1
 typedef struct asmgate_sign_options {
+	unsigned version;  /* ASMGATE_SIGN_OPTIONS_VERSION */
 	int test_sign;   /* sign with a test key, skip the key-match check and
 	                    leave the StrongNameSigned flag clear (sn -TS) */
 } asmgate_sign_options;
+#define ASMGATE_SIGN_OPTIONS_INIT { ASMGATE_SIGN_OPTIONS_VERSION, 0 }
+
+/** Zero o and set its version; ASMGATE_E_USAGE for an unknown version. */
+asmgate_status asmgate_sign_options_init(asmgate_sign_options *o,
+    unsigned version);
 
 /** Strong-name sign the assembly at in_path with key (a key pair) and
  *  write the result to out_path (which may be in_path): sets the
@@ -653,12 +672,166 @@ asmgate_status asmgate_report_add(asmgate_report *r, const char *path,
     const asmgate_signature *sig, const char *host,
     const asmgate_decision *d, asmgate_error *err);
 
+/** Where a subject came from: the file on disk and the chain of member
+ *  names inside containers, outermost first (nmembers 0 for a plain
+ *  file). Member names are untrusted text. */
+typedef struct asmgate_origin {
+	const char *file;
+	size_t nmembers;
+	const char *const *members;
+} asmgate_origin;
+
+/** asmgate_report_add for a subject inside containers: path is its
+ *  display name ("outer.zip!pkgs/a.nupkg!lib/a.dll"); origin (may be
+ *  NULL) names the file on disk and the member chain: SARIF then uses
+ *  the outer file as the artifact and names the chain in the message and
+ *  in the result's property bag ("asmgate/members"). */
+asmgate_status asmgate_report_add_origin(asmgate_report *r, const char *path,
+    const asmgate_origin *origin, const asmgate_image *img,
+    const asmgate_error *file_err, const asmgate_signature *sig,
+    const char *host, const asmgate_decision *d, asmgate_error *err);
+
 /** The finished document; *out is allocated and NUL-terminated (the NUL
  *  not counted in *len); free it with asmgate_free. */
 asmgate_status asmgate_report_finish(asmgate_report *r, uint8_t **out,
     size_t *len, asmgate_error *err);
 
 void asmgate_report_free(asmgate_report *r);
+
+/* ------------------------------------------------------------------ */
+/* Scanning: one pipeline of subjects (scan/)                          */
+/* ------------------------------------------------------------------ */
+
+/* A scan turns paths into subjects, one thing to decide each: files and
+ * directories are expanded (directories walked, containers opened and
+ * their members, nested ones too, read in memory: nothing is extracted
+ * to disk), every assembly is parsed, verified and decided for the
+ * policy's hosts, on worker threads, and handed back in a fixed order
+ * (arguments in order, directory entries and members in their order,
+ * depth first) whatever the number of jobs. */
+
+/** What a subject is. */
+typedef enum asmgate_subject_kind {
+	ASMGATE_SUBJECT_ASSEMBLY = 0, /* parsed (and verified, decided) */
+	ASMGATE_SUBJECT_SKIPPED,      /* not checked, with the reason: a PE
+	                                 file that is not an assembly, a
+	                                 symbolic link to a directory or a
+	                                 special file met in a walk */
+	ASMGATE_SUBJECT_ERROR         /* could not be read or decided: a
+	                                 file, a member or a whole container */
+} asmgate_subject_kind;
+
+typedef struct asmgate_subject asmgate_subject;
+
+/** Counters of a scan (asmgate_scan_stats), final once asmgate_scan_next
+ *  has returned the end. */
+typedef struct asmgate_scan_stats {
+	uint64_t files;            /* files on disk opened */
+	uint64_t files_ignored;    /* files in walked directories that are
+	                              neither PE files nor containers */
+	uint64_t containers;       /* containers opened (nested included) */
+	uint64_t members;          /* members examined (not directories) */
+	uint64_t members_ignored;  /* members neither PE nor containers */
+	uint64_t inflated_bytes;   /* member bytes decompressed */
+} asmgate_scan_stats;
+
+#define ASMGATE_SCAN_OPTIONS_VERSION 1
+typedef struct asmgate_scan_options {
+	unsigned version;          /* ASMGATE_SCAN_OPTIONS_VERSION */
+	unsigned jobs;             /* worker threads; 0 or 1: one, inline */
+	int verify;                /* 1: verify (and decide) each assembly;
+	                              0: parse only (inspect) */
+	const asmgate_verify_options *verify_options; /* borrowed; may be NULL */
+	const asmgate_policy *policy;  /* borrowed; NULL: no decisions */
+	const size_t *hosts;       /* policy hosts decided, in this order */
+	size_t nhosts;             /* borrowed array; must outlive the scan */
+	/* Called on the worker thread that completed a subject, before it is
+	 * handed out, to render output while other workers go on (calls for
+	 * different subjects may run at the same time). May be NULL. */
+	void (*on_subject)(void *ctx, asmgate_subject *s);
+	void *ctx;
+	int release_images;        /* 1: free each image after on_subject, so
+	                              subjects waiting to be handed out hold
+	                              no file bytes */
+} asmgate_scan_options;
+#define ASMGATE_SCAN_OPTIONS_INIT { ASMGATE_SCAN_OPTIONS_VERSION, 1, 1, \
+	NULL, NULL, NULL, 0, NULL, NULL, 0 }
+
+/** Zero o, set its version and the defaults of ASMGATE_SCAN_OPTIONS_INIT;
+ *  ASMGATE_E_USAGE for an unknown version. */
+asmgate_status asmgate_scan_options_init(asmgate_scan_options *o,
+    unsigned version);
+
+typedef struct asmgate_scan asmgate_scan;
+
+/** A new scan (the options are copied; what they point to is borrowed). */
+asmgate_status asmgate_scan_new(asmgate_scan **out,
+    const asmgate_scan_options *opts, asmgate_error *err);
+
+/** Add a path named by the user, before the first asmgate_scan_next: a
+ *  file, or a directory walked recursively (entries in byte order of
+ *  their names; symbolic links to directories not followed, and listed
+ *  as skipped). A path that cannot be read becomes an error subject, not
+ *  a failure of this call, which fails only for ASMGATE_E_NOMEM and
+ *  ASMGATE_E_LIMIT (more than RD_MAX_RUN_FILES files). */
+asmgate_status asmgate_scan_add_path(asmgate_scan *s, const char *path,
+    asmgate_error *err);
+
+/** The next subject in order (blocking while workers finish it), owned
+ *  by the caller (asmgate_subject_free); *out NULL at the end. */
+asmgate_status asmgate_scan_next(asmgate_scan *s, asmgate_subject **out,
+    asmgate_error *err);
+
+const asmgate_scan_stats *asmgate_scan_get_stats(const asmgate_scan *s);
+
+/** Stop the workers and free everything the scan holds. */
+void asmgate_scan_free(asmgate_scan *s);
+
+void asmgate_subject_free(asmgate_subject *s);
+
+asmgate_subject_kind asmgate_subject_get_kind(const asmgate_subject *s);
+
+/** "outer.zip!pkgs/Contoso.nupkg!lib/net48/Contoso.dll"; the path as
+ *  given for a plain file. Untrusted text: escape it when printing. */
+const char *asmgate_subject_name(const asmgate_subject *s);
+
+const asmgate_origin *asmgate_subject_origin(const asmgate_subject *s);
+
+/** 1 when the subject is a path the user named (not found in a walk or
+ *  inside a container). */
+int asmgate_subject_is_named(const asmgate_subject *s);
+
+/** The image (ASMGATE_SUBJECT_ASSEMBLY, unless released); else NULL. */
+const asmgate_image *asmgate_subject_image(const asmgate_subject *s);
+
+/** The verification outcome, or NULL when not verified. */
+const asmgate_signature *asmgate_subject_signature(const asmgate_subject *s);
+
+/** Error subjects: what is wrong (offset inside the innermost member or
+ *  file); skipped subjects: the reason in msg (code says which: e.g.
+ *  ASMGATE_E_NOT_DOTNET). NULL for assemblies. */
+const asmgate_error *asmgate_subject_error(const asmgate_subject *s);
+
+/** Decisions, one per host of the options' hosts, in that order; NULL
+ *  when there is no policy or the subject is not a verified assembly. */
+const asmgate_decision *asmgate_subject_decisions(const asmgate_subject *s,
+    size_t *n);
+
+/** Data the on_subject callback attaches (e.g. rendered output), freed
+ *  with the subject by free_fn (may be NULL). */
+void asmgate_subject_set_user(asmgate_subject *s, void *p,
+    void (*free_fn)(void *));
+void *asmgate_subject_user(const asmgate_subject *s);
+
+/** Open one assembly named by a subject name: a file, or a member of a
+ *  container ("app.zip!lib/a.dll"; an existing file of that name wins).
+ *  The member is read into memory. Errors as asmgate_image_open. */
+asmgate_status asmgate_image_open_subject(asmgate_image **out,
+    const char *name, asmgate_error *err);
+
+/** 1 when name names a member of a container (not an existing file),
+ *  else 0. */
+int asmgate_subject_name_is_member(const char *name);
 
 #ifdef __cplusplus
 }

@@ -56,22 +56,12 @@ image_new(asmgate_image **out, asmgate_error *err)
 	return ASMGATE_OK;
 }
 
-asmgate_status
-asmgate_image_from_memory(asmgate_image **out, const void *data, size_t len,
-    asmgate_error *err)
+/* Parse img->data; on failure the image (and what it owns) is freed. */
+static asmgate_status
+finish(asmgate_image **out, asmgate_image *img, asmgate_error *err)
 {
-	asmgate_image *img;
 	asmgate_status rc;
 
-	*out = NULL;
-	if (len > RD_MAX_FILE_BYTES)
-		return rd_fail_nooff(err, ASMGATE_E_LIMIT,
-		    "file is larger than the %zu-byte limit",
-		    RD_MAX_FILE_BYTES);
-	if ((rc = image_new(&img, err)) != ASMGATE_OK)
-		return rc;
-	img->data = len ? data : NULL;
-	img->size = img->data ? len : 0;
 	if ((rc = parse_all(img, err)) != ASMGATE_OK) {
 		asmgate_image_free(img);
 		return rc;
@@ -80,37 +70,92 @@ asmgate_image_from_memory(asmgate_image **out, const void *data, size_t len,
 	return ASMGATE_OK;
 }
 
+static asmgate_status
+size_ok(size_t len, asmgate_error *err)
+{
+	if (len > RD_MAX_FILE_BYTES)
+		return rd_fail_nooff(err, ASMGATE_E_LIMIT,
+		    "file is larger than the %zu-byte limit",
+		    RD_MAX_FILE_BYTES);
+	return ASMGATE_OK;
+}
+
+/* Borrowed bytes can change while they are checked (the caller may map
+ * a file others write): they get the snapshot copies of a mapped file. */
+asmgate_status
+asmgate_image_from_memory(asmgate_image **out, const void *data, size_t len,
+    asmgate_error *err)
+{
+	asmgate_image *img;
+	asmgate_status rc;
+
+	*out = NULL;
+	if ((rc = size_ok(len, err)) != ASMGATE_OK ||
+	    (rc = image_new(&img, err)) != ASMGATE_OK)
+		return rc;
+	img->data = len ? data : NULL;
+	img->size = img->data ? len : 0;
+	img->snapshot = img->data != NULL;
+	return finish(out, img, err);
+}
+
+/* Owned bytes: nobody else holds them, so no snapshot is needed. */
+asmgate_status
+asmgate_image_take(asmgate_image **out, void *data, size_t len,
+    asmgate_error *err)
+{
+	asmgate_image *img;
+	asmgate_status rc;
+
+	*out = NULL;
+	if ((rc = size_ok(len, err)) != ASMGATE_OK ||
+	    (rc = image_new(&img, err)) != ASMGATE_OK) {
+		free(data);
+		return rc;
+	}
+	img->owned_data = data;
+	img->data = len ? data : NULL;
+	img->size = img->data ? len : 0;
+	return finish(out, img, err);
+}
+
+asmgate_status
+pe_image_from_file(asmgate_image **out, void *file, asmgate_error *err)
+{
+	rd_file *f = file;
+	asmgate_image *img;
+	asmgate_status rc;
+
+	*out = NULL;
+	if ((rc = image_new(&img, err)) != ASMGATE_OK) {
+		rd_file_close(f);
+		free(f);
+		return rc;
+	}
+	img->mapping = f;
+	img->owns_mapping = 1;
+	img->data = f->data;
+	img->size = f->size;
+	img->snapshot = f->mapped;
+	return finish(out, img, err);
+}
+
 asmgate_status
 asmgate_image_open(asmgate_image **out, const char *path, asmgate_error *err)
 {
-	asmgate_image *img;
 	asmgate_status rc;
 	rd_file *f;
 
 	*out = NULL;
-	if ((rc = image_new(&img, err)) != ASMGATE_OK)
-		return rc;
 	f = calloc(1, sizeof(*f));
-	if (!f) {
-		free(img);
+	if (!f)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
-	}
-	img->mapping = f;
-	img->owns_mapping = 1;
 	if ((rc = rd_file_open(f, path, RD_MAX_FILE_BYTES, err)) !=
 	    ASMGATE_OK) {
-		asmgate_image_free(img);
+		free(f);
 		return rc;
 	}
-	img->data = f->data;
-	img->size = f->size;
-	img->snapshot = f->mapped;
-	if ((rc = parse_all(img, err)) != ASMGATE_OK) {
-		asmgate_image_free(img);
-		return rc;
-	}
-	*out = img;
-	return ASMGATE_OK;
+	return pe_image_from_file(out, f, err);
 }
 
 void
@@ -122,6 +167,7 @@ asmgate_image_free(asmgate_image *img)
 		rd_file_close(img->mapping);
 		free(img->mapping);
 	}
+	free(img->owned_data);
 	free(img->md_copy);
 	free(img->slot_copy);
 	free(img->refs);

@@ -115,6 +115,7 @@ struct asmgate_image {
 	size_t size;
 	int owns_mapping;               /* file opened by asmgate_image_open */
 	void *mapping;                  /* rd_file, when owned */
+	void *owned_data;               /* asmgate_image_take: freed with it */
 	/* A file that is mapped (not read) can change under the mapping
 	 * while it is checked. Its metadata block (the identity: names,
 	 * versions, public key, attributes) and its signature slot are
@@ -133,6 +134,12 @@ struct asmgate_image {
 	asmgate_reference *refs;
 	asmgate_attribute *attrs;
 };
+
+/* image.c: parse the file f (read or mapped by rd_file_open, allocated
+ * with malloc), taking ownership of it whatever the outcome: a mapped
+ * file gets the snapshot copies, as asmgate_image_open. */
+asmgate_status pe_image_from_file(asmgate_image **out, void *f,
+    asmgate_error *err);
 
 /* pe.c: PE/COFF headers and sections. */
 asmgate_status pe_parse_headers(asmgate_image *img, asmgate_error *err);

@@ -188,7 +188,8 @@ find_suite(asmgate_report *r, const char *name, asmgate_error *err)
 
 /* What one add() reports, worked out once for both formats. */
 typedef struct outcome {
-	const char *path;
+	const char *path;           /* display name */
+	const asmgate_origin *origin; /* NULL: path is a file on disk */
 	const char *host;           /* NULL without a policy */
 	int error;                  /* file unreadable or not verified */
 	int fail;                   /* denied or (no policy) not signed */
@@ -244,6 +245,12 @@ details(rd_buf *b, const outcome *o, const asmgate_image *img,
 	unsigned i;
 
 	rd_buf_printf(b, "file: %s\n", o->path);
+	if (o->origin && o->origin->nmembers) {
+		size_t k;
+		rd_buf_printf(b, "container: %s\n", o->origin->file);
+		for (k = 0; k < o->origin->nmembers; k++)
+			rd_buf_printf(b, "member: %s\n", o->origin->members[k]);
+	}
 	if (img) {
 		rd_buf_puts(b, "assembly: ");
 		policy_full_name(b, img);
@@ -283,22 +290,29 @@ details(rd_buf *b, const outcome *o, const asmgate_image *img,
 
 static void
 work_out(outcome *o, const asmgate_report *r, const char *path,
-    const asmgate_image *img, const asmgate_error *file_err,
-    const asmgate_signature *sig, const char *host,
-    const asmgate_decision *d)
+    const asmgate_origin *origin, const asmgate_image *img,
+    const asmgate_error *file_err, const asmgate_signature *sig,
+    const char *host, const asmgate_decision *d)
 {
 	char who[300];
 	rd_buf nb;
 
 	memset(o, 0, sizeof(*o));
 	o->path = path;
+	o->origin = origin;
 	o->host = host;
 	o->rule_index = -1;
 	if (img) {
 		rd_buf_init(&nb, sizeof(who));
 		policy_full_name(&nb, img);
-		snprintf(who, sizeof(who), "%s",
-		    rd_buf_cstr(&nb) ? (const char *)nb.p : path);
+		/* Inside a container the identity alone does not say which
+		 * member: the message names the chain too. */
+		if (o->origin && o->origin->nmembers)
+			snprintf(who, sizeof(who), "%.150s in %.140s",
+			    rd_buf_cstr(&nb) ? (const char *)nb.p : "?", path);
+		else
+			snprintf(who, sizeof(who), "%s",
+			    rd_buf_cstr(&nb) ? (const char *)nb.p : path);
 		rd_buf_free(&nb);
 	} else {
 		snprintf(who, sizeof(who), "%s", path);
@@ -503,7 +517,9 @@ add_sarif(asmgate_report *r, const outcome *o, const asmgate_image *img,
 		/* ASCII only: the JSON string needs no escapes */
 		rd_buf u;
 		rd_buf_init(&u, RD_MAX_REPORT_BYTES);
-		policy_uri_put(&u, o->path);
+		/* The artifact is the file on disk; the member chain is in
+		 * the message and the property bag. */
+		policy_uri_put(&u, o->origin ? o->origin->file : o->path);
 		rd_json_kstr(&j, "uri", rd_buf_cstr(&u) ? (const char *)u.p :
 		    "");
 		if (u.failed)
@@ -522,6 +538,15 @@ add_sarif(asmgate_report *r, const outcome *o, const asmgate_image *img,
 	rd_json_obj(&j);
 	if (o->host)
 		rd_json_kstr(&j, "host", o->host);
+	if (o->origin && o->origin->nmembers) {
+		size_t k;
+		rd_json_kstr(&j, "asmgate/path", o->path);
+		rd_json_key(&j, "asmgate/members");
+		rd_json_arr(&j);
+		for (k = 0; k < o->origin->nmembers; k++)
+			rd_json_str(&j, o->origin->members[k]);
+		rd_json_arr_end(&j);
+	}
 	if (img) {
 		rd_buf nb;
 		rd_buf_init(&nb, 4096);
@@ -552,14 +577,28 @@ asmgate_report_add(asmgate_report *r, const char *path,
     const asmgate_signature *sig, const char *host,
     const asmgate_decision *d, asmgate_error *err)
 {
+	return asmgate_report_add_origin(r, path, NULL, img, file_err, sig,
+	    host, d, err);
+}
+
+asmgate_status
+asmgate_report_add_origin(asmgate_report *r, const char *path,
+    const asmgate_origin *origin, const asmgate_image *img,
+    const asmgate_error *file_err, const asmgate_signature *sig,
+    const char *host, const asmgate_decision *d, asmgate_error *err)
+{
 	outcome o;
 
 	if (!r || !path)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "asmgate_report_add: report and path are required");
+	if (origin && (!origin->file ||
+	    (origin->nmembers && !origin->members)))
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "asmgate_report_add: origin needs file and members");
 	if (r->failed != ASMGATE_OK)
 		return report_fail(r, r->failed, "", err);
-	work_out(&o, r, path, img, file_err, sig, host, d);
+	work_out(&o, r, path, origin, img, file_err, sig, host, d);
 	if (r->fmt == ASMGATE_REPORT_JUNIT)
 		return add_junit(r, &o, img, file_err, sig, d, err);
 	return add_sarif(r, &o, img, sig, d, err);

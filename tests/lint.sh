@@ -1,6 +1,6 @@
 #!/bin/sh
 # One-way module dependencies (docs/ARCHITECTURE.md), checked by grep:
-#   rd -> pe -> keys -> verify -> policy -> cmd
+#   rd -> ctr -> pe -> keys -> verify -> policy -> scan -> cmd
 # A module may include headers of modules to its left only; pe/ and rd/
 # never include OpenSSL or libxml2; only policy/ includes libxml2; only
 # cmd/ prints or exits.
@@ -12,22 +12,24 @@ check() { # MODULE FORBIDDEN-REGEX WHY
 		echo "lint: $1/ $3:"; echo "$hits" | sed 's/^/  /'; bad=1
 	fi
 }
-check rd '#include "(pe|keys|verify|policy|cmd)/|<openssl/|<libxml/' \
+check rd '#include "(ctr|pe|keys|verify|policy|scan|cmd)/|<openssl/|<libxml/' \
 	"must depend on nothing"
-check pe '#include "(keys|verify|policy|cmd)/|<openssl/|<libxml/' \
+check pe '#include "(ctr|keys|verify|policy|scan|cmd)/|<openssl/|<libxml/' \
 	"may include rd/ only (no OpenSSL, no libxml2)"
-check keys '#include "(verify|policy|cmd)/|<libxml/' \
+check keys '#include "(ctr|verify|policy|scan|cmd)/|<libxml/' \
 	"may include rd/ and pe/ only"
-check verify '#include "(policy|cmd)/|<libxml/' \
+check verify '#include "(ctr|policy|scan|cmd)/|<libxml/' \
 	"may include rd/, pe/ and keys/ only"
-check policy '#include "cmd/' "must not include cmd/"
-for m in rd pe keys verify policy; do
+check policy '#include "(scan|cmd)/' "must not include scan/ or cmd/"
+check scan '#include "cmd/|<openssl/|<libxml/' \
+	"may include the library modules only (no OpenSSL, no libxml2)"
+for m in rd pe keys verify policy scan; do
 	check $m '\b(printf|fprintf|puts|fputs|perror|exit|abort)\s*\(' \
 		"library code must not print or exit"
 	check $m '\b(sprintf|vsprintf|strcpy|strcat|strncat|gets)\s*\(' \
 		"uses a banned function"
 done
-check cmd '#include "(pe|keys|verify|policy)/' \
+check cmd '#include "(ctr|pe|keys|verify|policy|scan)/' \
 	"must use include/asmgate.h, not module internals"
 [ $bad -eq 0 ] && echo "lint: module dependencies and banned calls: ok"
 exit $bad

@@ -102,6 +102,9 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	mode_t mode = 0644;
 	asmgate_status rc;
 
+	if (opts && opts->version != ASMGATE_SIGN_OPTIONS_VERSION)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "sign options of unknown version %u", opts->version);
 	if (!ki->is_private)
 		return rd_fail_nooff(err, ASMGATE_E_KEY,
 		    "the key has no private part: signing needs a key pair");

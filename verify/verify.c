@@ -303,6 +303,26 @@ choose_verifier(const asmgate_image *img, const asmgate_verify_options *o,
 }
 
 asmgate_status
+asmgate_verify_options_init(asmgate_verify_options *o, unsigned version)
+{
+	if (version != ASMGATE_VERIFY_OPTIONS_VERSION)
+		return ASMGATE_E_USAGE;
+	memset(o, 0, sizeof(*o));
+	o->version = version;
+	return ASMGATE_OK;
+}
+
+asmgate_status
+asmgate_sign_options_init(asmgate_sign_options *o, unsigned version)
+{
+	if (version != ASMGATE_SIGN_OPTIONS_VERSION)
+		return ASMGATE_E_USAGE;
+	memset(o, 0, sizeof(*o));
+	o->version = version;
+	return ASMGATE_OK;
+}
+
+asmgate_status
 asmgate_verify_image(const asmgate_image *img,
     const asmgate_verify_options *o, asmgate_signature *out,
     asmgate_error *err)
@@ -326,6 +346,9 @@ asmgate_verify_image(const asmgate_image *img,
 	memset(out, 0, sizeof(*out));
 	memset(&c, 0, sizeof(c));
 	out->state = ASMGATE_SN_INVALID;
+	if (o && o->version != ASMGATE_VERIFY_OPTIONS_VERSION)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "verify options of unknown version %u", o->version);
 	out->flag_set = (cli->flags & ASMGATE_COMIMAGE_STRONGNAMESIGNED) != 0;
 
 	if (!info->assembly.public_key) {

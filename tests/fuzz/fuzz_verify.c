@@ -47,7 +47,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (asmgate_image_from_memory(&img, data, size, &err) != ASMGATE_OK)
 		return 0;
-	memset(&o, 0, sizeof(o));
+	(void)asmgate_verify_options_init(&o, ASMGATE_VERIFY_OPTIONS_VERSION);
 	keys[0] = test_key();
 	o.test_keys = keys;
 	o.ntest_keys = 1;

@@ -2015,7 +2015,7 @@ test_policy__with_verification(void **state)
 		asmgate_error_clear(&err);
 		assert_int_equal(asmgate_policy_load(&pol, th_path(rel), &err),
 		    ASMGATE_OK);
-		memset(&opts, 0, sizeof(opts));
+		(void)asmgate_verify_options_init(&opts, ASMGATE_VERIFY_OPTIONS_VERSION);
 		for (k = 0; k < asmgate_policy_test_key_count(pol) && k < 8; k++)
 			tk[k] = asmgate_policy_test_key(pol, k);
 		opts.test_keys = tk;
@@ -2091,13 +2091,13 @@ test_policy__key_map_signer(void **state)
 	assert_int_equal(fwrite(b, 1, len, f), len);
 	fclose(f);
 	free(b);
-	memset(&so, 0, sizeof(so));
+	(void)asmgate_sign_options_init(&so, ASMGATE_SIGN_OPTIONS_VERSION);
 	so.test_sign = 1;
 	asmgate_error_clear(&err);
 	assert_int_equal(asmgate_sign_file(in, out, ci_pair, &so, &err),
 	    ASMGATE_OK);
 	assert_int_equal(asmgate_image_open(&img, out, &err), ASMGATE_OK);
-	memset(&vo, 0, sizeof(vo));
+	(void)asmgate_verify_options_init(&vo, ASMGATE_VERIFY_OPTIONS_VERSION);
 	memcpy(map.token, "\xe0\xba\x8f\x48\xcb\x72\x2c\xea", 8);
 	map.key = ci;
 	vo.key_map = &map;

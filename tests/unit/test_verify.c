@@ -425,7 +425,7 @@ test_verify__key_map(void **state)
 		0x2c, 0xea };
 
 	(void)state;
-	memset(&o, 0, sizeof(o));
+	(void)asmgate_verify_options_init(&o, ASMGATE_VERIFY_OPTIONS_VERSION);
 	memcpy(map.token, tok, 8);
 	o.key_map = &map;
 	o.nkey_map = 1;
@@ -471,7 +471,7 @@ test_verify__test_signed(void **state)
 	asmgate_image_free(img);
 
 	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
-	memset(&o, 0, sizeof(o));
+	(void)asmgate_verify_options_init(&o, ASMGATE_VERIFY_OPTIONS_VERSION);
 	keys[0] = other;
 	keys[1] = test;
 	o.test_keys = keys;
@@ -571,10 +571,10 @@ test_verify__sign_refuses_other_key(void **state)
 	assert_int_equal(st1.st_ino, st2.st_ino);
 	assert_int_equal(verify_path(in, NULL, &sig), ASMGATE_SN_DELAY_SIGNED);
 	/* --test-sign: signs, leaves the flag clear. */
-	memset(&so, 0, sizeof(so));
+	(void)asmgate_sign_options_init(&so, ASMGATE_SIGN_OPTIONS_VERSION);
 	so.test_sign = 1;
 	assert_int_equal(asmgate_sign_file(in, in, k, &so, &err), ASMGATE_OK);
-	memset(&vo, 0, sizeof(vo));
+	(void)asmgate_verify_options_init(&vo, ASMGATE_VERIFY_OPTIONS_VERSION);
 	tk[0] = k;
 	vo.test_keys = tk;
 	vo.ntest_keys = 1;
@@ -652,7 +652,7 @@ test_verify__signer(void **state)
 	assert_int_equal(verify_sample("states/delay-signed.dll", NULL, &sig),
 	    ASMGATE_SN_DELAY_SIGNED);
 	assert_false(sig.has_signer);
-	memset(&o, 0, sizeof(o));
+	(void)asmgate_verify_options_init(&o, ASMGATE_VERIFY_OPTIONS_VERSION);
 	tk[0] = t2048;
 	o.test_keys = tk;
 	o.ntest_keys = 1;
@@ -665,7 +665,7 @@ test_verify__signer(void **state)
 	resign(b, len, t2048k);
 	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_INVALID);
 	assert_false(sig.has_signer);
-	memset(&o, 0, sizeof(o));
+	(void)asmgate_verify_options_init(&o, ASMGATE_VERIFY_OPTIONS_VERSION);
 	memcpy(map.token, asmgate_key_get_info(contoso)->token, 8);
 	map.key = t2048;
 	o.key_map = &map;
@@ -846,7 +846,7 @@ test_verify__named_state_samples(void **state)
 	int n, i, checked = 0;
 
 	(void)state;
-	memset(&o, 0, sizeof(o));
+	(void)asmgate_verify_options_init(&o, ASMGATE_VERIFY_OPTIONS_VERSION);
 	keys[0] = t2048;
 	o.test_keys = keys;
 	o.ntest_keys = 1;

@@ -1,0 +1,822 @@
+/*
+ * scan.c - the pipeline: sources -> expand -> verify -> decide, handed
+ * back in order.
+ *
+ * Work is a tree of nodes. A top node is one source (a file); a member
+ * node is one member of a container. Running a node opens its bytes
+ * once and tells them apart by content: a PE file gives one subject; a
+ * container gives child nodes, one per member, which are jobs of their
+ * own, so the members of one container are read (inflated) and verified
+ * on several workers at once. Subjects come out depth first: a node's
+ * own subject, then its children's, then the next sibling's, whatever
+ * order the workers finish in.
+ *
+ * Scheduling. Runnable member nodes wait in one list sorted in that
+ * order; top nodes are started in argument order after them. Workers
+ * take the first runnable job while fewer than `window` nodes are
+ * started and not yet handed out (memory stays bounded: a finished node
+ * holds its rendered output, not its bytes, when images are released).
+ * The caller of asmgate_scan_next (the emitter) runs the node it waits
+ * for itself when no worker has started it, so the window can never
+ * deadlock; with one job there are no workers and the emitter runs
+ * everything inline.
+ *
+ * Memory: one member is inflated per running job, into a buffer of its
+ * declared size (RD_MAX_MEMBER_BYTES at most); the inflated bytes of one
+ * top-level input are capped at RD_MAX_INFLATED_BYTES in total; a
+ * nested container's bytes live until its last member has run.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "pe/pe.h"
+#include "rd/err.h"
+#include "rd/file.h"
+#include "rd/limits.h"
+#include "scan.h"
+
+/* Workers at most; the command's --jobs cap. */
+#define SCAN_MAX_JOBS 64u
+/* Nodes started and not yet handed out, per worker (see above). */
+#define SCAN_WINDOW_PER_JOB 64u
+/* Key length: a top index plus one index per container level. */
+#define SCAN_MAX_KEY (RD_MAX_CONTAINER_DEPTH + 2u)
+/* Bytes peeked to tell a member's type (MZ, PK). */
+#define SCAN_PEEK 4u
+
+enum node_state { N_NEW, N_RUNNING, N_DONE };
+
+/* A container and the bytes it borrows; shared by its member nodes. */
+typedef struct box {
+	asmgate_container *c;
+	rd_file *file;      /* a top-level container: the file */
+	uint8_t *bytes;     /* a nested one: the inflated member */
+	unsigned depth;     /* 1: the container is a file on disk */
+	unsigned refs;      /* under the scan mutex */
+} box;
+
+typedef struct node node;
+struct node {
+	node *parent;
+	node *top;          /* the top node of this tree (itself for one) */
+	node *next_run;     /* runnable list */
+	node *next_top;     /* started top nodes, in order */
+	uint32_t key[SCAN_MAX_KEY];
+	unsigned keylen;
+	enum node_state state;
+	size_t source;      /* top nodes: index in sources */
+	box *in;            /* member nodes: the container holding it */
+	size_t member;      /* its index there */
+	char *name;         /* member nodes: the member name (copied) */
+	asmgate_subject *subj;
+	node **children;
+	size_t nchildren, next_child;
+	int emitted_self;
+	uint64_t inflated;  /* top nodes: bytes inflated in this tree */
+};
+
+struct asmgate_scan {
+	asmgate_scan_options o;
+	scan_sources src;
+	asmgate_scan_stats stats;
+	pthread_mutex_t mu;
+	pthread_cond_t work_cv;  /* workers: work or room appeared */
+	pthread_cond_t done_cv;  /* the emitter: a node finished */
+	pthread_t threads[SCAN_MAX_JOBS];
+	unsigned nthreads;
+	int started, stop;
+	int nomem;               /* a subject could not be made */
+	size_t window, inflight;
+	size_t next_source;
+	node *run_head;
+	node *top_head, *top_tail;
+	node *cur;               /* the emitter's node */
+	node *waiting;           /* the node the emitter waits for */
+};
+
+asmgate_status
+asmgate_scan_options_init(asmgate_scan_options *o, unsigned version)
+{
+	static const asmgate_scan_options def = ASMGATE_SCAN_OPTIONS_INIT;
+
+	if (version != ASMGATE_SCAN_OPTIONS_VERSION)
+		return ASMGATE_E_USAGE;
+	*o = def;
+	return ASMGATE_OK;
+}
+
+/* ---------------------------------------------------------- subjects */
+
+/* The member chain of n, outermost first, in names[] (at most
+ * SCAN_MAX_KEY entries); returns the count. */
+static size_t
+chain(const node *n, const char **names)
+{
+	const node *m;
+	size_t k = 0, i;
+
+	for (m = n; m && m->parent; m = m->parent)
+		k++;
+	i = k;
+	for (m = n; m && m->parent; m = m->parent)
+		names[--i] = m->name;
+	return k;
+}
+
+static asmgate_subject *
+subject_for(asmgate_scan *s, const node *n, asmgate_subject_kind kind)
+{
+	const char *names[SCAN_MAX_KEY];
+	size_t k = chain(n, names);
+
+	return scan_subject_new(kind, s->src.v[n->top->source].path, names, k);
+}
+
+/* An error (or skipped) subject for n. When even that cannot be made,
+ * the node keeps no subject and the scan fails in asmgate_scan_next:
+ * a subject is never dropped silently. */
+static void nomem_subject(asmgate_scan *s);
+
+static void
+set_outcome(asmgate_scan *s, node *n, asmgate_subject_kind kind,
+    const asmgate_error *e, asmgate_image *img)
+{
+	n->subj = subject_for(s, n, kind);
+	if (!n->subj) {
+		asmgate_image_free(img);
+		nomem_subject(s);
+		return;
+	}
+	n->subj->img = img;
+	n->subj->named = n->parent == NULL &&
+	    !s->src.v[n->top->source].from_dir;
+	if (e) {
+		n->subj->has_err = 1;
+		n->subj->err = *e;
+	}
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static int
+ends_with_ci(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+static int
+named_as_module(const char *name)
+{
+	return ends_with_ci(name, ".dll") || ends_with_ci(name, ".exe") ||
+	    ends_with_ci(name, ".netmodule");
+}
+
+/* Files in directories and members that are plainly not PE (configs,
+ * docs) are ignored unless their name says assembly: no MZ/PE
+ * signature, empty, or too short for an MS-DOS header (an error below
+ * its e_lfanew field at 0x3c). A file that got past that far and then
+ * failed is reported. Named files are always reported. */
+static int
+ignorable(int named, const char *name, asmgate_status rc,
+    const asmgate_error *err)
+{
+	if (named || named_as_module(name))
+		return 0;
+	return rc == ASMGATE_E_NOT_PE || rc == ASMGATE_E_EMPTY ||
+	    (rc == ASMGATE_E_TRUNCATED && err->has_offset &&
+	    err->offset < 0x40);
+}
+
+static int
+looks_pe(const uint8_t *p, size_t n)
+{
+	return n >= 2 && p[0] == 'M' && p[1] == 'Z';
+}
+
+static void
+box_unref(asmgate_scan *s, box *b)
+{
+	int last;
+
+	if (!b)
+		return;
+	pthread_mutex_lock(&s->mu);
+	last = --b->refs == 0;
+	pthread_mutex_unlock(&s->mu);
+	if (!last)
+		return;
+	asmgate_container_free(b->c);
+	if (b->file) {
+		rd_file_close(b->file);
+		free(b->file);
+	}
+	free(b->bytes);
+	free(b);
+}
+
+/* ------------------------------------------------------------ running */
+
+/* Verify and decide img for node n (worker side). */
+static void
+run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
+    asmgate_error *err, int named, const char *name, int member)
+{
+	asmgate_subject *subj;
+	size_t h;
+
+	if (rc == ASMGATE_E_NOT_DOTNET || rc == ASMGATE_E_NO_ASSEMBLY) {
+		set_outcome(s, n, ASMGATE_SUBJECT_SKIPPED, err, NULL);
+		return;
+	}
+	if (rc != ASMGATE_OK) {
+		if (ignorable(named, name, rc, err)) {
+			pthread_mutex_lock(&s->mu);
+			if (member)
+				s->stats.members_ignored++;
+			else
+				s->stats.files_ignored++;
+			pthread_mutex_unlock(&s->mu);
+			return;
+		}
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, err, NULL);
+		return;
+	}
+	set_outcome(s, n, ASMGATE_SUBJECT_ASSEMBLY, NULL, img);
+	if (!(subj = n->subj))
+		return;
+	if (s->o.verify) {
+		rc = asmgate_verify_image(img, s->o.verify_options, &subj->sig,
+		    err);
+		subj->has_sig = 1;
+		if (rc != ASMGATE_OK) {
+			subj->kind = ASMGATE_SUBJECT_ERROR;
+			subj->has_err = 1;
+			subj->err = *err;
+			subj->has_sig = 0;
+		}
+	}
+	if (s->o.verify && s->o.policy && subj->kind ==
+	    ASMGATE_SUBJECT_ASSEMBLY) {
+		subj->decisions = calloc(s->o.nhosts ? s->o.nhosts : 1,
+		    sizeof(*subj->decisions));
+		if (!subj->decisions) {
+			subj->kind = ASMGATE_SUBJECT_ERROR;
+			subj->has_err = 1;
+			(void)rd_fail_nooff(&subj->err, ASMGATE_E_NOMEM,
+			    "out of memory");
+			return;
+		}
+		subj->ndecisions = s->o.nhosts;
+		for (h = 0; h < s->o.nhosts; h++) {
+			rc = asmgate_policy_decide(s->o.policy, s->o.hosts[h],
+			    img, &subj->sig, &subj->decisions[h], err);
+			if (rc != ASMGATE_OK) {
+				subj->kind = ASMGATE_SUBJECT_ERROR;
+				subj->has_err = 1;
+				subj->err = *err;
+				free(subj->decisions);
+				subj->decisions = NULL;
+				subj->ndecisions = 0;
+				return;
+			}
+		}
+	}
+}
+
+/* Open the container in [data, len) for node n and make its members
+ * child nodes. b owns the bytes already (file or buffer). */
+static void
+run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
+    size_t len)
+{
+	asmgate_error err;
+	asmgate_status rc;
+	size_t i, count, k;
+
+	asmgate_error_clear(&err);
+	b->refs = 1;
+	rc = asmgate_container_open_memory(&b->c, data, len, &err);
+	if (rc != ASMGATE_OK) {
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+		box_unref(s, b);
+		return;
+	}
+	count = asmgate_container_count(b->c);
+	pthread_mutex_lock(&s->mu);
+	s->stats.containers++;
+	pthread_mutex_unlock(&s->mu);
+	n->children = count ? calloc(count, sizeof(*n->children)) : NULL;
+	if (count && !n->children) {
+		(void)rd_fail_nooff(&err, ASMGATE_E_NOMEM, "out of memory");
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+		box_unref(s, b);
+		return;
+	}
+	for (i = 0, k = 0; i < count; i++) {
+		const asmgate_member_info *mi = asmgate_container_member(b->c, i);
+		node *c;
+
+		if (!mi || mi->is_directory)
+			continue;
+		c = calloc(1, sizeof(*c));
+		if (c)
+			c->name = strdup(mi->name);
+		if (!c || !c->name) {
+			free(c);
+			(void)rd_fail_nooff(&err, ASMGATE_E_NOMEM,
+			    "out of memory");
+			set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+			break;
+		}
+		c->parent = n;
+		c->top = n->top;
+		memcpy(c->key, n->key, sizeof(c->key));
+		c->keylen = n->keylen + 1;
+		c->key[n->keylen] = (uint32_t)i;
+		c->in = b;
+		c->member = i;
+		c->state = N_NEW;
+		n->children[k++] = c;
+	}
+	n->nchildren = k;
+	pthread_mutex_lock(&s->mu);
+	b->refs += (unsigned)k;
+	pthread_mutex_unlock(&s->mu);
+	box_unref(s, b);
+}
+
+static void
+run_top(asmgate_scan *s, node *n)
+{
+	const scan_source *src = &s->src.v[n->source];
+	asmgate_image *img = NULL;
+	asmgate_error err;
+	asmgate_status rc;
+	rd_file *f;
+	box *b;
+
+	if (src->preset != SCAN_PRESET_NONE) {
+		set_outcome(s, n, src->preset == SCAN_PRESET_SKIPPED ?
+		    ASMGATE_SUBJECT_SKIPPED : ASMGATE_SUBJECT_ERROR, src->err,
+		    NULL);
+		return;
+	}
+	asmgate_error_clear(&err);
+	f = calloc(1, sizeof(*f));
+	if (!f) {
+		(void)rd_fail_nooff(&err, ASMGATE_E_NOMEM, "out of memory");
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+		return;
+	}
+	rc = rd_file_open(f, src->path, RD_MAX_FILE_BYTES, &err);
+	if (rc != ASMGATE_OK) {
+		free(f);
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->stats.files++;
+	pthread_mutex_unlock(&s->mu);
+	if (asmgate_container_detect(f->data, f->size) !=
+	    ASMGATE_CONTAINER_NONE) {
+		b = calloc(1, sizeof(*b));
+		if (!b) {
+			rd_file_close(f);
+			free(f);
+			(void)rd_fail_nooff(&err, ASMGATE_E_NOMEM,
+			    "out of memory");
+			set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+			return;
+		}
+		b->file = f;
+		b->depth = 1;
+		run_container(s, n, b, f->data, f->size);
+		return;
+	}
+	rc = pe_image_from_file(&img, f, &err);
+	run_image(s, n, img, rc, &err, !src->from_dir, src->path, 0);
+}
+
+/* Reserve len inflated bytes against the top-level input's budget. */
+static int
+reserve(asmgate_scan *s, node *n, uint64_t len)
+{
+	int ok;
+
+	pthread_mutex_lock(&s->mu);
+	ok = len <= RD_MAX_INFLATED_BYTES - n->top->inflated;
+	if (ok) {
+		n->top->inflated += len;
+		s->stats.inflated_bytes += len;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+static void
+run_member(asmgate_scan *s, node *n)
+{
+	const asmgate_member_info *mi = asmgate_container_member(n->in->c,
+	    n->member);
+	asmgate_image *img = NULL;
+	uint8_t peek[SCAN_PEEK], *buf = NULL;
+	size_t got = 0, len = 0;
+	asmgate_error err;
+	asmgate_status rc;
+	int is_ctr;
+	box *b;
+
+	asmgate_error_clear(&err);
+	pthread_mutex_lock(&s->mu);
+	s->stats.members++;
+	pthread_mutex_unlock(&s->mu);
+	if (mi->unsupported) {
+		(void)rd_fail(&err, ASMGATE_E_UNSUPPORTED, mi->header_offset,
+		    "cannot read this member: %s", mi->unsupported);
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+		return;
+	}
+	rc = asmgate_container_peek(n->in->c, n->member, peek, sizeof(peek),
+	    &got, &err);
+	if (rc != ASMGATE_OK) {
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+		return;
+	}
+	is_ctr = asmgate_container_detect(peek, got) != ASMGATE_CONTAINER_NONE;
+	if (!is_ctr && !looks_pe(peek, got) && !named_as_module(n->name)) {
+		pthread_mutex_lock(&s->mu);
+		s->stats.members_ignored++;
+		pthread_mutex_unlock(&s->mu);
+		return;
+	}
+	if (!reserve(s, n, mi->size)) {
+		(void)rd_fail(&err, ASMGATE_E_LIMIT, mi->header_offset,
+		    "more than %llu bytes inflated from one input",
+		    (unsigned long long)RD_MAX_INFLATED_BYTES);
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+		return;
+	}
+	rc = asmgate_container_read(n->in->c, n->member, RD_MAX_MEMBER_BYTES,
+	    &buf, &len, &err);
+	/* A mapped archive's pages for this member are done with. */
+	if (n->in->file)
+		rd_file_release(n->in->file, mi->data_offset,
+		    mi->compressed_size);
+	if (rc != ASMGATE_OK) {
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+		return;
+	}
+	if (is_ctr) {
+		if (n->in->depth >= RD_MAX_CONTAINER_DEPTH) {
+			free(buf);
+			(void)rd_fail_nooff(&err, ASMGATE_E_LIMIT,
+			    "containers nested deeper than %u",
+			    RD_MAX_CONTAINER_DEPTH);
+			set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+			return;
+		}
+		b = calloc(1, sizeof(*b));
+		if (!b) {
+			free(buf);
+			(void)rd_fail_nooff(&err, ASMGATE_E_NOMEM,
+			    "out of memory");
+			set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+			return;
+		}
+		b->bytes = buf;
+		b->depth = n->in->depth + 1;
+		run_container(s, n, b, buf, len);
+		return;
+	}
+	rc = asmgate_image_take(&img, buf, len, &err);
+	run_image(s, n, img, rc, &err, 0, n->name, 1);
+}
+
+/* Insert n's children into the runnable list at their place in order
+ * (under the mutex): before the first runnable node whose key is
+ * greater than n's. */
+static int
+key_less(const node *a, const node *b)
+{
+	unsigned i, m = a->keylen < b->keylen ? a->keylen : b->keylen;
+
+	for (i = 0; i < m; i++)
+		if (a->key[i] != b->key[i])
+			return a->key[i] < b->key[i];
+	return a->keylen < b->keylen;
+}
+
+static void
+insert_children(asmgate_scan *s, node *n)
+{
+	node **pp = &s->run_head;
+	size_t i;
+
+	if (n->nchildren == 0)
+		return;
+	while (*pp && key_less(*pp, n))
+		pp = &(*pp)->next_run;
+	for (i = n->nchildren; i > 0; i--) {
+		n->children[i - 1]->next_run = *pp;
+		*pp = n->children[i - 1];
+	}
+}
+
+/* Run node n (taken under the mutex, run without it). */
+static void
+run_node(asmgate_scan *s, node *n)
+{
+	asmgate_subject *subj;
+	box *in = n->in;
+
+	if (n->parent)
+		run_member(s, n);
+	else
+		run_top(s, n);
+	n->in = NULL;
+	box_unref(s, in);
+	subj = n->subj;
+	if (subj && s->o.on_subject)
+		s->o.on_subject(s->o.ctx, subj);
+	if (subj && s->o.release_images) {
+		asmgate_image_free(subj->img);
+		subj->img = NULL;
+	}
+	pthread_mutex_lock(&s->mu);
+	n->state = N_DONE;
+	insert_children(s, n);
+	if (n->nchildren)
+		pthread_cond_broadcast(&s->work_cv);
+	if (s->waiting == n)
+		pthread_cond_signal(&s->done_cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Take the first runnable job (under the mutex), or NULL. */
+static node *
+take(asmgate_scan *s)
+{
+	node *n = s->run_head;
+
+	if (n) {
+		s->run_head = n->next_run;
+		n->next_run = NULL;
+	} else if (s->next_source < s->src.n) {
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			return NULL;
+		n->top = n;
+		n->source = s->next_source++;
+		n->key[0] = (uint32_t)n->source;
+		n->keylen = 1;
+		if (s->top_tail)
+			s->top_tail->next_top = n;
+		else
+			s->top_head = n;
+		s->top_tail = n;
+	} else {
+		return NULL;
+	}
+	n->state = N_RUNNING;
+	s->inflight++;
+	return n;
+}
+
+static void *
+worker(void *arg)
+{
+	asmgate_scan *s = arg;
+	node *n;
+
+	pthread_mutex_lock(&s->mu);
+	while (!s->stop) {
+		n = s->inflight < s->window ? take(s) : NULL;
+		if (!n) {
+			pthread_cond_wait(&s->work_cv, &s->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&s->mu);
+		run_node(s, n);
+		pthread_mutex_lock(&s->mu);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* ------------------------------------------------------------- public */
+
+asmgate_status
+asmgate_scan_new(asmgate_scan **out, const asmgate_scan_options *opts,
+    asmgate_error *err)
+{
+	asmgate_scan *s;
+
+	*out = NULL;
+	if (!opts || opts->version != ASMGATE_SCAN_OPTIONS_VERSION)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "scan options of unknown version");
+	if (opts->jobs > SCAN_MAX_JOBS)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "at most %u jobs", SCAN_MAX_JOBS);
+	if (opts->policy && opts->nhosts && !opts->hosts)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "hosts are required with nhosts");
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	s->o = *opts;
+	if (s->o.jobs == 0)
+		s->o.jobs = 1;
+	s->window = (size_t)SCAN_WINDOW_PER_JOB * s->o.jobs;
+	/* Kept images (JUnit, SARIF) hold file bytes: a narrow window. */
+	if (!s->o.release_images)
+		s->window = 2u * s->o.jobs + 2u;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->work_cv, NULL);
+	pthread_cond_init(&s->done_cv, NULL);
+	*out = s;
+	return ASMGATE_OK;
+}
+
+asmgate_status
+asmgate_scan_add_path(asmgate_scan *s, const char *path, asmgate_error *err)
+{
+	if (s->started)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "paths are added before the scan starts");
+	return scan_walk(&s->src, path, err);
+}
+
+static void
+nomem_subject(asmgate_scan *s)
+{
+	pthread_mutex_lock(&s->mu);
+	s->nomem = 1;
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void
+start(asmgate_scan *s)
+{
+	unsigned i;
+
+	s->started = 1;
+	if (s->o.jobs <= 1)
+		return;
+	for (i = 0; i < s->o.jobs; i++) {
+		if (pthread_create(&s->threads[i], NULL, worker, s) != 0)
+			break;
+		s->nthreads++;
+	}
+}
+
+/* Free a node whose subtree was handed out (its children are freed). */
+static void
+node_free(node *n)
+{
+	asmgate_subject_free(n->subj);
+	free(n->children);
+	free(n->name);
+	free(n);
+}
+
+asmgate_status
+asmgate_scan_next(asmgate_scan *s, asmgate_subject **out, asmgate_error *err)
+{
+	node *n, *parent;
+
+	*out = NULL;
+	if (!s->started)
+		start(s);
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		n = s->cur;
+		if (!n) {
+			if (s->top_head) {
+				s->cur = s->top_head;
+				continue;
+			}
+			if (s->next_source >= s->src.n)
+				break;
+			/* The next top node: nobody started it. */
+			n = take(s);
+			if (!n) {
+				pthread_mutex_unlock(&s->mu);
+				return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+				    "out of memory");
+			}
+			s->cur = n;
+			pthread_mutex_unlock(&s->mu);
+			run_node(s, n);
+			pthread_mutex_lock(&s->mu);
+			continue;
+		}
+		if (n->state == N_NEW) {
+			/* First runnable by order: run it here. */
+			node **pp = &s->run_head;
+			while (*pp && *pp != n)
+				pp = &(*pp)->next_run;
+			if (*pp)
+				*pp = n->next_run;
+			n->next_run = NULL;
+			n->state = N_RUNNING;
+			s->inflight++;
+			pthread_mutex_unlock(&s->mu);
+			run_node(s, n);
+			pthread_mutex_lock(&s->mu);
+			continue;
+		}
+		if (n->state == N_RUNNING) {
+			s->waiting = n;
+			pthread_cond_wait(&s->done_cv, &s->mu);
+			s->waiting = NULL;
+			continue;
+		}
+		if (s->nomem) {
+			pthread_mutex_unlock(&s->mu);
+			return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+			    "out of memory: a result was lost");
+		}
+		if (!n->emitted_self) {
+			n->emitted_self = 1;
+			if (n->subj) {
+				*out = n->subj;
+				n->subj = NULL;
+				pthread_mutex_unlock(&s->mu);
+				return ASMGATE_OK;
+			}
+		}
+		if (n->next_child < n->nchildren) {
+			s->cur = n->children[n->next_child++];
+			continue;
+		}
+		/* n's subtree is handed out. */
+		parent = n->parent;
+		if (!parent) {
+			s->top_head = n->next_top;
+			if (!s->top_head)
+				s->top_tail = NULL;
+		}
+		node_free(n);
+		s->inflight--;
+		pthread_cond_signal(&s->work_cv);
+		s->cur = parent;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return ASMGATE_OK;
+}
+
+const asmgate_scan_stats *
+asmgate_scan_get_stats(const asmgate_scan *s)
+{
+	return &s->stats;
+}
+
+/* Free a subtree that may not have run (scan stopped early). */
+static void
+tree_free(asmgate_scan *s, node *n)
+{
+	size_t i;
+
+	for (i = n->next_child; i < n->nchildren; i++)
+		tree_free(s, n->children[i]);
+	if (n->in && n->state != N_DONE)
+		box_unref(s, n->in);
+	node_free(n);
+}
+
+void
+asmgate_scan_free(asmgate_scan *s)
+{
+	node *n, *next, *p;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->stop = 1;
+	pthread_cond_broadcast(&s->work_cv);
+	pthread_mutex_unlock(&s->mu);
+	while (s->nthreads > 0)
+		pthread_join(s->threads[--s->nthreads], NULL);
+	/* The emitter's path: free from the current node up, each parent's
+	 * remaining children first. */
+	for (n = s->cur; n; n = p) {
+		p = n->parent;
+		if (!p && s->top_head == n)
+			s->top_head = n->next_top;
+		tree_free(s, n);
+	}
+	for (n = s->top_head; n; n = next) {
+		next = n->next_top;
+		tree_free(s, n);
+	}
+	scan_sources_free(&s->src);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->work_cv);
+	pthread_cond_destroy(&s->done_cv);
+	free(s);
+}

@@ -1,0 +1,68 @@
+/*
+ * scan.h - the pipeline of subjects (module-internal API).
+ *
+ * Stages (docs/ARCHITECTURE.md):
+ *   sources   paths named by the user, directories walked (walk.c)
+ *   expand    each file opened once and told apart by content: a PE
+ *             file is one subject, a container is opened and each member
+ *             becomes a job of its own (nested containers too)
+ *   verify    parse, verify the strong name, decide per host
+ *   report    subjects handed back in a fixed order (scan.c)
+ * scan/ is the only library module that starts threads.
+ */
+#ifndef SCAN_SCAN_H
+#define SCAN_SCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "asmgate.h"
+
+/* A source: one path from the user or from a walk. A path the walk could
+ * not read, or chose not to follow, carries its outcome already. */
+enum scan_preset { SCAN_PRESET_NONE = 0, SCAN_PRESET_SKIPPED,
+	SCAN_PRESET_ERROR };
+
+typedef struct scan_source {
+	char *path;
+	unsigned char from_dir;   /* found in a walk (not named) */
+	unsigned char preset;     /* enum scan_preset */
+	asmgate_error *err;       /* the preset's error or reason */
+} scan_source;
+
+typedef struct scan_sources {
+	scan_source *v;
+	size_t n, cap;
+} scan_sources;
+
+/* walk.c: expand path (named by the user) into sources: ASMGATE_OK, or
+ * ASMGATE_E_NOMEM / ASMGATE_E_LIMIT (err filled) when the list could not
+ * grow; a path that cannot be read is a preset error source. */
+asmgate_status scan_walk(scan_sources *l, const char *path,
+    asmgate_error *err);
+void scan_sources_free(scan_sources *l);
+
+/* subject.c: a new subject named by file and members (copied). */
+asmgate_subject *scan_subject_new(asmgate_subject_kind kind,
+    const char *file, const char *const *members, size_t nmembers);
+
+/* Internal view of a subject, for scan.c. */
+struct asmgate_subject {
+	asmgate_subject_kind kind;
+	int named;                  /* a path the user named */
+	char *name;                 /* display name */
+	asmgate_origin origin;      /* points into store */
+	const char **members;       /* origin.members */
+	char *store;                /* file and member names */
+	asmgate_image *img;
+	int has_sig;
+	asmgate_signature sig;
+	int has_err;
+	asmgate_error err;
+	asmgate_decision *decisions;
+	size_t ndecisions;
+	void *user;
+	void (*user_free)(void *);
+};
+
+#endif /* SCAN_SCAN_H */
