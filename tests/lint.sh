@@ -1,9 +1,9 @@
 #!/bin/sh
 # One-way module dependencies (docs/ARCHITECTURE.md), checked by grep:
-#   rd -> pe -> keys -> verify -> policy -> cmd
-# A module may include headers of modules to its left only; pe/ and rd/
-# never include OpenSSL or libxml2; only policy/ includes libxml2; only
-# cmd/ prints or exits.
+#   rd -> ctr -> pe -> keys -> verify -> policy -> cmd
+# A module may include headers of modules to its left only; rd/, ctr/
+# and pe/ never include OpenSSL or libxml2 (ctr/ uses zlib); only
+# policy/ includes libxml2; only cmd/ prints or exits.
 cd "$(dirname "$0")/.." || exit 2
 bad=0
 check() { # MODULE FORBIDDEN-REGEX WHY
@@ -12,8 +12,10 @@ check() { # MODULE FORBIDDEN-REGEX WHY
 		echo "lint: $1/ $3:"; echo "$hits" | sed 's/^/  /'; bad=1
 	fi
 }
-check rd '#include "(pe|keys|verify|policy|cmd)/|<openssl/|<libxml/' \
+check rd '#include "(ctr|pe|keys|verify|policy|cmd)/|<openssl/|<libxml/' \
 	"must depend on nothing"
+check ctr '#include "(pe|keys|verify|policy|cmd)/|<openssl/|<libxml/' \
+	"may include rd/ only (and zlib; no OpenSSL, no libxml2)"
 check pe '#include "(keys|verify|policy|cmd)/|<openssl/|<libxml/' \
 	"may include rd/ only (no OpenSSL, no libxml2)"
 check keys '#include "(verify|policy|cmd)/|<libxml/' \
@@ -21,13 +23,13 @@ check keys '#include "(verify|policy|cmd)/|<libxml/' \
 check verify '#include "(policy|cmd)/|<libxml/' \
 	"may include rd/, pe/ and keys/ only"
 check policy '#include "cmd/' "must not include cmd/"
-for m in rd pe keys verify policy; do
+for m in rd ctr pe keys verify policy; do
 	check $m '\b(printf|fprintf|puts|fputs|perror|exit|abort)\s*\(' \
 		"library code must not print or exit"
 	check $m '\b(sprintf|vsprintf|strcpy|strcat|strncat|gets)\s*\(' \
 		"uses a banned function"
 done
-check cmd '#include "(pe|keys|verify|policy)/' \
+check cmd '#include "(ctr|pe|keys|verify|policy)/' \
 	"must use include/asmgate.h, not module internals"
 [ $bad -eq 0 ] && echo "lint: module dependencies and banned calls: ok"
 exit $bad
