@@ -150,6 +150,35 @@ write_output(const char *path, const uint8_t *data, size_t len, int secret)
 	return 1;
 }
 
+/* A key file of any format, or the public key of an assembly named as a
+ * file or as a container member ("app.zip!lib/a.dll"). */
+static asmgate_status
+load_any(asmgate_key **k, const char *path, asmgate_error *err)
+{
+	const asmgate_image_info *ii;
+	asmgate_image *img = NULL;
+	asmgate_status rc;
+
+	if (!asmgate_subject_name_is_member(path))
+		return asmgate_key_load_file(k, path, err);
+	*k = NULL;
+	if ((rc = asmgate_image_open_subject(&img, path, err)) != ASMGATE_OK)
+		return rc;
+	ii = asmgate_image_get_info(img);
+	if (!ii->assembly.public_key || ii->assembly.public_key_len == 0) {
+		asmgate_image_free(img);
+		err->code = ASMGATE_E_KEY;
+		err->has_offset = 0;
+		snprintf(err->msg, sizeof(err->msg),
+		    "the assembly has no public key");
+		return ASMGATE_E_KEY;
+	}
+	rc = asmgate_key_from_blob(k, ii->assembly.public_key,
+	    ii->assembly.public_key_len, err);
+	asmgate_image_free(img);
+	return rc;
+}
+
 static asmgate_key *
 load_key(const char *path)
 {
@@ -157,7 +186,7 @@ load_key(const char *path)
 	asmgate_error err;
 
 	asmgate_error_clear(&err);
-	if (asmgate_key_load_file(&k, path, &err) != ASMGATE_OK) {
+	if (load_any(&k, path, &err) != ASMGATE_OK) {
 		cmd_print_error(path, &err);
 		return NULL;
 	}
@@ -362,7 +391,7 @@ keys_show(int argc, char **argv)
 		asmgate_error err;
 
 		asmgate_error_clear(&err);
-		if (asmgate_key_load_file(&k, argv[i], &err) != ASMGATE_OK) {
+		if (load_any(&k, argv[i], &err) != ASMGATE_OK) {
 			cmd_print_error(argv[i], &err);
 			failed = 1;
 		}
@@ -436,7 +465,7 @@ keys_extract(int argc, char **argv)
 		return cmd_usage_error("keys extract", "no -o OUT given");
 	path = argv[optind];
 	asmgate_error_clear(&err);
-	if (asmgate_image_open(&img, path, &err) != ASMGATE_OK) {
+	if (asmgate_image_open_subject(&img, path, &err) != ASMGATE_OK) {
 		cmd_print_error(path, &err);
 		return CMD_EXIT_ERROR;
 	}

@@ -81,6 +81,13 @@ cmd_sign(int argc, char **argv)
 	in_path = argv[optind];
 	if (!out_path)
 		out_path = in_path;
+	/* A member is signed where it is built, not inside its package:
+	 * re-signing it would mean rewriting the container. */
+	if (asmgate_subject_name_is_member(in_path)) {
+		cmd_print_path_error(in_path, "cannot sign a member of a "
+		    "container: sign the assembly before it is packaged");
+		return CMD_EXIT_ERROR;
+	}
 
 	asmgate_error_clear(&err);
 	if (asmgate_key_load_file(&key, key_path, &err) != ASMGATE_OK) {
