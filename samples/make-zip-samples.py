@@ -291,6 +291,25 @@ def valid():
     for level in range(4, 0, -1):
         inner = pyzip([("level%d.zip" % (level + 1), inner, S)])
     write("depth-bomb.zip", inner)
+    # A drop that mixes outcomes: a signed, a delay-signed and a tampered
+    # assembly, a native PE (skipped), nested in a package inside a zip.
+    states = os.path.join(HERE, "states")
+    with open(os.path.join(states, "delay-signed.dll"), "rb") as f:
+        delay = f.read()
+    with open(os.path.join(states, "invalid--tampered-signature.dll"),
+              "rb") as f:
+        tampered = f.read()
+    with open(os.path.join(HERE, "malformed", "not-dotnet.dll"), "rb") as f:
+        native = f.read()
+    write("mixed.zip", pyzip([
+        ("bin/Contoso.Orchestrations.dll", CONTOSO, D),
+        ("bin/Delay.dll", delay, D),
+        ("bin/native.dll", native, D),
+        ("pkgs/Tampered.nupkg", pyzip([
+            ("Tampered.nuspec", NUSPEC, D),
+            ("lib/net48/Tampered.dll", tampered, D),
+        ]), D),
+    ]))
 
 
 def info_zip():
