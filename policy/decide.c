@@ -16,7 +16,9 @@
  *  - culture: one of the listed cultures ("neutral" for none);
  *  - minVersion / maxVersion: inclusive bounds;
  *  - minKeyBits: bits of the key the signature is for;
- *  - hashAlgorithms: digest of the strong-name signature.
+ *  - hashAlgorithms: digest of the strong-name signature;
+ *  - checksum="required" (allow only): the stored PE checksum equals the
+ *    one computed over the file (strongname.md 9).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -262,6 +264,10 @@ policy_rule_describe(rd_buf *b, const asmgate_policy *pol,
 		SEP();
 		rd_buf_printf(b, "testKeys %s", list);
 	}
+	if (r->checksum_required) {
+		SEP();
+		rd_buf_puts(b, "PE checksum required");
+	}
 	if (empty)
 		rd_buf_puts(b, "any assembly");
 #undef SEP
@@ -424,6 +430,10 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
 		FAIL("signature hash %s not in %s",
 		    sig->hash_name ? sig->hash_name : "unknown", list);
 	}
+	if (r->checksum_required && !sig->checksum_ok)
+		FAIL("PE checksum 0x%08x is not the file's 0x%08x; the rule "
+		    "has checksum=\"required\"", sig->checksum_stored,
+		    sig->checksum_computed);
 #undef FAIL
 	return fails;
 }
@@ -532,7 +542,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 			add_reason(out, "allow rule '%s': %s%s", r->id, why, more);
 		}
 		if (want >= 9)
-			break; /* a rule has at most 8 conditions */
+			break; /* a rule has at most 9 conditions */
 	}
 	return ASMGATE_OK;
 }

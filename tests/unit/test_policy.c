@@ -612,6 +612,8 @@ test_policy__bad_samples(void **state)
 		{ "empty-list.xml", 6, ASMGATE_E_POLICY, "keys of rule 'contoso' is empty" },
 		{ "test-key-token-only.xml", 7, ASMGATE_E_POLICY, "test key 'ci' is token-only" },
 		{ "testkeys-on-deny.xml", 7, ASMGATE_E_POLICY, "'testKeys' is only allowed on <allow>" },
+		{ "checksum-on-deny.xml", 7, ASMGATE_E_POLICY, "'checksum' is only allowed on <allow>" },
+		{ "bad-checksum.xml", 6, ASMGATE_E_POLICY, "bad checksum 'yes': the only value is 'required'" },
 		{ "text-content.xml", 5, ASMGATE_E_POLICY, "unexpected text in <host>" },
 		{ "nested-rule.xml", 7, ASMGATE_E_POLICY, "unexpected element <deny> in <allow>" },
 		{ "too-deep.xml", 19, ASMGATE_E_LIMIT, "nested deeper than 16" },
@@ -654,7 +656,8 @@ test_policy__schema_alone(void **state)
 		"unknown-state.xml", "bad-version.xml", "bad-min-key-bits.xml",
 		"bad-hash.xml", "bad-mode.xml", "bad-culture.xml",
 		"bad-host-name.xml", "bad-id.xml", "empty-list.xml",
-		"testkeys-on-deny.xml", "text-content.xml", "nested-rule.xml" };
+		"testkeys-on-deny.xml", "text-content.xml", "nested-rule.xml",
+		"checksum-on-deny.xml", "bad-checksum.xml" };
 	static const char *const good[] = { "biztalk.xml", "biztalk-test.xml",
 		"issue-example.xml" };
 	size_t i, len;
@@ -1293,6 +1296,42 @@ test_policy__attr_bits_hash(void **state)
 	s.hash_name = NULL;
 	d = decide(pol, "Hash", "valid/contoso-orchestrations.dll", &s);
 	assert_true(has_reason(&d, "signature hash unknown"));
+	asmgate_policy_free(pol);
+}
+
+/* checksum="required" (issue 15): an allow rule with it matches only
+ * when the stored PE checksum is the file's; without it the checksum
+ * does not matter (the .NET rule). */
+static void
+test_policy__attr_checksum(void **state)
+{
+	asmgate_policy *pol;
+	asmgate_signature s = sig_of(ASMGATE_SN_SIGNED, 2048, "sha1");
+	asmgate_decision d;
+	rd_buf b;
+
+	(void)state;
+	pol = pol_body("",
+	    "<host name='Strict'><allow id='a' keys='contoso' "
+	    "checksum='required'/></host>"
+	    "<host name='Loose'><allow id='a' keys='contoso'/></host>");
+	s.checksum_ok = 1;
+	s.checksum_stored = s.checksum_computed = 0xb15f;
+	d = decide(pol, "Strict", "valid/contoso-orchestrations.dll", &s);
+	expect_allowed(&d, "a");
+	s.checksum_ok = 0;
+	s.checksum_stored = 0xb15e;
+	d = decide(pol, "Strict", "valid/contoso-orchestrations.dll", &s);
+	assert_false(d.allowed);
+	assert_true(has_reason(&d, "PE checksum 0x0000b15e is not the "
+	    "file's 0x0000b15f; the rule has checksum=\"required\""));
+	d = decide(pol, "Loose", "valid/contoso-orchestrations.dll", &s);
+	expect_allowed(&d, "a");
+	/* the summary names it */
+	rd_buf_init(&b, 4096);
+	policy_rule_describe(&b, pol, &pol->rules[0]);
+	assert_non_null(strstr(rd_buf_cstr(&b), "PE checksum required"));
+	rd_buf_free(&b);
 	asmgate_policy_free(pol);
 }
 
@@ -2453,6 +2492,7 @@ main(void)
 		cmocka_unit_test(test_policy__attr_name),
 		cmocka_unit_test(test_policy__attr_culture_version),
 		cmocka_unit_test(test_policy__attr_bits_hash),
+		cmocka_unit_test(test_policy__attr_checksum),
 		cmocka_unit_test(test_policy__nearest_reasons),
 		cmocka_unit_test(test_policy__audit_mode),
 		cmocka_unit_test(test_policy__lint),
