@@ -357,19 +357,25 @@ cmd_report_file_json(rd_json *j, const char *path, const asmgate_image *img,
 	json_attributes(j, info);
 }
 
-/* A string from the file for the terminal: control characters and bytes
- * that are not valid UTF-8 are shown as \xNN, so a crafted name cannot
- * move the cursor or hide text. */
-void
-cmd_put_text(FILE *out, const char *str)
+/* A string from the file for the terminal: C0 controls, DEL and bytes
+ * that are not valid UTF-8 are shown as \xNN, C1 and bidirectional
+ * controls as \u{XXXX}, so a crafted name cannot move the cursor, hide
+ * text or display reversed. keep_nl: a newline passes (documents that
+ * are lines, e.g. policy show). */
+static void
+put_text(FILE *out, const char *str, size_t n, int keep_nl)
 {
 	const uint8_t *s = (const uint8_t *)str;
-	size_t i = 0, run = 0, n = strlen(str);
+	size_t i = 0, run = 0;
 	uint32_t cp;
 	int l;
 
-	/* Safe bytes go out in runs; each unsafe one as \xNN. */
+	/* Safe characters go out in runs; each unsafe one escaped. */
 	while (i < n) {
+		if (keep_nl && s[i] == '\n') {
+			i++;
+			continue;
+		}
 		if (s[i] < 0x20 || s[i] == 0x7F ||
 		    (l = rd_utf8_next(s + i, n - i, &cp)) == 0) {
 			fwrite(s + run, 1, i - run, out);
@@ -377,9 +383,28 @@ cmd_put_text(FILE *out, const char *str)
 			run = ++i;
 			continue;
 		}
+		if (rd_utf8_is_display_control(cp)) {
+			fwrite(s + run, 1, i - run, out);
+			fprintf(out, "\\u{%04X}", (unsigned)cp);
+			i += (size_t)l;
+			run = i;
+			continue;
+		}
 		i += (size_t)l;
 	}
 	fwrite(s + run, 1, i - run, out);
+}
+
+void
+cmd_put_text(FILE *out, const char *str)
+{
+	put_text(out, str, strlen(str), 0);
+}
+
+void
+cmd_put_lines(FILE *out, const char *str, size_t n)
+{
+	put_text(out, str, n, 1);
 }
 
 void
