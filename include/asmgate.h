@@ -638,7 +638,7 @@ const char *asmgate_decision_verdict(const asmgate_decision *d);
  *  stable short name: "token-only-key", "short-key", "unused-key",
  *  "private-key-file", "duplicate-key", "allow-any-key", "weak-state",
  *  "never-matches", "no-effect", "no-allow-rule", "no-hosts",
- *  "audit-mode". */
+ *  "audit-mode", "non-ascii-name". */
 typedef struct asmgate_policy_warning {
 	unsigned long line;         /* 1-based line in the policy */
 	const char *code;

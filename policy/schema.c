@@ -157,7 +157,7 @@ const char policy_schema_xsd[] =
 	"    </xs:restriction>\n"
 	"  </xs:simpleType>\n"
 	"\n"
-	"  <!-- Assembly name glob: '*' any run, '?' one character; case-insensitive. -->\n"
+	"  <!-- Assembly name glob: '*' any run, '?' one character; ASCII letters match in either case. -->\n"
 	"  <xs:simpleType name=\"nameGlob\">\n"
 	"    <xs:restriction base=\"xs:string\">\n"
 	"      <xs:minLength value=\"1\"/>\n"

@@ -1399,6 +1399,18 @@ test_policy__audit_mode(void **state)
 	asmgate_policy_free(pol);
 }
 
+/* Names fold case for ASCII letters only (docs/POLICY.md): a non-ASCII
+ * letter matches in its own case only, and lint says so. */
+static void
+test_policy__glob_case_ascii_only(void **state)
+{
+	(void)state;
+	assert_true(policy_glob_match("CONT.*", "cont.x"));
+	assert_true(policy_glob_match("cont.\xc3\x89*", "Cont.\xc3\x89x"));
+	assert_false(policy_glob_match("cont.\xc3\x89*", "Cont.\xc3\xa9x"));
+	assert_true(policy_glob_match("cont.?x", "Cont.\xc3\xa9x"));
+}
+
 /* Every lint code, and a policy that draws none. */
 static void
 test_policy__lint(void **state)
@@ -1406,7 +1418,7 @@ test_policy__lint(void **state)
 	static const char *const codes[] = { "token-only-key", "short-key",
 		"unused-key", "private-key-file", "duplicate-key",
 		"allow-any-key", "weak-state", "never-matches", "no-effect",
-		"no-allow-rule", "audit-mode" };
+		"no-allow-rule", "audit-mode", "non-ascii-name" };
 	asmgate_policy *pol;
 	size_t i, j;
 	unsigned long last = 0;
@@ -1424,6 +1436,7 @@ test_policy__lint(void **state)
 	    "<allow id='tk' keys='fab' states='test-signed'/>\n"
 	    "<allow id='tk2' keys='snk' testKeys='dup'/>\n"
 	    "<deny id='uns' keys='fab' states='unsigned'/>\n"
+	    "<deny id='eacute' name='cont.\xc3\x89*'/>\n"
 	    "</host>\n<host name='B'/>\n"
 	    "<host name='C'><deny id='all'/><allow id='x' keys='fab'/></host>"
 	    "</policy>");
@@ -2493,6 +2506,7 @@ main(void)
 		cmocka_unit_test(test_policy__attr_culture_version),
 		cmocka_unit_test(test_policy__attr_bits_hash),
 		cmocka_unit_test(test_policy__attr_checksum),
+		cmocka_unit_test(test_policy__glob_case_ascii_only),
 		cmocka_unit_test(test_policy__nearest_reasons),
 		cmocka_unit_test(test_policy__audit_mode),
 		cmocka_unit_test(test_policy__lint),
