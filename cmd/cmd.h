@@ -31,9 +31,16 @@ int cmd_parse_format(const char *cmd, const char *arg, unsigned allowed,
     enum cmd_format *out);
 
 /** Write an untrusted string (a name from a file, a file name, a message
- *  quoting one) for the terminal: control characters and invalid UTF-8
- *  become \xNN, so it cannot move the cursor, hide text or add lines. */
+ *  quoting one) for the terminal: C0 controls, DEL and invalid UTF-8
+ *  become \xNN, C1 controls (U+0080-U+009F) and bidirectional controls
+ *  (U+061C, U+200E-U+200F, U+202A-U+202E, U+2066-U+2069) \u{XXXX}, so
+ *  it cannot move the cursor, hide text, add lines or display
+ *  reversed. */
 void cmd_put_text(FILE *out, const char *s);
+
+/** The same for n bytes of lines (a text document such as policy show):
+ *  newlines pass, everything else is escaped as by cmd_put_text. */
+void cmd_put_lines(FILE *out, const char *s, size_t n);
 
 /** "PATH: error: WHAT (offset 0xN)" on stderr, one line whatever PATH
  *  and WHAT hold. */

@@ -177,8 +177,15 @@ policy_show(int argc, char **argv)
 	    ASMGATE_OK) {
 		cmd_print_policy_error(argv[optind], &err);
 		rc = CMD_EXIT_ERROR;
-	} else if (fwrite(out, 1, len, stdout) != len || fflush(stdout) != 0) {
-		rc = CMD_EXIT_ERROR;
+	} else {
+		/* Text quotes the policy (globs, paths): escaped as every
+		 * other untrusted string; JSON is escaped by the writer. */
+		if (fmt == CMD_FMT_JSON)
+			fwrite(out, 1, len, stdout);
+		else
+			cmd_put_lines(stdout, (const char *)out, len);
+		if (ferror(stdout) || fflush(stdout) != 0)
+			rc = CMD_EXIT_ERROR;
 	}
 	asmgate_free(out);
 	asmgate_policy_free(pol);

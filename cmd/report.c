@@ -105,16 +105,20 @@ json_hex32(rd_json *j, const char *k, uint32_t v)
 static void
 json_pe(rd_json *j, const asmgate_pe_info *pe)
 {
-	const char *mn = cmd_machine_name(pe->machine);
+	const char *mn;
 	uint32_t i;
 
 	rd_json_key(j, "pe");
 	rd_json_obj(j);
 	rd_json_kstr(j, "format", pe->pe32plus ? "PE32+" : "PE32");
+	/* An OS-specific machine value (ReadyToRun) as its architecture,
+	 * with the OS apart; machineId stays the value stored. */
+	mn = cmd_machine_name(pe->machine_arch);
 	if (mn)
 		rd_json_kstr(j, "machine", mn);
 	else
 		json_hex32(j, "machine", pe->machine);
+	rd_json_kstr(j, "machineOs", pe->machine_os);
 	rd_json_kuint(j, "machineId", pe->machine);
 	rd_json_kuint(j, "characteristics", pe->characteristics);
 	rd_json_kuint(j, "timestamp", pe->timestamp);
@@ -137,10 +141,14 @@ json_pe(rd_json *j, const asmgate_pe_info *pe)
 	}
 	rd_json_arr_end(j);
 	rd_json_key(j, "overlay");
-	rd_json_obj(j);
-	rd_json_kuint(j, "offset", pe->overlay_offset);
-	rd_json_kuint(j, "size", pe->overlay_size);
-	rd_json_obj_end(j);
+	if (pe->overlay_size == 0) {
+		rd_json_null(j);
+	} else {
+		rd_json_obj(j);
+		rd_json_kuint(j, "offset", pe->overlay_offset);
+		rd_json_kuint(j, "size", pe->overlay_size);
+		rd_json_obj_end(j);
+	}
 	rd_json_obj_end(j);
 }
 
@@ -154,8 +162,28 @@ json_dir(rd_json *j, const char *k, const asmgate_dir *d)
 	rd_json_obj_end(j);
 }
 
+/* "readyToRun": true/false, "readyToRunVersion": "MAJOR.MINOR" or null,
+ * "readyToRunFlags": READYTORUN_CORE_HEADER Flags or null. */
 static void
-json_cli(rd_json *j, const asmgate_cli_info *cli)
+json_r2r(rd_json *j, const asmgate_r2r_info *r2r)
+{
+	char buf[16];
+
+	rd_json_kbool(j, "readyToRun", r2r->present);
+	if (r2r->present) {
+		snprintf(buf, sizeof(buf), "%u.%u", r2r->major_version,
+		    r2r->minor_version);
+		rd_json_kstr(j, "readyToRunVersion", buf);
+		rd_json_kuint(j, "readyToRunFlags", r2r->flags);
+	} else {
+		rd_json_knull(j, "readyToRunVersion");
+		rd_json_knull(j, "readyToRunFlags");
+	}
+}
+
+static void
+json_cli(rd_json *j, const asmgate_cli_info *cli,
+    const asmgate_r2r_info *r2r)
 {
 	char buf[16];
 	size_t i;
@@ -192,6 +220,8 @@ json_cli(rd_json *j, const asmgate_cli_info *cli)
 	rd_json_obj_end(j);
 	json_dir(j, "metadata", &cli->metadata);
 	json_dir(j, "resources", &cli->resources);
+	json_dir(j, "managedNativeHeader", &cli->managed_native_header);
+	json_r2r(j, r2r);
 	rd_json_key(j, "streams");
 	rd_json_arr(j);
 	for (s = 0; s < cli->nstreams; s++) {
@@ -334,25 +364,31 @@ cmd_report_file_json(rd_json *j, const char *path,
 	}
 	info = asmgate_image_get_info(img);
 	json_pe(j, &info->pe);
-	json_cli(j, &info->cli);
+	json_cli(j, &info->cli, &info->r2r);
 	json_assembly(j, info);
 	json_references(j, info);
 	json_attributes(j, info);
 }
 
-/* A string from the file for the terminal: control characters and bytes
- * that are not valid UTF-8 are shown as \xNN, so a crafted name cannot
- * move the cursor or hide text. */
-void
-cmd_put_text(FILE *out, const char *str)
+/* A string from the file for the terminal: C0 controls, DEL and bytes
+ * that are not valid UTF-8 are shown as \xNN, C1 and bidirectional
+ * controls as \u{XXXX}, so a crafted name cannot move the cursor, hide
+ * text or display reversed. keep_nl: a newline passes (documents that
+ * are lines, e.g. policy show). */
+static void
+put_text(FILE *out, const char *str, size_t n, int keep_nl)
 {
 	const uint8_t *s = (const uint8_t *)str;
-	size_t i = 0, run = 0, n = strlen(str);
+	size_t i = 0, run = 0;
 	uint32_t cp;
 	int l;
 
-	/* Safe bytes go out in runs; each unsafe one as \xNN. */
+	/* Safe characters go out in runs; each unsafe one escaped. */
 	while (i < n) {
+		if (keep_nl && s[i] == '\n') {
+			i++;
+			continue;
+		}
 		if (s[i] < 0x20 || s[i] == 0x7F ||
 		    (l = rd_utf8_next(s + i, n - i, &cp)) == 0) {
 			fwrite(s + run, 1, i - run, out);
@@ -360,9 +396,28 @@ cmd_put_text(FILE *out, const char *str)
 			run = ++i;
 			continue;
 		}
+		if (rd_utf8_is_display_control(cp)) {
+			fwrite(s + run, 1, i - run, out);
+			fprintf(out, "\\u{%04X}", (unsigned)cp);
+			i += (size_t)l;
+			run = i;
+			continue;
+		}
 		i += (size_t)l;
 	}
 	fwrite(s + run, 1, i - run, out);
+}
+
+void
+cmd_put_text(FILE *out, const char *str)
+{
+	put_text(out, str, strlen(str), 0);
+}
+
+void
+cmd_put_lines(FILE *out, const char *str, size_t n)
+{
+	put_text(out, str, n, 1);
 }
 
 void
@@ -372,7 +427,7 @@ cmd_report_file_text(FILE *out, const char *path, const asmgate_image *img)
 	const asmgate_pe_info *pe = &info->pe;
 	const asmgate_cli_info *cli = &info->cli;
 	const asmgate_assembly_info *a = &info->assembly;
-	const char *mn = cmd_machine_name(pe->machine);
+	const char *mn = cmd_machine_name(pe->machine_arch);
 	uint8_t tok[8];
 	const uint8_t *t = cmd_assembly_token(info, tok);
 	size_t i;
@@ -390,9 +445,16 @@ cmd_report_file_text(FILE *out, const char *path, const asmgate_image *img)
 	} else {
 		fputs("none (not strong-named)", out);
 	}
-	fprintf(out, "\n  pe          %s, machine %s, %u sections",
-	    pe->pe32plus ? "PE32+" : "PE32", mn ? mn : "other",
-	    pe->nsections);
+	fprintf(out, "\n  pe          %s, machine ", pe->pe32plus ? "PE32+" :
+	    "PE32");
+	if (mn)
+		fputs(mn, out);
+	else
+		fprintf(out, "0x%04x", pe->machine);
+	if (pe->machine_os)
+		fprintf(out, " (%s; Machine 0x%04x)", pe->machine_os,
+		    pe->machine);
+	fprintf(out, ", %u sections", pe->nsections);
 	if (pe->overlay_size)
 		fprintf(out, ", %llu bytes after the last section",
 		    (unsigned long long)pe->overlay_size);
@@ -415,6 +477,10 @@ cmd_report_file_text(FILE *out, const char *path, const asmgate_image *img)
 	else
 		fprintf(out, "slot of %u bytes at RVA 0x%x (outside sections)",
 		    cli->strong_name.size, cli->strong_name.rva);
+	if (info->r2r.present)
+		fprintf(out, "\n  readytorun  RTR header %u.%u, flags 0x%x: "
+		    "precompiled by crossgen", info->r2r.major_version,
+		    info->r2r.minor_version, info->r2r.flags);
 	for (r = 0; r < info->nreferences; r++) {
 		const asmgate_reference *ref = &info->references[r];
 		uint8_t rt[8];

@@ -119,6 +119,12 @@ cmd_sign(int argc, char **argv)
 	rc = (sig.state == ASMGATE_SN_SIGNED && !so.test_sign) ||
 	    (sig.state == ASMGATE_SN_TEST_SIGNED && so.test_sign) ?
 	    CMD_EXIT_OK : CMD_EXIT_ERROR;
+	/* The library refuses what it knows cannot give the state asked
+	 * for before writing; should the result still differ, say so. */
+	if (rc != CMD_EXIT_OK)
+		cmd_print_path_error(out_path, "written, but it verifies as "
+		    "%s, not %s", asmgate_sn_state_name(sig.state),
+		    so.test_sign ? "test-signed" : "signed");
 out:
 	asmgate_image_free(img);
 	asmgate_key_free(key);

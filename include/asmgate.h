@@ -120,6 +120,16 @@ typedef struct asmgate_pe_info {
 	uint64_t file_size;
 	uint64_t overlay_offset; /* end of the last section's raw data */
 	uint64_t overlay_size;   /* bytes after it (Authenticode, appended) */
+	/* ReadyToRun (and NGen) images built for another OS than Windows
+	 * store Machine XOR a per-OS constant (the runtime's pedecoder.h,
+	 * IMAGE_FILE_MACHINE_NATIVE_OS_OVERRIDE: Apple 0x4644, FreeBSD
+	 * 0xADC4, Linux 0x7B79, NetBSD 0x1993, SunOS 0x1992; 0xFD1D is AMD64
+	 * on Linux). machine_os names the OS when Machine is not a known
+	 * architecture but Machine XOR one of these is; machine_arch is then
+	 * that architecture, else machine itself. */
+	uint16_t machine_arch;
+	const char *machine_os;  /* "linux", "apple", "freebsd", "netbsd",
+	                            "sunos"; NULL: none */
 } asmgate_pe_info;
 
 /* COR20 flags (ECMA-335 II.25.3.3.1, corhdr.h). */
@@ -213,6 +223,28 @@ typedef struct asmgate_attribute {
 	uint32_t row;            /* CustomAttribute row, 1-based */
 } asmgate_attribute;
 
+/** A ReadyToRun image (crossgen/crossgen2 output: IL and metadata plus
+ *  precompiled native code). ECMA-335 has no word for it; the layout is
+ *  the runtime's (dotnet/runtime docs/design/coreclr/botr/
+ *  readytorun-format.md, src/coreclr/inc/readytorun.h): the CLI header's
+ *  ManagedNativeHeader directory points to a READYTORUN_HEADER whose
+ *  Signature is 0x00525452 ("RTR"). present is 0 when the directory is
+ *  empty, does not lie in the file or holds another signature (an NGen
+ *  image's CORCOMPILE_HEADER). */
+typedef struct asmgate_r2r_info {
+	int present;
+	uint16_t major_version;     /* READYTORUN_HEADER MajorVersion */
+	uint16_t minor_version;
+	uint32_t flags;             /* READYTORUN_CORE_HEADER Flags */
+	uint32_t nsections;         /* READYTORUN_CORE_HEADER NumberOfSections */
+	uint64_t header_offset;     /* file offset of "RTR\0" */
+} asmgate_r2r_info;
+
+/* READYTORUN_CORE_HEADER Flags (readytorun-format.md). */
+#define ASMGATE_R2R_FLAG_PLATFORM_NEUTRAL_SOURCE 0x00000001u
+#define ASMGATE_R2R_FLAG_COMPOSITE 0x00000002u
+#define ASMGATE_R2R_FLAG_COMPONENT 0x00000020u
+
 /** Everything read from one file. Borrowed from the image. */
 typedef struct asmgate_image_info {
 	asmgate_pe_info pe;
@@ -224,6 +256,7 @@ typedef struct asmgate_image_info {
 	const asmgate_reference *references;
 	uint32_t nattributes;
 	const asmgate_attribute *attributes;
+	asmgate_r2r_info r2r;       /* ReadyToRun header, when present */
 } asmgate_image_info;
 
 /** Open and parse the file at path (read, or mapped read-only when it is
@@ -494,6 +527,14 @@ typedef struct asmgate_signature {
 	int has_signer;
 	uint8_t signer_fingerprint[32]; /* SHA-256 of its public key blob */
 	uint8_t signer_token[8];    /* its public key token, display order */
+	/* The PE checksum (PE/COFF 3.4.2 CheckSum; strongname.md 9),
+	 * computed over the bytes verified. The strong-name hash excludes
+	 * CheckSum, so a wrong one never changes the state; a signed or
+	 * test-signed file with a wrong one gets a reason, and a policy rule
+	 * with checksum="required" needs checksum_ok. */
+	int checksum_ok;            /* stored CheckSum == computed */
+	uint32_t checksum_stored;
+	uint32_t checksum_computed;
 	unsigned nreasons;
 	char reasons[ASMGATE_MAX_REASONS][ASMGATE_REASON_MAX];
 } asmgate_signature;
@@ -551,7 +592,9 @@ asmgate_status asmgate_sign_options_init(asmgate_sign_options *o,
  *  the PE checksum. Works on delay-signed, public-signed and signed
  *  assemblies. A key that does not match the assembly's public key (or
  *  its AssemblySignatureKeyAttribute key) is refused with
- *  ASMGATE_E_KEY_MISMATCH unless opts->test_sign. The output is written to
+ *  ASMGATE_E_KEY_MISMATCH unless opts->test_sign; with opts->test_sign,
+ *  the assembly's own key is refused with ASMGATE_E_USAGE (the result
+ *  would be signed, not test-signed). The output is written to
  *  a temporary file in the same directory and renamed: on any error
  *  out_path is left as it was. opts may be NULL. */
 asmgate_status asmgate_sign_file(const char *in_path, const char *out_path,
@@ -614,7 +657,7 @@ const char *asmgate_decision_verdict(const asmgate_decision *d);
  *  stable short name: "token-only-key", "short-key", "unused-key",
  *  "private-key-file", "duplicate-key", "allow-any-key", "weak-state",
  *  "never-matches", "no-effect", "no-allow-rule", "no-hosts",
- *  "audit-mode". */
+ *  "audit-mode", "non-ascii-name". */
 typedef struct asmgate_policy_warning {
 	unsigned long line;         /* 1-based line in the policy */
 	const char *code;

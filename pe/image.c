@@ -44,6 +44,7 @@ parse_all(asmgate_image *img, asmgate_error *err)
 	    (rc = copy_slot(img, err)) != ASMGATE_OK ||
 	    (rc = pe_md_open(img, err)) != ASMGATE_OK)
 		return rc;
+	pe_parse_r2r(img);
 	return pe_rows_decode(img, err);
 }
 

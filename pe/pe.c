@@ -202,6 +202,7 @@ pe_parse_headers(asmgate_image *img, asmgate_error *err)
 		return rd_fail(err, ASMGATE_E_TRUNCATED, lfanew + 4,
 		    "file ends inside the COFF header");
 	pe->nsections = nsec;
+	pe_decode_machine(pe);
 	if ((rc = parse_optional(img, &file, err)) != ASMGATE_OK)
 		return rc;
 	return parse_sections(img, &file, err);

@@ -154,6 +154,12 @@ const uint8_t *pe_image_slot(const asmgate_image *img);
 /* cor.c: the COR20 header. */
 asmgate_status pe_parse_cor(asmgate_image *img, asmgate_error *err);
 
+/* r2r.c: machine_arch/machine_os from Machine (after the COFF header),
+ * and the ReadyToRun header behind ManagedNativeHeader (after the CLI
+ * header). Facts only: neither fails. */
+void pe_decode_machine(asmgate_pe_info *pe);
+void pe_parse_r2r(asmgate_image *img);
+
 /* md.c: metadata root, stream headers, heaps. */
 asmgate_status pe_md_open(asmgate_image *img, asmgate_error *err);
 int pe_heap_string(const pe_heap *h, uint32_t idx, const char **out);

@@ -36,7 +36,7 @@ static const char *const key_attrs[] = { "id", "publicKey", "file", "token",
 static const char *const host_attrs[] = { "name", "mode", NULL };
 static const char *const allow_attrs[] = { "id", "keys", "states", "name",
 	"culture", "minVersion", "maxVersion", "minKeyBits", "hashAlgorithms",
-	"testKeys", NULL };
+	"testKeys", "checksum", NULL };
 static const char *const deny_attrs[] = { "id", "keys", "states", "name",
 	"culture", "minVersion", "maxVersion", "minKeyBits", "hashAlgorithms",
 	NULL };
@@ -155,10 +155,11 @@ check_attrs(build *b, const xmlNode *n, const char *const *allowed,
 		if (ok)
 			continue;
 		if (!a->ns && strcmp(where, "deny") == 0 &&
-		    strcmp(name, "testKeys") == 0)
+		    (strcmp(name, "testKeys") == 0 ||
+		     strcmp(name, "checksum") == 0))
 			return rd_fail_line(b->err, ASMGATE_E_POLICY,
 			    policy_attr_line(b->pd, n, name),
-			    "attribute 'testKeys' is only allowed on <allow>");
+			    "attribute '%s' is only allowed on <allow>", name);
 		if (a->ns && a->ns->prefix) {
 			char full[160];
 			snprintf(full, sizeof(full), "%s:%s",
@@ -627,6 +628,26 @@ parse_glob(build *b, const xmlNode *n, policy_rule *r)
 	return ASMGATE_OK;
 }
 
+/* checksum="required" (allow rules; asmgate-policy.xsd type
+ * "checksum"): the rule matches only files whose PE checksum is right. */
+static asmgate_status
+parse_checksum(build *b, const xmlNode *n, policy_rule *r)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *s = get_attr(b, n, "checksum", &st);
+
+	if (!s)
+		return st;
+	if (strcmp(s, "required") != 0)
+		st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "checksum"),
+		    "bad checksum '%.40s': the only value is 'required'", s);
+	else
+		r->checksum_required = 1;
+	free(s);
+	return st;
+}
+
 static asmgate_status
 parse_rule(build *b, const xmlNode *n, size_t host, policy_rule *r)
 {
@@ -682,6 +703,8 @@ parse_rule(build *b, const xmlNode *n, size_t host, policy_rule *r)
 	    &r->has_max)) != ASMGATE_OK)
 		return st;
 	if ((st = parse_min_bits(b, n, r)) != ASMGATE_OK)
+		return st;
+	if (!r->deny && (st = parse_checksum(b, n, r)) != ASMGATE_OK)
 		return st;
 	return parse_hashes(b, n, ctx, r);
 }

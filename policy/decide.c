@@ -16,7 +16,9 @@
  *  - culture: one of the listed cultures ("neutral" for none);
  *  - minVersion / maxVersion: inclusive bounds;
  *  - minKeyBits: bits of the key the signature is for;
- *  - hashAlgorithms: digest of the strong-name signature.
+ *  - hashAlgorithms: digest of the strong-name signature;
+ *  - checksum="required" (allow only): the stored PE checksum equals the
+ *    one computed over the file (strongname.md 9).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -262,6 +264,10 @@ policy_rule_describe(rd_buf *b, const asmgate_policy *pol,
 		SEP();
 		rd_buf_printf(b, "testKeys %s", list);
 	}
+	if (r->checksum_required) {
+		SEP();
+		rd_buf_puts(b, "PE checksum required");
+	}
 	if (empty)
 		rd_buf_puts(b, "any assembly");
 #undef SEP
@@ -319,7 +325,9 @@ text(char *dst, size_t n, const char *fmt, ...)
 }
 
 /* Check one rule. Returns the number of conditions that fail (0: the
- * rule matches); why receives the first failure. */
+ * rule matches); why receives the first failure. With why NULL only the
+ * count is made: reasons are formatted only for the rules a decision
+ * shows (a policy at the caps has 4096 rules). */
 static unsigned
 rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
     char *why, size_t whylen)
@@ -329,8 +337,10 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
 	unsigned fails = 0;
 	size_t i;
 
-	why[0] = '\0';
-#define FAIL(...) do { if (fails++ == 0) text(why, whylen, __VA_ARGS__); } while (0)
+	if (why)
+		why[0] = '\0';
+#define FAIL(...) do { if (fails++ == 0 && why) \
+	text(why, whylen, __VA_ARGS__); } while (0)
 	if (r->keys) {
 		int ok = 0, signer = 0;
 		for (i = 0; i < r->nkeys && !ok; i++)
@@ -349,7 +359,9 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
 				ok = ok || signer;
 		}
 		if (!ok) {
-			key_list(list, sizeof(list), pol, r->keys, r->nkeys);
+			if (why)
+				key_list(list, sizeof(list), pol, r->keys,
+				    r->nkeys);
 			if (!f->pk || f->pk_len == 0)
 				FAIL("assembly has no public key; the rule "
 				    "needs one of %s", list);
@@ -357,7 +369,9 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
 				FAIL("identity key is not one of %s", list);
 		} else if (!r->deny &&
 		    sig->verified_with == ASMGATE_VW_KEY_MAP && !signer) {
-			key_list(list, sizeof(list), pol, r->keys, r->nkeys);
+			if (why)
+				key_list(list, sizeof(list), pol, r->keys,
+				    r->nkeys);
 			FAIL("signed with a --key-map substitute that is not "
 			    "one of %s", list);
 		}
@@ -375,40 +389,47 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
 				FAIL("state test-signed, but the rule names no "
 				    "testKeys");
 			} else {
-				key_list(list, sizeof(list), pol,
-				    r->test_keys, r->ntest_keys);
+				if (why)
+					key_list(list, sizeof(list), pol,
+					    r->test_keys, r->ntest_keys);
 				FAIL("state test-signed with a test key that "
 				    "is not one of %s", list);
 			}
 		}
 	} else if (!(r->states & POLICY_STATE_BIT(f->state))) {
-		state_list(list, sizeof(list), r->states);
+		if (why)
+			state_list(list, sizeof(list), r->states);
 		FAIL("state %s not in %s", asmgate_sn_state_name(f->state),
 		    list);
 	}
 	if (r->name && !policy_glob_match(r->name, f->name))
-		FAIL("name '%s' does not match '%.80s'", rd_printable(name,
-		    sizeof(name), f->name, 80), r->name);
+		FAIL("name '%s' does not match '%.80s'", why ? rd_printable(
+		    name, sizeof(name), f->name, 80) : "", r->name);
 	if (r->cultures) {
 		int ok = 0;
 		for (i = 0; i < r->ncultures && !ok; i++)
 			ok = policy_ascii_casecmp(r->cultures[i],
 			    f->culture) == 0;
 		if (!ok) {
-			culture_list(list, sizeof(list), r);
-			FAIL("culture %s not in %s", f->culture[0] ?
+			if (why)
+				culture_list(list, sizeof(list), r);
+			FAIL("culture %s not in %s", why && f->culture[0] ?
 			    rd_printable(name, 41, f->culture, 40) : "neutral",
 			    list);
 		}
 	}
 	if (r->has_min && policy_version_cmp(&f->version, &r->min) < 0) {
-		policy_version_str(v, sizeof(v), &f->version);
-		policy_version_str(b, sizeof(b), &r->min);
+		if (why) {
+			policy_version_str(v, sizeof(v), &f->version);
+			policy_version_str(b, sizeof(b), &r->min);
+		}
 		FAIL("version %s is below minVersion %s", v, b);
 	}
 	if (r->has_max && policy_version_cmp(&f->version, &r->max) > 0) {
-		policy_version_str(v, sizeof(v), &f->version);
-		policy_version_str(b, sizeof(b), &r->max);
+		if (why) {
+			policy_version_str(v, sizeof(v), &f->version);
+			policy_version_str(b, sizeof(b), &r->max);
+		}
 		FAIL("version %s is above maxVersion %s", v, b);
 	}
 	if (r->min_key_bits && sig->key_bits < r->min_key_bits) {
@@ -420,10 +441,15 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
 			    sig->key_bits, r->min_key_bits);
 	}
 	if (r->hashes && !(r->hashes & hash_bit(sig->hash_name))) {
-		hash_list(list, sizeof(list), r->hashes);
+		if (why)
+			hash_list(list, sizeof(list), r->hashes);
 		FAIL("signature hash %s not in %s",
 		    sig->hash_name ? sig->hash_name : "unknown", list);
 	}
+	if (r->checksum_required && !sig->checksum_ok)
+		FAIL("PE checksum 0x%08x is not the file's 0x%08x; the rule "
+		    "has checksum=\"required\"", sig->checksum_stored,
+		    sig->checksum_computed);
 #undef FAIL
 	return fails;
 }
@@ -487,7 +513,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 	/* 1. Deny rules, in document order: the first match denies. */
 	for (i = h->first_rule; i < h->first_rule + h->nrules; i++) {
 		const policy_rule *r = &pol->rules[i];
-		if (!r->deny || rule_check(pol, r, &f, why, sizeof(why)) != 0)
+		if (!r->deny || rule_check(pol, r, &f, NULL, 0) != 0)
 			continue;
 		out->allowed = 0;
 		out->rule = r->id;
@@ -501,7 +527,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 		unsigned n;
 		if (r->deny)
 			continue;
-		n = rule_check(pol, r, &f, why, sizeof(why));
+		n = rule_check(pol, r, &f, NULL, 0);
 		if (n == 0) {
 			out->allowed = 1;
 			out->rule = r->id;
@@ -532,7 +558,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 			add_reason(out, "allow rule '%s': %s%s", r->id, why, more);
 		}
 		if (want >= 9)
-			break; /* a rule has at most 8 conditions */
+			break; /* a rule has at most 9 conditions */
 	}
 	return ASMGATE_OK;
 }

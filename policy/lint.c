@@ -138,6 +138,20 @@ lint_rule(asmgate_policy *pol, const policy_host *h, const policy_rule *r)
 				    "rule '%s')", h->name,
 				    asmgate_sn_state_name(weak[i]), r->id);
 	}
+	/* Names fold case for ASCII only (decide.c): "cont.É*" does not
+	 * match "Cont.é", so a deny rule would be weaker than it reads. */
+	if (r->name) {
+		const unsigned char *c = (const unsigned char *)r->name;
+		while (*c && *c < 0x80)
+			c++;
+		if (*c)
+			warn(pol, r->line, "non-ascii-name",
+			    "%s rule '%s': name '%.80s' has non-ASCII "
+			    "characters, which match only in the same case "
+			    "(case is folded for ASCII letters only)%s", kind,
+			    r->id, r->name, r->deny ? ": the deny rule misses "
+			    "other spellings" : "");
+	}
 	if (r->has_min && r->has_max &&
 	    policy_version_cmp(&r->min, &r->max) > 0)
 		warn(pol, r->line, "never-matches",

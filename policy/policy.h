@@ -84,6 +84,7 @@ typedef struct policy_rule {
 	unsigned hashes;            /* POLICY_HASH_* set; 0: any */
 	size_t *test_keys;          /* key indexes (allow rules only) */
 	size_t ntest_keys;
+	int checksum_required;      /* checksum="required" (allow only) */
 } policy_rule;
 
 typedef struct policy_host {

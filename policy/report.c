@@ -252,9 +252,14 @@ details(rd_buf *b, const outcome *o, const asmgate_image *img,
 			rd_buf_printf(b, "member: %s\n", o->origin->members[k]);
 	}
 	if (img) {
+		const asmgate_r2r_info *rr = &asmgate_image_get_info(img)->r2r;
 		rd_buf_puts(b, "assembly: ");
 		policy_full_name(b, img);
 		rd_buf_putc(b, '\n');
+		if (rr->present)
+			rd_buf_printf(b, "ReadyToRun: RTR header %u.%u "
+			    "(crossgen output)\n", rr->major_version,
+			    rr->minor_version);
 	}
 	if (file_err) {
 		rd_buf_printf(b, "error: %s: %s",
@@ -557,6 +562,18 @@ add_sarif(asmgate_report *r, const outcome *o, const asmgate_image *img,
 	if (sig)
 		rd_json_kstr(&j, "strongName",
 		    asmgate_sn_state_name(sig->state));
+	if (img && asmgate_image_get_info(img)->r2r.present) {
+		/* crossgen output (readytorun-format.md): why its strong
+		 * name cannot be checked */
+		const asmgate_r2r_info *rr = &asmgate_image_get_info(img)->r2r;
+		char v[16];
+		snprintf(v, sizeof(v), "%u.%u", rr->major_version,
+		    rr->minor_version);
+		rd_json_kbool(&j, "readyToRun", 1);
+		rd_json_kstr(&j, "readyToRunVersion", v);
+	}
+	if (sig && !sig->checksum_ok)
+		rd_json_kbool(&j, "peChecksumOk", 0);
 	if (d) {
 		rd_json_kstr(&j, "verdict", asmgate_decision_verdict(d));
 		rd_json_kbool(&j, "audit", d->audit);

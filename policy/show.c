@@ -174,8 +174,11 @@ json_rule(rd_json *j, rd_buf *tmp, const asmgate_policy *pol,
 	} else {
 		rd_json_null(j);
 	}
-	if (!r->deny)
+	if (!r->deny) {
 		json_key_ids(j, "testKeys", pol, r->test_keys, r->ntest_keys);
+		rd_json_kstr(j, "checksum", r->checksum_required ?
+		    "required" : NULL);
+	}
 	tmp->len = 0;
 	policy_rule_describe(tmp, pol, r);
 	rd_json_kstr(j, "summary", rd_buf_cstr(tmp));

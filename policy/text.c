@@ -56,6 +56,10 @@ policy_xml_put(rd_buf *b, const char *str, size_t n, int attr)
 			rd_buf_puts(b, "&#13;"); /* 2.11: would become \n */
 		} else if (cp == 0xFFFE || cp == 0xFFFF) {
 			rd_buf_puts(b, replacement);
+		} else if (rd_utf8_is_display_control(cp)) {
+			/* C1 and bidirectional controls as character
+			 * references: the same text, inert in a viewer */
+			rd_buf_printf(b, "&#x%X;", (unsigned)cp);
 		} else if (xml_char_ok(cp)) {
 			rd_buf_put(b, s + i - l, l);
 		}

@@ -1,6 +1,7 @@
 /*
  * json.c - a small streaming JSON writer (RFC 8259) into an rd_buf.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "hex.h"
@@ -95,7 +96,18 @@ rd_json_escape(rd_buf *b, const char *str, size_t n)
 			continue;
 		}
 		if (c >= 0x80 && (l = rd_utf8_next(s + i, n - i, &cp)) > 0) {
+			char ux[7];
+			/* C1 and bidirectional controls as \uXXXX (the same
+			 * string to a JSON reader, inert on a terminal). */
+			if (!rd_utf8_is_display_control(cp)) {
+				i += (size_t)l;
+				continue;
+			}
+			snprintf(ux, sizeof(ux), "\\u%04x", (unsigned)cp);
+			rd_buf_put(b, s + start, i - start);
+			rd_buf_puts(b, ux);
 			i += (size_t)l;
+			start = i;
 			continue;
 		}
 		if (c >= 0x80) {

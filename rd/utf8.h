@@ -20,4 +20,17 @@ int rd_utf8_next(const uint8_t *s, size_t n, uint32_t *cp);
  *  UTF-8, else the offset of the first byte that is not. */
 size_t rd_utf8_valid_len(const uint8_t *s, size_t n);
 
+/** 1 for characters that control or reorder a terminal's display
+ *  although they are valid UTF-8: the C1 controls U+0080-U+009F (U+009B
+ *  is CSI on some terminals) and the bidirectional controls of UAX #9
+ *  2.1-2.6 (ALM U+061C, LRM/RLM U+200E-U+200F, embeddings and overrides
+ *  U+202A-U+202E, isolates U+2066-U+2069). Output escapes them. */
+static inline int
+rd_utf8_is_display_control(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9F) || cp == 0x061C ||
+	    cp == 0x200E || cp == 0x200F || (cp >= 0x202A && cp <= 0x202E) ||
+	    (cp >= 0x2066 && cp <= 0x2069);
+}
+
 #endif /* RD_UTF8_H */

@@ -386,32 +386,90 @@ verify_digest_buffer(const uint8_t *data, size_t size,
 	return digest_ranges(data, NULL, img, NULL, p, md, out, outlen, err);
 }
 
-/* Byte j of the file with the CheckSum field counted as zero. */
-static uint32_t
-ck_byte(const uint8_t *data, size_t j, uint64_t off)
+/* The PE checksum (strongname.md 9; imagehlp CheckSumMappedFile, S.R.M
+ * CalculateChecksum) is a 16-bit end-around-carry sum of the file's
+ * little-endian words plus the file length. A byte at an even file
+ * offset is a word's low byte, at an odd one its high byte, so bytes can
+ * be added in any grouping as long as each keeps its offset's parity.
+ * The sum is folded once at the end: a 64-bit accumulator holds 2^48
+ * words, far above RD_MAX_FILE_BYTES. */
+static uint64_t
+ck_add(uint64_t sum, const uint8_t *p, uint64_t n, uint64_t off)
 {
-	return j >= off && j - off < 4 ? 0 : data[j];
+	uint64_t i = 0;
+
+	if (n > 0 && (off & 1)) {
+		sum += (uint64_t)p[0] << 8;
+		i = 1;
+	}
+	for (; i + 1 < n; i += 2)
+		sum += (uint64_t)p[i] | (uint64_t)p[i + 1] << 8;
+	if (i < n)
+		sum += p[i];
+	return sum;
+}
+
+/* File bytes [off, off+n), held at p, with the 4-byte CheckSum field at
+ * cksum_off counted as zero. */
+static uint64_t
+ck_range(uint64_t sum, const uint8_t *p, uint64_t off, uint64_t n,
+    uint64_t cksum_off)
+{
+	uint64_t end = off + n, a, b;
+
+	/* The part before the field, then the part after it. */
+	a = cksum_off < end ? cksum_off : end;
+	if (off < a)
+		sum = ck_add(sum, p, a - off, off);
+	b = cksum_off + 4 > off ? cksum_off + 4 : off;
+	if (b < end)
+		sum = ck_add(sum, p + (b - off), end - b, b);
+	return sum;
+}
+
+static uint32_t
+ck_finish(uint64_t sum, uint64_t size)
+{
+	while (sum >> 16)
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	return (uint32_t)(sum + size);
 }
 
 uint32_t
 verify_pe_checksum(const uint8_t *data, size_t size, uint64_t cksum_off)
 {
-	uint64_t sum = 0;
-	size_t i;
+	return ck_finish(ck_range(0, data, 0, size, cksum_off), size);
+}
 
-	/* Little-endian 16-bit words folded into 16 bits as we go; the
-	 * CheckSum field's bytes count as zero (byte by byte: an odd
-	 * e_lfanew puts the field at an odd offset); an odd last byte is a
-	 * word with a zero high byte. Then add the file length. */
-	for (i = 0; i + 1 < size; i += 2) {
-		sum += ck_byte(data, i, cksum_off) |
-		    ck_byte(data, i + 1, cksum_off) << 8;
-		sum = (sum & 0xFFFF) + (sum >> 16);
+uint32_t
+verify_image_checksum(const asmgate_image *img)
+{
+	const rd_file *f = img->owns_mapping ? img->mapping : NULL;
+	const uint8_t *md = img->md_copy;
+	uint64_t md_off = img->info.cli.metadata_offset;
+	uint64_t md_len = img->metadata.len;
+	uint64_t ck = (uint64_t)img->info.pe.lfanew + 24 + PE_OPT_CHECKSUM;
+	uint64_t off = 0, sum = 0;
+
+	/* In chunks, releasing the pages of a mapped file as they are
+	 * summed; the metadata block from the private copy when there is
+	 * one, so the bytes summed are the bytes verified. */
+	while (off < img->size) {
+		uint64_t n = img->size - off;
+		if (n > HASH_CHUNK)
+			n = HASH_CHUNK;
+		if (md && off < md_off && md_off - off < n)
+			n = md_off - off;
+		if (md && off >= md_off && off - md_off < md_len) {
+			if (md_len - (off - md_off) < n)
+				n = md_len - (off - md_off);
+			sum = ck_range(sum, md + (off - md_off), off, n, ck);
+		} else {
+			sum = ck_range(sum, img->data + off, off, n, ck);
+			if (f && img->size > HASH_CHUNK)
+				rd_file_release(f, off, n);
+		}
+		off += n;
 	}
-	if (size & 1) {
-		sum += ck_byte(data, size - 1, cksum_off);
-		sum = (sum & 0xFFFF) + (sum >> 16);
-	}
-	sum = (sum & 0xFFFF) + (sum >> 16);
-	return (uint32_t)(sum + size);
+	return ck_finish(sum, img->size);
 }

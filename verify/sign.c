@@ -136,6 +136,16 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 		    "sign it");
 		goto out;
 	}
+	/* Test-signing with the assembly's own key makes a file that
+	 * verifies with its identity key, flag clear: signed, never
+	 * test-signed (strongname.md 7.1). Refused before anything is
+	 * written. */
+	if (test_sign && keys_same_rsa(key, expect)) {
+		rc = rd_fail_nooff(err, ASMGATE_E_USAGE, "--test-sign with the "
+		    "assembly's own key would make it signed, not test-signed: "
+		    "sign without --test-sign, or test-sign with a test key");
+		goto out;
+	}
 	if (!test_sign && !keys_same_rsa(key, expect)) {
 		char a[17], b[17];
 		rd_hex_encode(a, ki->token, 8);

@@ -164,6 +164,7 @@ struct ctx {
 	asmgate_key *sigkey;       /* AssemblySignatureKeyAttribute key */
 	const asmgate_key *verifier;
 	asmgate_verified_with vw;
+	int ecma;                  /* identity is the ECMA key */
 };
 
 static void
@@ -180,6 +181,73 @@ static int
 is_hard_error(asmgate_status rc)
 {
 	return rc == ASMGATE_E_NOMEM || rc == ASMGATE_E_CRYPTO;
+}
+
+/* The PE checksum (strongname.md 9) of the bytes verified. The
+ * strong-name hash excludes CheckSum (strongname.md 4.1), so the .NET
+ * rule keeps a signed file with a wrong checksum signed; dotnet/arcade's
+ * checker refuses such files, so it is a reason here (and policy's
+ * checksum="required"), never a state. */
+static void
+checksum(const asmgate_image *img, asmgate_signature *s)
+{
+	s->checksum_stored = asmgate_image_get_info(img)->pe.checksum;
+	s->checksum_computed = verify_image_checksum(img);
+	s->checksum_ok = s->checksum_stored == s->checksum_computed;
+	if (s->checksum_ok || (s->state != ASMGATE_SN_SIGNED &&
+	    s->state != ASMGATE_SN_TEST_SIGNED))
+		return;
+	if (s->checksum_stored == 0)
+		reason(s, "PE checksum not set (0; the file's is 0x%08x): the "
+		    "signature does not cover it, but stricter checkers "
+		    "(dotnet/arcade) refuse it", s->checksum_computed);
+	else
+		reason(s, "PE checksum 0x%08x is wrong (the file's is 0x%08x): "
+		    "changed after signing outside the signed bytes; the "
+		    "signature does not cover it, but stricter checkers "
+		    "(dotnet/arcade) refuse it", s->checksum_stored,
+		    s->checksum_computed);
+}
+
+/* A ReadyToRun image that is invalid for another reason than its
+ * missing slot: say what it is (its precompiled code is not what the
+ * strong name covered). */
+static void
+r2r_reason(const asmgate_image_info *info, asmgate_signature *s)
+{
+	if (info->r2r.present)
+		reason(s, "ReadyToRun image (RTR header %u.%u): crossgen "
+		    "output, not the IL assembly that was signed",
+		    info->r2r.major_version, info->r2r.minor_version);
+}
+
+/* Key bits and hash algorithm of the identity key (the Microsoft key
+ * for the ECMA key), so they are known in every state that parsed it. */
+static asmgate_status
+key_facts(const asmgate_key *identity, asmgate_signature *s,
+    asmgate_error *err)
+{
+	const asmgate_key_info *ki = asmgate_key_get_info(identity);
+	asmgate_key *ms = NULL;
+	asmgate_error kerr;
+	asmgate_status rc;
+
+	if (ki->is_ecma) {
+		asmgate_error_clear(&kerr);
+		rc = keys_well_known(&ms, microsoft_token, &kerr);
+		if (rc != ASMGATE_OK)
+			return rd_fail_nooff(err, is_hard_error(rc) ? rc :
+			    ASMGATE_E_CRYPTO, "Microsoft key unavailable: %s",
+			    kerr.msg);
+		ki = asmgate_key_get_info(ms);
+	}
+	s->key_bits = ki->bits;
+	s->hash_alg = ki->hash_alg ? ki->hash_alg : ASMGATE_CALG_SHA1;
+	s->hash_name = hash_name(s->hash_alg);
+	if (!s->hash_name)
+		s->hash_alg = ki->hash_alg;
+	asmgate_key_free(ms);
+	return ASMGATE_OK;
 }
 
 /* Enhanced strong naming (strongname.md 7.4): check the
@@ -250,8 +318,8 @@ enhanced(const asmgate_attribute *a, const asmgate_key *identity,
 	}
 	c->verifier = c->sigkey;
 	c->vw = ASMGATE_VW_SIGNATURE_KEY;
-	reason(out, "enhanced strong name: countersignature verifies; file "
-	    "checked with the signature key");
+	reason(out, "enhanced strong name: countersignature verifies; the "
+	    "file's signature is checked with the signature key");
 	*invalid = 0;
 	return ASMGATE_OK;
 }
@@ -290,13 +358,17 @@ choose_verifier(const asmgate_image *img, const asmgate_verify_options *o,
 			    ASMGATE_E_CRYPTO, "Microsoft key unavailable: %s",
 			    kerr.msg);
 		identity_rsa = c->substitute;
-		reason(out, "ECMA neutral key: checked with the Microsoft key "
-		    "b03f5f7f11d50a3a it stands for");
+		c->ecma = 1;
 	}
 	a = asmgate_image_find_attribute(img, "System.Reflection",
 	    "AssemblySignatureKeyAttribute");
-	if (a)
+	if (a) {
+		if (c->ecma)
+			reason(out, "ECMA neutral key: the countersignature is "
+			    "checked with the Microsoft key b03f5f7f11d50a3a it "
+			    "stands for");
 		return enhanced(a, identity_rsa, c, out, invalid, err);
+	}
 	c->verifier = identity_rsa;
 	c->vw = ASMGATE_VW_IDENTITY;
 	return ASMGATE_OK;
@@ -369,13 +441,27 @@ asmgate_verify_image(const asmgate_image *img,
 		return ASMGATE_OK;
 	}
 	rc = ASMGATE_OK;
+	/* The key's facts whatever the state: the identity key, or the
+	 * Microsoft key the ECMA key stands for; replaced below by the key
+	 * the signature is checked with. */
+	if ((rc = key_facts(c.identity, out, err)) != ASMGATE_OK)
+		goto done;
 	if (!verify_structure(img, why, sizeof(why))) {
 		reason(out, "%s", why);
+		r2r_reason(info, out);
 		goto done;
 	}
 	if (cli->strong_name.rva == 0 || cli->strong_name.size == 0) {
-		reason(out, "public key but no signature slot: the assembly "
-		    "cannot carry a strong-name signature");
+		if (info->r2r.present)
+			reason(out, "ReadyToRun image (RTR header %u.%u): "
+			    "crossgen removed the strong-name signature slot "
+			    "and kept the public key, so nothing can be "
+			    "verified; verify the IL assembly it was compiled "
+			    "from", info->r2r.major_version,
+			    info->r2r.minor_version);
+		else
+			reason(out, "public key but no signature slot: the "
+			    "assembly cannot carry a strong-name signature");
 		goto done;
 	}
 	if ((rc = choose_verifier(img, o, &c, out, &invalid, err)) !=
@@ -413,6 +499,11 @@ asmgate_verify_image(const asmgate_image *img,
 			reason(out, "signature slot is all zero and the "
 			    "StrongNameSigned flag is clear (delay-signed)");
 		}
+		/* Nothing was checked: say so, not which key would be. */
+		if (c.ecma && c.vw == ASMGATE_VW_IDENTITY)
+			reason(out, "ECMA neutral key: no signature was checked "
+			    "(the slot is all zero; the Microsoft key "
+			    "b03f5f7f11d50a3a would stand for the ECMA key)");
 		goto done;
 	}
 
@@ -428,6 +519,9 @@ asmgate_verify_image(const asmgate_image *img,
 	if ((rc = verify_digest(img, plan, md, digest, &dlen, err)) !=
 	    ASMGATE_OK)
 		goto done;
+	if (c.ecma && c.vw == ASMGATE_VW_IDENTITY)
+		reason(out, "ECMA neutral key: signature checked with the "
+		    "Microsoft key b03f5f7f11d50a3a it stands for");
 	if ((rc = keys_verify_digest(c.verifier, md, digest, dlen, slot,
 		 cli->strong_name.size, &ok, err)) != ASMGATE_OK)
 		goto done;
@@ -479,5 +573,7 @@ done:
 	ctx_free(&c);
 	if (rc != ASMGATE_OK)
 		out->state = ASMGATE_SN_INVALID;
+	else
+		checksum(img, out);
 	return rc;
 }

@@ -65,6 +65,12 @@ asmgate_status verify_digest_buffer(const uint8_t *data, size_t size,
 uint32_t verify_pe_checksum(const uint8_t *data, size_t size,
     uint64_t cksum_off);
 
+/** The same over img's bytes: the metadata block from the image's
+ *  private copy when it has one (pe/pe.h), so the checksum is of the
+ *  bytes verified; pages of a mapped file are released as they are
+ *  summed. */
+uint32_t verify_image_checksum(const asmgate_image *img);
+
 /** Parse the value of AssemblySignatureKeyAttribute(string publicKey,
  *  string countersignature) (strongname.md 3.5, 7.4): the 0x0001 prolog,
  *  then two SerStrings (II.23.3; the null string is refused) holding hex

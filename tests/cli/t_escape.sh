@@ -95,3 +95,73 @@ expect_rc 0
 expect_out "/esc/$esc_shown\\.xml:22: warning: key 'fabrikam' has 1024 bits"
 expect_out "/esc/$esc_shown\\.xml: valid: "
 esc_none
+
+# C1 controls (U+009B, CSI on some terminals, as c2 9b) and bidirectional
+# overrides and isolates (U+202E, U+2066) are valid UTF-8 but change how
+# a terminal shows text: in paths, assembly names, policy globs and
+# reasons they are shown as \u{XXXX} in text, \uXXXX in JSON and
+# character references in XML (issue 14).
+bidi_raw=$(printf 'x\342\200\256gpj\302\233y\342\201\246')
+bidi_shown='x\\u\{202E\}gpj\\u\{009B\}y\\u\{2066\}'
+# bidi_none: none of the three raw sequences reached stdout or stderr.
+bidi_none() {
+	if grep -q "$(printf '\342\200\256')\|$(printf '\302\233')\|$(printf '\342\201\246')" \
+	    "$T/out" "$T/err"; then bad "raw C1/bidi control in the output"
+	else ok; fi
+}
+mkdir -p "$T/bidi"
+cp "$S/valid/hello.exe" "$T/bidi/$bidi_raw.exe"
+run "$ASMGATE" verify "$T/bidi/$bidi_raw.exe"
+expect_rc 0
+expect_out "/bidi/$bidi_shown\\.exe: signed"
+bidi_none
+run "$ASMGATE" inspect "$T/bidi/$bidi_raw.exe"
+expect_out "/bidi/$bidi_shown\\.exe$"
+bidi_none
+run "$ASMGATE" inspect --format json "$T/bidi/$bidi_raw.exe"
+expect_json
+jq_eq 'd["files"][0]["path"].endswith("x\u202egpj\u009by\u2066.exe")' true
+expect_out 'x\\u202egpj\\u009by\\u2066\.exe'
+bidi_none
+run "$ASMGATE" verify --format junit "$T/bidi/$bidi_raw.exe"
+expect_out 'x&#x202E;gpj&#x9B;y&#x2066;\.exe'
+bidi_none
+# An assembly named with U+202E (its #Strings entry rewritten in place,
+# the same length): the name, in the identity and in a reason.
+if [ -n "$PYTHON" ]; then
+	"$PYTHON" - "$S/valid/contoso-orchestrations.dll" "$T/bidi/rlo.dll" <<'EOF'
+import sys
+d = open(sys.argv[1], "rb").read()
+d = d.replace(b"Contoso.Orchestrations", b"Contoso\xe2\x80\xaeOrchestratio")
+open(sys.argv[2], "wb").write(d)
+EOF
+	# signed again, so the state is signed and the name decides
+	run "$ASMGATE" sign --key "$S/keys/contoso.snk" "$T/bidi/rlo.dll"
+	expect_rc 0
+	expect_out 'rlo\.dll: signed'
+	run "$ASMGATE" inspect "$T/bidi/rlo.dll"
+	expect_out 'assembly    Contoso\\u\{202E\}Orchestratio, Version=1\.2\.3\.4'
+	bidi_none
+	cat >"$T/bidi/p.xml" <<EOF
+<policy xmlns="urn:asmgate:policy:1">
+  <host name="H"><allow id="a" name="Nope$bidi_raw*"/></host>
+</policy>
+EOF
+	run "$ASMGATE" verify --policy "$T/bidi/p.xml" "$T/bidi/rlo.dll"
+	expect_rc 1
+	# (the reason shows the assembly's bytes as '?', the glob escaped)
+	expect_out "name 'Contoso\\?\\?\\?Orchestratio' does not match 'Nope$bidi_shown\\*'"
+	bidi_none
+else
+	skip_json 8
+fi
+# policy show (text) quotes the glob.
+cat >"$T/bidi/g.xml" <<EOF
+<policy xmlns="urn:asmgate:policy:1">
+  <host name="H"><deny id="d" name="Cont$bidi_raw*"/></host>
+</policy>
+EOF
+run "$ASMGATE" policy show "$T/bidi/g.xml"
+expect_rc 0
+expect_out "name 'Cont$bidi_shown\\*'"
+bidi_none

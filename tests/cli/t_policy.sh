@@ -255,3 +255,12 @@ EOF
 else
 	skip_json 8 # the checks above: 2 rc, JSON, 5 structure and counts
 fi
+
+# Names fold case for ASCII only: lint warns about a glob with non-ASCII
+# characters (issue 14), naming the rule.
+printf '<policy xmlns="urn:asmgate:policy:1">\n<host name="H">\n<allow id="a" states="signed"/>\n<deny id="no-e" name="cont.\303\211*"/>\n</host></policy>\n' >"$T/nonascii.xml"
+run "$ASMGATE" policy lint "$T/nonascii.xml"
+expect_rc 0
+expect_out "nonascii\\.xml:4: warning: deny rule 'no-e': name 'cont\\..*\\*' has non-ASCII characters.*\\[non-ascii-name\\]"
+run "$ASMGATE" policy lint --strict "$T/nonascii.xml"
+expect_rc 1

@@ -125,8 +125,13 @@ test_rd__json_escape(void **state)
 	tj_escape("\x01\x1f\x7f", 3, "\\u0001\\u001f\\u007f");
 	tj_escape("nul\0x", 5, "nul\\u0000x");
 	/* valid UTF-8 passes through, C1 controls included */
-	tj_escape("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xc2\x85", 11,
-	    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xc2\x85");
+	tj_escape("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xc2\xa0", 11,
+	    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xc2\xa0");
+	/* C1 and bidirectional controls: \uXXXX (issue 14) */
+	tj_escape("\xc2\x85\xc2\x9b", 4, "\\u0085\\u009b");
+	tj_escape("a\xe2\x80\xae" "b\xe2\x81\xa6" "c\xe2\x80\x8f\xd8\x9c", 14,
+	    "a\\u202eb\\u2066c\\u200f\\u061c");
+	tj_escape("\xe2\x80\xa9\xe2\x80\xaf", 6, "\xe2\x80\xa9\xe2\x80\xaf");
 	tj_escape("", 0, "");
 }
 

@@ -2877,6 +2877,126 @@ test_pe__mapped_metadata_copied(void **state)
 	free(b);
 }
 
+/* ReadyToRun (readytorun-format.md): samples/make-r2r.py put the RTR
+ * header at file offset 0x1050 (in .text's slack), version 9.2, flags 0,
+ * one section; Machine 0xFD1D = AMD64 ^ the Linux override 0x7B79
+ * (pedecoder.h). An IL image has none of it. */
+#define R2R "r2r/contoso-x64-r2r.dll"
+
+static void
+test_pe__ready_to_run(void **state)
+{
+	asmgate_image *img;
+	const asmgate_image_info *info;
+
+	(void)state;
+	img = open_ok(R2R);
+	info = asmgate_image_get_info(img);
+	assert_true(info->r2r.present);
+	assert_int_equal(info->r2r.major_version, 9);
+	assert_int_equal(info->r2r.minor_version, 2);
+	assert_int_equal(info->r2r.flags, 0);
+	assert_int_equal(info->r2r.nsections, 1);
+	assert_int_equal(info->r2r.header_offset, 0x1050);
+	assert_int_equal(info->pe.machine, 0xFD1D);
+	assert_int_equal(info->pe.machine_arch, 0x8664);
+	assert_string_equal(info->pe.machine_os, "linux");
+	assert_int_equal(info->cli.flags, 0x4); /* IL_LIBRARY */
+	assert_int_equal(info->cli.strong_name.rva, 0);
+	assert_non_null(info->assembly.public_key);
+	asmgate_image_free(img);
+
+	img = open_ok(CONTOSO);
+	info = asmgate_image_get_info(img);
+	assert_false(info->r2r.present);
+	assert_int_equal(info->pe.machine_arch, 0x014C);
+	assert_null(info->pe.machine_os);
+	asmgate_image_free(img);
+}
+
+/* The per-OS machine constants (pedecoder.h
+ * IMAGE_FILE_MACHINE_NATIVE_OS_OVERRIDE), on every architecture; an
+ * unknown value stays itself with no OS. */
+static void
+test_pe__machine_os_override(void **state)
+{
+	static const struct {
+		uint16_t xor;
+		const char *os;
+	} oses[] = { { 0x4644, "apple" }, { 0xADC4, "freebsd" },
+		{ 0x7B79, "linux" }, { 0x1993, "netbsd" }, { 0x1992, "sunos" } };
+	static const uint16_t arches[] = { 0x014C, 0x8664, 0x01C4, 0xAA64 };
+	size_t len, i, k;
+	uint8_t *b = th_load(R2R, &len);
+	uint32_t coff = th_get_u32(b + 0x3C) + 4;
+	asmgate_image *img;
+	const asmgate_image_info *info;
+
+	(void)state;
+	for (i = 0; i < sizeof(oses) / sizeof(oses[0]); i++) {
+		for (k = 0; k < sizeof(arches) / sizeof(arches[0]); k++) {
+			th_put_u16(b + coff, (uint16_t)(arches[k] ^ oses[i].xor));
+			img = mem_ok(b, len);
+			info = asmgate_image_get_info(img);
+			assert_int_equal(info->pe.machine_arch, arches[k]);
+			assert_string_equal(info->pe.machine_os, oses[i].os);
+			asmgate_image_free(img);
+		}
+	}
+	th_put_u16(b + coff, 0x1234);
+	img = mem_ok(b, len);
+	info = asmgate_image_get_info(img);
+	assert_int_equal(info->pe.machine_arch, 0x1234);
+	assert_null(info->pe.machine_os);
+	asmgate_image_free(img);
+	free(b);
+}
+
+/* A ManagedNativeHeader that is not a whole RTR header is "not
+ * ReadyToRun", never an error: wrong signature (NGen's "NGEN"), a
+ * directory too short for the header or for the section array, an RVA
+ * outside every section. */
+static void
+test_pe__ready_to_run_mutations(void **state)
+{
+	size_t len;
+	uint8_t *orig = th_load(R2R, &len), *b = malloc(len);
+	asmgate_image *img;
+	uint64_t cor;
+	int i;
+
+	(void)state;
+	assert_non_null(b);
+	img = mem_ok(orig, len);
+	cor = asmgate_image_get_info(img)->cli.header_offset;
+	asmgate_image_free(img);
+	for (i = 0; i < 5; i++) {
+		memcpy(b, orig, len);
+		switch (i) {
+		case 0: /* 'NGEN' CORCOMPILE_HEADER signature */
+			th_put_u32(b + 0x1050, 0x0045474E);
+			break;
+		case 1: /* directory shorter than READYTORUN_HEADER */
+			th_put_u32(b + cor + 68, 15);
+			break;
+		case 2: /* NumberOfSections past the directory */
+			th_put_u32(b + 0x1050 + 12, 2);
+			break;
+		case 3: /* RVA outside every section */
+			th_put_u32(b + cor + 64, 0x00F00000);
+			break;
+		case 4: /* NumberOfSections 0xFFFFFFFF: no overflow */
+			th_put_u32(b + 0x1050 + 12, 0xFFFFFFFFu);
+			break;
+		}
+		img = mem_ok(b, len);
+		assert_false(asmgate_image_get_info(img)->r2r.present);
+		asmgate_image_free(img);
+	}
+	free(b);
+	free(orig);
+}
+
 int
 main(void)
 {
@@ -2937,6 +3057,9 @@ main(void)
 		cmocka_unit_test(test_pe__syn_methodptr_budget),
 		cmocka_unit_test(test_pe__syn_methodptr_cap),
 		cmocka_unit_test(test_pe__mapped_metadata_copied),
+		cmocka_unit_test(test_pe__ready_to_run),
+		cmocka_unit_test(test_pe__machine_os_override),
+		cmocka_unit_test(test_pe__ready_to_run_mutations),
 	};
 
 	return cmocka_run_group_tests_name("pe", tests, NULL, NULL);

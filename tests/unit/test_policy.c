@@ -612,6 +612,8 @@ test_policy__bad_samples(void **state)
 		{ "empty-list.xml", 6, ASMGATE_E_POLICY, "keys of rule 'contoso' is empty" },
 		{ "test-key-token-only.xml", 7, ASMGATE_E_POLICY, "test key 'ci' is token-only" },
 		{ "testkeys-on-deny.xml", 7, ASMGATE_E_POLICY, "'testKeys' is only allowed on <allow>" },
+		{ "checksum-on-deny.xml", 7, ASMGATE_E_POLICY, "'checksum' is only allowed on <allow>" },
+		{ "bad-checksum.xml", 6, ASMGATE_E_POLICY, "bad checksum 'yes': the only value is 'required'" },
 		{ "text-content.xml", 5, ASMGATE_E_POLICY, "unexpected text in <host>" },
 		{ "nested-rule.xml", 7, ASMGATE_E_POLICY, "unexpected element <deny> in <allow>" },
 		{ "too-deep.xml", 19, ASMGATE_E_LIMIT, "nested deeper than 16" },
@@ -654,7 +656,8 @@ test_policy__schema_alone(void **state)
 		"unknown-state.xml", "bad-version.xml", "bad-min-key-bits.xml",
 		"bad-hash.xml", "bad-mode.xml", "bad-culture.xml",
 		"bad-host-name.xml", "bad-id.xml", "empty-list.xml",
-		"testkeys-on-deny.xml", "text-content.xml", "nested-rule.xml" };
+		"testkeys-on-deny.xml", "text-content.xml", "nested-rule.xml",
+		"checksum-on-deny.xml", "bad-checksum.xml" };
 	static const char *const good[] = { "biztalk.xml", "biztalk-test.xml",
 		"issue-example.xml" };
 	size_t i, len;
@@ -1296,6 +1299,42 @@ test_policy__attr_bits_hash(void **state)
 	asmgate_policy_free(pol);
 }
 
+/* checksum="required" (issue 15): an allow rule with it matches only
+ * when the stored PE checksum is the file's; without it the checksum
+ * does not matter (the .NET rule). */
+static void
+test_policy__attr_checksum(void **state)
+{
+	asmgate_policy *pol;
+	asmgate_signature s = sig_of(ASMGATE_SN_SIGNED, 2048, "sha1");
+	asmgate_decision d;
+	rd_buf b;
+
+	(void)state;
+	pol = pol_body("",
+	    "<host name='Strict'><allow id='a' keys='contoso' "
+	    "checksum='required'/></host>"
+	    "<host name='Loose'><allow id='a' keys='contoso'/></host>");
+	s.checksum_ok = 1;
+	s.checksum_stored = s.checksum_computed = 0xb15f;
+	d = decide(pol, "Strict", "valid/contoso-orchestrations.dll", &s);
+	expect_allowed(&d, "a");
+	s.checksum_ok = 0;
+	s.checksum_stored = 0xb15e;
+	d = decide(pol, "Strict", "valid/contoso-orchestrations.dll", &s);
+	assert_false(d.allowed);
+	assert_true(has_reason(&d, "PE checksum 0x0000b15e is not the "
+	    "file's 0x0000b15f; the rule has checksum=\"required\""));
+	d = decide(pol, "Loose", "valid/contoso-orchestrations.dll", &s);
+	expect_allowed(&d, "a");
+	/* the summary names it */
+	rd_buf_init(&b, 4096);
+	policy_rule_describe(&b, pol, &pol->rules[0]);
+	assert_non_null(strstr(rd_buf_cstr(&b), "PE checksum required"));
+	rd_buf_free(&b);
+	asmgate_policy_free(pol);
+}
+
 /* All conditions must match; the nearest allow rules explain a default
  * deny, fewest failed conditions first, at most ASMGATE_MAX_REASONS. */
 static void
@@ -1360,6 +1399,18 @@ test_policy__audit_mode(void **state)
 	asmgate_policy_free(pol);
 }
 
+/* Names fold case for ASCII letters only (docs/POLICY.md): a non-ASCII
+ * letter matches in its own case only, and lint says so. */
+static void
+test_policy__glob_case_ascii_only(void **state)
+{
+	(void)state;
+	assert_true(policy_glob_match("CONT.*", "cont.x"));
+	assert_true(policy_glob_match("cont.\xc3\x89*", "Cont.\xc3\x89x"));
+	assert_false(policy_glob_match("cont.\xc3\x89*", "Cont.\xc3\xa9x"));
+	assert_true(policy_glob_match("cont.?x", "Cont.\xc3\xa9x"));
+}
+
 /* Every lint code, and a policy that draws none. */
 static void
 test_policy__lint(void **state)
@@ -1367,7 +1418,7 @@ test_policy__lint(void **state)
 	static const char *const codes[] = { "token-only-key", "short-key",
 		"unused-key", "private-key-file", "duplicate-key",
 		"allow-any-key", "weak-state", "never-matches", "no-effect",
-		"no-allow-rule", "audit-mode" };
+		"no-allow-rule", "audit-mode", "non-ascii-name" };
 	asmgate_policy *pol;
 	size_t i, j;
 	unsigned long last = 0;
@@ -1385,6 +1436,7 @@ test_policy__lint(void **state)
 	    "<allow id='tk' keys='fab' states='test-signed'/>\n"
 	    "<allow id='tk2' keys='snk' testKeys='dup'/>\n"
 	    "<deny id='uns' keys='fab' states='unsigned'/>\n"
+	    "<deny id='eacute' name='cont.\xc3\x89*'/>\n"
 	    "</host>\n<host name='B'/>\n"
 	    "<host name='C'><deny id='all'/><allow id='x' keys='fab'/></host>"
 	    "</policy>");
@@ -2453,6 +2505,8 @@ main(void)
 		cmocka_unit_test(test_policy__attr_name),
 		cmocka_unit_test(test_policy__attr_culture_version),
 		cmocka_unit_test(test_policy__attr_bits_hash),
+		cmocka_unit_test(test_policy__attr_checksum),
+		cmocka_unit_test(test_policy__glob_case_ascii_only),
 		cmocka_unit_test(test_policy__nearest_reasons),
 		cmocka_unit_test(test_policy__audit_mode),
 		cmocka_unit_test(test_policy__lint),

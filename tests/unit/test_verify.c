@@ -970,6 +970,205 @@ test_verify__state_names(void **state)
 	    "invalid");
 }
 
+/* Issue 15: a ReadyToRun image (samples/make-r2r.py: the strong-name
+ * directory (0,0), the key kept) stays invalid, and the reason says it
+ * is ReadyToRun; the key's facts are filled although the state is
+ * invalid. */
+static void
+test_verify__ready_to_run(void **state)
+{
+	asmgate_signature sig;
+
+	(void)state;
+	assert_int_equal(verify_sample("r2r/contoso-x64-r2r.dll", NULL, &sig),
+	    ASMGATE_SN_INVALID);
+	assert_true(strstr(sig.reasons[0], "ReadyToRun image (RTR header "
+	    "9.2)") != NULL);
+	assert_false(has_reason(&sig, "public key but no signature slot"));
+	assert_int_equal(sig.key_bits, 2048);
+	assert_int_equal(sig.hash_alg, ASMGATE_CALG_SHA1);
+	assert_string_equal(sig.hash_name, "sha1");
+	/* The flag kept by crossgen2: invalid for the flag, and R2R said. */
+	assert_int_equal(verify_sample("r2r/contoso-x64-r2r-flag-set.dll",
+	    NULL, &sig), ASMGATE_SN_INVALID);
+	assert_true(has_reason(&sig, "StrongNameSigned flag set but there "
+	    "is no signature directory"));
+	assert_true(has_reason(&sig, "ReadyToRun image"));
+	/* An IL image without a slot is not called ReadyToRun. */
+	{
+		size_t len;
+		uint8_t *b = th_load("valid/contoso-orchestrations.dll", &len);
+		asmgate_image *img = NULL;
+		asmgate_error err;
+		const asmgate_image_info *info;
+
+		assert_int_equal(asmgate_image_from_memory(&img, b, len, &err),
+		    ASMGATE_OK);
+		info = asmgate_image_get_info(img);
+		/* COR20 StrongNameSignature := (0,0), flag cleared */
+		th_put_u32(b + info->cli.header_offset + 32, 0);
+		th_put_u32(b + info->cli.header_offset + 36, 0);
+		th_put_u32(b + info->cli.header_offset + 16, 0x1);
+		asmgate_image_free(img);
+		assert_int_equal(verify_buf(b, len, NULL, &sig),
+		    ASMGATE_SN_INVALID);
+		assert_true(has_reason(&sig, "public key but no signature "
+		    "slot"));
+		assert_false(has_reason(&sig, "ReadyToRun"));
+		assert_int_equal(sig.key_bits, 2048);
+		free(b);
+	}
+}
+
+/* Issue 15: the ECMA key's reason says what was done: nothing checked
+ * for a zero slot (public-signed, as the Linux runtime's mscorlib), the
+ * Microsoft key when a signature is checked. */
+static void
+test_verify__ecma_reason_says_what_was_done(void **state)
+{
+	asmgate_signature sig;
+	size_t len;
+	uint8_t *b = th_load("states/delay-signed--ecma-key.dll", &len);
+	asmgate_image *img = NULL;
+	asmgate_error err;
+	uint64_t flags_off;
+
+	(void)state;
+	assert_int_equal(verify_buf(b, len, NULL, &sig),
+	    ASMGATE_SN_DELAY_SIGNED);
+	assert_true(has_reason(&sig, "ECMA neutral key: no signature was "
+	    "checked"));
+	assert_false(has_reason(&sig, "checked with the Microsoft key"));
+	/* The Microsoft key's facts stand for the ECMA key's. */
+	assert_int_equal(sig.key_bits, 1024);
+	assert_string_equal(sig.hash_name, "sha1");
+	/* Public-signed: set the StrongNameSigned flag. */
+	assert_int_equal(asmgate_image_from_memory(&img, b, len, &err),
+	    ASMGATE_OK);
+	flags_off = asmgate_image_get_info(img)->cli.header_offset + 16;
+	asmgate_image_free(img);
+	th_put_u32(b + flags_off, th_get_u32(b + flags_off) | 0x8);
+	assert_int_equal(verify_buf(b, len, NULL, &sig),
+	    ASMGATE_SN_PUBLIC_SIGNED);
+	assert_true(strstr(sig.reasons[0], "public-signed") != NULL);
+	assert_true(has_reason(&sig, "no signature was checked"));
+	assert_false(has_reason(&sig, "checked with the Microsoft key"));
+	free(b);
+	/* A signature that is checked: the Microsoft key is named. */
+	assert_int_equal(verify_sample("states/ecma-key-signed-with-"
+	    "test1024.dll", NULL, &sig), ASMGATE_SN_INVALID);
+	assert_true(has_reason(&sig, "signature checked with the Microsoft "
+	    "key b03f5f7f11d50a3a"));
+}
+
+/* Issue 15: a wrong PE checksum on a signed file is a reason, never a
+ * state change (the hash excludes CheckSum, strongname.md 4.1, 9). */
+static void
+test_verify__checksum_reason(void **state)
+{
+	asmgate_signature sig;
+	size_t len;
+	uint8_t *b = th_load("valid/contoso-orchestrations.dll", &len);
+	struct pe_offsets o = offsets(b);
+	uint32_t good = th_get_u32(b + o.checksum);
+
+	(void)state;
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_SIGNED);
+	assert_true(sig.checksum_ok);
+	assert_int_equal(sig.checksum_stored, good);
+	assert_int_equal(sig.checksum_computed, good);
+	assert_false(has_reason(&sig, "PE checksum"));
+	/* CheckSum XOR 1: still signed, a reason with both values. */
+	th_put_u32(b + o.checksum, good ^ 1);
+	assert_int_equal(verify_buf(b, len, NULL, &sig), ASMGATE_SN_SIGNED);
+	assert_false(sig.checksum_ok);
+	assert_int_equal(sig.checksum_stored, good ^ 1);
+	assert_int_equal(sig.checksum_computed, good);
+	assert_true(has_reason(&sig, "PE checksum"));
+	assert_true(has_reason(&sig, "is wrong"));
+	free(b);
+	/* Mono's sn -R leaves CheckSum 0: "not set". */
+	assert_int_equal(verify_sample("states/resigned-flag-clear.dll", NULL,
+	    &sig), ASMGATE_SN_SIGNED);
+	assert_false(sig.checksum_ok);
+	assert_true(has_reason(&sig, "PE checksum not set"));
+	/* Not signed: computed, but no reason (the state says enough). */
+	assert_int_equal(verify_sample("states/delay-signed.dll", NULL, &sig),
+	    ASMGATE_SN_DELAY_SIGNED);
+	assert_false(has_reason(&sig, "PE checksum"));
+}
+
+/* verify_image_checksum (over the image, chunked, the metadata from the
+ * private copy) agrees with verify_pe_checksum over the bytes, for a
+ * file read and a file mapped (over 1 MiB), and with an odd length. */
+static void
+test_verify__image_checksum(void **state)
+{
+	size_t len, total = ((size_t)1 << 20) + 4097;
+	uint8_t *b = th_load("valid/contoso-orchestrations.dll", &len);
+	uint8_t *big = malloc(total);
+	asmgate_image *img = NULL;
+	asmgate_error err;
+	struct pe_offsets o = offsets(b);
+	char path[128];
+	size_t i;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(asmgate_image_from_memory(&img, b, len, &err),
+	    ASMGATE_OK);
+	assert_int_equal(verify_image_checksum(img),
+	    th_get_u32(b + o.checksum));
+	asmgate_image_free(img);
+	assert_non_null(big);
+	memcpy(big, b, len);
+	for (i = len; i < total; i++)
+		big[i] = (uint8_t)(i * 7);
+	snprintf(path, sizeof(path), "%s/ck.dll", th_tmpdir);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(big, 1, total, f), total);
+	fclose(f);
+	assert_int_equal(asmgate_image_open(&img, path, &err), ASMGATE_OK);
+	assert_int_equal(((const rd_file *)img->mapping)->mapped, 1);
+	assert_int_equal(verify_image_checksum(img),
+	    verify_pe_checksum(big, total, o.checksum));
+	asmgate_image_free(img);
+	free(big);
+	free(b);
+}
+
+/* Issue 15: --test-sign with the assembly's own key is refused before
+ * anything is written (the result would be signed, not test-signed). */
+static void
+test_verify__test_sign_own_key_refused(void **state)
+{
+	asmgate_key *k = load_key("keys/contoso.snk");
+	asmgate_sign_options so;
+	asmgate_error err;
+	char in[128], out[128];
+	struct stat st1, st2;
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s/own.dll", th_tmpdir);
+	snprintf(out, sizeof(out), "%s/own-out.dll", th_tmpdir);
+	copy_sample("states/delay-signed.dll", in);
+	assert_int_equal(stat(in, &st1), 0);
+	memset(&so, 0, sizeof(so));
+	so.test_sign = 1;
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_sign_file(in, out, k, &so, &err),
+	    ASMGATE_E_USAGE);
+	assert_non_null(strstr(err.msg, "own key"));
+	assert_int_equal(stat(out, &st2), -1);
+	assert_int_equal(asmgate_sign_file(in, in, k, &so, &err),
+	    ASMGATE_E_USAGE);
+	assert_int_equal(stat(in, &st2), 0);
+	assert_int_equal(st1.st_ino, st2.st_ino);
+	assert_int_equal(st1.st_mtime, st2.st_mtime);
+	asmgate_key_free(k);
+}
+
 int
 main(void)
 {
@@ -994,6 +1193,11 @@ main(void)
 		cmocka_unit_test(test_verify__named_state_samples),
 		cmocka_unit_test(test_verify__fail_closed_rows),
 		cmocka_unit_test(test_verify__state_names),
+		cmocka_unit_test(test_verify__ready_to_run),
+		cmocka_unit_test(test_verify__ecma_reason_says_what_was_done),
+		cmocka_unit_test(test_verify__checksum_reason),
+		cmocka_unit_test(test_verify__image_checksum),
+		cmocka_unit_test(test_verify__test_sign_own_key_refused),
 	};
 	return cmocka_run_group_tests_name("verify", tests, th_setup_tmp,
 	    th_teardown_tmp);
