@@ -1154,7 +1154,7 @@ test_verify__test_sign_own_key_refused(void **state)
 	snprintf(out, sizeof(out), "%s/own-out.dll", th_tmpdir);
 	copy_sample("states/delay-signed.dll", in);
 	assert_int_equal(stat(in, &st1), 0);
-	memset(&so, 0, sizeof(so));
+	(void)asmgate_sign_options_init(&so, ASMGATE_SIGN_OPTIONS_VERSION);
 	so.test_sign = 1;
 	asmgate_error_clear(&err);
 	assert_int_equal(asmgate_sign_file(in, out, k, &so, &err),
