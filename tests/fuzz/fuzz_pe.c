@@ -1,7 +1,11 @@
 /*
  * fuzz_pe.c - libFuzzer harness for the PE/ECMA-335 reader.
  *
- * Parses the input with asmgate_image_from_memory. On success it walks
+ * Parses a private copy of the input with asmgate_image_take (owned
+ * bytes: no snapshot, so every borrowed pointer lies in the copy), and
+ * the input itself with asmgate_image_from_memory (borrowed bytes: the
+ * metadata is read from a snapshot copy); both must agree on the
+ * outcome and the identity. On success it walks
  * every public field of the image info, reading every byte of every
  * string and blob so the sanitizers see an over-read, checks that each
  * borrowed pointer lies inside the input (or is a string literal the
@@ -15,6 +19,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "asmgate.h"
@@ -179,19 +184,42 @@ walk_info(const asmgate_image *img, const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	asmgate_image *img = NULL;
-	asmgate_error err;
-	asmgate_status st;
+	asmgate_image *img = NULL, *snap = NULL;
+	asmgate_error err, err2;
+	asmgate_status st, st2;
+	uint8_t *copy;
 	size_t i;
 
 	asmgate_error_clear(&err);
-	st = asmgate_image_from_memory(&img, data, size, &err);
+	copy = malloc(size ? size : 1);
+	if (!copy)
+		return 0;
+	if (size)
+		memcpy(copy, data, size);
+	st = asmgate_image_take(&img, copy, size, &err);
+	asmgate_error_clear(&err2);
+	st2 = asmgate_image_from_memory(&snap, data, size, &err2);
+	CHECK(st == st2);
 	if (st == ASMGATE_OK) {
-		CHECK(img != NULL);
-		walk_info(img, data, size);
+		const asmgate_image_info *a = asmgate_image_get_info(img);
+		const asmgate_image_info *b = asmgate_image_get_info(snap);
+		const uint8_t *own;
+		size_t len;
+
+		CHECK(img != NULL && snap != NULL);
+		own = asmgate_image_data(img, &len);
+		walk_info(img, own, len);
+		CHECK(strcmp(a->assembly.name, b->assembly.name) == 0);
+		CHECK(a->assembly.public_key_len == b->assembly.public_key_len);
+		CHECK(a->assembly.public_key_len == 0 ||
+		    memcmp(a->assembly.public_key, b->assembly.public_key,
+		    a->assembly.public_key_len) == 0);
+		CHECK(a->nreferences == b->nreferences);
 		asmgate_image_free(img);
+		asmgate_image_free(snap);
 		return 0;
 	}
+	CHECK(snap == NULL);
 	CHECK(img == NULL);
 	CHECK(st < 0);
 	CHECK(err.code == st);
