@@ -8,7 +8,8 @@
 #   demo           build and run the main job on samples/
 #   deps           install missing build packages (apt-get as root)
 #   fuzz           libFuzzer harnesses (clang), each run FUZZ_SECONDS
-#   bench          verification speed against `openssl dgst`
+#   bench          verification speed against `openssl dgst`, and over
+#                  packages against `unzip -tqq` (bench-zip alone)
 #   xcheck-zip     the ZIP reader against unzip / Python's zipfile
 #   valgrind       the command's black-box tests under Valgrind memcheck
 #   install, uninstall, clean, lint
@@ -88,7 +89,7 @@ LDLIBS_ALL  = $(PC_LIBS)
 TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"'
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 
-.PHONY: all asan check demo deps fuzz fuzz-replay bench valgrind install uninstall \
+.PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip valgrind install uninstall \
 	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip
 
 all: $(B)/asmgate $(B)/libasmgate.a
@@ -252,6 +253,10 @@ fuzz: $(B)/config.mk
 
 bench: all
 	@sh tests/bench/bench.sh $(B)/asmgate
+	@sh tests/bench/bench-zip.sh $(B)/asmgate
+
+bench-zip: all
+	@sh tests/bench/bench-zip.sh $(B)/asmgate
 
 # ---------------------------------------------------------------- lint
 # One-way module dependencies (docs/ARCHITECTURE.md), checked by grep.

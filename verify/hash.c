@@ -287,103 +287,56 @@ patch_nt(const asmgate_image *img, const uint8_t *src, size_t n,
 	memset(dst + cert, 0, 8);
 }
 
-/* Feed file bytes [off, off+n) of data to ctx; bytes of the metadata
- * block come from md (the image's private copy, when it has one), so the
- * bytes hashed are the bytes the identity was read from. */
+/* Where file byte off is read from, and how many bytes from there stay
+ * in one source (*n is trimmed). With copies, the metadata block and
+ * the signature slot of a mapped file come from the image's private
+ * copies (pe/pe.h), so the bytes hashed and summed are the bytes the
+ * identity was read from and the slot that was checked. */
+static const uint8_t *
+source(const asmgate_image *img, const uint8_t *data, int copies,
+    uint64_t off, uint64_t *n)
+{
+	const asmgate_cli_info *cli = &img->info.cli;
+	const uint8_t *copy[2];
+	uint64_t coff[2], clen[2];
+	unsigned i;
+
+	copy[0] = img->md_copy;
+	coff[0] = cli->metadata_offset;
+	clen[0] = img->metadata.len;
+	copy[1] = img->slot_copy;
+	coff[1] = cli->strong_name_offset;
+	clen[1] = cli->strong_name.size;
+	for (i = 0; copies && i < 2; i++) {
+		if (!copy[i])
+			continue;
+		if (off < coff[i]) {
+			if (coff[i] - off < *n)
+				*n = coff[i] - off; /* stop where it starts */
+		} else if (off - coff[i] < clen[i]) {
+			if (clen[i] - (off - coff[i]) < *n)
+				*n = clen[i] - (off - coff[i]);
+			return copy[i] + (off - coff[i]);
+		}
+	}
+	return data + off;
+}
+
+/* Feed file bytes [off, off+n) to ctx, each from its source. */
 static int
-update(EVP_MD_CTX *ctx, const uint8_t *data, const uint8_t *md,
-    uint64_t md_off, uint64_t md_len, uint64_t off, uint64_t n)
+update(EVP_MD_CTX *ctx, const asmgate_image *img, const uint8_t *data,
+    int copies, uint64_t off, uint64_t n)
 {
 	while (n > 0) {
-		const uint8_t *src = data + off;
 		uint64_t take = n;
+		const uint8_t *src = source(img, data, copies, off, &take);
 
-		if (md && off < md_off) {
-			if (md_off - off < take)
-				take = md_off - off;
-		} else if (md && off - md_off < md_len) {
-			src = md + (off - md_off);
-			if (md_len - (off - md_off) < take)
-				take = md_len - (off - md_off);
-		}
 		if (!EVP_DigestUpdate(ctx, src, (size_t)take))
 			return 0;
 		off += take;
 		n -= take;
 	}
 	return 1;
-}
-
-static asmgate_status
-digest_ranges(const uint8_t *data, const rd_file *release,
-    const asmgate_image *img, const uint8_t *md, const verify_plan *p,
-    const EVP_MD *mdt, uint8_t *out, unsigned *outlen, asmgate_error *err)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t nt[PE_NT_HEADERS64_SIZE];
-	uint64_t md_off = img->info.cli.metadata_offset;
-	uint64_t md_len = img->metadata.len;
-	asmgate_status rc = ASMGATE_OK;
-	unsigned i;
-
-	if (!ctx)
-		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
-	if (!EVP_DigestInit_ex(ctx, mdt, NULL)) {
-		rc = rd_fail_nooff(err, ASMGATE_E_CRYPTO,
-		    "digest %s unavailable", EVP_MD_get0_name(mdt));
-		goto out;
-	}
-	for (i = 0; i < p->n; i++) {
-		const verify_range *r = &p->r[i];
-		uint64_t done = 0;
-
-		if (r->patched) {
-			patch_nt(img, data + r->off, (size_t)r->len, nt);
-			if (!EVP_DigestUpdate(ctx, nt, (size_t)r->len))
-				goto crypto;
-			continue;
-		}
-		while (done < r->len) {
-			uint64_t n = r->len - done;
-			if (n > HASH_CHUNK)
-				n = HASH_CHUNK;
-			if (!update(ctx, data, md, md_off, md_len,
-				r->off + done, n))
-				goto crypto;
-			if (release && r->len > HASH_CHUNK)
-				rd_file_release(release, r->off + done, n);
-			done += n;
-		}
-	}
-	if (!EVP_DigestFinal_ex(ctx, out, outlen))
-		goto crypto;
-	goto out;
-crypto:
-	rc = rd_fail_nooff(err, ASMGATE_E_CRYPTO, "digest failed");
-out:
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
-
-asmgate_status
-verify_digest(const asmgate_image *img, const verify_plan *p,
-    const EVP_MD *md, uint8_t *out, unsigned *outlen, asmgate_error *err)
-{
-	const rd_file *f = img->owns_mapping ? img->mapping : NULL;
-
-	return digest_ranges(img->data, f, img, img->md_copy, p, md, out,
-	    outlen, err);
-}
-
-asmgate_status
-verify_digest_buffer(const uint8_t *data, size_t size,
-    const asmgate_image *img, const verify_plan *p, const EVP_MD *md,
-    uint8_t *out, unsigned *outlen, asmgate_error *err)
-{
-	if (size != img->size)
-		return rd_fail_nooff(err, ASMGATE_E_MALFORMED,
-		    "buffer does not match the image");
-	return digest_ranges(data, NULL, img, NULL, p, md, out, outlen, err);
 }
 
 /* The PE checksum (strongname.md 9; imagehlp CheckSumMappedFile, S.R.M
@@ -435,6 +388,146 @@ ck_finish(uint64_t sum, uint64_t size)
 	return (uint32_t)(sum + size);
 }
 
+/* The running checksum of one pass over a file: bytes below pos are
+ * summed; field is the CheckSum field's offset. */
+typedef struct ck_state {
+	uint64_t sum, pos, field;
+} ck_state;
+
+static void
+ck_init(ck_state *k, const asmgate_image *img)
+{
+	k->sum = 0;
+	k->pos = 0;
+	k->field = (uint64_t)img->info.pe.lfanew + 24 + PE_OPT_CHECKSUM;
+}
+
+/* Sum the file bytes of [off, end) not summed yet, each from its
+ * source. */
+static void
+ck_upto(ck_state *k, const asmgate_image *img, const uint8_t *data,
+    int copies, uint64_t off, uint64_t end)
+{
+	if (off < k->pos)
+		off = k->pos;
+	while (off < end) {
+		uint64_t take = end - off;
+		const uint8_t *src = source(img, data, copies, off, &take);
+
+		k->sum = ck_range(k->sum, src, off, take, k->field);
+		off += take;
+	}
+	if (end > k->pos)
+		k->pos = end;
+}
+
+/* Sum [k->pos, end) in chunks, releasing a mapped file's pages: the
+ * bytes the strong-name hash skips (headers past the NT headers,
+ * padding, the slot, the tail). */
+static void
+ck_gap(ck_state *k, const asmgate_image *img, const uint8_t *data,
+    int copies, const rd_file *release, uint64_t end)
+{
+	while (k->pos < end) {
+		uint64_t from = k->pos, n = end - from;
+
+		if (n > HASH_CHUNK)
+			n = HASH_CHUNK;
+		ck_upto(k, img, data, copies, from, from + n);
+		if (release)
+			rd_file_release(release, from, n);
+	}
+}
+
+/* Hash the plan's ranges; with cksum, the whole file's PE checksum in
+ * the same pass (each chunk summed while it is in cache, the bytes the
+ * hash skips summed where they fall), so the file is read once. */
+static asmgate_status
+digest_ranges(const uint8_t *data, const rd_file *release, int copies,
+    const asmgate_image *img, const verify_plan *p, const EVP_MD *mdt,
+    uint8_t *out, unsigned *outlen, uint32_t *cksum, asmgate_error *err)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	uint8_t nt[PE_NT_HEADERS64_SIZE];
+	asmgate_status rc = ASMGATE_OK;
+	ck_state k;
+	unsigned i;
+
+	ck_init(&k, img);
+	if (!ctx)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	if (!EVP_DigestInit_ex(ctx, mdt, NULL)) {
+		rc = rd_fail_nooff(err, ASMGATE_E_CRYPTO,
+		    "digest %s unavailable", EVP_MD_get0_name(mdt));
+		goto out;
+	}
+	for (i = 0; i < p->n; i++) {
+		const verify_range *r = &p->r[i];
+		uint64_t done = 0;
+
+		if (cksum)
+			ck_gap(&k, img, data, copies, release, r->off);
+		if (r->patched) {
+			patch_nt(img, data + r->off, (size_t)r->len, nt);
+			if (!EVP_DigestUpdate(ctx, nt, (size_t)r->len))
+				goto crypto;
+			/* The checksum sums the header as it is. */
+			if (cksum)
+				ck_upto(&k, img, data, copies, r->off,
+				    r->off + r->len);
+			continue;
+		}
+		while (done < r->len) {
+			uint64_t n = r->len - done;
+			if (n > HASH_CHUNK)
+				n = HASH_CHUNK;
+			if (!update(ctx, img, data, copies, r->off + done, n))
+				goto crypto;
+			if (cksum)
+				ck_upto(&k, img, data, copies, r->off + done,
+				    r->off + done + n);
+			if (release && r->len > HASH_CHUNK)
+				rd_file_release(release, r->off + done, n);
+			done += n;
+		}
+	}
+	if (!EVP_DigestFinal_ex(ctx, out, outlen))
+		goto crypto;
+	if (cksum) {
+		ck_gap(&k, img, data, copies, release, img->size);
+		*cksum = ck_finish(k.sum, img->size);
+	}
+	goto out;
+crypto:
+	rc = rd_fail_nooff(err, ASMGATE_E_CRYPTO, "digest failed");
+out:
+	EVP_MD_CTX_free(ctx);
+	return rc;
+}
+
+asmgate_status
+verify_digest(const asmgate_image *img, const verify_plan *p,
+    const EVP_MD *md, uint8_t *out, unsigned *outlen, uint32_t *cksum,
+    asmgate_error *err)
+{
+	const rd_file *f = img->owns_mapping ? img->mapping : NULL;
+
+	return digest_ranges(img->data, f, 1, img, p, md, out, outlen, cksum,
+	    err);
+}
+
+asmgate_status
+verify_digest_buffer(const uint8_t *data, size_t size,
+    const asmgate_image *img, const verify_plan *p, const EVP_MD *md,
+    uint8_t *out, unsigned *outlen, asmgate_error *err)
+{
+	if (size != img->size)
+		return rd_fail_nooff(err, ASMGATE_E_MALFORMED,
+		    "buffer does not match the image");
+	return digest_ranges(data, NULL, 0, img, p, md, out, outlen, NULL,
+	    err);
+}
+
 uint32_t
 verify_pe_checksum(const uint8_t *data, size_t size, uint64_t cksum_off)
 {
@@ -445,31 +538,9 @@ uint32_t
 verify_image_checksum(const asmgate_image *img)
 {
 	const rd_file *f = img->owns_mapping ? img->mapping : NULL;
-	const uint8_t *md = img->md_copy;
-	uint64_t md_off = img->info.cli.metadata_offset;
-	uint64_t md_len = img->metadata.len;
-	uint64_t ck = (uint64_t)img->info.pe.lfanew + 24 + PE_OPT_CHECKSUM;
-	uint64_t off = 0, sum = 0;
+	ck_state k;
 
-	/* In chunks, releasing the pages of a mapped file as they are
-	 * summed; the metadata block from the private copy when there is
-	 * one, so the bytes summed are the bytes verified. */
-	while (off < img->size) {
-		uint64_t n = img->size - off;
-		if (n > HASH_CHUNK)
-			n = HASH_CHUNK;
-		if (md && off < md_off && md_off - off < n)
-			n = md_off - off;
-		if (md && off >= md_off && off - md_off < md_len) {
-			if (md_len - (off - md_off) < n)
-				n = md_len - (off - md_off);
-			sum = ck_range(sum, md + (off - md_off), off, n, ck);
-		} else {
-			sum = ck_range(sum, img->data + off, off, n, ck);
-			if (f && img->size > HASH_CHUNK)
-				rd_file_release(f, off, n);
-		}
-		off += n;
-	}
-	return ck_finish(sum, img->size);
+	ck_init(&k, img);
+	ck_gap(&k, img, img->data, 1, f, img->size);
+	return ck_finish(k.sum, img->size);
 }

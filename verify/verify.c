@@ -189,10 +189,13 @@ is_hard_error(asmgate_status rc)
  * checker refuses such files, so it is a reason here (and policy's
  * checksum="required"), never a state. */
 static void
-checksum(const asmgate_image *img, asmgate_signature *s)
+checksum(const asmgate_image *img, asmgate_signature *s,
+    const uint32_t *summed)
 {
 	s->checksum_stored = asmgate_image_get_info(img)->pe.checksum;
-	s->checksum_computed = verify_image_checksum(img);
+	/* Summed in the hash pass when there was one: the file is read
+	 * once. */
+	s->checksum_computed = summed ? *summed : verify_image_checksum(img);
 	s->checksum_ok = s->checksum_stored == s->checksum_computed;
 	if (s->checksum_ok || (s->state != ASMGATE_SN_SIGNED &&
 	    s->state != ASMGATE_SN_TEST_SIGNED))
@@ -412,7 +415,8 @@ asmgate_verify_image(const asmgate_image *img,
 	asmgate_error kerr;
 	char why[ASMGATE_REASON_MAX];
 	const char *whose;
-	int invalid = 0, ok = 0;
+	int invalid = 0, ok = 0, have_sum = 0;
+	uint32_t summed = 0;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -429,6 +433,7 @@ asmgate_verify_image(const asmgate_image *img,
 		if (out->flag_set)
 			reason(out, "the StrongNameSigned flag is set without a "
 			    "public key");
+		checksum(img, out, NULL);
 		return ASMGATE_OK;
 	}
 	asmgate_error_clear(&kerr);
@@ -438,6 +443,7 @@ asmgate_verify_image(const asmgate_image *img,
 		return rd_fail_nooff(err, rc, "%s", kerr.msg);
 	if (rc != ASMGATE_OK) {
 		reason(out, "public key is invalid: %s", kerr.msg);
+		checksum(img, out, NULL);
 		return ASMGATE_OK;
 	}
 	rc = ASMGATE_OK;
@@ -516,9 +522,10 @@ asmgate_verify_image(const asmgate_image *img,
 		reason(out, "%s", why);
 		goto done;
 	}
-	if ((rc = verify_digest(img, plan, md, digest, &dlen, err)) !=
-	    ASMGATE_OK)
+	if ((rc = verify_digest(img, plan, md, digest, &dlen, &summed,
+	    err)) != ASMGATE_OK)
 		goto done;
+	have_sum = 1;
 	if (c.ecma && c.vw == ASMGATE_VW_IDENTITY)
 		reason(out, "ECMA neutral key: signature checked with the "
 		    "Microsoft key b03f5f7f11d50a3a it stands for");
@@ -574,6 +581,6 @@ done:
 	if (rc != ASMGATE_OK)
 		out->state = ASMGATE_SN_INVALID;
 	else
-		checksum(img, out);
+		checksum(img, out, have_sum ? &summed : NULL);
 	return rc;
 }

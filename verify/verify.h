@@ -53,7 +53,7 @@ int verify_plan_make(const asmgate_image *img, verify_plan *plan, char *why,
  *  released as they are hashed. */
 asmgate_status verify_digest(const asmgate_image *img,
     const verify_plan *plan, const EVP_MD *md, uint8_t *out,
-    unsigned *outlen, asmgate_error *err);
+    unsigned *outlen, uint32_t *cksum, asmgate_error *err);
 
 /** Same over a buffer that holds the whole file (used when signing). */
 asmgate_status verify_digest_buffer(const uint8_t *data, size_t size,
@@ -65,10 +65,12 @@ asmgate_status verify_digest_buffer(const uint8_t *data, size_t size,
 uint32_t verify_pe_checksum(const uint8_t *data, size_t size,
     uint64_t cksum_off);
 
-/** The same over img's bytes: the metadata block from the image's
- *  private copy when it has one (pe/pe.h), so the checksum is of the
- *  bytes verified; pages of a mapped file are released as they are
- *  summed. */
+/** The same over img's bytes: the metadata block and signature slot
+ *  from the image's private copies when it has them (pe/pe.h), so the
+ *  checksum is of the bytes verified; pages of a mapped file are
+ *  released as they are summed. verify_digest computes the same in its
+ *  own pass (cksum, when not NULL); this is for states that hash
+ *  nothing. */
 uint32_t verify_image_checksum(const asmgate_image *img);
 
 /** Parse the value of AssemblySignatureKeyAttribute(string publicKey,

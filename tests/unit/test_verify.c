@@ -465,7 +465,7 @@ test_verify__test_signed(void **state)
 	    ASMGATE_OK);
 	assert_true(verify_plan_make(img, &plan, why, sizeof(why)));
 	assert_int_equal(verify_digest(img, &plan, keys_md(ASMGATE_CALG_SHA1),
-	    digest, &dlen, &err), ASMGATE_OK);
+	    digest, &dlen, NULL, &err), ASMGATE_OK);
 	assert_int_equal(keys_sign_digest(test, keys_md(ASMGATE_CALG_SHA1),
 	    digest, dlen, b + plan.sig_off, plan.sig_len, &err), ASMGATE_OK);
 	asmgate_image_free(img);
@@ -599,7 +599,7 @@ resign(uint8_t *b, size_t len, const asmgate_key *key)
 	    ASMGATE_OK);
 	assert_true(verify_plan_make(img, &plan, why, sizeof(why)));
 	assert_int_equal(verify_digest(img, &plan, keys_md(ASMGATE_CALG_SHA1),
-	    digest, &dlen, &err), ASMGATE_OK);
+	    digest, &dlen, NULL, &err), ASMGATE_OK);
 	assert_int_equal(keys_sign_digest(key, keys_md(ASMGATE_CALG_SHA1),
 	    digest, dlen, b + plan.sig_off, plan.sig_len, &err), ASMGATE_OK);
 	asmgate_image_free(img);
@@ -1133,9 +1133,53 @@ test_verify__image_checksum(void **state)
 	assert_int_equal(((const rd_file *)img->mapping)->mapped, 1);
 	assert_int_equal(verify_image_checksum(img),
 	    verify_pe_checksum(big, total, o.checksum));
+	/* The hash pass sums the checksum too (the signed bytes, the slot,
+	 * the gaps and the appended tail it does not hash): same value. */
+	{
+		asmgate_signature sig;
+		assert_int_equal(asmgate_verify_image(img, NULL, &sig, &err),
+		    ASMGATE_OK);
+		assert_int_equal(sig.state, ASMGATE_SN_SIGNED);
+		assert_int_equal(sig.checksum_computed,
+		    verify_pe_checksum(big, total, o.checksum));
+	}
 	asmgate_image_free(img);
 	free(big);
 	free(b);
+}
+
+/* For every state sample, the checksum the verification reports (from
+ * the hash pass when there is one, else its own pass) is the file's. */
+static void
+test_verify__checksum_every_state(void **state)
+{
+	static const char *const names[] = {
+		"valid/contoso-orchestrations.dll", "valid/contoso-x64.dll",
+		"valid/signed-4096.dll", "states/signed--sha256.dll",
+		"states/signed--appended-data.dll",
+		"states/signed--header-padding-changed.dll",
+		"states/signed--enhanced-sha256.dll", "states/delay-signed.dll",
+		"states/public-signed.dll", "states/invalid--tampered-signature.dll",
+		"states/invalid--wrong-key.dll", "states/resigned-flag-clear.dll",
+	};
+	asmgate_signature sig;
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		uint8_t *b = th_load(names[i], &len);
+		struct pe_offsets o = offsets(b);
+
+		(void)verify_buf(b, len, NULL, &sig);
+		if (sig.checksum_computed != verify_pe_checksum(b, len,
+		    o.checksum))
+			fail_msg("%s: checksum 0x%08x, file's 0x%08x", names[i],
+			    sig.checksum_computed,
+			    verify_pe_checksum(b, len, o.checksum));
+		assert_int_equal(sig.checksum_ok,
+		    sig.checksum_stored == sig.checksum_computed);
+		free(b);
+	}
 }
 
 /* Issue 15: --test-sign with the assembly's own key is refused before
@@ -1196,6 +1240,7 @@ main(void)
 		cmocka_unit_test(test_verify__ready_to_run),
 		cmocka_unit_test(test_verify__ecma_reason_says_what_was_done),
 		cmocka_unit_test(test_verify__checksum_reason),
+		cmocka_unit_test(test_verify__checksum_every_state),
 		cmocka_unit_test(test_verify__image_checksum),
 		cmocka_unit_test(test_verify__test_sign_own_key_refused),
 	};
