@@ -135,6 +135,14 @@ struct asmgate_image {
 	asmgate_attribute *attrs;
 };
 
+/* File offset of the optional header's CheckSum field (PE/COFF 3.4.2):
+ * after "PE\0\0" (4) and the COFF header (20). */
+static inline uint64_t
+pe_checksum_offset(const asmgate_image *img)
+{
+	return (uint64_t)img->info.pe.lfanew + 24 + PE_OPT_CHECKSUM;
+}
+
 /* image.c: parse the file f (read or mapped by rd_file_open, allocated
  * with malloc), taking ownership of it whatever the outcome: a mapped
  * file gets the snapshot copies, as asmgate_image_open. */

@@ -76,14 +76,29 @@ void rd_json_obj_end(rd_json *j) { close_container(j, '}'); }
 void rd_json_arr(rd_json *j) { open_container(j, '['); }
 void rd_json_arr_end(rd_json *j) { close_container(j, ']'); }
 
+/* "\\uXXXX" for a code point of the BMP, into u (7 bytes). */
+static const char *
+u_escape(char u[7], uint32_t cp)
+{
+	static const char hexd[] = "0123456789abcdef";
+
+	u[0] = '\\';
+	u[1] = 'u';
+	u[2] = hexd[(cp >> 12) & 15];
+	u[3] = hexd[(cp >> 8) & 15];
+	u[4] = hexd[(cp >> 4) & 15];
+	u[5] = hexd[cp & 15];
+	u[6] = '\0';
+	return u;
+}
+
 void
 rd_json_escape(rd_buf *b, const char *str, size_t n)
 {
-	static const char hexd[] = "0123456789abcdef";
 	const uint8_t *s = (const uint8_t *)str;
 	size_t i = 0, start = 0;
 	uint32_t cp;
-	char u[7] = "\\u00";
+	char u[7];
 	const char *esc;
 	int l;
 
@@ -96,16 +111,14 @@ rd_json_escape(rd_buf *b, const char *str, size_t n)
 			continue;
 		}
 		if (c >= 0x80 && (l = rd_utf8_next(s + i, n - i, &cp)) > 0) {
-			char ux[7];
 			/* C1 and bidirectional controls as \uXXXX (the same
 			 * string to a JSON reader, inert on a terminal). */
 			if (!rd_utf8_is_display_control(cp)) {
 				i += (size_t)l;
 				continue;
 			}
-			snprintf(ux, sizeof(ux), "\\u%04x", (unsigned)cp);
 			rd_buf_put(b, s + start, i - start);
-			rd_buf_puts(b, ux);
+			rd_buf_puts(b, u_escape(u, cp));
 			i += (size_t)l;
 			start = i;
 			continue;
@@ -121,10 +134,7 @@ rd_json_escape(rd_buf *b, const char *str, size_t n)
 		} else if (c == '\t') {
 			esc = "\\t";
 		} else {
-			u[4] = hexd[c >> 4];
-			u[5] = hexd[c & 15];
-			u[6] = '\0';
-			esc = u;
+			esc = u_escape(u, c);
 		}
 		rd_buf_put(b, s + start, i - start);
 		rd_buf_puts(b, esc);

@@ -159,6 +159,17 @@ set_outcome(asmgate_scan *s, node *n, asmgate_subject_kind kind,
 	}
 }
 
+/* n could not be processed for want of memory: an error subject. */
+static void
+fail_nomem(asmgate_scan *s, node *n)
+{
+	asmgate_error err;
+
+	asmgate_error_clear(&err);
+	(void)rd_fail_nooff(&err, ASMGATE_E_NOMEM, "out of memory");
+	set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+}
+
 /* ------------------------------------------------------------ helpers */
 
 static int
@@ -311,8 +322,7 @@ run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
 	pthread_mutex_unlock(&s->mu);
 	n->children = count ? calloc(count, sizeof(*n->children)) : NULL;
 	if (count && !n->children) {
-		(void)rd_fail_nooff(&err, ASMGATE_E_NOMEM, "out of memory");
-		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+		fail_nomem(s, n);
 		box_unref(s, b);
 		return;
 	}
@@ -327,9 +337,7 @@ run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
 			c->name = strdup(mi->name);
 		if (!c || !c->name) {
 			free(c);
-			(void)rd_fail_nooff(&err, ASMGATE_E_NOMEM,
-			    "out of memory");
-			set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+			fail_nomem(s, n);
 			break;
 		}
 		c->parent = n;
@@ -368,8 +376,7 @@ run_top(asmgate_scan *s, node *n)
 	asmgate_error_clear(&err);
 	f = calloc(1, sizeof(*f));
 	if (!f) {
-		(void)rd_fail_nooff(&err, ASMGATE_E_NOMEM, "out of memory");
-		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+		fail_nomem(s, n);
 		return;
 	}
 	rc = rd_file_open(f, src->path, RD_MAX_FILE_BYTES, &err);
@@ -387,9 +394,7 @@ run_top(asmgate_scan *s, node *n)
 		if (!b) {
 			rd_file_close(f);
 			free(f);
-			(void)rd_fail_nooff(&err, ASMGATE_E_NOMEM,
-			    "out of memory");
-			set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+			fail_nomem(s, n);
 			return;
 		}
 		b->file = f;
@@ -460,12 +465,9 @@ run_member(asmgate_scan *s, node *n)
 		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
 		return;
 	}
+	/* (The container releases a mapped archive's pages as it reads.) */
 	rc = asmgate_container_read(n->in->c, n->member, RD_MAX_MEMBER_BYTES,
 	    &buf, &len, &err);
-	/* A mapped archive's pages for this member are done with. */
-	if (n->in->file)
-		rd_file_release(n->in->file, mi->data_offset,
-		    mi->compressed_size);
 	if (rc != ASMGATE_OK) {
 		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
 		return;
@@ -482,9 +484,7 @@ run_member(asmgate_scan *s, node *n)
 		b = calloc(1, sizeof(*b));
 		if (!b) {
 			free(buf);
-			(void)rd_fail_nooff(&err, ASMGATE_E_NOMEM,
-			    "out of memory");
-			set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+			fail_nomem(s, n);
 			return;
 		}
 		b->bytes = buf;

@@ -399,7 +399,7 @@ ck_init(ck_state *k, const asmgate_image *img)
 {
 	k->sum = 0;
 	k->pos = 0;
-	k->field = (uint64_t)img->info.pe.lfanew + 24 + PE_OPT_CHECKSUM;
+	k->field = pe_checksum_offset(img);
 }
 
 /* Sum the file bytes of [off, end) not summed yet, each from its

@@ -190,7 +190,7 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 		    img->metadata.len);
 	flags_off = info->cli.header_offset + PE_COR20_FLAGS;
 	slot_off = info->cli.strong_name_offset;
-	cksum_off = (uint64_t)info->pe.lfanew + 24 + PE_OPT_CHECKSUM;
+	cksum_off = pe_checksum_offset(img);
 	flags = get_u32(buf + flags_off);
 	if (test_sign)
 		flags &= ~ASMGATE_COMIMAGE_STRONGNAMESIGNED;

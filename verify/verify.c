@@ -224,32 +224,44 @@ r2r_reason(const asmgate_image_info *info, asmgate_signature *s)
 		    info->r2r.major_version, info->r2r.minor_version);
 }
 
-/* Key bits and hash algorithm of the identity key (the Microsoft key
- * for the ECMA key), so they are known in every state that parsed it. */
+/* The Microsoft key the ECMA key stands for, loaded once into the
+ * context (strongname.md 6). */
 static asmgate_status
-key_facts(const asmgate_key *identity, asmgate_signature *s,
-    asmgate_error *err)
+load_substitute(struct ctx *c, asmgate_error *err)
 {
-	const asmgate_key_info *ki = asmgate_key_get_info(identity);
-	asmgate_key *ms = NULL;
 	asmgate_error kerr;
 	asmgate_status rc;
 
+	if (c->substitute)
+		return ASMGATE_OK;
+	asmgate_error_clear(&kerr);
+	rc = keys_well_known(&c->substitute, microsoft_token, &kerr);
+	if (rc != ASMGATE_OK)
+		return rd_fail_nooff(err, is_hard_error(rc) ? rc :
+		    ASMGATE_E_CRYPTO, "Microsoft key unavailable: %s", kerr.msg);
+	return ASMGATE_OK;
+}
+
+/* Key bits and hash algorithm of the identity key (the Microsoft key
+ * for the ECMA key), so they are known in every state that parsed it.
+ * Reported facts only: policy's minKeyBits and hashAlgorithms read them
+ * too, and an allow rule still needs its states= to admit the state. */
+static asmgate_status
+key_facts(struct ctx *c, asmgate_signature *s, asmgate_error *err)
+{
+	const asmgate_key_info *ki = asmgate_key_get_info(c->identity);
+	asmgate_status rc;
+
 	if (ki->is_ecma) {
-		asmgate_error_clear(&kerr);
-		rc = keys_well_known(&ms, microsoft_token, &kerr);
-		if (rc != ASMGATE_OK)
-			return rd_fail_nooff(err, is_hard_error(rc) ? rc :
-			    ASMGATE_E_CRYPTO, "Microsoft key unavailable: %s",
-			    kerr.msg);
-		ki = asmgate_key_get_info(ms);
+		if ((rc = load_substitute(c, err)) != ASMGATE_OK)
+			return rc;
+		ki = asmgate_key_get_info(c->substitute);
 	}
 	s->key_bits = ki->bits;
 	s->hash_alg = ki->hash_alg ? ki->hash_alg : ASMGATE_CALG_SHA1;
 	s->hash_name = hash_name(s->hash_alg);
 	if (!s->hash_name)
 		s->hash_alg = ki->hash_alg;
-	asmgate_key_free(ms);
 	return ASMGATE_OK;
 }
 
@@ -338,7 +350,6 @@ choose_verifier(const asmgate_image *img, const asmgate_verify_options *o,
 	char tok[17];
 	size_t i;
 	asmgate_status rc;
-	asmgate_error kerr;
 
 	*invalid = 0;
 	hex8(tok, ii->token);
@@ -354,12 +365,8 @@ choose_verifier(const asmgate_image *img, const asmgate_verify_options *o,
 		}
 	}
 	if (ii->is_ecma) {
-		asmgate_error_clear(&kerr);
-		rc = keys_well_known(&c->substitute, microsoft_token, &kerr);
-		if (rc != ASMGATE_OK)
-			return rd_fail_nooff(err, is_hard_error(rc) ? rc :
-			    ASMGATE_E_CRYPTO, "Microsoft key unavailable: %s",
-			    kerr.msg);
+		if ((rc = load_substitute(c, err)) != ASMGATE_OK)
+			return rc;
 		identity_rsa = c->substitute;
 		c->ecma = 1;
 	}
@@ -450,7 +457,7 @@ asmgate_verify_image(const asmgate_image *img,
 	/* The key's facts whatever the state: the identity key, or the
 	 * Microsoft key the ECMA key stands for; replaced below by the key
 	 * the signature is checked with. */
-	if ((rc = key_facts(c.identity, out, err)) != ASMGATE_OK)
+	if ((rc = key_facts(&c, out, err)) != ASMGATE_OK)
 		goto done;
 	if (!verify_structure(img, why, sizeof(why))) {
 		reason(out, "%s", why);

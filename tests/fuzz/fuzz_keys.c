@@ -21,16 +21,6 @@
 #include "fuzz.h"
 #include "keys/keys.h"
 
-static void
-check_error(asmgate_status st, const asmgate_error *err)
-{
-	CHECK(st < 0);
-	CHECK(err->code == st);
-	CHECK(memchr(err->msg, 0, sizeof(err->msg)) != NULL);
-	CHECK(err->msg[0] != '\0');
-	CHECK(strchr(err->msg, '\n') == NULL);
-	CHECK(strcmp(asmgate_status_name(st), "unknown") != 0);
-}
 
 static void
 check_info(const asmgate_key *k)
@@ -71,7 +61,7 @@ write_and_reload(const asmgate_key *k, asmgate_key_format fmt, int priv)
 	st = asmgate_key_write(k, fmt, priv, &out, &len, &err);
 	if (st != ASMGATE_OK) {
 		CHECK(out == NULL);
-		check_error(st, &err);
+		fuzz_check_error(st, &err, 0);
 		return;
 	}
 	CHECK(out != NULL);
@@ -110,7 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st = asmgate_key_load_memory(&k, data, size, &err);
 	if (st != ASMGATE_OK) {
 		CHECK(k == NULL);
-		check_error(st, &err);
+		fuzz_check_error(st, &err, 0);
 		return 0;
 	}
 	CHECK(k != NULL);

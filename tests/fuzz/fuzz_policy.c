@@ -104,11 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	CHECK(pol == NULL);
-	CHECK(st < 0);
-	CHECK(err.code == st);
-	CHECK(memchr(err.msg, 0, sizeof(err.msg)) != NULL);
-	CHECK(err.msg[0] != '\0');
-	CHECK(strcmp(asmgate_status_name(st), "unknown") != 0);
+	fuzz_check_error(st, &err, 0);
 	for (i = 0; i < size; i++)
 		if (data[i] == '\n')
 			lines++;

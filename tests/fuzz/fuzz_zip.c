@@ -26,22 +26,6 @@
 #define PEEK 64
 
 static void
-check_error(asmgate_status st, const asmgate_error *err)
-{
-	size_t i;
-
-	CHECK(st < 0);
-	CHECK(err->code == st);
-	CHECK(memchr(err->msg, 0, sizeof(err->msg)) != NULL);
-	CHECK(err->msg[0] != '\0');
-	CHECK(strcmp(asmgate_status_name(st), "unknown") != 0);
-	/* member names must not carry newlines or escapes into messages */
-	for (i = 0; err->msg[i] != '\0'; i++)
-		CHECK((unsigned char)err->msg[i] >= 0x20 &&
-		    (unsigned char)err->msg[i] < 0x7F);
-}
-
-static void
 walk_member(const asmgate_container *c, size_t i, const uint8_t *data,
     size_t size)
 {
@@ -75,7 +59,7 @@ walk_member(const asmgate_container *c, size_t i, const uint8_t *data,
 	asmgate_error_clear(&err);
 	st = asmgate_container_peek(c, i, peek, sizeof(peek), &got, &err);
 	if (st != ASMGATE_OK) {
-		check_error(st, &err);
+		fuzz_check_error(st, &err, 1);
 		got = 0;
 	} else {
 		CHECK(got <= sizeof(peek));
@@ -86,7 +70,7 @@ walk_member(const asmgate_container *c, size_t i, const uint8_t *data,
 	asmgate_error_clear(&err);
 	st = asmgate_container_read(c, i, READ_MAX, &out, &len, &err);
 	if (st != ASMGATE_OK) {
-		check_error(st, &err);
+		fuzz_check_error(st, &err, 1);
 		CHECK(out == NULL && len == 0);
 		if (m->unsupported)
 			CHECK(st == ASMGATE_E_UNSUPPORTED);
@@ -116,7 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st = asmgate_container_open_memory(&c, data, size, &err);
 	if (st != ASMGATE_OK) {
 		CHECK(c == NULL);
-		check_error(st, &err);
+		fuzz_check_error(st, &err, 1);
 		if (err.has_offset)
 			CHECK(err.offset <= size);
 		return 0;
