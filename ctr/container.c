@@ -1,9 +1,11 @@
 /*
  * container.c - the public container API (include/asmgate.h,
  * "Containers"), format dispatch, and the checks every format shares:
- * member ranges do not overlap, names are unique (also with ASCII case
- * folded), and a member is read only within the caller's size limit and
- * RD_MAX_COMPRESSION_RATIO.
+ * member ranges neither overlap nor (where members lie back to back)
+ * leave gaps, names are relative paths inside the extraction folder and
+ * unique as paths (separators, "." segments and ASCII case aside), and a
+ * member is read only within the caller's size limit (at most
+ * RD_MAX_MEMBER_BYTES) and RD_MAX_COMPRESSION_RATIO.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -68,90 +70,240 @@ cmp_offset(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The overlapping-member bomb (two entries sharing data) and, for formats
+ * whose members lie back to back, bytes no member accounts for: a local
+ * header hidden in a gap is what a streaming reader (Java's
+ * ZipInputStream) finds although the directory never lists it. v is
+ * sorted by offset here.
+ */
+static asmgate_status
+check_ranges(const asmgate_container *c, const ctr_member **v,
+    asmgate_error *err)
+{
+	char q1[CTR_QUOTE_BUF], q2[CTR_QUOTE_BUF];
+	uint64_t at = 0;
+	size_t i;
+
+	qsort(v, c->nmembers, sizeof(*v), cmp_offset);
+	for (i = 0; i < c->nmembers; i++) {
+		const ctr_member *m = v[i];
+
+		if (i > 0 && at > m->info.header_offset)
+			return rd_fail(err, ASMGATE_E_MALFORMED,
+			    m->info.header_offset, "members '%s' and '%s' "
+			    "overlap at 0x%llx", ctr_quote(q1, v[i - 1]),
+			    ctr_quote(q2, m),
+			    (unsigned long long)m->info.header_offset);
+		if (c->tiled && at < m->info.header_offset)
+			return rd_fail(err, ASMGATE_E_MALFORMED, at,
+			    "gap of %llu bytes at 0x%llx before member '%s' "
+			    "(data no directory entry describes)",
+			    (unsigned long long)(m->info.header_offset - at),
+			    (unsigned long long)at, ctr_quote(q1, m));
+		at = m->data_end;
+	}
+	if (c->tiled && at < c->members_end)
+		return rd_fail(err, ASMGATE_E_MALFORMED, at,
+		    "gap of %llu bytes at 0x%llx before the directory (data "
+		    "no directory entry describes)",
+		    (unsigned long long)(c->members_end - at),
+		    (unsigned long long)at);
+	if (c->tiled && at > c->members_end)
+		return rd_fail(err, ASMGATE_E_MALFORMED, c->members_end,
+		    "member data runs into the directory at 0x%llx",
+		    (unsigned long long)c->members_end);
+	return ASMGATE_OK;
+}
+
+/* ASCII case folding (policy/decide.c has its own; rd/ has none). */
 static int
 fold(int ch)
 {
 	return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch;
 }
 
-/* Names ordered with ASCII case folded, so equal names are adjacent. */
-static int
-cmp_name(const void *a, const void *b)
-{
-	const ctr_member *x = *(const ctr_member *const *)a;
-	const ctr_member *y = *(const ctr_member *const *)b;
-	const unsigned char *p = (const unsigned char *)x->info.name;
-	const unsigned char *q = (const unsigned char *)y->info.name;
-	size_t i, n = x->name_len < y->name_len ? x->name_len : y->name_len;
+/* One name of a member as a path key for the duplicate check. */
+typedef struct name_key {
+	const char *k;          /* into the keys buffer */
+	size_t len;
+	const ctr_member *m;
+	int alt;                /* 1: made from m->alt_name */
+} name_key;
 
-	for (i = 0; i < n; i++)
-		if (fold(p[i]) != fold(q[i]))
-			return fold(p[i]) - fold(q[i]);
-	if (x->name_len != y->name_len)
-		return x->name_len < y->name_len ? -1 : 1;
-	return x < y ? -1 : x > y;
+/*
+ * The path key of name s (n bytes) at dst (at most n bytes): segments
+ * split at '/' or '\', empty and "." segments dropped, joined with '/',
+ * ASCII case folded, so names an extractor writes to one file get one
+ * key. Returns NULL with *len set, or why the name is refused: a path an
+ * extractor would write outside its folder.
+ */
+static const char *
+path_key(char *dst, size_t *len, const char *s, size_t n)
+{
+	size_t i = 0, o = 0;
+
+	*len = 0;
+	if (n > 0 && (s[0] == '/' || s[0] == '\\'))
+		return "is an absolute path";
+	if (n >= 2 && fold((unsigned char)s[0]) >= 'a' &&
+	    fold((unsigned char)s[0]) <= 'z' && s[1] == ':')
+		return "starts with a drive letter";
+	while (i < n) {
+		size_t j = i;
+
+		while (j < n && s[j] != '/' && s[j] != '\\')
+			j++;
+		if (j - i == 2 && s[i] == '.' && s[i + 1] == '.')
+			return "has a '..' segment";
+		if (j > i && !(j - i == 1 && s[i] == '.')) {
+			if (o > 0)
+				dst[o++] = '/';
+			for (; i < j; i++)
+				dst[o++] = (char)fold((unsigned char)s[i]);
+		}
+		i = j + 1;
+	}
+	*len = o;
+	return NULL;
+}
+
+/* Keys ordered by bytes, then by member and alt, so equal keys are
+ * adjacent and each run starts with the earliest member. */
+static int
+cmp_key(const void *a, const void *b)
+{
+	const name_key *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int d = n ? memcmp(x->k, y->k, n) : 0;
+
+	if (d != 0)
+		return d;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	if (x->m != y->m)
+		return x->m < y->m ? -1 : 1;
+	return x->alt - y->alt;
+}
+
+/* Two members whose keys are equal: say how their names relate. */
+static asmgate_status
+duplicate(const name_key *x, const name_key *y, asmgate_error *err)
+{
+	char q1[CTR_QUOTE_BUF], q2[CTR_QUOTE_BUF];
+	const ctr_member *a = x->m, *b = y->m;
+	size_t k;
+
+	if (a->dir_offset > b->dir_offset) {
+		const ctr_member *t = a;
+		a = b;
+		b = t;
+	}
+	if (x->alt || y->alt)
+		return rd_fail(err, ASMGATE_E_MALFORMED, b->dir_offset,
+		    "member names '%s' and '%s' are the same file when read "
+		    "as UTF-8", ctr_quote(q1, a), ctr_quote(q2, b));
+	if (a->name_len == b->name_len) {
+		if (memcmp(a->info.name, b->info.name, a->name_len) == 0)
+			return rd_fail(err, ASMGATE_E_MALFORMED,
+			    b->dir_offset, "duplicate member name '%s'",
+			    ctr_quote(q1, b));
+		for (k = 0; k < a->name_len; k++)
+			if (fold((unsigned char)a->info.name[k]) !=
+			    fold((unsigned char)b->info.name[k]))
+				break;
+		if (k == a->name_len)
+			return rd_fail(err, ASMGATE_E_MALFORMED,
+			    b->dir_offset, "member names '%s' and '%s' differ "
+			    "only in case", ctr_quote(q1, a),
+			    ctr_quote(q2, b));
+	}
+	return rd_fail(err, ASMGATE_E_MALFORMED, b->dir_offset,
+	    "member names '%s' and '%s' are the same path", ctr_quote(q1, a),
+	    ctr_quote(q2, b));
+}
+
+/*
+ * Names: none escapes the folder it is extracted to, and no two name
+ * the same file (which copy an installer keeps is its choice). A member
+ * with an alt_name has two keys, so it collides under either reading.
+ */
+static asmgate_status
+check_names(const asmgate_container *c, asmgate_error *err)
+{
+	char q[CTR_QUOTE_BUF];
+	name_key *keys;
+	char *buf, *o;
+	size_t i, nk = 0, total = 0;
+	asmgate_status st = ASMGATE_OK;
+
+	/* nmembers <= RD_MAX_CONTAINER_MEMBERS, names <= 3 x
+	 * RD_MAX_MEMBER_NAME bytes each: no sum below overflows. */
+	for (i = 0; i < c->nmembers; i++)
+		total += c->members[i].name_len + c->members[i].alt_len;
+	keys = malloc(2 * c->nmembers * sizeof(*keys) + 1);
+	buf = malloc(total + 1);
+	if (!keys || !buf) {
+		st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+		goto out;
+	}
+	o = buf;
+	for (i = 0; i < c->nmembers; i++) {
+		const ctr_member *m = &c->members[i];
+		const char *why = path_key(o, &keys[nk].len, m->info.name,
+		    m->name_len);
+
+		if (why) {
+			st = rd_fail(err, ASMGATE_E_MALFORMED, m->dir_offset,
+			    "member name '%s' %s", ctr_quote(q, m), why);
+			goto out;
+		}
+		keys[nk].k = o;
+		keys[nk].m = m;
+		keys[nk].alt = 0;
+		o += keys[nk++].len;
+		if (!m->alt_name)
+			continue;
+		/* Same ASCII bytes as the name: it passed the path rules. */
+		(void)path_key(o, &keys[nk].len, (const char *)m->alt_name,
+		    m->alt_len);
+		keys[nk].k = o;
+		keys[nk].m = m;
+		keys[nk].alt = 1;
+		o += keys[nk++].len;
+	}
+	qsort(keys, nk, sizeof(*keys), cmp_key);
+	for (i = 1; i < nk; i++) {
+		if (keys[i - 1].m == keys[i].m ||
+		    keys[i - 1].len != keys[i].len || (keys[i].len &&
+		    memcmp(keys[i - 1].k, keys[i].k, keys[i].len) != 0))
+			continue;
+		st = duplicate(&keys[i - 1], &keys[i], err);
+		goto out;
+	}
+out:
+	free(keys);
+	free(buf);
+	return st;
 }
 
 asmgate_status
 ctr_check_members(const asmgate_container *c, asmgate_error *err)
 {
 	const ctr_member **v;
-	char q1[CTR_QUOTE_BUF], q2[CTR_QUOTE_BUF];
-	asmgate_status st = ASMGATE_OK;
+	asmgate_status st;
 	size_t i;
 
-	if (c->nmembers < 2)
-		return ASMGATE_OK;
-	v = malloc(c->nmembers * sizeof(*v)); /* nmembers <= cap */
+	v = malloc(c->nmembers * sizeof(*v) + 1); /* nmembers <= cap */
 	if (!v)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 	for (i = 0; i < c->nmembers; i++)
 		v[i] = &c->members[i];
-
-	/* The overlapping-member bomb: two entries sharing data. */
-	qsort(v, c->nmembers, sizeof(*v), cmp_offset);
-	for (i = 1; i < c->nmembers; i++) {
-		if (v[i - 1]->data_end > v[i]->info.header_offset) {
-			st = rd_fail(err, ASMGATE_E_MALFORMED,
-			    v[i]->info.header_offset, "members '%s' and '%s' "
-			    "overlap at 0x%llx", ctr_quote(q1, v[i - 1]),
-			    ctr_quote(q2, v[i]),
-			    (unsigned long long)v[i]->info.header_offset);
-			goto out;
-		}
-	}
-
-	/* Duplicate names: which copy an installer keeps is its choice. */
-	qsort(v, c->nmembers, sizeof(*v), cmp_name);
-	for (i = 1; i < c->nmembers; i++) {
-		const ctr_member *a = v[i - 1], *b = v[i];
-		size_t k;
-
-		if (a->name_len != b->name_len)
-			continue;
-		for (k = 0; k < a->name_len; k++)
-			if (fold((unsigned char)a->info.name[k]) !=
-			    fold((unsigned char)b->info.name[k]))
-				break;
-		if (k < a->name_len)
-			continue;
-		if (a->dir_offset > b->dir_offset) {
-			const ctr_member *t = a;
-			a = b;
-			b = t;
-		}
-		if (memcmp(a->info.name, b->info.name, a->name_len) == 0)
-			st = rd_fail(err, ASMGATE_E_MALFORMED, b->dir_offset,
-			    "duplicate member name '%s'", ctr_quote(q1, b));
-		else
-			st = rd_fail(err, ASMGATE_E_MALFORMED, b->dir_offset,
-			    "member names '%s' and '%s' differ only in case",
-			    ctr_quote(q1, a), ctr_quote(q2, b));
-		goto out;
-	}
-out:
+	st = check_ranges(c, v, err);
 	free(v);
-	return st;
+	if (st != ASMGATE_OK)
+		return st;
+	return check_names(c, err);
 }
 
 void
@@ -283,6 +435,8 @@ asmgate_container_read(const asmgate_container *c, size_t i, size_t max,
 	*len = 0;
 	if ((st = readable(c, i, &m, err)) != ASMGATE_OK)
 		return st;
+	if (max > RD_MAX_MEMBER_BYTES)
+		max = RD_MAX_MEMBER_BYTES;
 	size = m->info.size;
 	csize = m->info.compressed_size;
 	if (size > max || size >= SIZE_MAX)
@@ -317,6 +471,7 @@ asmgate_container_peek(const asmgate_container *c, size_t i, uint8_t *buf,
     size_t n, size_t *got, asmgate_error *err)
 {
 	const ctr_member *m = NULL;
+	char q[CTR_QUOTE_BUF];
 	asmgate_status st;
 
 	*got = 0;
@@ -324,5 +479,18 @@ asmgate_container_peek(const asmgate_container *c, size_t i, uint8_t *buf,
 		return st;
 	if (n > m->info.size)
 		n = (size_t)m->info.size;
-	return c->ops->extract(c, m, buf, n, 0, got, err);
+	if ((st = c->ops->extract(c, m, buf, n, 0, got, err)) != ASMGATE_OK)
+		return st;
+	/* The data ran out before the declared size: no short answer a
+	 * caller could take for the whole member. */
+	if (*got < n) {
+		size_t had = *got;
+
+		*got = 0;
+		return rd_fail(err, ASMGATE_E_MALFORMED, m->info.data_offset,
+		    "member '%s': data ends after %zu bytes, before the "
+		    "declared size of %llu", ctr_quote(q, m), had,
+		    (unsigned long long)m->info.size);
+	}
+	return ASMGATE_OK;
 }

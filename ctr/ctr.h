@@ -6,7 +6,8 @@
  * check the whole directory into c->members), and extract (decompress
  * one member's data into a caller buffer). container.c holds the public
  * API and the checks every format shares (read limits, compression
- * ratio, overlapping members, duplicate names); zip.c, zipdata.c and
+ * ratio, overlapping members, gaps between members, names that escape
+ * the extraction folder, duplicate paths); zip.c, zipdata.c and
  * cp437.c implement ZIP (APPNOTE.TXT 6.3.x). Later formats (MS-CFB for
  * MSI, CAB) add an ops table and a member of the union below.
  *
@@ -35,6 +36,11 @@ typedef struct ctr_member {
 	uint64_t dir_offset;      /* container offset of its directory entry */
 	uint64_t data_end;        /* one past its data (and ZIP descriptor) */
 	uint32_t flags;           /* ZIP general-purpose bit flags */
+	/* The name as another reader decodes it, or NULL: for ZIP, stored
+	 * bytes that are UTF-8 without flag bit 11, as .NET reads them.
+	 * Borrowed from the container's bytes. */
+	const uint8_t *alt_name;
+	size_t alt_len;
 	char method_buf[16];      /* info.method_name when the method is unknown */
 	char unsupported_buf[48]; /* info.unsupported when built at open */
 } ctr_member;
@@ -48,6 +54,8 @@ struct asmgate_container {
 	rd_file file;             /* owned bytes (asmgate_container_open) */
 	ctr_member *members;      /* nmembers records, directory order */
 	size_t nmembers;
+	int tiled;                /* members lie back to back from offset 0 */
+	uint64_t members_end;     /* ... up to here (ZIP: the directory) */
 	union {
 		struct ctr_zip {
 			uint64_t eocd_offset;   /* end of central directory */
@@ -85,8 +93,12 @@ extern const ctr_ops ctr_zip_ops;
 const char *ctr_quote(char *dst, const ctr_member *m);
 
 /** Checks shared by every format, run by open after the format's own:
- *  no two members' [header_offset, data_end) ranges overlap; no two
- *  names are equal byte for byte or with ASCII case folded. */
+ *  no two members' [header_offset, data_end) ranges overlap; when
+ *  c->tiled, the ranges cover [0, c->members_end) with no gap; no name
+ *  is a path that escapes (absolute, a drive letter, a ".." segment);
+ *  no two names are the same path (separators '/' and backslash, empty
+ *  and "." segments dropped, ASCII case folded), also counting a
+ *  member's alt_name. */
 asmgate_status ctr_check_members(const asmgate_container *c,
     asmgate_error *err);
 

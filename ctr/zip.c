@@ -5,9 +5,9 @@
  *  - the end of central directory record (4.3.16), searched backwards
  *    from the end of the file within RD_MAX_EOCD_SEARCH bytes. A comment
  *    may itself contain "PK\5\6"; a candidate counts only when its
- *    comment length ends exactly at the end of the file, and of those
- *    the last one (highest offset) wins, as Info-ZIP and Python's
- *    zipfile pick it. Nothing may follow the record;
+ *    comment length ends exactly at the end of the file, and there must
+ *    be exactly one such candidate (Info-ZIP and Python's zipfile take
+ *    the last, other readers the first). Nothing may follow the record;
  *  - the ZIP64 end of central directory locator (4.3.15) just before it
  *    and the ZIP64 end record (4.3.14) it names, which must sit right
  *    before the locator (readers that look there and readers that follow
@@ -15,15 +15,20 @@
  *    either its 0xFFFF/0xFFFFFFFF placeholder or equal to the ZIP64 one;
  *  - the central directory (4.3.12), which must end exactly where the
  *    (ZIP64) end record starts and hold exactly the declared entries;
- *  - for each entry, its ZIP64 extended information (4.5.3) and its
- *    local header (4.3.7), which must agree with the entry on name,
- *    method, encryption and (without a data descriptor) CRC-32 and
- *    sizes; with a data descriptor (4.3.9) the descriptor must follow
- *    the data and agree with the entry.
+ *  - for each entry, its name (valid UTF-8 when flag bit 11 says so),
+ *    its ZIP64 extended information (4.5.3) and its local header
+ *    (4.3.7), which must agree with the entry on name, method, the
+ *    encryption, data descriptor, UTF-8 and masked-header flags, any
+ *    Info-ZIP Unicode Path field (4.6.9), and (without a data
+ *    descriptor) CRC-32 and sizes; with a data descriptor (4.3.9) the
+ *    descriptor must follow the data and agree with the entry, and the
+ *    member must be deflated (where stored data ends is known only from
+ *    the directory, which a streaming reader never reads).
  * The central directory is authoritative: it is what the member records
  * report; every disagreement another reader could resolve differently
- * is an error naming the member. container.c then checks overlap and
- * duplicate names.
+ * is an error naming the member. container.c then checks that local
+ * headers, data and descriptors fill [0, central directory) with no gap
+ * or overlap, and the names (paths, duplicates).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +41,7 @@
 #include "rd/limits.h"
 #include "rd/rd.h"
 #include "rd/safeint.h"
+#include "rd/utf8.h"
 
 #define SIG_LOCAL 0x04034b50u
 #define SIG_CENTRAL 0x02014b50u
@@ -128,13 +134,15 @@ find_extra(const rd *extra, uint16_t id, rd *field)
 	return found;
 }
 
-/* The end of central directory record: last "PK\5\6" within the search
- * window whose comment ends exactly at the end of the file. */
+/* The end of central directory record: the one "PK\5\6" within the
+ * search window whose comment ends exactly at the end of the file. Two
+ * such records (one inside the other's comment) are refused: Info-ZIP
+ * and zipfile take the last, a reader scanning forward the first. */
 static asmgate_status
-find_eocd(const asmgate_container *c, uint64_t *off, asmgate_error *err)
+find_eocd(const rd *f, uint64_t *off, asmgate_error *err)
 {
-	const uint8_t *p = c->data;
-	size_t n = c->size, pos, low;
+	size_t n = f->len, pos, low;
+	int found = 0;
 
 	if (n < EOCD_LEN)
 		return rd_fail(err, ASMGATE_E_TRUNCATED, 0,
@@ -142,17 +150,27 @@ find_eocd(const asmgate_container *c, uint64_t *off, asmgate_error *err)
 	low = n > RD_MAX_EOCD_SEARCH ? n - RD_MAX_EOCD_SEARCH : 0;
 	pos = n - EOCD_LEN;
 	for (;;) {
-		if (p[pos] == 'P' && p[pos + 1] == 'K' && p[pos + 2] == 5 &&
-		    p[pos + 3] == 6 &&
-		    (size_t)(p[pos + 20] | p[pos + 21] << 8) ==
-		    n - pos - EOCD_LEN) {
+		uint32_t sig;
+		uint16_t clen;
+		rd e;
+
+		if (rd_sub(f, pos, EOCD_LEN, &e) && rd_u32(&e, &sig) &&
+		    sig == SIG_EOCD && rd_skip(&e, 16) && rd_u16(&e, &clen) &&
+		    clen == n - pos - EOCD_LEN) {
+			if (found)
+				return rd_fail(err, ASMGATE_E_MALFORMED, pos,
+				    "two end of central directory records, at "
+				    "0x%zx and 0x%llx, both end at the end of "
+				    "the file", pos, (unsigned long long)*off);
 			*off = pos;
-			return ASMGATE_OK;
+			found = 1;
 		}
 		if (pos == low)
 			break;
 		pos--;
 	}
+	if (found)
+		return ASMGATE_OK;
 	return rd_fail(err, ASMGATE_E_TRUNCATED, low,
 	    "no end of central directory record in the last %zu bytes",
 	    n - low);
@@ -179,7 +197,7 @@ read_end(asmgate_container *c, uint64_t *count, asmgate_error *err)
 	asmgate_status st;
 
 	rd_init(&f, c->data, c->size, 0);
-	if ((st = find_eocd(c, &z->eocd_offset, err)) != ASMGATE_OK)
+	if ((st = find_eocd(&f, &z->eocd_offset, err)) != ASMGATE_OK)
 		return st;
 	if (!rd_sub(&f, (size_t)z->eocd_offset, EOCD_LEN, &e) ||
 	    !rd_u32(&e, &sig) || !rd_u16(&e, &disk) ||
@@ -352,12 +370,18 @@ read_central(rd *cd, zhdr *h, size_t i, asmgate_error *err)
 	return central_zip64(h, where, i, err);
 }
 
-/* The member name as UTF-8: kept as stored when flag bit 11 says UTF-8,
- * else converted from CP437 (4.4.4, appendix D). */
+/*
+ * The member name as UTF-8: kept as stored when flag bit 11 says UTF-8
+ * (and refused when it is not: .NET turns each bad byte into U+FFFD, so
+ * two different names could read the same), else converted from CP437
+ * (4.4.4, appendix D). Without bit 11, stored bytes that are valid
+ * UTF-8 are also kept as alt_name: .NET's ZipArchive (NuGet) reads such
+ * names as UTF-8, and the duplicate check must see that name too.
+ */
 static asmgate_status
 make_name(ctr_member *m, const zhdr *h, size_t i, asmgate_error *err)
 {
-	size_t n;
+	size_t n, k;
 	char *s;
 
 	if (h->nlen == 0)
@@ -367,6 +391,20 @@ make_name(ctr_member *m, const zhdr *h, size_t i, asmgate_error *err)
 		return rd_fail(err, ASMGATE_E_MALFORMED, m->dir_offset,
 		    "central directory entry %zu: name contains a NUL byte",
 		    i + 1);
+	k = rd_utf8_valid_len(h->name, h->nlen);
+	if (h->flags & F_UTF8 && k != h->nlen)
+		return rd_fail(err, ASMGATE_E_MALFORMED, m->dir_offset,
+		    "central directory entry %zu: name is not valid UTF-8 "
+		    "(byte %zu) although flag bit 11 says it is", i + 1,
+		    k + 1);
+	if (!(h->flags & F_UTF8) && k == h->nlen) {
+		for (k = 0; k < h->nlen && h->name[k] < 0x80; k++)
+			;
+		if (k < h->nlen) {
+			m->alt_name = h->name;
+			m->alt_len = h->nlen;
+		}
+	}
 	n = h->flags & F_UTF8 ? h->nlen : ctr_cp437_utf8_len(h->name,
 	    h->nlen);
 	s = malloc(n + 1);
@@ -387,10 +425,14 @@ make_name(ctr_member *m, const zhdr *h, size_t i, asmgate_error *err)
  * Info-ZIP Unicode Path extra field (4.6.9): version 1, the CRC-32 of
  * the header name, the UTF-8 name. unzip uses it instead of the header
  * name when the CRC matches; then it must say what the header says.
+ * Checked in the central entry (where, "") and in the local header
+ * (where, " in its local header"): a streaming reader sees only that.
  */
 static asmgate_status
-check_unicode_path(const ctr_member *m, const zhdr *h, asmgate_error *err)
+check_unicode_path(const ctr_member *m, const zhdr *h, uint64_t where,
+    const char *in, asmgate_error *err)
 {
+	const uint8_t *u;
 	rd x;
 	uint8_t ver;
 	uint32_t crc;
@@ -400,16 +442,17 @@ check_unicode_path(const ctr_member *m, const zhdr *h, asmgate_error *err)
 	if (r == 0)
 		return ASMGATE_OK;
 	if (r < 0)
-		return rd_fail(err, ASMGATE_E_MALFORMED, m->dir_offset,
-		    "'%s' has two unicode path extra fields", ctr_quote(q, m));
+		return rd_fail(err, ASMGATE_E_MALFORMED, where,
+		    "'%s' has two unicode path extra fields%s",
+		    ctr_quote(q, m), in);
 	if (!rd_u8(&x, &ver) || !rd_u32(&x, &crc) || ver != 1 ||
 	    crc != (uint32_t)crc32(0, h->name, h->nlen))
 		return ASMGATE_OK; /* ignored by unzip too */
-	if (rd_left(&x) != m->name_len ||
-	    memcmp(x.p + x.pos, m->info.name, m->name_len) != 0)
-		return rd_fail(err, ASMGATE_E_MALFORMED, m->dir_offset,
-		    "unicode path extra field of '%s' names another file",
-		    ctr_quote(q, m));
+	if (rd_left(&x) != m->name_len || !rd_bytes(&x, m->name_len, &u) ||
+	    memcmp(u, m->info.name, m->name_len) != 0)
+		return rd_fail(err, ASMGATE_E_MALFORMED, where,
+		    "unicode path extra field of '%s'%s names another file",
+		    ctr_quote(q, m), in);
 	return ASMGATE_OK;
 }
 
@@ -500,15 +543,28 @@ disagree(const ctr_member *m, const char *what, uint64_t local,
  * 4.3.9: with flag bit 3 the CRC-32 and sizes follow the data, with or
  * without the signature 0x08074b50, as 4-byte sizes or (ZIP64) 8-byte
  * ones. Some layout must match the central entry; the member then ends
- * after the descriptor.
+ * after the descriptor. When two layouts match (an empty member's 8-byte
+ * sizes also read as 4-byte ones), the one followed by the next local
+ * header or the directory wins, so the member ranges can tile the file.
  */
+static int
+well_placed(const rd *f, uint64_t end, uint64_t limit)
+{
+	uint32_t sig;
+	rd n;
+
+	return end == limit || (rd_sub(f, (size_t)end, 4, &n) &&
+	    rd_u32(&n, &sig) && sig == SIG_LOCAL);
+}
+
 static asmgate_status
-check_descriptor(ctr_member *m, uint64_t limit, const uint8_t *data,
+check_descriptor(ctr_member *m, uint64_t limit, const rd *f,
     asmgate_error *err)
 {
 	static const struct { int sig; int wide; } forms[4] = {
 		{ 1, 0 }, { 0, 0 }, { 1, 1 }, { 0, 1 } };
 	uint64_t at = m->info.data_offset + m->info.compressed_size;
+	uint64_t first = 0;
 	char q[CTR_QUOTE_BUF];
 	size_t k;
 
@@ -519,9 +575,9 @@ check_descriptor(ctr_member *m, uint64_t limit, const uint8_t *data,
 		uint64_t cs, us;
 		rd d;
 
-		if (!rd_range_ok(at, len, limit))
+		if (!rd_range_ok(at, len, limit) ||
+		    !rd_sub(f, (size_t)at, len, &d))
 			continue;
-		rd_init(&d, data + at, len, at);
 		if (forms[k].sig && (!rd_u32(&d, &sig) ||
 		    sig != SIG_DESCRIPTOR))
 			continue;
@@ -538,11 +594,19 @@ check_descriptor(ctr_member *m, uint64_t limit, const uint8_t *data,
 				continue;
 			us = s32;
 		}
-		if (crc == m->info.crc32 && cs == m->info.compressed_size &&
-		    us == m->info.size) {
+		if (crc != m->info.crc32 || cs != m->info.compressed_size ||
+		    us != m->info.size)
+			continue;
+		if (well_placed(f, at + len, limit)) {
 			m->data_end = at + len;
 			return ASMGATE_OK;
 		}
+		if (!first)
+			first = at + len;
+	}
+	if (first) {
+		m->data_end = first; /* the range check names the gap */
+		return ASMGATE_OK;
 	}
 	return rd_fail(err, ASMGATE_E_MALFORMED, at, "data descriptor of '%s' "
 	    "is missing or disagrees with the central directory",
@@ -556,19 +620,21 @@ check_local(const asmgate_container *c, ctr_member *m, const zhdr *h,
 {
 	uint64_t off = h->offset, limit = c->u.zip.cd_offset, dend;
 	uint32_t sig, csize, usize;
+	uint16_t diff;
 	char q[CTR_QUOTE_BUF];
 	zhdr lh;
-	rd l, name;
+	rd f, l, name;
 	int dd;
 	asmgate_status st;
 
 	memset(&lh, 0, sizeof(lh));
-	if (!rd_range_ok(off, LOCAL_LEN, limit))
+	rd_init(&f, c->data, c->size, 0);
+	if (!rd_range_ok(off, LOCAL_LEN, limit) ||
+	    !rd_sub(&f, (size_t)off, (size_t)(limit - off), &l))
 		return rd_fail(err, ASMGATE_E_MALFORMED, m->dir_offset,
 		    "local header of '%s' at 0x%llx is not inside the archive "
 		    "before the central directory", ctr_quote(q, m),
 		    (unsigned long long)off);
-	rd_init(&l, c->data + off, (size_t)(limit - off), off);
 	if (!rd_u32(&l, &sig) || !rd_skip(&l, 2) || !rd_u16(&l, &lh.flags) ||
 	    !rd_u16(&l, &lh.method) || !rd_skip(&l, 4) ||
 	    !rd_u32(&l, &lh.crc) || !rd_u32(&l, &csize) ||
@@ -593,11 +659,32 @@ check_local(const asmgate_container *c, ctr_member *m, const zhdr *h,
 	if ((lh.flags ^ h->flags) & (F_ENCRYPTED | F_STRONG))
 		return disagree(m, "encryption flags", lh.flags, h->flags,
 		    err);
+	/* A streaming reader knows only the local flags: where the data
+	 * ends (bit 3), how the name reads (bit 11), whether the header is
+	 * masked (bit 13) must be what the directory says. */
+	diff = (uint16_t)((lh.flags ^ h->flags) &
+	    (F_DESCRIPTOR | F_UTF8 | F_MASKED));
+	if (diff)
+		return disagree(m, diff & F_DESCRIPTOR ?
+		    "data descriptor flag" : diff & F_UTF8 ? "UTF-8 flag" :
+		    "masked header flag", lh.flags, h->flags, err);
+	dd = lh.flags & F_DESCRIPTOR;
+	/* 4.3.9 allows it, but a streaming reader cannot tell where stored
+	 * data followed by a descriptor ends (Java's ZipInputStream refuses
+	 * it): only the directory would say what the member holds. */
+	if (dd && lh.method == 0)
+		return rd_fail(err, ASMGATE_E_MALFORMED, off, "stored member "
+		    "'%s' has a data descriptor (its end is known only from "
+		    "the central directory)", ctr_quote(q, m));
+	lh.name = name.p;
+	lh.nlen = h->nlen;
+	if ((st = check_unicode_path(m, &lh, off, " in its local header",
+	    err)) != ASMGATE_OK)
+		return st;
 	lh.csize = csize;
 	lh.usize = usize;
 	if ((st = local_zip64(&lh, m, err)) != ASMGATE_OK)
 		return st;
-	dd = (h->flags | lh.flags) & F_DESCRIPTOR;
 	if (lh.crc != h->crc && !(dd && lh.crc == 0))
 		return disagree(m, "crc-32", lh.crc, h->crc, err);
 	if (lh.csize != h->csize && !(dd && lh.csize == 0))
@@ -616,7 +703,7 @@ check_local(const asmgate_container *c, ctr_member *m, const zhdr *h,
 	dend = m->info.data_offset + h->csize;
 	m->data_end = dend;
 	if (dd)
-		return check_descriptor(m, limit, c->data, err);
+		return check_descriptor(m, limit, &f, err);
 	return ASMGATE_OK;
 }
 
@@ -632,6 +719,9 @@ zip_open(asmgate_container *c, asmgate_error *err)
 
 	if ((st = read_end(c, &count, err)) != ASMGATE_OK)
 		return st;
+	/* Local headers, data and descriptors fill [0, directory). */
+	c->tiled = 1;
+	c->members_end = c->u.zip.cd_offset;
 	if (count > 0) {
 		c->members = calloc((size_t)count, sizeof(*c->members));
 		if (!c->members)
@@ -656,7 +746,8 @@ zip_open(asmgate_container *c, asmgate_error *err)
 			return rd_fail(err, ASMGATE_E_UNSUPPORTED,
 			    m->dir_offset, "multi-disk archive");
 		fill_info(m, &h);
-		if ((st = check_unicode_path(m, &h, err)) != ASMGATE_OK)
+		if ((st = check_unicode_path(m, &h, m->dir_offset, "",
+		    err)) != ASMGATE_OK)
 			return st;
 		if (h.method == 0 && !m->info.unsupported &&
 		    h.csize != h.usize)

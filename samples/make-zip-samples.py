@@ -142,7 +142,8 @@ def deflate(data):
 
 class Ent:
     def __init__(self, name, data, method=0, flags=0, zip64=False,
-                 descriptor=False, at=None, payload=None, crc=None):
+                 descriptor=False, at=None, payload=None, crc=None,
+                 tail=b""):
         self.name = name if isinstance(name, bytes) else name.encode()
         self.data = data
         self.method = method
@@ -154,6 +155,7 @@ class Ent:
             payload = deflate(data) if method == 8 else data
         self.payload = payload
         self.crc = zlib.crc32(data) if crc is None else crc
+        self.tail = tail  # bytes after the member that no entry lists
         # filled by raw(): the values each header gets (patchable)
         self.local = {}
         self.central = {}
@@ -161,17 +163,19 @@ class Ent:
 
 def raw(ents, zip64_end=False, patch=None):
     """Write a ZIP. patch(ents) may change e.local / e.central fields
-    (method, crc, csize, usize, offset) before the headers are written;
-    keys not set default to the true values."""
+    (method, flags, crc, csize, usize, offset) before the headers are
+    written; keys not set default to the true values."""
     out = bytearray()
     offs = []
     for e in ents:
         dd = e.descriptor
         e.local.setdefault("method", e.method)
+        e.local.setdefault("flags", e.flags)
         e.local.setdefault("crc", 0 if dd else e.crc)
         e.local.setdefault("csize", 0 if dd else len(e.payload))
         e.local.setdefault("usize", 0 if dd else len(e.data))
         e.central.setdefault("method", e.method)
+        e.central.setdefault("flags", e.flags)
         e.central.setdefault("crc", e.crc)
         e.central.setdefault("csize", len(e.payload))
         e.central.setdefault("usize", len(e.data))
@@ -189,7 +193,7 @@ def raw(ents, zip64_end=False, patch=None):
             extra = struct.pack("<HHQQ", 1, 16, us, cs)
             cs = us = 0xFFFFFFFF
         out += struct.pack("<IHHHIIIIHH", 0x04034b50, 45 if e.zip64 else 20,
-                           e.flags, lo["method"], DOSTIME, lo["crc"], cs, us,
+                           lo["flags"], lo["method"], DOSTIME, lo["crc"], cs, us,
                            len(e.name), len(extra))
         out += e.name + extra + e.payload
         if e.descriptor:
@@ -199,6 +203,7 @@ def raw(ents, zip64_end=False, patch=None):
             else:
                 out += struct.pack("<IIII", 0x08074b50, e.crc,
                                    len(e.payload), len(e.data))
+        out += e.tail
     cd = len(out)
     for e, off in zip(ents, offs):
         ce = e.central
@@ -208,7 +213,7 @@ def raw(ents, zip64_end=False, patch=None):
             extra = struct.pack("<HHQQQ", 1, 24, us, cs, o)
             cs = us = o = 0xFFFFFFFF
         out += struct.pack("<IHHHHIIIIHHHHHII", 0x02014b50, 0x031E,
-                           45 if e.zip64 else 20, e.flags, ce["method"],
+                           45 if e.zip64 else 20, ce["flags"], ce["method"],
                            DOSTIME, ce["crc"], cs, us, len(e.name),
                            len(extra), 0, 0, 0, 0o644 << 16, o)
         out += e.name + extra
@@ -392,6 +397,41 @@ def malformed():
 
     write("bzip2-member.zip", pyzip([
         ("lib/Contoso.Orchestrations.dll", CONTOSO, zipfile.ZIP_BZIP2)]))
+
+    # A local header and data no central entry lists, between two
+    # members: a streaming reader (Java's ZipInputStream) extracts it
+    evil = raw([Ent("lib/Evil.dll", FABRIKAM, 8)])
+    evil_local = evil[:struct.unpack_from("<I", evil, len(evil) - 6)[0]]
+    write("hidden-member-in-gap.zip", raw([
+        Ent("lib/Contoso.Orchestrations.dll", CONTOSO, 8, tail=evil_local),
+        Ent("readme.txt", README, 8),
+    ]))
+
+    # Flag bit 3 in the central entry only: the local header (zero CRC
+    # and sizes, no bit 3) says an empty stored member, so a streaming
+    # reader goes on to the local header quoted in its data
+    def descriptor_central_only(ents):
+        ents[0].local["flags"] = 0
+    write("descriptor-flag-central-only.zip", raw([
+        Ent("a.bin", evil_local, 0, descriptor=True)],
+        patch=descriptor_central_only))
+
+    # Flag bit 11 on names that are not UTF-8: .NET reads both as
+    # "lib/a\ufffd.dll"
+    write("utf8-flag-invalid-name.zip", raw([
+        Ent(b"lib/a\xff.dll", CONTOSO, 8, flags=0x800),
+        Ent(b"lib/a\xfe.dll", FABRIKAM, 8, flags=0x800),
+    ]))
+
+    # The same path with backslash separators: one file once extracted
+    write("backslash-duplicate.zip", raw([
+        Ent("lib/net48/Contoso.Orchestrations.dll", CONTOSO, 8),
+        Ent("lib\\net48\\Contoso.Orchestrations.dll", FABRIKAM, 8),
+    ]))
+
+    # A name that climbs out of the folder it is extracted to
+    write("path-traversal.zip", raw([
+        Ent("../../Contoso.Orchestrations.dll", CONTOSO, 8)]))
 
 
 def main():

@@ -32,6 +32,8 @@ typedef struct tz_ent {
 	long at;                 /* > 0: no local header, central names it */
 	const void *cextra;      /* more central extra bytes */
 	size_t cxlen;
+	const void *lextra;      /* more local extra bytes */
+	size_t lxlen;
 } tz_ent;
 
 typedef struct tz {
@@ -150,7 +152,7 @@ tz_build(tz *z, const tz_ent *e, size_t n, int zip64_end,
 		    (uint32_t)z->csize[i]);
 		tz_u32(z, t->zip64 ? 0xFFFFFFFFu : dd ? 0 : (uint32_t)t->len);
 		tz_u16(z, (uint16_t)nlen);
-		tz_u16(z, t->zip64 ? 20 : 0);
+		tz_u16(z, (uint16_t)((t->zip64 ? 20 : 0) + t->lxlen));
 		tz_put(z, t->name, nlen);
 		if (t->zip64) {
 			tz_u16(z, 1);
@@ -158,6 +160,7 @@ tz_build(tz *z, const tz_ent *e, size_t n, int zip64_end,
 			tz_u64(z, dd ? 0 : t->len);
 			tz_u64(z, dd ? 0 : z->csize[i]);
 		}
+		tz_put(z, t->lextra, t->lxlen);
 		z->data[i] = z->len;
 		tz_put(z, payload, z->csize[i]);
 		if (dd) {
@@ -234,6 +237,31 @@ tz_build(tz *z, const tz_ent *e, size_t n, int zip64_end,
 	tz_u32(z, zip64_end ? 0xFFFFFFFFu : (uint32_t)z->cd);
 	tz_u16(z, (uint16_t)clen);
 	tz_put(z, comment, clen);
+}
+
+/*
+ * Take central entry i (of n, no ZIP64 end record) out of the directory
+ * of z, leaving its local header and data in place: bytes no entry
+ * describes, as a hidden member that only a streaming reader sees.
+ */
+static void
+tz_drop_central(tz *z, size_t i, size_t n)
+{
+	size_t from = z->central[i];
+	size_t to = i + 1 < n ? z->central[i + 1] : z->cd + z->cd_size;
+	size_t len = to - from, k;
+	uint8_t *e;
+
+	memmove(z->p + from, z->p + to, z->len - to);
+	z->len -= len;
+	z->cd_size -= len;
+	z->eocd -= len;
+	for (k = i + 1; k < n; k++)
+		z->central[k] -= len;
+	e = z->p + z->eocd;
+	th_put_u16(e + 8, (uint16_t)(n - 1));
+	th_put_u16(e + 10, (uint16_t)(n - 1));
+	th_put_u32(e + 12, (uint32_t)z->cd_size);
 }
 
 /* ----------------------------------------------------------- helpers */
@@ -537,7 +565,7 @@ test_ctr__zip64(void **state)
 		{ .name = "a.dll", .data = text, .len = sizeof(text) - 1,
 		  .method = 8, .zip64 = 1 },
 		{ .name = "b.txt", .data = text, .len = sizeof(text) - 1,
-		  .zip64 = 1, .descriptor = 1 },
+		  .method = 8, .zip64 = 1, .descriptor = 1 },
 	};
 	const asmgate_member_info *m;
 	asmgate_container *c;
@@ -567,12 +595,17 @@ test_ctr__zip64_bogus(void **state)
 	tz z;
 
 	(void)state;
-	/* central extra: sizes past the file */
+	/* zip64 extras (central and local alike): sizes past the file */
 	tz_build(&z, &e, 1, 1, NULL);
 	x = z.central[0] + 46 + 5 + 4;
 	th_put_u32(z.p + x, 0xFFFFFF00u);
 	th_put_u32(z.p + x + 8, 0xFFFFFF00u);
-	must_fail(&z, ASMGATE_E_MALFORMED, "", NULL);
+	x = z.local[0] + 30 + 5 + 4;
+	th_put_u32(z.p + x, 0xFFFFFF00u);
+	th_put_u32(z.p + x + 8, 0xFFFFFF00u);
+	must_fail(&z, ASMGATE_E_MALFORMED, "data of 'a.dll' [0x", NULL);
+	must_fail(&z, ASMGATE_E_MALFORMED, "runs past the start of the "
+	    "central directory", NULL);
 	tz_free(&z);
 
 	/* central extra: offset beyond the directory */
@@ -702,6 +735,34 @@ test_ctr__eocd_search(void **state)
 	assert_int_equal(asmgate_container_count(c), 1);
 	asmgate_container_free(c);
 	tz_free(&z);
+
+	/* A comment that ends in a consistent 22-byte fake record (with a
+	 * fake directory of its own before it, naming the same local
+	 * header): readers that take the last record and readers that take
+	 * the first would each open an archive. This pins first-vs-last:
+	 * neither is taken. */
+	{
+		tz_ent f = { .name = "b.txt", .data = text, .len = 5 };
+		uint8_t comment[46 + 5 + 22 + 1];
+		tz y;
+
+		tz_build(&y, &f, 1, 0, NULL);
+		memcpy(comment, y.p + y.cd, 46 + 5);
+		memcpy(comment + 46 + 5, y.p + y.eocd, 22);
+		comment[sizeof(comment) - 1] = '\0';
+		tz_build(&z, &f, 1, 0, NULL);
+		/* the fake directory sits right after the real end record */
+		th_put_u32(comment + 46 + 5 + 16, (uint32_t)(z.eocd + 22));
+		tz_free(&z);
+		tz_free(&y);
+		/* the comment holds NUL bytes: build, then append it */
+		tz_build(&z, &f, 1, 0, NULL);
+		th_put_u16(z.p + z.eocd + 20, sizeof(comment) - 1);
+		tz_put(&z, comment, sizeof(comment) - 1);
+		must_fail(&z, ASMGATE_E_MALFORMED, "two end of central "
+		    "directory records", NULL);
+		tz_free(&z);
+	}
 
 	/* bytes after the end record (comment length short) */
 	tz_build(&z, &e, 1, 0, "comment");
@@ -911,15 +972,27 @@ test_ctr__inflate_size_checks(void **state)
 		th_put_u32(z.p + z.central[0] + 24, sizeof(text) - 1);
 		read_fails(&z, 0, 1024, ASMGATE_E_MALFORMED, "left after",
 		    NULL);
-		/* and truncated: the last compressed bytes cut off */
-		th_put_u32(z.p + z.local[0] + 18, (uint32_t)clen - 2);
-		th_put_u32(z.p + z.central[0] + 20, (uint32_t)clen - 2);
-		read_fails(&z, 0, 1024, ASMGATE_E_MALFORMED, "", NULL);
 		/* invalid deflate data */
 		z.p[z.data[0]] = 0xFF;
-		th_put_u32(z.p + z.local[0] + 18, (uint32_t)clen);
-		th_put_u32(z.p + z.central[0] + 20, (uint32_t)clen);
-		read_fails(&z, 0, 1024, ASMGATE_E_MALFORMED, "deflate", NULL);
+		read_fails(&z, 0, 1024, ASMGATE_E_MALFORMED,
+		    "invalid deflate data", NULL);
+		tz_free(&z);
+		/* truncated: the last compressed bytes cut off (a member of
+		 * its own, so no bytes are left between it and the
+		 * directory) */
+		j.len = clen - 2;
+		tz_build(&z, &j, 1, 0, NULL);
+		th_put_u16(z.p + z.local[0] + 8, 8);
+		th_put_u16(z.p + z.central[0] + 10, 8);
+		th_put_u32(z.p + z.local[0] + 14, (uint32_t)crc32(0,
+		    (const Bytef *)text, sizeof(text) - 1));
+		th_put_u32(z.p + z.central[0] + 16, (uint32_t)crc32(0,
+		    (const Bytef *)text, sizeof(text) - 1));
+		th_put_u32(z.p + z.local[0] + 22, sizeof(text) - 1);
+		th_put_u32(z.p + z.central[0] + 24, sizeof(text) - 1);
+		read_fails(&z, 0, 1024, ASMGATE_E_MALFORMED,
+		    "member 'a.txt': deflate data ends before the declared "
+		    "size", NULL);
 		tz_free(&z);
 		free(junk);
 	}
@@ -1218,6 +1291,447 @@ test_ctr__peek(void **state)
 	free(dll);
 }
 
+/* Bytes between members, before the first or after the last: a local
+ * header hidden there is what a streaming reader finds. */
+static void
+test_ctr__gaps(void **state)
+{
+	tz_ent e[3] = {
+		{ .name = "a.txt", .data = text, .len = 5 },
+		{ .name = "evil.dll", .data = text, .len = sizeof(text) - 1,
+		  .method = 8 },
+		{ .name = "c.txt", .data = text, .len = 5 },
+	};
+	asmgate_error err;
+	tz z;
+
+	(void)state;
+	/* between two members */
+	tz_build(&z, e, 3, 0, NULL);
+	tz_drop_central(&z, 1, 3);
+	must_fail(&z, ASMGATE_E_MALFORMED, "gap of ", &err);
+	if (!strstr(err.msg, "before member 'c.txt'"))
+		fail_msg("%s", err.msg);
+	assert_int_equal(err.offset, z.local[1]);
+	tz_free(&z);
+
+	/* before the first member */
+	tz_build(&z, e, 3, 0, NULL);
+	tz_drop_central(&z, 0, 3);
+	must_fail(&z, ASMGATE_E_MALFORMED, "gap of 40 bytes at 0x0 before "
+	    "member 'evil.dll'", &err);
+	assert_int_equal(err.offset, 0);
+	tz_free(&z);
+
+	/* after the last member, before the directory */
+	tz_build(&z, e, 3, 0, NULL);
+	tz_drop_central(&z, 2, 3);
+	must_fail(&z, ASMGATE_E_MALFORMED, "before the directory", &err);
+	assert_int_equal(err.offset, z.local[2]);
+	tz_free(&z);
+
+	/* one member: its data, then junk */
+	tz_build(&z, e, 2, 0, NULL);
+	tz_drop_central(&z, 1, 2);
+	must_fail(&z, ASMGATE_E_MALFORMED, "before the directory", NULL);
+	tz_free(&z);
+
+	/* no member at all: the directory must start at 0 */
+	tz_build(&z, e, 1, 0, NULL);
+	tz_drop_central(&z, 0, 1);
+	must_fail(&z, ASMGATE_E_MALFORMED, "gap of 40 bytes at 0x0 before "
+	    "the directory", NULL);
+	tz_free(&z);
+
+	/* with data descriptors of both kinds the members still tile */
+	e[0].method = 8;
+	e[0].descriptor = 1;
+	e[1].descriptor = 2;
+	e[2].method = 8;
+	e[2].descriptor = 1;
+	e[2].zip64 = 1;
+	tz_build(&z, e, 3, 1, NULL);
+	asmgate_container_free(must_open(&z));
+	tz_free(&z);
+}
+
+/* An empty member with ZIP64 sizes in its descriptor: the 24 bytes also
+ * read as a 16-byte descriptor; the one the next header follows wins. */
+static void
+test_ctr__descriptor_layouts(void **state)
+{
+	tz_ent e[2] = {
+		{ .name = "empty.txt", .data = "", .len = 0, .method = 8,
+		  .descriptor = 1, .zip64 = 1 },
+		{ .name = "b.txt", .data = text, .len = 5 },
+	};
+	asmgate_container *c;
+	tz z;
+
+	(void)state;
+	tz_build(&z, e, 2, 1, NULL);
+	c = must_open(&z);
+	read_equals(c, 0, "", 0);
+	read_equals(c, 1, text, 5);
+	asmgate_container_free(c);
+	tz_free(&z);
+}
+
+/* Flags a streaming reader takes from the local header must be the
+ * central directory's; stored data cannot end in a descriptor. */
+static void
+test_ctr__local_flags(void **state)
+{
+	tz_ent e[2] = {
+		{ .name = "a.bin", .data = text, .len = sizeof(text) - 1,
+		  .method = 8, .descriptor = 1 },
+		{ .name = "b.txt", .data = text, .len = 5 },
+	};
+	tz z;
+
+	(void)state;
+	/* bit 3 in the central entry only: the local header says an
+	 * empty member (zero CRC and sizes) */
+	tz_build(&z, e, 2, 0, NULL);
+	z.p[z.local[0] + 6] &= (uint8_t)~8;
+	must_fail(&z, ASMGATE_E_MALFORMED, "local header of 'a.bin' disagrees "
+	    "with the central directory (data descriptor flag", NULL);
+	tz_free(&z);
+
+	/* bit 3 in the local header only */
+	tz_build(&z, e, 2, 0, NULL);
+	z.p[z.local[1] + 6] |= 8;
+	must_fail(&z, ASMGATE_E_MALFORMED, "(data descriptor flag", NULL);
+	tz_free(&z);
+
+	/* bit 11 (UTF-8) in one header only, either way */
+	tz_build(&z, e, 2, 0, NULL);
+	z.p[z.local[1] + 7] |= 8;
+	must_fail(&z, ASMGATE_E_MALFORMED, "(UTF-8 flag", NULL);
+	tz_free(&z);
+	tz_build(&z, e, 2, 0, NULL);
+	z.p[z.central[1] + 9] |= 8;
+	must_fail(&z, ASMGATE_E_MALFORMED, "(UTF-8 flag", NULL);
+	tz_free(&z);
+
+	/* bit 13 (masked local header) in the local header only */
+	tz_build(&z, e, 2, 0, NULL);
+	z.p[z.local[1] + 7] |= 0x20;
+	must_fail(&z, ASMGATE_E_MALFORMED, "(masked header flag", NULL);
+	tz_free(&z);
+
+	/* stored with a data descriptor, both headers agreeing */
+	e[0].method = 0;
+	tz_build(&z, e, 2, 0, NULL);
+	must_fail(&z, ASMGATE_E_MALFORMED, "stored member 'a.bin' has a data "
+	    "descriptor", NULL);
+	tz_free(&z);
+}
+
+/* Bit 11 with bytes that are not UTF-8: .NET reads each bad byte as
+ * U+FFFD, so two different names would read the same. */
+static void
+test_ctr__utf8_flag_invalid(void **state)
+{
+	tz_ent e[2] = {
+		{ .name = "lib/a\xFF.dll", .data = text, .len = 3,
+		  .flags = 0x0800 },
+		{ .name = "lib/a\xFE.dll", .data = text, .len = 3,
+		  .flags = 0x0800 },
+	};
+	static const char *const bad[] = {
+		"a\xC3.dll",             /* truncated sequence */
+		"a\xC0\xAF.dll",         /* overlong '/' */
+		"a\xED\xA0\x80.dll",     /* surrogate */
+		"a\x80.dll",             /* stray continuation byte */
+	};
+	asmgate_container *c;
+	size_t k;
+	tz z;
+
+	(void)state;
+	tz_build(&z, e, 2, 0, NULL);
+	must_fail(&z, ASMGATE_E_MALFORMED, "central directory entry 1: name "
+	    "is not valid UTF-8 (byte 6)", NULL);
+	tz_free(&z);
+	for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+		e[1].name = bad[k];
+		tz_build(&z, &e[1], 1, 0, NULL);
+		must_fail(&z, ASMGATE_E_MALFORMED, "not valid UTF-8", NULL);
+		tz_free(&z);
+	}
+	/* without bit 11 the same bytes are CP437: fine */
+	e[0].flags = 0;
+	e[1].flags = 0;
+	e[1].name = "lib/a\xFE.dll";
+	tz_build(&z, e, 2, 0, NULL);
+	c = must_open(&z);
+	/* CP437.TXT: 0xFF U+00A0, 0xFE U+25A0 */
+	assert_string_equal(asmgate_container_member(c, 0)->name,
+	    "lib/a\xC2\xA0.dll");
+	assert_string_equal(asmgate_container_member(c, 1)->name,
+	    "lib/a\xE2\x96\xA0.dll");
+	asmgate_container_free(c);
+	tz_free(&z);
+}
+
+/* Without bit 11, bytes that are valid UTF-8 are shown as CP437 but .NET
+ * (NuGet) reads them as UTF-8: duplicates under either reading. */
+static void
+test_ctr__utf8_unflagged_duplicates(void **state)
+{
+	tz_ent e[2] = {
+		{ .name = "caf\xC3\xA9.dll", .data = text, .len = 3 },
+		{ .name = "caf\xC3\xA9.dll", .data = text, .len = 4,
+		  .flags = 0x0800 },
+	};
+	asmgate_error err;
+	tz z;
+
+	(void)state;
+	tz_build(&z, e, 2, 0, NULL);
+	must_fail(&z, ASMGATE_E_MALFORMED, "are the same file when read as "
+	    "UTF-8", &err);
+	assert_int_equal(err.offset, z.central[1]);
+	tz_free(&z);
+
+	/* either order, and with case folded */
+	e[0].flags = 0x0800;
+	e[0].name = "CAF\xC3\xA9.dll";
+	e[1].flags = 0;
+	tz_build(&z, e, 2, 0, NULL);
+	must_fail(&z, ASMGATE_E_MALFORMED, "when read as UTF-8", NULL);
+	tz_free(&z);
+
+	/* the name asmgate shows for one (CP437 0x82 U+00E9) is the name
+	 * .NET reads for the other: a report would vouch for the wrong
+	 * file */
+	e[0].flags = 0;
+	e[0].name = "caf\x82.dll";
+	tz_build(&z, e, 2, 0, NULL);
+	must_fail(&z, ASMGATE_E_MALFORMED, "when read as UTF-8", NULL);
+	tz_free(&z);
+
+	/* different under both readings: fine */
+	e[0].name = "caf\xC3\xA8.dll";
+	tz_build(&z, e, 2, 0, NULL);
+	asmgate_container_free(must_open(&z));
+	tz_free(&z);
+}
+
+/* Names an extractor writes to the same path, and names that escape
+ * the folder they are extracted to. */
+static void
+test_ctr__path_names(void **state)
+{
+	static const struct {
+		const char *a, *b;
+	} same[] = {
+		{ "lib/net48/A.dll", "lib\\net48\\A.dll" },
+		{ "lib/a.dll", "lib//a.dll" },
+		{ "lib/a.dll", "./lib/./a.dll" },
+		{ "lib/a.dll", "LIB\\.\\A.DLL" },
+		{ "lib/", "lib" },
+	};
+	static const struct {
+		const char *name, *why;
+	} escape[] = {
+		{ "../evil.dll", "has a '..' segment" },
+		{ "lib/../../evil.dll", "has a '..' segment" },
+		{ "lib\\..\\..\\evil.dll", "has a '..' segment" },
+		{ "lib/..", "has a '..' segment" },
+		{ "/etc/evil.dll", "is an absolute path" },
+		{ "\\Windows\\evil.dll", "is an absolute path" },
+		{ "C:evil.dll", "starts with a drive letter" },
+		{ "c:/evil.dll", "starts with a drive letter" },
+	};
+	static const char *const fine[] = {
+		"a..b.dll", "...", "lib/..x/a.dll", "lib/.hidden", "1:a.dll",
+	};
+	tz_ent e[2] = {
+		{ .data = text, .len = 5 },
+		{ .data = text, .len = 5 },
+	};
+	asmgate_container *c;
+	asmgate_error err;
+	size_t k;
+	tz z;
+
+	(void)state;
+	for (k = 0; k < sizeof(same) / sizeof(same[0]); k++) {
+		e[0].name = same[k].a;
+		e[1].name = same[k].b;
+		tz_build(&z, e, 2, 0, NULL);
+		must_fail(&z, ASMGATE_E_MALFORMED, "are the same path", &err);
+		assert_int_equal(err.offset, z.central[1]);
+		tz_free(&z);
+	}
+	for (k = 0; k < sizeof(escape) / sizeof(escape[0]); k++) {
+		char want[128];
+
+		e[0].name = escape[k].name;
+		tz_build(&z, e, 1, 0, NULL);
+		(void)snprintf(want, sizeof(want), "member name '%s' %s",
+		    escape[k].name, escape[k].why);
+		must_fail(&z, ASMGATE_E_MALFORMED, want, &err);
+		assert_int_equal(err.offset, z.central[0]);
+		tz_free(&z);
+	}
+	for (k = 0; k < sizeof(fine) / sizeof(fine[0]); k++) {
+		e[0].name = fine[k];
+		tz_build(&z, e, 1, 0, NULL);
+		c = must_open(&z);
+		assert_string_equal(asmgate_container_member(c, 0)->name,
+		    fine[k]);
+		asmgate_container_free(c);
+		tz_free(&z);
+	}
+}
+
+/* The Info-ZIP Unicode Path field of the local header: what a streaming
+ * unzip shows. */
+static void
+test_ctr__unicode_path_local(void **state)
+{
+	uint8_t x[4 + 1 + 4 + 5];
+	tz_ent e = { .name = "a.txt", .data = text, .len = 5 };
+	asmgate_error err;
+	tz z;
+
+	(void)state;
+	th_put_u16(x, 0x7075);
+	th_put_u16(x + 2, 10);
+	x[4] = 1;
+	th_put_u32(x + 5, (uint32_t)crc32(0, (const Bytef *)"a.txt", 5));
+	memcpy(x + 9, "b.dll", 5);
+	e.lextra = x;
+	e.lxlen = sizeof(x);
+	tz_build(&z, &e, 1, 0, NULL);
+	must_fail(&z, ASMGATE_E_MALFORMED, "unicode path extra field of "
+	    "'a.txt' in its local header names another file", &err);
+	assert_int_equal(err.offset, z.local[0]);
+	tz_free(&z);
+
+	/* two of them */
+	{
+		uint8_t two[2 * sizeof(x)];
+
+		memcpy(x + 9, "a.txt", 5);
+		memcpy(two, x, sizeof(x));
+		memcpy(two + sizeof(x), x, sizeof(x));
+		e.lextra = two;
+		e.lxlen = sizeof(two);
+		tz_build(&z, &e, 1, 0, NULL);
+		must_fail(&z, ASMGATE_E_MALFORMED, "two unicode path extra "
+		    "fields in its local header", NULL);
+		tz_free(&z);
+	}
+
+	/* agrees: fine */
+	e.lextra = x;
+	e.lxlen = sizeof(x);
+	tz_build(&z, &e, 1, 0, NULL);
+	asmgate_container_free(must_open(&z));
+	tz_free(&z);
+}
+
+/* A peek is refused when the data ends before min(n, declared size). */
+static void
+test_ctr__peek_short(void **state)
+{
+	tz_ent e = { .name = "x.dll", .data = "MZ", .len = 2, .method = 8 };
+	asmgate_container *c;
+	asmgate_error err;
+	uint8_t buf[64];
+	size_t got = 99;
+	tz z;
+
+	(void)state;
+	tz_build(&z, &e, 1, 0, NULL);
+	th_put_u32(z.p + z.local[0] + 22, 1000);
+	th_put_u32(z.p + z.central[0] + 24, 1000);
+	c = must_open(&z);
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_container_peek(c, 0, buf, sizeof(buf), &got,
+	    &err), ASMGATE_E_MALFORMED);
+	assert_int_equal(got, 0);
+	if (!strstr(err.msg, "member 'x.dll': data ends after 2 bytes, "
+	    "before the declared size of 1000"))
+		fail_msg("%s", err.msg);
+	assert_int_equal(err.offset, z.data[0]);
+	/* two bytes asked: two bytes there */
+	assert_int_equal(asmgate_container_peek(c, 0, buf, 2, &got, &err),
+	    ASMGATE_OK);
+	assert_int_equal(got, 2);
+	assert_memory_equal(buf, "MZ", 2);
+	asmgate_container_free(c);
+	tz_free(&z);
+
+	/* stored: the declared size is the data's */
+	e.method = 0;
+	tz_build(&z, &e, 1, 0, NULL);
+	c = must_open(&z);
+	assert_int_equal(asmgate_container_peek(c, 0, buf, sizeof(buf), &got,
+	    &err), ASMGATE_OK);
+	assert_int_equal(got, 2);
+	asmgate_container_free(c);
+	tz_free(&z);
+}
+
+/* max above RD_MAX_MEMBER_BYTES is held to it. */
+static void
+test_ctr__read_max_clamped(void **state)
+{
+	tz_ent e = { .name = "a.txt", .data = text, .len = sizeof(text) - 1,
+		.method = 8 };
+	char want[64];
+	tz z;
+
+	(void)state;
+	tz_build(&z, &e, 1, 0, NULL);
+	th_put_u32(z.p + z.local[0] + 22, (uint32_t)RD_MAX_MEMBER_BYTES + 1);
+	th_put_u32(z.p + z.central[0] + 24,
+	    (uint32_t)RD_MAX_MEMBER_BYTES + 1);
+	(void)snprintf(want, sizeof(want), "above the limit of %zu bytes",
+	    RD_MAX_MEMBER_BYTES);
+	read_fails(&z, 0, SIZE_MAX, ASMGATE_E_LIMIT, want, NULL);
+	tz_free(&z);
+}
+
+/* Members larger than one CRC-32 piece: read whole, and a byte changed
+ * in the last piece is caught. */
+static void
+test_ctr__crc_pieces(void **state)
+{
+	size_t n = (size_t)600 << 10, i;
+	uint8_t *data = malloc(n);
+	tz_ent e[2];
+	asmgate_container *c;
+	tz z;
+
+	(void)state;
+	assert_non_null(data);
+	for (i = 0; i < n; i++)
+		data[i] = (uint8_t)(i * 2654435761u >> 13);
+	memset(e, 0, sizeof(e));
+	e[0].name = "stored.bin";
+	e[0].data = data;
+	e[0].len = n;
+	e[1].name = "deflated.bin";
+	e[1].data = data;
+	e[1].len = n;
+	e[1].method = 8;
+	tz_build(&z, e, 2, 0, NULL);
+	c = must_open(&z);
+	read_equals(c, 0, data, n);
+	read_equals(c, 1, data, n);
+	asmgate_container_free(c);
+	z.p[z.data[0] + n - 1] ^= 1;
+	read_fails(&z, 0, n, ASMGATE_E_MALFORMED, "CRC-32 mismatch", NULL);
+	tz_free(&z);
+	free(data);
+}
+
 /* ----------------------------------------------------------- samples */
 
 /* Every committed valid sample opens and every file member reads. */
@@ -1322,41 +1836,76 @@ test_ctr__samples_layout(void **state)
 	asmgate_container_free(c);
 }
 
-/* Each malformed sample is refused: at open, or when its member is read. */
+/* Each malformed sample is refused, at open or when its member is read,
+ * with its own status and message. */
 static void
 test_ctr__samples_malformed(void **state)
 {
 	static const struct {
 		const char *name;
 		asmgate_status open, read;
+		const char *what;
 	} s[] = {
-		{ "zip/truncated-central-directory.zip", ASMGATE_E_TRUNCATED, 0 },
-		{ "zip/local-central-mismatch.zip", ASMGATE_E_MALFORMED, 0 },
-		{ "zip/bad-crc.zip", ASMGATE_OK, ASMGATE_E_MALFORMED },
-		{ "zip/overlapping-members.zip", ASMGATE_E_MALFORMED, 0 },
-		{ "zip/member-past-end.zip", ASMGATE_E_MALFORMED, 0 },
-		{ "zip/zip64-bogus-sizes.zip", ASMGATE_E_MALFORMED, 0 },
-		{ "zip/ratio-bomb.zip", ASMGATE_OK, ASMGATE_E_LIMIT },
-		{ "zip/duplicate-names.zip", ASMGATE_E_MALFORMED, 0 },
+		{ "zip/truncated-central-directory.zip", ASMGATE_E_TRUNCATED,
+		  0, "central directory [0x" },
+		{ "zip/local-central-mismatch.zip", ASMGATE_E_MALFORMED, 0,
+		  "disagrees with the central directory (method: local 0x0, "
+		  "central 0x8)" },
+		{ "zip/bad-crc.zip", ASMGATE_OK, ASMGATE_E_MALFORMED,
+		  "member 'lib/Contoso.Orchestrations.dll': CRC-32 mismatch" },
+		{ "zip/overlapping-members.zip", ASMGATE_E_MALFORMED, 0,
+		  "members 'a.bin' and 'b.dll' overlap at 0x23" },
+		{ "zip/member-past-end.zip", ASMGATE_E_MALFORMED, 0,
+		  "data of 'b.txt' [0x1a46, +0x7fff0000) runs past the start "
+		  "of the central directory" },
+		{ "zip/zip64-bogus-sizes.zip", ASMGATE_E_MALFORMED, 0,
+		  "+0x7fffffffffff0000) runs past the start of the central "
+		  "directory" },
+		{ "zip/ratio-bomb.zip", ASMGATE_OK, ASMGATE_E_LIMIT,
+		  "member 'zeros.dll': compression ratio" },
+		{ "zip/duplicate-names.zip", ASMGATE_E_MALFORMED, 0,
+		  "duplicate member name 'lib/Contoso.Orchestrations.dll'" },
 		{ "zip/encrypted-member.zip", ASMGATE_OK,
-		  ASMGATE_E_UNSUPPORTED },
-		{ "zip/bzip2-member.zip", ASMGATE_OK, ASMGATE_E_UNSUPPORTED },
+		  ASMGATE_E_UNSUPPORTED,
+		  "member 'lib/Contoso.Orchestrations.dll': encrypted" },
+		{ "zip/bzip2-member.zip", ASMGATE_OK, ASMGATE_E_UNSUPPORTED,
+		  "compression method 12 (bzip2)" },
+		{ "zip/hidden-member-in-gap.zip", ASMGATE_E_MALFORMED, 0,
+		  "gap of 2212 bytes at 0xb85 before member 'readme.txt'" },
+		{ "zip/descriptor-flag-central-only.zip", ASMGATE_E_MALFORMED,
+		  0, "local header of 'a.bin' disagrees with the central "
+		  "directory (data descriptor flag: local 0x0, central 0x8)" },
+		{ "zip/utf8-flag-invalid-name.zip", ASMGATE_E_MALFORMED, 0,
+		  "name is not valid UTF-8" },
+		{ "zip/backslash-duplicate.zip", ASMGATE_E_MALFORMED, 0,
+		  "member names 'lib/net48/Contoso.Orchestrations.dll' and "
+		  "'lib\\net48\\Contoso.Orchestrations.dll' are the same "
+		  "path" },
+		{ "zip/path-traversal.zip", ASMGATE_E_MALFORMED, 0,
+		  "member name '../../Contoso.Orchestrations.dll' has a '..' "
+		  "segment" },
 	};
 	size_t k;
 
 	(void)state;
 	for (k = 0; k < sizeof(s) / sizeof(s[0]); k++) {
 		asmgate_container *c = NULL;
-		asmgate_error err;
+		asmgate_error err, first;
 		asmgate_status st, worst = ASMGATE_OK;
 		size_t i;
 
+		asmgate_error_clear(&err);
+		asmgate_error_clear(&first);
 		st = asmgate_container_open(&c, th_path(s[k].name), &err);
 		if (st != s[k].open)
 			fail_msg("%s: open %s (%s)", s[k].name,
 			    asmgate_status_name(st), err.msg);
-		if (st != ASMGATE_OK)
+		if (st != ASMGATE_OK) {
+			if (!strstr(err.msg, s[k].what))
+				fail_msg("%s: '%s' lacks '%s'", s[k].name,
+				    err.msg, s[k].what);
 			continue;
+		}
 		for (i = 0; i < asmgate_container_count(c); i++) {
 			uint8_t *out = NULL;
 			size_t len;
@@ -1364,12 +1913,17 @@ test_ctr__samples_malformed(void **state)
 			st = asmgate_container_read(c, i, RD_MAX_MEMBER_BYTES,
 			    &out, &len, &err);
 			asmgate_free(out);
-			if (st != ASMGATE_OK)
+			if (st != ASMGATE_OK && worst == ASMGATE_OK) {
 				worst = st;
+				first = err;
+			}
 		}
 		if (worst != s[k].read)
 			fail_msg("%s: read %s", s[k].name,
 			    asmgate_status_name(worst));
+		if (!strstr(first.msg, s[k].what))
+			fail_msg("%s: '%s' lacks '%s'", s[k].name, first.msg,
+			    s[k].what);
 		asmgate_container_free(c);
 	}
 }
@@ -1405,6 +1959,16 @@ main(void)
 		cmocka_unit_test(test_ctr__member_cap),
 		cmocka_unit_test(test_ctr__unicode_path_extra),
 		cmocka_unit_test(test_ctr__peek),
+		cmocka_unit_test(test_ctr__gaps),
+		cmocka_unit_test(test_ctr__descriptor_layouts),
+		cmocka_unit_test(test_ctr__local_flags),
+		cmocka_unit_test(test_ctr__utf8_flag_invalid),
+		cmocka_unit_test(test_ctr__utf8_unflagged_duplicates),
+		cmocka_unit_test(test_ctr__path_names),
+		cmocka_unit_test(test_ctr__unicode_path_local),
+		cmocka_unit_test(test_ctr__peek_short),
+		cmocka_unit_test(test_ctr__read_max_clamped),
+		cmocka_unit_test(test_ctr__crc_pieces),
 		cmocka_unit_test(test_ctr__samples_valid),
 		cmocka_unit_test(test_ctr__samples_layout),
 		cmocka_unit_test(test_ctr__samples_malformed),
