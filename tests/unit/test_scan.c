@@ -19,7 +19,7 @@
 #include "asmgate.h"
 #include "helpers.h"
 
-#define MAX_SEEN 64
+#define MAX_SEEN 256
 
 /* What one scan handed back, in order. */
 typedef struct seen {
@@ -99,7 +99,7 @@ test_scan__members_in_order(void **state)
 {
 	const char *paths[2];
 	char p0[1024], p1[1024];
-	seen sn;
+	static seen sn;
 	long i;
 
 	(void)state;
@@ -172,7 +172,7 @@ test_scan__errors_and_skips_are_subjects(void **state)
 {
 	const char *paths[5];
 	char dir[256], link[300], fifo[300], missing[300], bomb[1024];
-	seen sn;
+	static seen sn;
 	long i;
 
 	(void)state;
