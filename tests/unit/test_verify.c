@@ -1148,6 +1148,47 @@ test_verify__image_checksum(void **state)
 	free(b);
 }
 
+/* The PE checksum against a 16-bit word-by-word reference (the
+ * definition), for every length up to 70 bytes and the CheckSum field at
+ * every position, so the 32-bit word loop, odd tails and the field's
+ * exclusion are all pinned. */
+static uint32_t
+ref_checksum(const uint8_t *p, size_t n, size_t field)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i += 2) {
+		uint32_t lo = (i >= field && i < field + 4) ? 0 : p[i];
+		uint32_t hi = i + 1 >= n ? 0 : ((i + 1 >= field &&
+		    i + 1 < field + 4) ? 0 : p[i + 1]);
+		sum += lo | hi << 8;
+		sum = (sum & 0xFFFF) + (sum >> 16);
+	}
+	sum = (sum & 0xFFFF) + (sum >> 16);
+	return (uint32_t)(sum + n);
+}
+
+static void
+test_verify__checksum_reference(void **state)
+{
+	uint8_t buf[70];
+	size_t n, field, i;
+	uint32_t x = 0x12345678u;
+
+	(void)state;
+	for (i = 0; i < sizeof(buf); i++) {
+		x = x * 1103515245u + 12345u;
+		buf[i] = (uint8_t)(x >> 24);
+	}
+	buf[3] = 0xFF;
+	buf[4] = 0xFF;
+	for (n = 0; n <= sizeof(buf); n++)
+		for (field = 0; field + 4 <= n; field++)
+			assert_int_equal(verify_pe_checksum(buf, n, field),
+			    ref_checksum(buf, n, field));
+}
+
 /* For every state sample, the checksum the verification reports (from
  * the hash pass when there is one, else its own pass) is the file's. */
 static void
@@ -1240,6 +1281,7 @@ main(void)
 		cmocka_unit_test(test_verify__ready_to_run),
 		cmocka_unit_test(test_verify__ecma_reason_says_what_was_done),
 		cmocka_unit_test(test_verify__checksum_reason),
+		cmocka_unit_test(test_verify__checksum_reference),
 		cmocka_unit_test(test_verify__checksum_every_state),
 		cmocka_unit_test(test_verify__image_checksum),
 		cmocka_unit_test(test_verify__test_sign_own_key_refused),
