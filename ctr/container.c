@@ -7,6 +7,7 @@
  * member is read only within the caller's size limit (at most
  * RD_MAX_MEMBER_BYTES) and RD_MAX_COMPRESSION_RATIO.
  */
+#define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,8 @@
 #include "rd/err.h"
 #include "rd/limits.h"
 
-static const ctr_ops *const formats[] = { &ctr_zip_ops };
+static const ctr_ops *const formats[] = { &ctr_zip_ops, &ctr_cab_ops,
+	&ctr_msi_ops };
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
 
 const char *
@@ -299,7 +301,7 @@ ctr_check_members(const asmgate_container *c, asmgate_error *err)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 	for (i = 0; i < c->nmembers; i++)
 		v[i] = &c->members[i];
-	st = check_ranges(c, v, err);
+	st = c->ranges_checked ? ASMGATE_OK : check_ranges(c, v, err);
 	free(v);
 	if (st != ASMGATE_OK)
 		return st;
@@ -313,10 +315,15 @@ asmgate_container_free(asmgate_container *c)
 
 	if (!c)
 		return;
-	for (i = 0; i < c->nmembers; i++)
+	if (c->ops && c->ops->close)
+		c->ops->close(c);
+	for (i = 0; i < c->nmembers; i++) {
 		free((void *)(uintptr_t)c->members[i].info.name);
+		free((void *)(uintptr_t)c->members[i].info.key);
+	}
 	free(c->members);
 	rd_file_close(&c->file);
+	free(c->path);
 	free(c);
 }
 
@@ -341,13 +348,22 @@ asmgate_status
 asmgate_container_open_memory(asmgate_container **out, const void *data,
     size_t len, asmgate_error *err)
 {
+	return asmgate_container_open_bytes(out, data, len, NULL, err);
+}
+
+asmgate_status
+asmgate_container_open_bytes(asmgate_container **out, const void *data,
+    size_t len, const char *path, asmgate_error *err)
+{
 	asmgate_container *c;
 	asmgate_status st;
 
 	*out = NULL;
 	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c || (path && !(c->path = strdup(path)))) {
+		free(c);
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	}
 	c->data = data;
 	c->size = data ? len : 0;
 	if ((st = open_common(c, err)) != ASMGATE_OK) {
@@ -367,8 +383,10 @@ asmgate_container_open(asmgate_container **out, const char *path,
 
 	*out = NULL;
 	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c || !(c->path = strdup(path))) {
+		free(c);
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	}
 	st = rd_file_open(&c->file, path, RD_MAX_FILE_BYTES, err);
 	if (st == ASMGATE_OK) {
 		c->data = c->file.data;

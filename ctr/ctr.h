@@ -31,7 +31,7 @@
 
 /* One member: the public record plus what the format needs to read it. */
 typedef struct ctr_member {
-	asmgate_member_info info; /* info.name is owned (malloc) */
+	asmgate_member_info info; /* info.name, info.key are owned (malloc) */
 	size_t name_len;          /* strlen(info.name) */
 	uint64_t dir_offset;      /* container offset of its directory entry */
 	uint64_t data_end;        /* one past its data (and ZIP descriptor) */
@@ -49,12 +49,18 @@ typedef struct ctr_ops ctr_ops;
 
 struct asmgate_container {
 	const ctr_ops *ops;
+	char *path;               /* file the bytes came from, or NULL */
 	const uint8_t *data;      /* the container's bytes (borrowed or file) */
 	size_t size;
 	rd_file file;             /* owned bytes (asmgate_container_open) */
 	ctr_member *members;      /* nmembers records, directory order */
 	size_t nmembers;
 	int tiled;                /* members lie back to back from offset 0 */
+	/* 1: the format checked its members' ranges itself (CAB members
+	 * share compressed folders; MSI members live in cabinets), so the
+	 * shared overlap check is skipped; names are still checked. */
+	int ranges_checked;
+	void *fmt;                /* format state (CAB, MSI), freed by close */
 	uint64_t members_end;     /* ... up to here (ZIP: the directory) */
 	union {
 		struct ctr_zip {
@@ -82,9 +88,13 @@ struct ctr_ops {
 	asmgate_status (*extract)(const asmgate_container *c,
 	    const ctr_member *m, uint8_t *dst, size_t n, int whole,
 	    size_t *got, asmgate_error *err);
+	/* Free c->fmt (may be NULL for formats without state). */
+	void (*close)(asmgate_container *c);
 };
 
 extern const ctr_ops ctr_zip_ops;
+extern const ctr_ops ctr_cab_ops;
+extern const ctr_ops ctr_msi_ops;
 
 /* container.c */
 

@@ -772,4 +772,5 @@ const ctr_ops ctr_zip_ops = {
 	zip_detect,
 	zip_open,
 	ctr_zip_extract,
+	NULL,
 };

@@ -307,8 +307,12 @@ asmgate_status asmgate_image_take(asmgate_image **out, void *data,
 /** Container formats, detected by content, never by name. */
 typedef enum asmgate_container_format {
 	ASMGATE_CONTAINER_NONE = 0,
-	ASMGATE_CONTAINER_ZIP       /* .zip, .nupkg, .vsix, .jar: "PK\3\4" or
+	ASMGATE_CONTAINER_ZIP,      /* .zip, .nupkg, .vsix, .jar: "PK\3\4" or
 	                               "PK\5\6" at offset 0 (APPNOTE 4.3) */
+	ASMGATE_CONTAINER_CAB,      /* cabinet: "MSCF" at offset 0 (MS-CAB) */
+	ASMGATE_CONTAINER_MSI       /* Windows Installer database or merge
+	                               module (.msi, .msm): an OLE compound
+	                               file (MS-CFB) holding MSI tables */
 } asmgate_container_format;
 
 /** The container format of the bytes at data (at least the first 4
@@ -316,7 +320,7 @@ typedef enum asmgate_container_format {
 asmgate_container_format asmgate_container_detect(const void *data,
     size_t len);
 
-/** "zip" (or "none"). Never NULL. */
+/** "zip", "cab", "msi" (or "none"). Never NULL. */
 const char *asmgate_container_format_name(asmgate_container_format f);
 
 /** One member of a container, as its directory describes it. The name is
@@ -338,6 +342,9 @@ typedef struct asmgate_member_info {
 	const char *unsupported;
 	uint64_t header_offset;    /* container offset of its (local) header */
 	uint64_t data_offset;      /* container offset of its data */
+	/* The format's own key for the member when its name is made from
+	 * other records (MSI: the File table key), else NULL. */
+	const char *key;
 } asmgate_member_info;
 
 /** An opened container. Opaque; read-only once opened, so members may be
@@ -353,6 +360,13 @@ typedef struct asmgate_container asmgate_container;
  *  an error with the container offset. */
 asmgate_status asmgate_container_open_memory(asmgate_container **out,
     const void *data, size_t len, asmgate_error *err);
+
+/** As asmgate_container_open_memory, for bytes read from the file at
+ *  path (NULL: none): a format whose members may live in files beside it
+ *  (an MSI's external cabinets and uncompressed source files) looks for
+ *  them next to path, and says which are missing. */
+asmgate_status asmgate_container_open_bytes(asmgate_container **out,
+    const void *data, size_t len, const char *path, asmgate_error *err);
 
 /** Open the container file at path (read into memory, or mapped when
  *  large); the container owns the bytes. */

@@ -148,6 +148,50 @@
  * record: its 22 bytes plus the longest comment (APPNOTE 4.3.16). */
 #define RD_MAX_EOCD_SEARCH (22u + 65535u)
 
+/* Compound files (MS-CFB) ---------------------------------------------- */
+
+/* Directory entries in one compound file. An MSI holds one per table and
+ * stream: hundreds; 64 Ki leaves room and bounds the tree walk. */
+#define RD_MAX_CFB_ENTRIES 65536u
+
+/* Storages nested inside storages (an MSI has none or one level). */
+#define RD_MAX_CFB_DEPTH 32u
+
+/* Windows Installer databases ---------------------------------------- */
+
+/* Strings in the string pool (_StringPool entries); string references
+ * are at most 3 bytes (24 bits) wide. */
+#define RD_MAX_MSI_STRINGS 0x00FFFFFFu
+
+/* Bytes in _StringData and in one table stream read: 256 MiB. */
+#define RD_MAX_MSI_STREAM_BYTES ((size_t)256 << 20)
+
+/* Tables in _Tables, columns in one table (Windows Installer allows 32),
+ * rows read from one table. */
+#define RD_MAX_MSI_TABLES 4096u
+#define RD_MAX_MSI_COLUMNS 32u
+#define RD_MAX_MSI_ROWS 1000000u
+
+/* Directory table nesting followed to build one install path. */
+#define RD_MAX_MSI_PATH_DEPTH 64u
+
+/* Cabinets one database names in its Media table. */
+#define RD_MAX_MSI_CABINETS 1024u
+
+/* Cabinets (MS-CAB) ---------------------------------------------------- */
+
+/* Folders and files in one cabinet (cFolders, cFiles are 16 bits). */
+#define RD_MAX_CAB_FOLDERS 65535u
+#define RD_MAX_CAB_FILES 65535u
+
+/* Uncompressed bytes of one folder: its files are decompressed together
+ * and kept while the cabinet is open, so this bounds that buffer. */
+#define RD_MAX_CAB_FOLDER_BYTES ((size_t)1 << 30)
+
+/* Uncompressed bytes of one CFDATA block (MS-CAB 2.5: at most 32 KiB;
+ * LZX and MSZIP never produce more). */
+#define RD_MAX_CAB_BLOCK 32768u
+
 /* Command line -------------------------------------------------------- */
 
 /* Directory recursion depth when walking PATH arguments. */
