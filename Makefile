@@ -8,9 +8,12 @@
 #   demo           build and run the main job on samples/
 #   deps           install missing build packages (apt-get as root)
 #   fuzz           libFuzzer harnesses (clang), each run FUZZ_SECONDS
-#   bench          verification speed against `openssl dgst`, and over
-#                  packages against `unzip -tqq` (bench-zip alone)
+#   bench          verification speed against `openssl dgst`, over
+#                  packages against `unzip -tqq` (bench-zip alone) and
+#                  over an installer database against `msiextract`
+#                  (bench-msi alone)
 #   xcheck-zip     the ZIP reader against unzip / Python's zipfile
+#   xcheck-msi     the installer-database reader against msiextract
 #   valgrind       the command's black-box tests under Valgrind memcheck
 #   install, uninstall, clean, lint
 #
@@ -89,8 +92,8 @@ LDLIBS_ALL  = $(PC_LIBS)
 TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"'
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 
-.PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip valgrind install uninstall \
-	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip
+.PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip bench-msi valgrind install uninstall \
+	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip xcheck-msi
 
 all: $(B)/asmgate $(B)/libasmgate.a
 
@@ -229,6 +232,9 @@ $(B)/zipls: tests/xcheck/zipls.c $(B)/libasmgate.a
 xcheck-zip: $(B)/zipls
 	@sh tests/xcheck-zip.sh $(B)/zipls
 
+xcheck-msi: $(B)/zipls
+	@sh tests/xcheck-msi.sh $(B)/zipls
+
 headertest: $(B)/config.mk
 	@mkdir -p $(B)
 	$(CC) -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only \
@@ -254,9 +260,13 @@ fuzz: $(B)/config.mk
 bench: all
 	@sh tests/bench/bench.sh $(B)/asmgate
 	@sh tests/bench/bench-zip.sh $(B)/asmgate
+	@sh tests/bench/bench-msi.sh $(B)/asmgate
 
 bench-zip: all
 	@sh tests/bench/bench-zip.sh $(B)/asmgate
+
+bench-msi: all
+	@sh tests/bench/bench-msi.sh $(B)/asmgate
 
 # ---------------------------------------------------------------- lint
 # One-way module dependencies (docs/ARCHITECTURE.md), checked by grep.

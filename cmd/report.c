@@ -347,6 +347,17 @@ cmd_report_file_json(rd_json *j, const char *path,
 	for (k = 0; origin && k < origin->nmembers; k++)
 		rd_json_str(j, origin->members[k]);
 	rd_json_arr_end(j);
+	/* Each member's own key in its format (an installer database's
+	 * File key), null where the name is the key. */
+	rd_json_key(j, "keys");
+	rd_json_arr(j);
+	for (k = 0; origin && k < origin->nmembers; k++) {
+		if (origin->keys && origin->keys[k])
+			rd_json_str(j, origin->keys[k]);
+		else
+			rd_json_null(j);
+	}
+	rd_json_arr_end(j);
 	rd_json_obj_end(j);
 	cmd_report_error_json(j, err);
 	if (!img) {

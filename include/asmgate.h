@@ -731,11 +731,14 @@ asmgate_status asmgate_report_add(asmgate_report *r, const char *path,
 
 /** Where a subject came from: the file on disk and the chain of member
  *  names inside containers, outermost first (nmembers 0 for a plain
- *  file). Member names are untrusted text. */
+ *  file). keys[k] is the format's own key for members[k] when its name
+ *  is made from other data (an installer database's File key), else
+ *  NULL. Member names and keys are untrusted text. */
 typedef struct asmgate_origin {
 	const char *file;
 	size_t nmembers;
 	const char *const *members;
+	const char *const *keys;
 } asmgate_origin;
 
 /** asmgate_report_add for a subject inside containers: path is its

@@ -71,6 +71,7 @@ struct node {
 	box *in;            /* member nodes: the container holding it */
 	size_t member;      /* its index there */
 	char *name;         /* member nodes: the member name (copied) */
+	char *mkey;         /* member nodes: the member's key, or NULL */
 	asmgate_subject *subj;
 	node **children;
 	size_t nchildren, next_child;
@@ -110,10 +111,10 @@ asmgate_scan_options_init(asmgate_scan_options *o, unsigned version)
 
 /* ---------------------------------------------------------- subjects */
 
-/* The member chain of n, outermost first, in names[] (at most
- * SCAN_MAX_KEY entries); returns the count. */
+/* The member chain of n, outermost first, in names[] and keys[] (at
+ * most SCAN_MAX_KEY entries); returns the count. */
 static size_t
-chain(const node *n, const char **names)
+chain(const node *n, const char **names, const char **keys)
 {
 	const node *m;
 	size_t k = 0, i;
@@ -121,18 +122,21 @@ chain(const node *n, const char **names)
 	for (m = n; m && m->parent; m = m->parent)
 		k++;
 	i = k;
-	for (m = n; m && m->parent; m = m->parent)
+	for (m = n; m && m->parent; m = m->parent) {
 		names[--i] = m->name;
+		keys[i] = m->mkey;
+	}
 	return k;
 }
 
 static asmgate_subject *
 subject_for(asmgate_scan *s, const node *n, asmgate_subject_kind kind)
 {
-	const char *names[SCAN_MAX_KEY];
-	size_t k = chain(n, names);
+	const char *names[SCAN_MAX_KEY], *keys[SCAN_MAX_KEY];
+	size_t k = chain(n, names, keys);
 
-	return scan_subject_new(kind, s->src.v[n->top->source].path, names, k);
+	return scan_subject_new(kind, s->src.v[n->top->source].path, names,
+	    keys, k);
 }
 
 /* An error (or skipped) subject for n. When even that cannot be made,
@@ -299,10 +303,13 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 }
 
 /* Open the container in [data, len) for node n and make its members
- * child nodes. b owns the bytes already (file or buffer). */
+ * child nodes. b owns the bytes already (file or buffer). path is the
+ * file the bytes are when they are a whole file on disk (a format may
+ * read files beside it: an installer database's external cabinets),
+ * else NULL. */
 static void
 run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
-    size_t len)
+    size_t len, const char *path)
 {
 	asmgate_error err;
 	asmgate_status rc;
@@ -310,7 +317,7 @@ run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
 
 	asmgate_error_clear(&err);
 	b->refs = 1;
-	rc = asmgate_container_open_memory(&b->c, data, len, &err);
+	rc = asmgate_container_open_bytes(&b->c, data, len, path, &err);
 	if (rc != ASMGATE_OK) {
 		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
 		box_unref(s, b);
@@ -333,9 +340,15 @@ run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
 		if (!mi || mi->is_directory)
 			continue;
 		c = calloc(1, sizeof(*c));
-		if (c)
+		if (c) {
 			c->name = strdup(mi->name);
-		if (!c || !c->name) {
+			c->mkey = mi->key ? strdup(mi->key) : NULL;
+		}
+		if (!c || !c->name || (mi->key && !c->mkey)) {
+			if (c) {
+				free(c->name);
+				free(c->mkey);
+			}
 			free(c);
 			fail_nomem(s, n);
 			break;
@@ -399,7 +412,7 @@ run_top(asmgate_scan *s, node *n)
 		}
 		b->file = f;
 		b->depth = 1;
-		run_container(s, n, b, f->data, f->size);
+		run_container(s, n, b, f->data, f->size, src->path);
 		return;
 	}
 	rc = pe_image_from_file(&img, f, &err);
@@ -489,7 +502,7 @@ run_member(asmgate_scan *s, node *n)
 		}
 		b->bytes = buf;
 		b->depth = n->in->depth + 1;
-		run_container(s, n, b, buf, len);
+		run_container(s, n, b, buf, len, NULL);
 		return;
 	}
 	rc = asmgate_image_take(&img, buf, len, &err);
@@ -681,6 +694,7 @@ node_free(node *n)
 	asmgate_subject_free(n->subj);
 	free(n->children);
 	free(n->name);
+	free(n->mkey);
 	free(n);
 }
 

@@ -42,9 +42,11 @@ asmgate_status scan_walk(scan_sources *l, const char *path,
     asmgate_error *err);
 void scan_sources_free(scan_sources *l);
 
-/* subject.c: a new subject named by file and members (copied). */
+/* subject.c: a new subject named by file and members, with the
+ * members' keys (each may be NULL), all copied. */
 asmgate_subject *scan_subject_new(asmgate_subject_kind kind,
-    const char *file, const char *const *members, size_t nmembers);
+    const char *file, const char *const *members, const char *const *keys,
+    size_t nmembers);
 
 /* Internal view of a subject, for scan.c. */
 struct asmgate_subject {
@@ -53,6 +55,7 @@ struct asmgate_subject {
 	char *name;                 /* display name */
 	asmgate_origin origin;      /* points into store */
 	const char **members;       /* origin.members */
+	const char **keys;          /* origin.keys */
 	char *store;                /* file and member names */
 	asmgate_image *img;
 	int has_sig;

@@ -12,7 +12,7 @@
 
 asmgate_subject *
 scan_subject_new(asmgate_subject_kind kind, const char *file,
-    const char *const *members, size_t nmembers)
+    const char *const *members, const char *const *keys, size_t nmembers)
 {
 	asmgate_subject *s;
 	size_t total, i, flen = strlen(file);
@@ -21,16 +21,21 @@ scan_subject_new(asmgate_subject_kind kind, const char *file,
 	/* The store holds the file, each member and the display name:
 	 * twice each string, bounded by the caps on paths and names. */
 	total = 2 * (flen + 1);
-	for (i = 0; i < nmembers; i++)
+	for (i = 0; i < nmembers; i++) {
 		total += 2 * (strlen(members[i]) + 1);
+		if (keys && keys[i])
+			total += strlen(keys[i]) + 1;
+	}
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
 	s->store = malloc(total);
 	s->members = nmembers ? calloc(nmembers, sizeof(*s->members)) : NULL;
-	if (!s->store || (nmembers && !s->members)) {
+	s->keys = nmembers ? calloc(nmembers, sizeof(*s->keys)) : NULL;
+	if (!s->store || (nmembers && (!s->members || !s->keys))) {
 		free(s->store);
 		free(s->members);
+		free(s->keys);
 		free(s);
 		return NULL;
 	}
@@ -45,7 +50,18 @@ scan_subject_new(asmgate_subject_kind kind, const char *file,
 		s->members[i] = p;
 		p += n + 1;
 	}
+	for (i = 0; i < nmembers; i++) {
+		size_t n;
+
+		if (!keys || !keys[i])
+			continue;
+		n = strlen(keys[i]);
+		memcpy(p, keys[i], n + 1);
+		s->keys[i] = p;
+		p += n + 1;
+	}
 	s->origin.members = s->members;
+	s->origin.keys = s->keys;
 	s->origin.nmembers = nmembers;
 	s->name = p;
 	memcpy(p, file, flen);
@@ -70,6 +86,7 @@ asmgate_subject_free(asmgate_subject *s)
 	asmgate_image_free(s->img);
 	free(s->decisions);
 	free(s->members);
+	free(s->keys);
 	free(s->store);
 	free(s);
 }

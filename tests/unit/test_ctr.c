@@ -1928,6 +1928,10 @@ test_ctr__samples_malformed(void **state)
 	}
 }
 
+/* ----------------------------------------------- installer databases */
+
+#include "ctr_msi_tests.h"
+
 int
 main(void)
 {
@@ -1972,6 +1976,14 @@ main(void)
 		cmocka_unit_test(test_ctr__samples_valid),
 		cmocka_unit_test(test_ctr__samples_layout),
 		cmocka_unit_test(test_ctr__samples_malformed),
+		cmocka_unit_test(test_msi__embedded_cabinet),
+		cmocka_unit_test(test_msi__external_cabinet),
+		cmocka_unit_test(test_msi__uncompressed_source),
+		cmocka_unit_test(test_msi__gac_component),
+		cmocka_unit_test(test_msi__duplicate_paths),
+		cmocka_unit_test(test_msi__merge_module),
+		cmocka_unit_test(test_msi__malformed),
+		cmocka_unit_test(test_msi__not_a_database),
 	};
 
 	return cmocka_run_group_tests_name("ctr", tests, th_setup_tmp,
