@@ -125,6 +125,8 @@ cmd_inspect(int argc, char **argv)
 		} else if (kind == ASMGATE_SUBJECT_ASSEMBLY) {
 			cmd_report_file_text(stdout, asmgate_subject_name(subj),
 			    asmgate_subject_image(subj));
+			cmd_report_origin_text(stdout,
+			    asmgate_subject_origin(subj));
 		} else if (!is_error) {
 			cmd_put_text(stdout, asmgate_subject_name(subj));
 			fputs(": skipped: ", stdout);

@@ -358,6 +358,14 @@ cmd_report_file_json(rd_json *j, const char *path,
 			rd_json_null(j);
 	}
 	rd_json_arr_end(j);
+	/* Levels of the chain (0: the file, k: members[k - 1]) whose
+	 * container carries a signature of its own, not verified. */
+	rd_json_key(j, "signedContainers");
+	rd_json_arr(j);
+	for (k = 0; origin && k <= origin->nmembers && k < 32; k++)
+		if (origin->signed_levels & ((uint32_t)1 << k))
+			rd_json_uint(j, (uint64_t)k);
+	rd_json_arr_end(j);
 	rd_json_obj_end(j);
 	cmd_report_error_json(j, err);
 	if (!img) {
@@ -429,6 +437,25 @@ void
 cmd_put_lines(FILE *out, const char *str, size_t n)
 {
 	put_text(out, str, n, 1);
+}
+
+void
+cmd_report_origin_text(FILE *out, const asmgate_origin *origin)
+{
+	size_t k, i;
+
+	for (k = 0; origin && k <= origin->nmembers && k < 32; k++) {
+		if (!(origin->signed_levels & ((uint32_t)1 << k)))
+			continue;
+		fputs("  container   ", out);
+		cmd_put_text(out, origin->file);
+		for (i = 0; i < k; i++) {
+			fputc('!', out);
+			cmd_put_text(out, origin->members[i]);
+		}
+		fputs(" carries its own Authenticode signature (not verified)\n",
+		    out);
+	}
 }
 
 void

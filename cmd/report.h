@@ -25,6 +25,11 @@ void cmd_report_error_json(rd_json *j, const asmgate_error *err);
 void cmd_report_file_text(FILE *out, const char *path,
     const asmgate_image *img);
 
+/* Text: one line for each container of the chain that carries its own
+ * signature (noted, not verified), e.g. an installer database's
+ * Authenticode signature. */
+void cmd_report_origin_text(FILE *out, const asmgate_origin *origin);
+
 /** The assembly's public key token into buf, or NULL when it has none. */
 const uint8_t *cmd_assembly_token(const asmgate_image_info *info,
     uint8_t buf[8]);

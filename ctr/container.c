@@ -407,6 +407,12 @@ asmgate_container_get_format(const asmgate_container *c)
 	return c && c->ops ? c->ops->format : ASMGATE_CONTAINER_NONE;
 }
 
+int
+asmgate_container_has_signature(const asmgate_container *c)
+{
+	return c ? c->has_signature : 0;
+}
+
 size_t
 asmgate_container_count(const asmgate_container *c)
 {

@@ -61,6 +61,7 @@ struct asmgate_container {
 	 * shared overlap check is skipped; names are still checked. */
 	int ranges_checked;
 	void *fmt;                /* format state (CAB, MSI), freed by close */
+	int has_signature;        /* the format found a signature of its own */
 	uint64_t members_end;     /* ... up to here (ZIP: the directory) */
 	union {
 		struct ctr_zip {

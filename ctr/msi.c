@@ -1718,6 +1718,7 @@ msi_open(asmgate_container *c, asmgate_error *err)
 		return rc;
 	st->signed_db = cfb_find(st->f, 0, digsig,
 	    sizeof(digsig) / sizeof(digsig[0])) != CFB_NONE;
+	c->has_signature = st->signed_db;
 	if ((rc = load_pool(&x, err)) == ASMGATE_OK &&
 	    (rc = load_columns(&x, err)) == ASMGATE_OK)
 		rc = build_members(&x, err);

@@ -378,6 +378,11 @@ void asmgate_container_free(asmgate_container *c);
 asmgate_container_format asmgate_container_get_format(
     const asmgate_container *c);
 
+/** 1 when the container carries a signature of its own: an installer
+ *  database's Authenticode signature (the \005DigitalSignature stream).
+ *  It is noted only; it is not verified here. */
+int asmgate_container_has_signature(const asmgate_container *c);
+
 /** Members in directory order. */
 size_t asmgate_container_count(const asmgate_container *c);
 
@@ -733,12 +738,16 @@ asmgate_status asmgate_report_add(asmgate_report *r, const char *path,
  *  names inside containers, outermost first (nmembers 0 for a plain
  *  file). keys[k] is the format's own key for members[k] when its name
  *  is made from other data (an installer database's File key), else
- *  NULL. Member names and keys are untrusted text. */
+ *  NULL. Member names and keys are untrusted text. Bit k of
+ *  signed_levels is set when the container at level k of the chain (0:
+ *  the file, k: members[k - 1]) carries a signature of its own (see
+ *  asmgate_container_has_signature), which is noted, not verified. */
 typedef struct asmgate_origin {
 	const char *file;
 	size_t nmembers;
 	const char *const *members;
 	const char *const *keys;
+	uint32_t signed_levels;
 } asmgate_origin;
 
 /** asmgate_report_add for a subject inside containers: path is its

@@ -377,6 +377,24 @@ def main():
             "Intel;1033", "{12345678-1234-1234-1234-123456789020}")
         note(msm)
 
+        # Signed with Authenticode (\5DigitalSignature) by osslsigncode
+        # with a throwaway self-signed certificate.
+        if have("osslsigncode") and have("openssl"):
+            key = os.path.join(tmp, "pub.key")
+            crt = os.path.join(tmp, "pub.crt")
+            run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                "-keyout", key, "-out", crt, "-days", "3650", "-subj",
+                "/CN=asmgate sample publisher")
+            out = os.path.join(OUT, "signed.msi")
+            if os.path.exists(out):
+                os.remove(out)
+            run("osslsigncode", "sign", "-certs", crt, "-key", key,
+                "-in", app, "-out", out)
+            note(out)
+        else:
+            print("make-msi-samples: SKIP signed.msi (osslsigncode or "
+                  "openssl not installed)")
+
         # Malformed, one defect each.
         mal = os.path.join(OUT, "malformed")
         os.makedirs(mal, exist_ok=True)

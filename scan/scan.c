@@ -72,6 +72,7 @@ struct node {
 	size_t member;      /* its index there */
 	char *name;         /* member nodes: the member name (copied) */
 	char *mkey;         /* member nodes: the member's key, or NULL */
+	uint32_t sig_levels; /* origin.signed_levels of its subjects */
 	asmgate_subject *subj;
 	node **children;
 	size_t nchildren, next_child;
@@ -134,9 +135,13 @@ subject_for(asmgate_scan *s, const node *n, asmgate_subject_kind kind)
 {
 	const char *names[SCAN_MAX_KEY], *keys[SCAN_MAX_KEY];
 	size_t k = chain(n, names, keys);
+	asmgate_subject *subj;
 
-	return scan_subject_new(kind, s->src.v[n->top->source].path, names,
+	subj = scan_subject_new(kind, s->src.v[n->top->source].path, names,
 	    keys, k);
+	if (subj)
+		subj->origin.signed_levels = n->sig_levels;
+	return subj;
 }
 
 /* An error (or skipped) subject for n. When even that cannot be made,
@@ -324,6 +329,15 @@ run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
 		return;
 	}
 	count = asmgate_container_count(b->c);
+	if (asmgate_container_has_signature(b->c)) {
+		const node *m;
+		unsigned level = 0;
+
+		for (m = n; m->parent; m = m->parent)
+			level++;
+		if (level < 32)
+			n->sig_levels |= (uint32_t)1 << level;
+	}
 	pthread_mutex_lock(&s->mu);
 	s->stats.containers++;
 	pthread_mutex_unlock(&s->mu);
@@ -355,6 +369,7 @@ run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
 		}
 		c->parent = n;
 		c->top = n->top;
+		c->sig_levels = n->sig_levels;
 		memcpy(c->key, n->key, sizeof(c->key));
 		c->keylen = n->keylen + 1;
 		c->key[n->keylen] = (uint32_t)i;

@@ -78,3 +78,13 @@ do
 	expect_out 'app\.msi!ProgramFiles/Contoso/Contoso\.Orders\.dll: signed'
 done
 CASE=t_msi
+
+# An installer database's own Authenticode signature is noted.
+run "$ASMGATE" inspect "$M/signed.msi" "$M/app.msi"
+expect_rc 0
+expect_out "signed\.msi carries its own Authenticode signature \(not verified\)"
+if grep -q 'app\.msi carries' "$T/out"; then
+	bad "unsigned database noted as signed"; else ok; fi
+run "$ASMGATE" inspect --format json "$M/signed.msi"
+expect_json
+jq_eq 'd["files"][0]["origin"]["signedContainers"]' '[0]'
