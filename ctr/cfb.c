@@ -1,0 +1,1166 @@
+/*
+ * cfb.c - OLE compound files (MS-CFB), read-only and bounded.
+ *
+ * cfb_open reads, in this order:
+ *  - the header (2.2): signature, CLSID zero, version 3 with 512-byte
+ *    sectors or 4 with 4096-byte sectors, byte order FFFE, mini sector
+ *    shift 6, reserved bytes zero, directory sector count zero for
+ *    version 3, mini stream cutoff 4096;
+ *  - the DIFAT (2.5): the 109 header entries, then the DIFAT sector
+ *    chain (the last entry of each DIFAT sector names the next), which
+ *    must list exactly the header's number of FAT sectors, unused
+ *    entries FREESECT;
+ *  - the FAT (2.3): each FAT sector is marked FATSECT, each DIFAT
+ *    sector DIFSECT, and no other sector is;
+ *  - the directory chain (2.6) and its entries: names, types, colours;
+ *  - the mini FAT chain (2.4) and the mini stream (the root entry's
+ *    stream, in normal sectors);
+ *  - the red-black sibling tree under each storage from the root (2.6.4),
+ *    with an explicit stack: each reachable entry is reached once, and
+ *    siblings are in 2.6.4 order (shorter name first, then code units
+ *    compared after simple upper-casing), so names are unique;
+ *  - the chain of every reachable stream (in the mini stream when its
+ *    size is under the cutoff), which must have exactly the sectors its
+ *    size needs.
+ * Every chain is followed with a step budget of the sectors there are,
+ * and each sector (and mini sector) has one owner: a second chain, or
+ * the same chain again (a cycle), reaching it is an error. Chains are
+ * kept as sector lists, so reads are plain copies.
+ *
+ * After cfb_open nothing is written; reads keep their state on the stack.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfb.h"
+#include "rd/err.h"
+#include "rd/limits.h"
+#include "rd/rd.h"
+#include "rd/safeint.h"
+
+/* Special sector numbers (2.1). */
+#define MAXREGSECT 0xFFFFFFFAu
+#define DIFSECT 0xFFFFFFFCu
+#define FATSECT 0xFFFFFFFDu
+#define ENDOFCHAIN 0xFFFFFFFEu
+#define FREESECT 0xFFFFFFFFu
+#define NOSTREAM 0xFFFFFFFFu
+
+#define HEADER_LEN 512u
+#define HEADER_DIFAT 109u
+#define DIRENT_LEN 128u
+#define MINI_SHIFT 6u
+#define MINI_SIZE 64u
+#define MINI_CUTOFF 4096u
+
+/* Owners of sectors, besides streams (whose owner is 4 + list index). */
+#define OWN_FAT 1u
+#define OWN_DIFAT 2u
+#define OWN_DIR 3u
+#define OWN_MINIFAT 4u
+#define OWN_STREAM 5u
+
+static const uint8_t cfb_sig[8] = {
+	0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1,
+};
+
+struct cfb {
+	const uint8_t *data;
+	size_t size;
+	unsigned shift;          /* sector shift: 9 or 12 */
+	uint32_t ss;             /* sector size */
+	uint32_t nsec;           /* sectors after the header (last may be
+	                            partial) */
+	uint32_t *fat;           /* nfat entries */
+	uint32_t nfat;
+	uint32_t *fatsec;        /* FAT sector numbers, in DIFAT order */
+	uint32_t nfatsec;
+	uint32_t *minifat;       /* nminifat entries */
+	uint32_t nminifat;
+	uint64_t ministream;     /* mini stream size (the root's) */
+	cfb_entry *ents;         /* reachable entries, root first */
+	size_t nents;
+	/* Sector lists: entry i's chain is chain[coff[i] .. + clen[i]), in
+	 * mini sectors (mchain) when ents[i].mini. */
+	uint32_t *chain;
+	uint32_t *mchain;
+	size_t *coff;
+	size_t *clen;
+};
+
+int
+cfb_detect(const uint8_t *p, size_t n)
+{
+	return n >= 8 && memcmp(p, cfb_sig, 8) == 0;
+}
+
+/* File offset of sector s (2.2: sector 0 follows the header sector). */
+static uint64_t
+sec_off(const cfb *f, uint32_t s)
+{
+	return ((uint64_t)s + 1) << f->shift;
+}
+
+/* 1 when n bytes at the start of sector s lie inside the file. */
+static int
+sec_has(const cfb *f, uint32_t s, uint64_t n)
+{
+	return s < f->nsec && rd_range_ok(sec_off(f, s), n, f->size);
+}
+
+/* File offset of FAT entry s (where the pointer out of sector s is). */
+static uint64_t
+fat_entry_off(const cfb *f, uint32_t s)
+{
+	uint32_t per = f->ss / 4u;
+	return sec_off(f, f->fatsec[s / per]) + (uint64_t)(s % per) * 4u;
+}
+
+/* File offset of mini FAT entry m, through the mini FAT chain. */
+static uint64_t
+minifat_entry_off(const cfb *f, const uint32_t *mfsec, uint32_t m)
+{
+	uint32_t per = f->ss / 4u;
+	return sec_off(f, mfsec[m / per]) + (uint64_t)(m % per) * 4u;
+}
+
+/* Sectors (of size 1 << shift) needed for size bytes. */
+static uint64_t
+sectors_for(uint64_t size, unsigned shift)
+{
+	uint64_t mask = ((uint64_t)1 << shift) - 1u;
+	return (size >> shift) + ((size & mask) != 0);
+}
+
+/* Read n little-endian u32 from sector s into out (the whole sector is
+ * in the file: checked by the caller). */
+static int
+read_u32s(const cfb *f, uint32_t s, uint32_t *out, uint32_t n)
+{
+	rd r;
+	uint32_t i;
+
+	rd_init(&r, f->data, f->size, 0);
+	if (!sec_has(f, s, f->ss) || !rd_seek(&r, (size_t)sec_off(f, s)))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!rd_u32(&r, &out[i]))
+			return 0;
+	return 1;
+}
+
+/* A chain being followed: sectors or mini sectors. */
+typedef struct walk {
+	const uint32_t *next;    /* FAT or mini FAT */
+	uint32_t nnext;          /* its entries */
+	uint32_t limit;          /* sectors that exist */
+	uint32_t *owner;         /* per sector: 0 or the owning chain */
+	const uint32_t *mfsec;   /* mini FAT sectors (mini walks), or NULL */
+	const char *unit;        /* "sector" or "mini sector" */
+} walk;
+
+static uint64_t
+walk_entry_off(const cfb *f, const walk *w, uint32_t s)
+{
+	return w->mfsec ? minifat_entry_off(f, w->mfsec, s) :
+	    fat_entry_off(f, s);
+}
+
+static const char *
+owner_name(uint32_t o)
+{
+	switch (o) {
+	case OWN_FAT: return "a FAT sector";
+	case OWN_DIFAT: return "a DIFAT sector";
+	case OWN_DIR: return "the directory chain";
+	case OWN_MINIFAT: return "the mini FAT chain";
+	}
+	return "another stream's chain";
+}
+
+/*
+ * Follow the chain from start (2.3, 2.4): at most want sectors when
+ * want != UINT64_MAX (then exactly want), else until ENDOFCHAIN within
+ * the sectors there are. Appends to out[*n] (room for w->limit) and
+ * marks each sector with owner id. from: file offset of the field that
+ * holds start. what names the chain in messages.
+ */
+static asmgate_status
+follow(const cfb *f, const walk *w, uint32_t start, uint64_t from,
+    uint64_t want, uint32_t id, const char *what, uint32_t *out,
+    size_t *n, asmgate_error *err)
+{
+	uint32_t s = start;
+	uint64_t steps = 0;
+
+	for (;;) {
+		if (s == ENDOFCHAIN) {
+			if (want != UINT64_MAX && steps < want)
+				return rd_fail(err, ASMGATE_E_MALFORMED, from,
+				    "%s: chain ends after %llu %ss, its size "
+				    "needs %llu", what,
+				    (unsigned long long)steps, w->unit,
+				    (unsigned long long)want);
+			return ASMGATE_OK;
+		}
+		if (s > MAXREGSECT)
+			return rd_fail(err, ASMGATE_E_MALFORMED, from,
+			    "%s: %s inside the chain (0x%08x)", what,
+			    s == FREESECT ? "FREESECT" : "a reserved value", s);
+		if (s >= w->limit || s >= w->nnext)
+			return rd_fail(err, ASMGATE_E_MALFORMED, from,
+			    "%s: %s %u past the end of the file", what,
+			    w->unit, s);
+		if (want != UINT64_MAX && steps >= want)
+			return rd_fail(err, ASMGATE_E_MALFORMED, from,
+			    "%s: chain runs past the %llu %ss its size needs",
+			    what, (unsigned long long)want, w->unit);
+		if (steps >= w->limit)
+			return rd_fail(err, ASMGATE_E_MALFORMED, from,
+			    "%s: chain longer than the %u %ss there are",
+			    what, w->limit, w->unit);
+		if (w->owner[s] == id)
+			return rd_fail(err, ASMGATE_E_MALFORMED, from,
+			    "%s: cycle in the chain at %s %u", what, w->unit,
+			    s);
+		if (w->owner[s] != 0)
+			return rd_fail(err, ASMGATE_E_MALFORMED, from,
+			    "%s: %s %u is also in %s", what, w->unit, s,
+			    owner_name(w->owner[s]));
+		w->owner[s] = id;
+		out[(*n)++] = s;
+		steps++;
+		from = walk_entry_off(f, w, s);
+		s = w->next[s];
+	}
+}
+
+/* 2.2: the header; fills shift, sizes and counts. */
+typedef struct hdr {
+	uint16_t major;
+	uint32_t ndir, nfat, dir1, minifat1, nminifat, difat1, ndifat;
+	uint32_t difat[HEADER_DIFAT];
+} hdr;
+
+static asmgate_status
+read_header(cfb *f, hdr *h, asmgate_error *err)
+{
+	rd r;
+	const uint8_t *p;
+	uint16_t minor, order, shift, mshift;
+	uint32_t cutoff, txn;
+	uint64_t nsec;
+	size_t i;
+
+	rd_init(&r, f->data, f->size, 0);
+	if (!rd_bytes(&r, 8, &p) || memcmp(p, cfb_sig, 8) != 0)
+		return rd_fail(err, ASMGATE_E_MALFORMED, 0,
+		    "not a compound file (signature)");
+	if (!rd_bytes(&r, 16, &p))
+		return rd_fail(err, ASMGATE_E_TRUNCATED, 8,
+		    "compound file header");
+	for (i = 0; i < 16; i++)
+		if (p[i] != 0)
+			return rd_fail(err, ASMGATE_E_MALFORMED, 8,
+			    "header CLSID is not zero");
+	if (!rd_u16(&r, &minor) || !rd_u16(&r, &h->major) ||
+	    !rd_u16(&r, &order) || !rd_u16(&r, &shift) ||
+	    !rd_u16(&r, &mshift))
+		return rd_fail(err, ASMGATE_E_TRUNCATED, 24,
+		    "compound file header");
+	(void)minor;
+	if (order != 0xFFFE)
+		return rd_fail(err, ASMGATE_E_MALFORMED, 28,
+		    "byte order mark 0x%04x, not 0xFFFE", order);
+	if (!((h->major == 3 && shift == 9) ||
+	    (h->major == 4 && shift == 12)))
+		return rd_fail(err, ASMGATE_E_MALFORMED, 26,
+		    "major version %u with sector shift %u (3 with 9 or 4 "
+		    "with 12)", h->major, shift);
+	if (mshift != MINI_SHIFT)
+		return rd_fail(err, ASMGATE_E_MALFORMED, 32,
+		    "mini sector shift %u, not 6", mshift);
+	if (!rd_bytes(&r, 6, &p))
+		return rd_fail(err, ASMGATE_E_TRUNCATED, 34,
+		    "compound file header");
+	for (i = 0; i < 6; i++)
+		if (p[i] != 0)
+			return rd_fail(err, ASMGATE_E_MALFORMED, 34,
+			    "reserved header bytes are not zero");
+	if (!rd_u32(&r, &h->ndir) || !rd_u32(&r, &h->nfat) ||
+	    !rd_u32(&r, &h->dir1) || !rd_u32(&r, &txn) ||
+	    !rd_u32(&r, &cutoff) || !rd_u32(&r, &h->minifat1) ||
+	    !rd_u32(&r, &h->nminifat) || !rd_u32(&r, &h->difat1) ||
+	    !rd_u32(&r, &h->ndifat))
+		return rd_fail(err, ASMGATE_E_TRUNCATED, 40,
+		    "compound file header");
+	(void)txn;
+	if (h->major == 3 && h->ndir != 0)
+		return rd_fail(err, ASMGATE_E_MALFORMED, 40,
+		    "version 3 with %u directory sectors declared (must be "
+		    "0)", h->ndir);
+	if (cutoff != MINI_CUTOFF)
+		return rd_fail(err, ASMGATE_E_MALFORMED, 56,
+		    "mini stream cutoff %u, not 4096", cutoff);
+	for (i = 0; i < HEADER_DIFAT; i++)
+		if (!rd_u32(&r, &h->difat[i]))
+			return rd_fail(err, ASMGATE_E_TRUNCATED, rd_offset(&r),
+			    "compound file header");
+	f->shift = shift;
+	f->ss = (uint32_t)1 << shift;
+	/* The header takes a whole sector; v4's is zero after 512 bytes,
+	 * which nothing reads. */
+	if (f->size < f->ss)
+		return rd_fail(err, ASMGATE_E_TRUNCATED, 0,
+		    "file of %zu bytes is shorter than its header sector",
+		    f->size);
+	nsec = sectors_for((uint64_t)f->size - f->ss, shift);
+	if (nsec > MAXREGSECT)
+		return rd_fail(err, ASMGATE_E_LIMIT, 0,
+		    "file has more sectors than a compound file can number");
+	f->nsec = (uint32_t)nsec;
+	return ASMGATE_OK;
+}
+
+/* 2.5: collect the FAT sector numbers from the header and the DIFAT
+ * sectors; marks both kinds in owner. */
+static asmgate_status
+read_difat(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
+{
+	uint32_t per = f->ss / 4u - 1u; /* FAT sector numbers per DIFAT sector */
+	uint32_t i, k, d, want_difat, *buf = NULL;
+	uint64_t from;
+	asmgate_status st = ASMGATE_OK;
+
+	if (h->nfat == 0 || h->nfat > f->nsec)
+		return rd_fail(err, ASMGATE_E_MALFORMED, 44,
+		    "%u FAT sectors declared in a file of %u sectors",
+		    h->nfat, f->nsec);
+	want_difat = h->nfat > HEADER_DIFAT ?
+	    (uint32_t)sectors_for(h->nfat - HEADER_DIFAT, 0) / per +
+	    ((h->nfat - HEADER_DIFAT) % per != 0) : 0;
+	if (h->ndifat != want_difat)
+		return rd_fail(err, ASMGATE_E_MALFORMED, 72,
+		    "%u DIFAT sectors declared, %u FAT sectors need %u",
+		    h->ndifat, h->nfat, want_difat);
+	f->fatsec = malloc((size_t)h->nfat * sizeof(*f->fatsec));
+	if (!f->fatsec)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "FAT sector list");
+	f->nfatsec = h->nfat;
+	for (i = 0; i < HEADER_DIFAT; i++) {
+		if (i < h->nfat)
+			f->fatsec[i] = h->difat[i];
+		else if (h->difat[i] != FREESECT)
+			return rd_fail(err, ASMGATE_E_MALFORMED, 76 + 4u * i,
+			    "unused header DIFAT entry %u is not FREESECT", i);
+	}
+	d = h->difat1;
+	from = 68;
+	if (want_difat == 0 && d != ENDOFCHAIN && d != FREESECT)
+		return rd_fail(err, ASMGATE_E_MALFORMED, 68,
+		    "first DIFAT sector %u without DIFAT sectors", d);
+	if (want_difat) {
+		buf = malloc((size_t)f->ss);
+		if (!buf)
+			return rd_fail_nooff(err, ASMGATE_E_NOMEM, "DIFAT");
+	}
+	i = HEADER_DIFAT;
+	for (k = 0; k < want_difat; k++) {
+		if (d >= f->nsec || !sec_has(f, d, f->ss)) {
+			st = rd_fail(err, ASMGATE_E_MALFORMED, from,
+			    "DIFAT sector %u past the end of the file", d);
+			goto out;
+		}
+		if (owner[d] != 0) {
+			st = rd_fail(err, ASMGATE_E_MALFORMED, from,
+			    "DIFAT chain reaches sector %u twice", d);
+			goto out;
+		}
+		owner[d] = OWN_DIFAT;
+		if (!read_u32s(f, d, buf, per + 1u)) {
+			st = rd_fail(err, ASMGATE_E_TRUNCATED, sec_off(f, d),
+			    "DIFAT sector");
+			goto out;
+		}
+		for (uint32_t j = 0; j < per; j++) {
+			if (i < h->nfat)
+				f->fatsec[i++] = buf[j];
+			else if (buf[j] != FREESECT) {
+				st = rd_fail(err, ASMGATE_E_MALFORMED,
+				    sec_off(f, d) + 4u * j,
+				    "unused DIFAT entry is not FREESECT");
+				goto out;
+			}
+		}
+		from = sec_off(f, d) + 4u * per;
+		d = buf[per];
+	}
+	if (want_difat && d != ENDOFCHAIN && d != FREESECT) {
+		st = rd_fail(err, ASMGATE_E_MALFORMED, from,
+		    "DIFAT chain does not end after %u sectors", want_difat);
+		goto out;
+	}
+	for (i = 0; i < h->nfat; i++) {
+		uint32_t s = f->fatsec[i];
+		uint64_t at = i < HEADER_DIFAT ? 76u + 4u * i : 0;
+		if (!sec_has(f, s, f->ss)) {
+			st = rd_fail(err, ASMGATE_E_MALFORMED, at,
+			    "FAT sector %u (0x%x) past the end of the file",
+			    i, s);
+			goto out;
+		}
+		if (owner[s] != 0) {
+			st = rd_fail(err, ASMGATE_E_MALFORMED, at,
+			    "FAT sector %u is sector %u, listed twice or a "
+			    "DIFAT sector", i, s);
+			goto out;
+		}
+		owner[s] = OWN_FAT;
+	}
+out:
+	free(buf);
+	return st;
+}
+
+/* 2.3: load the FAT; FAT sectors must be FATSECT, DIFAT sectors DIFSECT,
+ * and no other sector either. Entries for sectors past the file's end
+ * must be FREESECT. */
+static asmgate_status
+read_fat(cfb *f, const uint32_t *owner, asmgate_error *err)
+{
+	uint32_t per = f->ss / 4u, i;
+	size_t n;
+
+	if (!rd_mul_size(f->nfatsec, per, &n) || n > UINT32_MAX)
+		return rd_fail(err, ASMGATE_E_LIMIT, 44, "FAT too large");
+	f->fat = malloc(n * sizeof(*f->fat));
+	if (!f->fat)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "FAT");
+	f->nfat = (uint32_t)n;
+	for (i = 0; i < f->nfatsec; i++)
+		if (!read_u32s(f, f->fatsec[i], f->fat + (size_t)i * per, per))
+			return rd_fail(err, ASMGATE_E_TRUNCATED,
+			    sec_off(f, f->fatsec[i]), "FAT sector");
+	if (f->nfat < f->nsec)
+		return rd_fail(err, ASMGATE_E_MALFORMED, 44,
+		    "FAT of %u entries for %u sectors", f->nfat, f->nsec);
+	for (i = 0; i < f->nfat; i++) {
+		uint32_t v = f->fat[i];
+		uint32_t o = i < f->nsec ? owner[i] : 0;
+		if (o == OWN_FAT && v != FATSECT)
+			return rd_fail(err, ASMGATE_E_MALFORMED,
+			    fat_entry_off(f, i),
+			    "FAT sector %u not marked FATSECT", i);
+		if (o == OWN_DIFAT && v != DIFSECT)
+			return rd_fail(err, ASMGATE_E_MALFORMED,
+			    fat_entry_off(f, i),
+			    "DIFAT sector %u not marked DIFSECT", i);
+		if (o == 0 && (v == FATSECT || v == DIFSECT))
+			return rd_fail(err, ASMGATE_E_MALFORMED,
+			    fat_entry_off(f, i),
+			    "sector %u marked %s but not listed in the DIFAT",
+			    i, v == FATSECT ? "FATSECT" : "DIFSECT");
+		if (i >= f->nsec && v != FREESECT)
+			return rd_fail(err, ASMGATE_E_MALFORMED,
+			    fat_entry_off(f, i),
+			    "FAT entry %u past the end of the file is not "
+			    "FREESECT", i);
+	}
+	return ASMGATE_OK;
+}
+
+/* 2.6.4: simple upper-casing of one UTF-16 code unit. Latin-1 is mapped
+ * (a-z, U+00E0..U+00FE except U+00F7, U+00FF to U+0178); *uncertain is
+ * set for code units in blocks where letters have case, whose mapping
+ * Windows' table decides and this one does not attempt. */
+static uint16_t
+cfb_upper(uint16_t c, int *uncertain)
+{
+	if (c >= 'a' && c <= 'z')
+		return (uint16_t)(c - 0x20);
+	if (c >= 0xE0 && c <= 0xFE && c != 0xF7)
+		return (uint16_t)(c - 0x20);
+	if (c == 0xFF)
+		return 0x178;
+	if ((c >= 0x0100 && c <= 0x058F) ||  /* Latin Ext., Greek, Cyrillic,
+	                                        Armenian */
+	    (c >= 0x10A0 && c <= 0x10FF) ||  /* Georgian */
+	    (c >= 0x13A0 && c <= 0x13FF) ||  /* Cherokee */
+	    (c >= 0x1C80 && c <= 0x1CBF) ||
+	    (c >= 0x1D00 && c <= 0x1FFF) ||  /* Latin, Greek extended */
+	    (c >= 0x2100 && c <= 0x218F) ||  /* letterlike, number forms */
+	    (c >= 0x24B6 && c <= 0x24E9) ||  /* circled letters */
+	    (c >= 0x2C00 && c <= 0x2D2F) ||  /* Glagolitic, Coptic, ... */
+	    (c >= 0xA640 && c <= 0xA69F) ||  /* Cyrillic Ext.-B */
+	    (c >= 0xA720 && c <= 0xA7FF) ||  /* Latin Ext.-D */
+	    (c >= 0xAB30 && c <= 0xABBF) ||  /* Latin Ext.-E, Cherokee */
+	    (c >= 0xFF21 && c <= 0xFF5A)) {  /* fullwidth letters */
+		if (uncertain)
+			*uncertain = 1;
+	}
+	return c;
+}
+
+/* 2.6.4 order: shorter first, then code units after upper-casing. */
+static int
+name_cmp(const uint16_t *a, size_t an, const uint16_t *b, size_t bn)
+{
+	size_t i;
+
+	if (an != bn)
+		return an < bn ? -1 : 1;
+	for (i = 0; i < an; i++) {
+		uint16_t x = cfb_upper(a[i], NULL), y = cfb_upper(b[i], NULL);
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+/* One raw directory entry (2.6.1). */
+typedef struct dirent_raw {
+	uint16_t name[32];
+	uint16_t name_bytes;
+	uint8_t type, colour;
+	uint32_t left, right, child, start;
+	uint64_t size;
+	uint64_t offset;
+} dirent_raw;
+
+static asmgate_status
+read_dirent(const cfb *f, uint32_t sec, uint32_t slot, dirent_raw *e,
+    asmgate_error *err)
+{
+	rd r;
+	size_t i;
+	uint32_t lo, hi;
+
+	rd_init(&r, f->data, f->size, 0);
+	e->offset = sec_off(f, sec) + (uint64_t)slot * DIRENT_LEN;
+	if (!rd_seek(&r, (size_t)e->offset))
+		return rd_fail(err, ASMGATE_E_TRUNCATED, e->offset,
+		    "directory entry");
+	for (i = 0; i < 32; i++)
+		if (!rd_u16(&r, &e->name[i]))
+			return rd_fail(err, ASMGATE_E_TRUNCATED, e->offset,
+			    "directory entry");
+	if (!rd_u16(&r, &e->name_bytes) || !rd_u8(&r, &e->type) ||
+	    !rd_u8(&r, &e->colour) || !rd_u32(&r, &e->left) ||
+	    !rd_u32(&r, &e->right) || !rd_u32(&r, &e->child) ||
+	    !rd_skip(&r, 16 + 4 + 8 + 8) || !rd_u32(&r, &e->start) ||
+	    !rd_u32(&r, &lo) || !rd_u32(&r, &hi))
+		return rd_fail(err, ASMGATE_E_TRUNCATED, e->offset,
+		    "directory entry");
+	e->size = (uint64_t)hi << 32 | lo;
+	return ASMGATE_OK;
+}
+
+/* Check a reached entry (2.6.1-2.6.3) and fill its cfb_entry. */
+static asmgate_status
+check_dirent(const dirent_raw *e, uint32_t id, int v3, cfb_entry *out,
+    asmgate_error *err)
+{
+	size_t n, i;
+	int uncertain = 0;
+
+	if (e->type != CFB_TYPE_STORAGE && e->type != CFB_TYPE_STREAM &&
+	    e->type != CFB_TYPE_ROOT)
+		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 66,
+		    "directory entry %u reached with object type %u", id,
+		    e->type);
+	if ((e->type == CFB_TYPE_ROOT) != (id == 0))
+		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 66,
+		    id == 0 ? "directory entry 0 is not the root (type %u)" :
+		    "directory entry %u is a second root (type %u)", id,
+		    e->type);
+	if (e->colour > 1)
+		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 67,
+		    "directory entry %u has colour %u", id, e->colour);
+	if (e->name_bytes < 2 || e->name_bytes > 64 || e->name_bytes % 2)
+		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 64,
+		    "directory entry %u: name length %u bytes (even, 2..64)",
+		    id, e->name_bytes);
+	n = e->name_bytes / 2u - 1u;
+	if (e->name[n] != 0)
+		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 2u * n,
+		    "directory entry %u: name not NUL-terminated", id);
+	for (i = 0; i < n; i++) {
+		uint16_t c = e->name[i];
+		if (c == 0 || c == '/' || c == '\\' || c == ':' || c == '!')
+			return rd_fail(err, ASMGATE_E_MALFORMED,
+			    e->offset + 2u * i,
+			    "directory entry %u: character 0x%04x not allowed "
+			    "in a name", id, c);
+		(void)cfb_upper(c, &uncertain);
+		if (uncertain)
+			return rd_fail(err, ASMGATE_E_UNSUPPORTED,
+			    e->offset + 2u * i,
+			    "directory entry %u: character U+%04X whose case "
+			    "mapping is not known here", id, c);
+	}
+	if (e->type == CFB_TYPE_STREAM && e->child != NOSTREAM)
+		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 76,
+		    "stream entry %u has a child", id);
+	memset(out, 0, sizeof(*out));
+	memcpy(out->name, e->name, sizeof(out->name));
+	out->name_len = n;
+	out->type = e->type;
+	out->id = id;
+	out->parent = CFB_NONE;
+	out->start = e->start;
+	out->size = v3 ? (e->size & 0xFFFFFFFFu) : e->size;
+	out->offset = e->offset;
+	if (e->type == CFB_TYPE_STORAGE) {
+		if (out->size != 0)
+			return rd_fail(err, ASMGATE_E_MALFORMED,
+			    e->offset + 120,
+			    "storage entry %u has a stream size", id);
+		out->start = 0;
+	}
+	out->mini = e->type == CFB_TYPE_STREAM && out->size < MINI_CUTOFF;
+	return ASMGATE_OK;
+}
+
+/* Walk state: directory slots, what was reached, and the tree stack. */
+typedef struct dirwalk {
+	dirent_raw *raw;         /* ndir entries as read */
+	uint32_t ndir;
+	uint32_t *parent_id;     /* per slot: storage id holding it, or
+	                            NOSTREAM; only for reached slots */
+	uint8_t *reached;
+	uint32_t *stack;         /* ndir slots */
+	uint32_t *depth;         /* per slot: storage depth */
+	cfb_entry *ent;          /* per slot: checked when reached */
+	int v3;
+} dirwalk;
+
+/*
+ * 2.6.4: walk the sibling tree of storage sid (whose child field is at
+ * from) in order with an explicit stack, marking each entry reached and
+ * checking that names increase strictly. Storages found are pushed on
+ * todo.
+ */
+static asmgate_status
+walk_siblings(dirwalk *w, uint32_t sid, uint32_t *todo, size_t *ntodo,
+    asmgate_error *err)
+{
+	size_t sp = 0;
+	uint32_t cur = w->raw[sid].child, prev = NOSTREAM;
+	uint64_t from = w->raw[sid].offset + 76;
+
+	for (;;) {
+		while (cur != NOSTREAM) {
+			const dirent_raw *e;
+			asmgate_status st;
+			if (cur >= w->ndir)
+				return rd_fail(err, ASMGATE_E_MALFORMED, from,
+				    "directory entry %u past the directory "
+				    "(%u entries)", cur, w->ndir);
+			if (w->reached[cur])
+				return rd_fail(err, ASMGATE_E_MALFORMED, from,
+				    "directory entry %u reached twice (a "
+				    "cycle or a shared subtree)", cur);
+			e = &w->raw[cur];
+			if (e->type == 0)
+				return rd_fail(err, ASMGATE_E_MALFORMED, from,
+				    "directory entry %u is unused but "
+				    "linked", cur);
+			st = check_dirent(e, cur, w->v3, &w->ent[cur], err);
+			if (st != ASMGATE_OK)
+				return st;
+			w->reached[cur] = 1;
+			w->parent_id[cur] = sid;
+			w->depth[cur] = w->depth[sid] + 1u;
+			w->stack[sp++] = cur; /* each slot pushed once */
+			from = e->offset + 68;
+			cur = e->left;
+		}
+		if (sp == 0)
+			return ASMGATE_OK;
+		cur = w->stack[--sp];
+		if (prev != NOSTREAM) {
+			const dirent_raw *a = &w->raw[prev], *b = &w->raw[cur];
+			size_t an = a->name_bytes / 2u - 1u;
+			size_t bn = b->name_bytes / 2u - 1u;
+			int c = name_cmp(a->name, an, b->name, bn);
+			if (c == 0)
+				return rd_fail(err, ASMGATE_E_MALFORMED,
+				    b->offset,
+				    "directory entries %u and %u have the same "
+				    "name under one storage", prev, cur);
+			if (c > 0)
+				return rd_fail(err, ASMGATE_E_MALFORMED,
+				    b->offset,
+				    "directory entry %u is out of order after "
+				    "%u in its sibling tree", cur, prev);
+		}
+		prev = cur;
+		if (w->raw[cur].type == CFB_TYPE_STORAGE)
+			todo[(*ntodo)++] = cur;
+		from = w->raw[cur].offset + 72;
+		cur = w->raw[cur].right;
+	}
+}
+
+/* Read the directory chain's entries into w->raw (type checks of
+ * reached entries come later). */
+static asmgate_status
+read_directory(cfb *f, const hdr *h, uint32_t *owner, uint32_t *secs,
+    dirwalk *w, asmgate_error *err)
+{
+	walk fw = { f->fat, f->nfat, f->nsec, owner, NULL, "sector" };
+	size_t nsecs = 0, i;
+	uint32_t per = f->ss / DIRENT_LEN, k;
+	asmgate_status st;
+
+	st = follow(f, &fw, h->dir1, 48, UINT64_MAX, OWN_DIR, "directory",
+	    secs, &nsecs, err);
+	if (st != ASMGATE_OK)
+		return st;
+	if (nsecs == 0)
+		return rd_fail(err, ASMGATE_E_MALFORMED, 48,
+		    "empty directory chain");
+	if (h->major == 4 && h->ndir != nsecs)
+		return rd_fail(err, ASMGATE_E_MALFORMED, 40,
+		    "%u directory sectors declared, the chain has %zu",
+		    h->ndir, nsecs);
+	if (nsecs > RD_MAX_CFB_ENTRIES / per)
+		return rd_fail(err, ASMGATE_E_LIMIT, 48,
+		    "directory of %zu sectors holds more than %u entries",
+		    nsecs, RD_MAX_CFB_ENTRIES);
+	w->ndir = (uint32_t)(nsecs * per);
+	w->raw = calloc(w->ndir, sizeof(*w->raw));
+	w->parent_id = calloc(w->ndir, sizeof(*w->parent_id));
+	w->reached = calloc(w->ndir, 1);
+	w->stack = calloc(w->ndir, sizeof(*w->stack));
+	w->depth = calloc(w->ndir, sizeof(*w->depth));
+	w->ent = calloc(w->ndir, sizeof(*w->ent));
+	if (!w->raw || !w->parent_id || !w->reached || !w->stack ||
+	    !w->depth || !w->ent)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "directory");
+	for (i = 0; i < nsecs; i++) {
+		if (!sec_has(f, secs[i], f->ss))
+			return rd_fail(err, ASMGATE_E_TRUNCATED,
+			    sec_off(f, secs[i]), "directory sector");
+		for (k = 0; k < per; k++) {
+			st = read_dirent(f, secs[i], k, &w->raw[i * per + k],
+			    err);
+			if (st != ASMGATE_OK)
+				return st;
+		}
+	}
+	return ASMGATE_OK;
+}
+
+/* Walk the tree from the root; fill f->ents in stream ID order. */
+static asmgate_status
+build_entries(cfb *f, dirwalk *w, asmgate_error *err)
+{
+	uint32_t *todo = NULL, *index = NULL, id;
+	size_t ntodo = 0, n = 0;
+	asmgate_status st;
+
+	st = check_dirent(&w->raw[0], 0, w->v3, &w->ent[0], err);
+	if (st != ASMGATE_OK)
+		return st;
+	if (w->raw[0].left != NOSTREAM || w->raw[0].right != NOSTREAM)
+		return rd_fail(err, ASMGATE_E_MALFORMED, w->raw[0].offset + 68,
+		    "root entry has siblings");
+	todo = malloc((size_t)w->ndir * sizeof(*todo));
+	index = malloc((size_t)w->ndir * sizeof(*index));
+	if (!todo || !index) {
+		st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "directory walk");
+		goto out;
+	}
+	w->reached[0] = 1;
+	w->parent_id[0] = NOSTREAM;
+	w->depth[0] = 0;
+	todo[ntodo++] = 0;
+	while (ntodo > 0) {
+		uint32_t sid = todo[--ntodo];
+		if (w->depth[sid] >= RD_MAX_CFB_DEPTH) {
+			st = rd_fail(err, ASMGATE_E_LIMIT, w->raw[sid].offset,
+			    "storages nested deeper than %u",
+			    RD_MAX_CFB_DEPTH);
+			goto out;
+		}
+		st = walk_siblings(w, sid, todo, &ntodo, err);
+		if (st != ASMGATE_OK)
+			goto out;
+	}
+	for (id = 0; id < w->ndir; id++)
+		if (w->reached[id])
+			n++;
+	f->ents = calloc(n, sizeof(*f->ents));
+	if (!f->ents) {
+		st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "directory");
+		goto out;
+	}
+	for (id = 0; id < w->ndir; id++) {
+		if (!w->reached[id])
+			continue;
+		f->ents[f->nents] = w->ent[id];
+		index[id] = (uint32_t)f->nents++;
+	}
+	for (size_t i = 0; i < f->nents; i++) {
+		uint32_t p = w->parent_id[f->ents[i].id];
+		f->ents[i].parent = p == NOSTREAM ? CFB_NONE : index[p];
+	}
+	st = ASMGATE_OK;
+out:
+	free(todo);
+	free(index);
+	return st;
+}
+
+void
+cfb_free(cfb *f)
+{
+	if (!f)
+		return;
+	free(f->fat);
+	free(f->fatsec);
+	free(f->minifat);
+	free(f->ents);
+	free(f->chain);
+	free(f->mchain);
+	free(f->coff);
+	free(f->clen);
+	free(f);
+}
+
+/* 2.4, then each stream's chain: the mini FAT, the mini stream (root),
+ * and every reachable stream. */
+static asmgate_status
+read_chains(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
+{
+	walk fw = { f->fat, f->nfat, f->nsec, owner, NULL, "sector" };
+	walk mw;
+	uint32_t *mfsec = NULL, *mowner = NULL, nmini = 0, per = f->ss / 4u;
+	size_t nmf = 0, nch = 0, nmch = 0, i;
+	uint64_t nmini64;
+	asmgate_status st;
+	const cfb_entry *root = &f->ents[0];
+
+	/* The mini FAT chain has exactly the declared sectors. */
+	mfsec = malloc((size_t)f->nsec * sizeof(*mfsec));
+	if (!mfsec)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "mini FAT");
+	if (h->nminifat == 0 && (h->minifat1 == ENDOFCHAIN ||
+	    h->minifat1 == FREESECT)) {
+		/* no mini FAT */
+	} else {
+		st = follow(f, &fw, h->minifat1, 60, h->nminifat, OWN_MINIFAT,
+		    "mini FAT", mfsec, &nmf, err);
+		if (st != ASMGATE_OK)
+			goto out;
+		if (nmf == 0) {
+			st = rd_fail(err, ASMGATE_E_MALFORMED, 64,
+			    "mini FAT of 0 sectors starts at sector %u",
+			    h->minifat1);
+			goto out;
+		}
+	}
+	f->nminifat = (uint32_t)(nmf * per); /* nmf <= nsec < 2^32 / per */
+	f->minifat = malloc(((size_t)f->nminifat + 1) * sizeof(*f->minifat));
+	if (!f->minifat) {
+		st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "mini FAT");
+		goto out;
+	}
+	for (i = 0; i < nmf; i++)
+		if (!read_u32s(f, mfsec[i], f->minifat + i * per, per)) {
+			st = rd_fail(err, ASMGATE_E_TRUNCATED,
+			    sec_off(f, mfsec[i]), "mini FAT sector");
+			goto out;
+		}
+
+	/* The mini stream: the root's chain, in normal sectors. */
+	f->ministream = root->size;
+	nmini64 = sectors_for(f->ministream, MINI_SHIFT);
+	if (nmini64 > f->nminifat) {
+		st = rd_fail(err, ASMGATE_E_MALFORMED, root->offset + 120,
+		    "mini stream of %llu bytes has more mini sectors than "
+		    "the mini FAT's %u entries",
+		    (unsigned long long)f->ministream, f->nminifat);
+		goto out;
+	}
+	nmini = (uint32_t)nmini64;
+	f->chain = malloc(((size_t)f->nsec + 1) * sizeof(*f->chain));
+	f->mchain = malloc(((size_t)nmini + 1) * sizeof(*f->mchain));
+	f->coff = calloc(f->nents, sizeof(*f->coff));
+	f->clen = calloc(f->nents, sizeof(*f->clen));
+	mowner = calloc((size_t)nmini + 1, sizeof(*mowner));
+	if (!f->chain || !f->mchain || !f->coff || !f->clen || !mowner) {
+		st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "sector lists");
+		goto out;
+	}
+	mw.next = f->minifat;
+	mw.nnext = f->nminifat;
+	mw.limit = nmini;
+	mw.owner = mowner;
+	mw.mfsec = mfsec;
+	mw.unit = "mini sector";
+	for (i = 0; i < f->nents; i++) {
+		const cfb_entry *e = &f->ents[i];
+		char what[48];
+		uint64_t want;
+		if (e->type == CFB_TYPE_STORAGE)
+			continue;
+		/* Messages name the entry by stream ID. */
+		if (e->type == CFB_TYPE_ROOT)
+			(void)snprintf(what, sizeof(what), "mini stream");
+		else
+			(void)snprintf(what, sizeof(what), "stream entry %u",
+			    e->id);
+		if (e->size == 0) {
+			/* 2.6.3: an empty stream's start sector should be
+			 * ENDOFCHAIN; some writers leave 0 or FREESECT. */
+			continue;
+		}
+		if (e->mini) {
+			want = sectors_for(e->size, MINI_SHIFT);
+			f->coff[i] = nmch;
+			st = follow(f, &mw, e->start, e->offset + 116, want,
+			    OWN_STREAM + (uint32_t)i, what, f->mchain, &nmch,
+			    err);
+			if (st != ASMGATE_OK)
+				goto out;
+			f->clen[i] = nmch - f->coff[i];
+			/* Every mini sector but the last is whole inside the
+			 * mini stream; the last holds what the size needs. */
+			for (size_t k = f->coff[i]; k + 1 < nmch; k++)
+				if (f->mchain[k] >= f->ministream / MINI_SIZE) {
+					st = rd_fail(err, ASMGATE_E_MALFORMED,
+					    e->offset + 116,
+					    "%s: mini sector %u is not whole "
+					    "in the mini stream", what,
+					    f->mchain[k]);
+					goto out;
+				}
+			/* The last mini sector holds what the size needs,
+			 * inside the mini stream. */
+			if (!rd_range_ok((uint64_t)f->mchain[nmch - 1] *
+			    MINI_SIZE, ((e->size - 1) & (MINI_SIZE - 1)) + 1,
+			    f->ministream)) {
+				st = rd_fail(err, ASMGATE_E_MALFORMED,
+				    e->offset + 120,
+				    "%s: ends past the mini stream", what);
+				goto out;
+			}
+		} else {
+			want = sectors_for(e->size, f->shift);
+			f->coff[i] = nch;
+			st = follow(f, &fw, e->start, e->offset + 116, want,
+			    OWN_STREAM + (uint32_t)i, what, f->chain, &nch,
+			    err);
+			if (st != ASMGATE_OK)
+				goto out;
+			f->clen[i] = nch - f->coff[i];
+			for (size_t k = f->coff[i]; k + 1 < nch; k++)
+				if (!sec_has(f, f->chain[k], f->ss)) {
+					st = rd_fail(err, ASMGATE_E_TRUNCATED,
+					    sec_off(f, f->chain[k]),
+					    "%s: sector past the end of the "
+					    "file", what);
+					goto out;
+				}
+			/* A partial last sector of the file is read only as
+			 * far as the size needs. */
+			if (!sec_has(f, f->chain[nch - 1],
+			    ((e->size - 1) & (f->ss - 1u)) + 1)) {
+				st = rd_fail(err, ASMGATE_E_TRUNCATED,
+				    sec_off(f, f->chain[nch - 1]),
+				    "%s: last sector past the end of the file",
+				    what);
+				goto out;
+			}
+		}
+	}
+	st = ASMGATE_OK;
+out:
+	free(mfsec);
+	free(mowner);
+	return st;
+}
+
+static void
+dirwalk_free(dirwalk *w)
+{
+	free(w->raw);
+	free(w->parent_id);
+	free(w->reached);
+	free(w->stack);
+	free(w->depth);
+	free(w->ent);
+}
+
+asmgate_status
+cfb_open(cfb **out, const uint8_t *data, size_t size, asmgate_error *err)
+{
+	cfb *f;
+	hdr h;
+	dirwalk w;
+	uint32_t *owner = NULL, *secs = NULL;
+	asmgate_status st;
+
+	*out = NULL;
+	memset(&w, 0, sizeof(w));
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "compound file");
+	f->data = data;
+	f->size = data ? size : 0;
+	if ((st = read_header(f, &h, err)) != ASMGATE_OK)
+		goto out;
+	w.v3 = h.major == 3;
+	owner = calloc((size_t)f->nsec + 1, sizeof(*owner));
+	secs = malloc(((size_t)f->nsec + 1) * sizeof(*secs));
+	if (!owner || !secs) {
+		st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "sector owners");
+		goto out;
+	}
+	if ((st = read_difat(f, &h, owner, err)) != ASMGATE_OK ||
+	    (st = read_fat(f, owner, err)) != ASMGATE_OK ||
+	    (st = read_directory(f, &h, owner, secs, &w, err)) != ASMGATE_OK ||
+	    (st = build_entries(f, &w, err)) != ASMGATE_OK ||
+	    (st = read_chains(f, &h, owner, err)) != ASMGATE_OK)
+		goto out;
+	*out = f;
+	f = NULL;
+out:
+	cfb_free(f);
+	dirwalk_free(&w);
+	free(owner);
+	free(secs);
+	return st;
+}
+
+size_t
+cfb_count(const cfb *f)
+{
+	return f ? f->nents : 0;
+}
+
+const cfb_entry *
+cfb_entry_at(const cfb *f, size_t i)
+{
+	return f && i < f->nents ? &f->ents[i] : NULL;
+}
+
+uint32_t
+cfb_find(const cfb *f, uint32_t parent, const uint16_t *name, size_t n)
+{
+	size_t i;
+
+	if (!f || parent >= f->nents || (n && !name))
+		return CFB_NONE;
+	for (i = 1; i < f->nents; i++) {
+		const cfb_entry *e = &f->ents[i];
+		if (e->parent == parent &&
+		    name_cmp(e->name, e->name_len, name, n) == 0)
+			return (uint32_t)i;
+	}
+	return CFB_NONE;
+}
+
+/* File offset of byte off (< size) of entry i; the chains were checked
+ * at open, so every step stays inside them. */
+static uint64_t
+map_off(const cfb *f, size_t i, uint64_t off)
+{
+	const cfb_entry *e = &f->ents[i];
+
+	if (e->mini) {
+		uint64_t k = off >> MINI_SHIFT, ms;
+		if (k >= f->clen[i])
+			return UINT64_MAX;
+		ms = (uint64_t)f->mchain[f->coff[i] + k] * MINI_SIZE +
+		    (off & (MINI_SIZE - 1u));
+		return map_off(f, 0, ms); /* the root holds the mini stream */
+	} else {
+		uint64_t k = off >> f->shift;
+		if (k >= f->clen[i])
+			return UINT64_MAX;
+		return sec_off(f, f->chain[f->coff[i] + k]) +
+		    (off & (f->ss - 1u));
+	}
+}
+
+uint64_t
+cfb_file_offset(const cfb *f, size_t i, uint64_t off)
+{
+	if (!f || i >= f->nents || f->ents[i].type == CFB_TYPE_STORAGE ||
+	    off >= f->ents[i].size)
+		return UINT64_MAX;
+	return map_off(f, i, off);
+}
+
+asmgate_status
+cfb_read_at(const cfb *f, size_t i, uint64_t off, uint8_t *dst, size_t n,
+    asmgate_error *err)
+{
+	rd r;
+	uint32_t unit;
+
+	if (!f || i >= f->nents)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "no compound file entry %zu", i);
+	if (!rd_range_ok(off, n, f->ents[i].size))
+		return rd_fail(err, ASMGATE_E_USAGE, f->ents[i].offset,
+		    "bytes [%llu, +%zu) outside stream entry %u of %llu "
+		    "bytes", (unsigned long long)off, n, f->ents[i].id,
+		    (unsigned long long)f->ents[i].size);
+	rd_init(&r, f->data, f->size, 0);
+	/* A mini sector never straddles a sector: copy up to the end of
+	 * the smaller unit. */
+	unit = f->ents[i].mini ? MINI_SIZE : f->ss;
+	while (n > 0) {
+		uint64_t at = map_off(f, i, off);
+		size_t k = unit - (size_t)(off & (unit - 1u));
+		if (k > n)
+			k = n;
+		if (at == UINT64_MAX || at > SIZE_MAX ||
+		    !rd_seek(&r, (size_t)at) || !rd_copy(&r, dst, k))
+			return rd_fail(err, ASMGATE_E_TRUNCATED,
+			    f->ents[i].offset, "stream entry %u",
+			    f->ents[i].id);
+		dst += k;
+		off += k;
+		n -= k;
+	}
+	return ASMGATE_OK;
+}
+
+asmgate_status
+cfb_read(const cfb *f, size_t i, size_t max, uint8_t **out, size_t *len,
+    asmgate_error *err)
+{
+	uint8_t *buf;
+	size_t n;
+	asmgate_status st;
+
+	*out = NULL;
+	*len = 0;
+	if (!f || i >= f->nents)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "no compound file entry %zu", i);
+	if (f->ents[i].size > max)
+		return rd_fail(err, ASMGATE_E_LIMIT, f->ents[i].offset + 120,
+		    "stream entry %u of %llu bytes is above the %zu-byte "
+		    "limit", f->ents[i].id,
+		    (unsigned long long)f->ents[i].size, max);
+	n = (size_t)f->ents[i].size;
+	buf = malloc(n ? n : 1);
+	if (!buf)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "stream entry %u",
+		    f->ents[i].id);
+	st = cfb_read_at(f, i, 0, buf, n, err);
+	if (st != ASMGATE_OK) {
+		free(buf);
+		return st;
+	}
+	*out = buf;
+	*len = n;
+	return ASMGATE_OK;
+}
