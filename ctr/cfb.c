@@ -210,8 +210,8 @@ follow(const cfb *f, const walk *w, uint32_t start, uint64_t from,
 			    s == FREESECT ? "FREESECT" : "a reserved value", s);
 		if (s >= w->limit || s >= w->nnext)
 			return rd_fail(err, ASMGATE_E_MALFORMED, from,
-			    "%s: %s %u past the end of the file", what,
-			    w->unit, s);
+			    "%s: %s %u past the end of the %s", what,
+			    w->unit, s, w->mfsec ? "mini stream" : "file");
 		if (want != UINT64_MAX && steps >= want)
 			return rd_fail(err, ASMGATE_E_MALFORMED, from,
 			    "%s: chain runs past the %llu %ss its size needs",
@@ -257,6 +257,10 @@ read_header(cfb *f, hdr *h, asmgate_error *err)
 	if (!rd_bytes(&r, 8, &p) || memcmp(p, cfb_sig, 8) != 0)
 		return rd_fail(err, ASMGATE_E_MALFORMED, 0,
 		    "not a compound file (signature)");
+	if (f->size < HEADER_LEN)
+		return rd_fail(err, ASMGATE_E_TRUNCATED, 0,
+		    "file of %zu bytes is shorter than its header sector",
+		    f->size);
 	if (!rd_bytes(&r, 16, &p))
 		return rd_fail(err, ASMGATE_E_TRUNCATED, 8,
 		    "compound file header");
