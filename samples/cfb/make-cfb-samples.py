@@ -20,7 +20,9 @@ Run from anywhere: python3 samples/cfb/make-cfb-samples.py
 Test-time only; the outputs are committed.
 """
 import os
+import shutil
 import struct
+import subprocess
 import zlib
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -300,8 +302,17 @@ def many():
     return Cfb([stream("S%02d" % i, 20 + i) for i in range(12)])
 
 
+def deep(levels):
+    """levels storages, each inside the one before, a stream in the last."""
+    t = [stream("Leaf", 16)]
+    for i in range(levels, 0, -1):
+        t = [storage("D%d" % i, t)]
+    return Cfb(t)
+
+
 def main():
     valid = {
+        "deep.cfb": deep(31),
         "v3-mini.cfb": basic(3),
         "v4.cfb": basic(4),
         "nested.cfb": nested(),
@@ -479,6 +490,10 @@ def main():
     mal("unused-linked.cfb", c, "malformed", c.entry(c.node("Store/Inner").id) + 72
         if c.node("Store/Inner").right == s.id else -1, "unused but linked")
 
+    # storages nested one deeper than RD_MAX_CFB_DEPTH (32) allows
+    c = deep(32)
+    mal("too-deep.cfb", c, "limit", c.entry(32), "nested deeper")
+
     with open(os.path.join(HERE, "malformed", "expect.txt"), "w") as f:
         f.write("# file\tstatus\toffset\tmessage fragment "
                 "(written by make-cfb-samples.py)\n")
@@ -486,5 +501,20 @@ def main():
             f.write(line + "\n")
 
 
+def tiny_msi():
+    """tiny.msi from tiny.wxs (wixl), and what msiinfo reads from it:
+    the embedded cabinet's size and CRC-32, in tiny.expect."""
+    if not shutil.which("wixl") or not shutil.which("msiinfo"):
+        print("wixl/msiinfo not found: tiny.msi kept as it is")
+        return
+    msi = os.path.join(HERE, "tiny.msi")
+    subprocess.run(["wixl", "-o", msi, "tiny.wxs"], cwd=HERE, check=True)
+    cab = subprocess.run(["msiinfo", "extract", msi, "tiny.cab"],
+                         check=True, stdout=subprocess.PIPE).stdout
+    with open(os.path.join(HERE, "tiny.expect"), "w") as f:
+        f.write("cab\t%d\t%08x\n" % (len(cab), zlib.crc32(cab) & 0xFFFFFFFF))
+
+
 if __name__ == "__main__":
     main()
+    tiny_msi()
