@@ -81,6 +81,12 @@ struct cfb {
 	uint64_t ministream;     /* mini stream size (the root's) */
 	cfb_entry *ents;         /* reachable entries, root first */
 	size_t nents;
+	/* Children of entry i in 2.6.4 order (as the sibling tree's in-order
+	 * walk gave them, checked increasing): kids[kid_off[i] .. +
+	 * kid_n[i]), list indexes; cfb_find searches them by halves. */
+	uint32_t *kids;
+	uint32_t *kid_off;
+	uint32_t *kid_n;
 	/* Sector lists: entry i's chain is chain[coff[i] .. + clen[i]), in
 	 * mini sectors (mchain) when ents[i].mini. */
 	uint32_t *chain;
@@ -334,7 +340,7 @@ read_difat(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 {
 	uint32_t per = f->ss / 4u - 1u; /* FAT sector numbers per DIFAT sector */
 	uint32_t i, k, d, want_difat, *buf = NULL;
-	uint64_t from;
+	uint64_t from, *at = NULL;
 	asmgate_status st = ASMGATE_OK;
 
 	if (h->nfat == 0 || h->nfat > f->nsec)
@@ -342,7 +348,7 @@ read_difat(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 		    "%u FAT sectors declared in a file of %u sectors",
 		    h->nfat, f->nsec);
 	want_difat = h->nfat > HEADER_DIFAT ?
-	    (uint32_t)sectors_for(h->nfat - HEADER_DIFAT, 0) / per +
+	    (h->nfat - HEADER_DIFAT) / per +
 	    ((h->nfat - HEADER_DIFAT) % per != 0) : 0;
 	if (h->ndifat != want_difat)
 		return rd_fail(err, ASMGATE_E_MALFORMED, 72,
@@ -352,22 +358,33 @@ read_difat(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 	if (!f->fatsec)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "FAT sector list");
 	f->nfatsec = h->nfat;
+	/* where each FAT sector number is, for messages */
+	at = malloc((size_t)h->nfat * sizeof(*at));
+	if (!at)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "FAT sector list");
 	for (i = 0; i < HEADER_DIFAT; i++) {
-		if (i < h->nfat)
+		if (i < h->nfat) {
+			at[i] = 76u + 4u * i;
 			f->fatsec[i] = h->difat[i];
-		else if (h->difat[i] != FREESECT)
+		} else if (h->difat[i] != FREESECT) {
+			free(at);
 			return rd_fail(err, ASMGATE_E_MALFORMED, 76 + 4u * i,
 			    "unused header DIFAT entry %u is not FREESECT", i);
+		}
 	}
 	d = h->difat1;
 	from = 68;
-	if (want_difat == 0 && d != ENDOFCHAIN && d != FREESECT)
-		return rd_fail(err, ASMGATE_E_MALFORMED, 68,
+	if (want_difat == 0 && d != ENDOFCHAIN && d != FREESECT) {
+		st = rd_fail(err, ASMGATE_E_MALFORMED, 68,
 		    "first DIFAT sector %u without DIFAT sectors", d);
+		goto out;
+	}
 	if (want_difat) {
 		buf = malloc((size_t)f->ss);
-		if (!buf)
-			return rd_fail_nooff(err, ASMGATE_E_NOMEM, "DIFAT");
+		if (!buf) {
+			st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "DIFAT");
+			goto out;
+		}
 	}
 	i = HEADER_DIFAT;
 	for (k = 0; k < want_difat; k++) {
@@ -388,8 +405,10 @@ read_difat(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 			goto out;
 		}
 		for (uint32_t j = 0; j < per; j++) {
-			if (i < h->nfat)
+			if (i < h->nfat) {
+				at[i] = sec_off(f, d) + 4u * j;
 				f->fatsec[i++] = buf[j];
+			}
 			else if (buf[j] != FREESECT) {
 				st = rd_fail(err, ASMGATE_E_MALFORMED,
 				    sec_off(f, d) + 4u * j,
@@ -407,15 +426,14 @@ read_difat(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 	}
 	for (i = 0; i < h->nfat; i++) {
 		uint32_t s = f->fatsec[i];
-		uint64_t at = i < HEADER_DIFAT ? 76u + 4u * i : 0;
 		if (!sec_has(f, s, f->ss)) {
-			st = rd_fail(err, ASMGATE_E_MALFORMED, at,
+			st = rd_fail(err, ASMGATE_E_MALFORMED, at[i],
 			    "FAT sector %u (0x%x) past the end of the file",
 			    i, s);
 			goto out;
 		}
 		if (owner[s] != 0) {
-			st = rd_fail(err, ASMGATE_E_MALFORMED, at,
+			st = rd_fail(err, ASMGATE_E_MALFORMED, at[i],
 			    "FAT sector %u is sector %u, listed twice or a "
 			    "DIFAT sector", i, s);
 			goto out;
@@ -424,6 +442,7 @@ read_difat(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 	}
 out:
 	free(buf);
+	free(at);
 	return st;
 }
 
@@ -637,6 +656,11 @@ typedef struct dirwalk {
 	uint32_t *depth;         /* per slot: storage depth */
 	cfb_entry *ent;          /* per slot: checked when reached */
 	int v3;
+	uint32_t *order;         /* reached slots, storage by storage, each
+	                            storage's children in order */
+	uint32_t norder;
+	uint32_t *kid_off;       /* per slot: its children in order[] */
+	uint32_t *kid_n;
 } dirwalk;
 
 /*
@@ -652,6 +676,8 @@ walk_siblings(dirwalk *w, uint32_t sid, uint32_t *todo, size_t *ntodo,
 	size_t sp = 0;
 	uint32_t cur = w->raw[sid].child, prev = NOSTREAM;
 	uint64_t from = w->raw[sid].offset + 76;
+
+	w->kid_off[sid] = w->norder;
 
 	for (;;) {
 		while (cur != NOSTREAM) {
@@ -700,6 +726,8 @@ walk_siblings(dirwalk *w, uint32_t sid, uint32_t *todo, size_t *ntodo,
 				    "%u in its sibling tree", cur, prev);
 		}
 		prev = cur;
+		w->order[w->norder++] = cur; /* each slot reached once */
+		w->kid_n[sid]++;
 		if (w->raw[cur].type == CFB_TYPE_STORAGE)
 			todo[(*ntodo)++] = cur;
 		from = w->raw[cur].offset + 72;
@@ -740,8 +768,11 @@ read_directory(cfb *f, const hdr *h, uint32_t *owner, uint32_t *secs,
 	w->stack = calloc(w->ndir, sizeof(*w->stack));
 	w->depth = calloc(w->ndir, sizeof(*w->depth));
 	w->ent = calloc(w->ndir, sizeof(*w->ent));
+	w->order = calloc(w->ndir, sizeof(*w->order));
+	w->kid_off = calloc(w->ndir, sizeof(*w->kid_off));
+	w->kid_n = calloc(w->ndir, sizeof(*w->kid_n));
 	if (!w->raw || !w->parent_id || !w->reached || !w->stack ||
-	    !w->depth || !w->ent)
+	    !w->depth || !w->ent || !w->order || !w->kid_off || !w->kid_n)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "directory");
 	for (i = 0; i < nsecs; i++) {
 		if (!sec_has(f, secs[i], f->ss))
@@ -807,10 +838,21 @@ build_entries(cfb *f, dirwalk *w, asmgate_error *err)
 		f->ents[f->nents] = w->ent[id];
 		index[id] = (uint32_t)f->nents++;
 	}
+	f->kids = malloc((f->nents + 1) * sizeof(*f->kids));
+	f->kid_off = malloc(f->nents * sizeof(*f->kid_off));
+	f->kid_n = malloc(f->nents * sizeof(*f->kid_n));
+	if (!f->kids || !f->kid_off || !f->kid_n) {
+		st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "directory");
+		goto out;
+	}
 	for (size_t i = 0; i < f->nents; i++) {
 		uint32_t p = w->parent_id[f->ents[i].id];
 		f->ents[i].parent = p == NOSTREAM ? CFB_NONE : index[p];
+		f->kid_off[i] = w->kid_off[f->ents[i].id];
+		f->kid_n[i] = w->kid_n[f->ents[i].id];
 	}
+	for (uint32_t k = 0; k < w->norder; k++)
+		f->kids[k] = index[w->order[k]];
 	st = ASMGATE_OK;
 out:
 	free(todo);
@@ -827,6 +869,9 @@ cfb_free(cfb *f)
 	free(f->fatsec);
 	free(f->minifat);
 	free(f->ents);
+	free(f->kids);
+	free(f->kid_off);
+	free(f->kid_n);
 	free(f->chain);
 	free(f->mchain);
 	free(f->coff);
@@ -997,6 +1042,9 @@ dirwalk_free(dirwalk *w)
 	free(w->stack);
 	free(w->depth);
 	free(w->ent);
+	free(w->order);
+	free(w->kid_off);
+	free(w->kid_n);
 }
 
 asmgate_status
@@ -1055,15 +1103,23 @@ cfb_entry_at(const cfb *f, size_t i)
 uint32_t
 cfb_find(const cfb *f, uint32_t parent, const uint16_t *name, size_t n)
 {
-	size_t i;
+	size_t lo, hi;
 
 	if (!f || parent >= f->nents || (n && !name))
 		return CFB_NONE;
-	for (i = 1; i < f->nents; i++) {
-		const cfb_entry *e = &f->ents[i];
-		if (e->parent == parent &&
-		    name_cmp(e->name, e->name_len, name, n) == 0)
-			return (uint32_t)i;
+	/* The children are in 2.6.4 order, unique (checked at open). */
+	lo = f->kid_off[parent];
+	hi = lo + f->kid_n[parent];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const cfb_entry *e = &f->ents[f->kids[mid]];
+		int c = name_cmp(e->name, e->name_len, name, n);
+		if (c == 0)
+			return f->kids[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
 	return CFB_NONE;
 }
