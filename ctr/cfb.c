@@ -495,8 +495,8 @@ read_fat(cfb *f, const uint32_t *owner, asmgate_error *err)
 
 /* 2.6.4: simple upper-casing of one UTF-16 code unit. Latin-1 is mapped
  * (a-z, U+00E0..U+00FE except U+00F7, U+00FF to U+0178); *uncertain is
- * set for code units in blocks where letters have case, whose mapping
- * Windows' table decides and this one does not attempt. */
+ * set for U+00B5 and code units in blocks where letters have case, whose
+ * mapping Windows' table decides and this one does not attempt. */
 static uint16_t
 cfb_upper(uint16_t c, int *uncertain)
 {
@@ -506,7 +506,8 @@ cfb_upper(uint16_t c, int *uncertain)
 		return (uint16_t)(c - 0x20);
 	if (c == 0xFF)
 		return 0x178;
-	if ((c >= 0x0100 && c <= 0x058F) ||  /* Latin Ext., Greek, Cyrillic,
+	if (c == 0xB5 ||                     /* micro sign: U+039C? */
+	    (c >= 0x0100 && c <= 0x058F) ||  /* Latin Ext., Greek, Cyrillic,
 	                                        Armenian */
 	    (c >= 0x10A0 && c <= 0x10FF) ||  /* Georgian */
 	    (c >= 0x13A0 && c <= 0x13FF) ||  /* Cherokee */

@@ -490,6 +490,12 @@ def main():
     mal("unused-linked.cfb", c, "malformed", c.entry(c.node("Store/Inner").id) + 72
         if c.node("Store/Inner").right == s.id else -1, "unused but linked")
 
+    # a Greek letter: its upper-casing is Windows' table's, not known here
+    c = Cfb([stream("B", 10), stream("x\u03b1", 10)])
+    n = c.node("x\u03b1")
+    mal("name-cased-script.cfb", c, "unsupported", c.entry(n.id) + 2,
+        "case mapping")
+
     # storages nested one deeper than RD_MAX_CFB_DEPTH (32) allows
     c = deep(32)
     mal("too-deep.cfb", c, "limit", c.entry(32), "nested deeper")

@@ -635,6 +635,7 @@ test_ctr__cfb_bad_directory(void **state)
 	tcfb_check_bad("stream-child.cfb");
 	tcfb_check_bad("child-past-dir.cfb");
 	tcfb_check_bad("unused-linked.cfb");
+	tcfb_check_bad("name-cased-script.cfb");
 }
 
 static void
