@@ -27,72 +27,21 @@
  * the same chain again (a cycle), reaching it is an error. Chains are
  * kept as sector lists, so reads are plain copies.
  *
- * After cfb_open nothing is written; reads keep their state on the stack.
+ * The directory (2.6) is read by cfbdir.c. After cfb_open nothing is
+ * written; reads keep their state on the stack.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfb.h"
+#include "cfbint.h"
 #include "rd/err.h"
 #include "rd/limits.h"
 #include "rd/rd.h"
 #include "rd/safeint.h"
 
-/* Special sector numbers (2.1). */
-#define MAXREGSECT 0xFFFFFFFAu
-#define DIFSECT 0xFFFFFFFCu
-#define FATSECT 0xFFFFFFFDu
-#define ENDOFCHAIN 0xFFFFFFFEu
-#define FREESECT 0xFFFFFFFFu
-#define NOSTREAM 0xFFFFFFFFu
-
-#define HEADER_LEN 512u
-#define HEADER_DIFAT 109u
-#define DIRENT_LEN 128u
-#define MINI_SHIFT 6u
-#define MINI_SIZE 64u
-#define MINI_CUTOFF 4096u
-
-/* Owners of sectors, besides streams (whose owner is 4 + list index). */
-#define OWN_FAT 1u
-#define OWN_DIFAT 2u
-#define OWN_DIR 3u
-#define OWN_MINIFAT 4u
-#define OWN_STREAM 5u
-
 static const uint8_t cfb_sig[8] = {
 	0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1,
-};
-
-struct cfb {
-	const uint8_t *data;
-	size_t size;
-	unsigned shift;          /* sector shift: 9 or 12 */
-	uint32_t ss;             /* sector size */
-	uint32_t nsec;           /* sectors after the header (last may be
-	                            partial) */
-	uint32_t *fat;           /* nfat entries */
-	uint32_t nfat;
-	uint32_t *fatsec;        /* FAT sector numbers, in DIFAT order */
-	uint32_t nfatsec;
-	uint32_t *minifat;       /* nminifat entries */
-	uint32_t nminifat;
-	uint64_t ministream;     /* mini stream size (the root's) */
-	cfb_entry *ents;         /* reachable entries, root first */
-	size_t nents;
-	/* Children of entry i in 2.6.4 order (as the sibling tree's in-order
-	 * walk gave them, checked increasing): kids[kid_off[i] .. +
-	 * kid_n[i]), list indexes; cfb_find searches them by halves. */
-	uint32_t *kids;
-	uint32_t *kid_off;
-	uint32_t *kid_n;
-	/* Sector lists: entry i's chain is chain[coff[i] .. + clen[i]), in
-	 * mini sectors (mchain) when ents[i].mini. */
-	uint32_t *chain;
-	uint32_t *mchain;
-	size_t *coff;
-	size_t *clen;
 };
 
 int
@@ -101,26 +50,12 @@ cfb_detect(const uint8_t *p, size_t n)
 	return n >= 8 && memcmp(p, cfb_sig, 8) == 0;
 }
 
-/* File offset of sector s (2.2: sector 0 follows the header sector). */
-static uint64_t
-sec_off(const cfb *f, uint32_t s)
-{
-	return ((uint64_t)s + 1) << f->shift;
-}
-
-/* 1 when n bytes at the start of sector s lie inside the file. */
-static int
-sec_has(const cfb *f, uint32_t s, uint64_t n)
-{
-	return s < f->nsec && rd_range_ok(sec_off(f, s), n, f->size);
-}
-
 /* File offset of FAT entry s (where the pointer out of sector s is). */
 static uint64_t
 fat_entry_off(const cfb *f, uint32_t s)
 {
 	uint32_t per = f->ss / 4u;
-	return sec_off(f, f->fatsec[s / per]) + (uint64_t)(s % per) * 4u;
+	return cfb_sec_off(f, f->fatsec[s / per]) + (uint64_t)(s % per) * 4u;
 }
 
 /* File offset of mini FAT entry m, through the mini FAT chain. */
@@ -128,7 +63,7 @@ static uint64_t
 minifat_entry_off(const cfb *f, const uint32_t *mfsec, uint32_t m)
 {
 	uint32_t per = f->ss / 4u;
-	return sec_off(f, mfsec[m / per]) + (uint64_t)(m % per) * 4u;
+	return cfb_sec_off(f, mfsec[m / per]) + (uint64_t)(m % per) * 4u;
 }
 
 /* Sectors (of size 1 << shift) needed for size bytes. */
@@ -148,7 +83,8 @@ read_u32s(const cfb *f, uint32_t s, uint32_t *out, uint32_t n)
 	uint32_t i;
 
 	rd_init(&r, f->data, f->size, 0);
-	if (!sec_has(f, s, f->ss) || !rd_seek(&r, (size_t)sec_off(f, s)))
+	if (!cfb_sec_has(f, s, f->ss) ||
+	    !rd_seek(&r, (size_t)cfb_sec_off(f, s)))
 		return 0;
 	for (i = 0; i < n; i++)
 		if (!rd_u32(&r, &out[i]))
@@ -156,18 +92,8 @@ read_u32s(const cfb *f, uint32_t s, uint32_t *out, uint32_t n)
 	return 1;
 }
 
-/* A chain being followed: sectors or mini sectors. */
-typedef struct walk {
-	const uint32_t *next;    /* FAT or mini FAT */
-	uint32_t nnext;          /* its entries */
-	uint32_t limit;          /* sectors that exist */
-	uint32_t *owner;         /* per sector: 0 or the owning chain */
-	const uint32_t *mfsec;   /* mini FAT sectors (mini walks), or NULL */
-	const char *unit;        /* "sector" or "mini sector" */
-} walk;
-
 static uint64_t
-walk_entry_off(const cfb *f, const walk *w, uint32_t s)
+walk_entry_off(const cfb *f, const cfb_walk *w, uint32_t s)
 {
 	return w->mfsec ? minifat_entry_off(f, w->mfsec, s) :
 	    fat_entry_off(f, s);
@@ -192,8 +118,8 @@ owner_name(uint32_t o)
  * marks each sector with owner id. from: file offset of the field that
  * holds start. what names the chain in messages.
  */
-static asmgate_status
-follow(const cfb *f, const walk *w, uint32_t start, uint64_t from,
+asmgate_status
+cfb_follow(const cfb *f, const cfb_walk *w, uint32_t start, uint64_t from,
     uint64_t want, uint32_t id, const char *what, uint32_t *out,
     size_t *n, asmgate_error *err)
 {
@@ -213,7 +139,8 @@ follow(const cfb *f, const walk *w, uint32_t start, uint64_t from,
 		if (s > MAXREGSECT)
 			return rd_fail(err, ASMGATE_E_MALFORMED, from,
 			    "%s: %s inside the chain (0x%08x)", what,
-			    s == FREESECT ? "FREESECT" : "a reserved value", s);
+			    s == FREESECT ? "FREESECT" : "a reserved value",
+			    s);
 		if (s >= w->limit || s >= w->nnext)
 			return rd_fail(err, ASMGATE_E_MALFORMED, from,
 			    "%s: %s %u past the end of the %s", what,
@@ -242,15 +169,8 @@ follow(const cfb *f, const walk *w, uint32_t start, uint64_t from,
 	}
 }
 
-/* 2.2: the header; fills shift, sizes and counts. */
-typedef struct hdr {
-	uint16_t major;
-	uint32_t ndir, nfat, dir1, minifat1, nminifat, difat1, ndifat;
-	uint32_t difat[HEADER_DIFAT];
-} hdr;
-
 static asmgate_status
-read_header(cfb *f, hdr *h, asmgate_error *err)
+read_header(cfb *f, cfb_hdr *h, asmgate_error *err)
 {
 	rd r;
 	const uint8_t *p;
@@ -336,10 +256,11 @@ read_header(cfb *f, hdr *h, asmgate_error *err)
 /* 2.5: collect the FAT sector numbers from the header and the DIFAT
  * sectors; marks both kinds in owner. */
 static asmgate_status
-read_difat(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
+read_difat(cfb *f, const cfb_hdr *h, uint32_t *owner, asmgate_error *err)
 {
-	uint32_t per = f->ss / 4u - 1u; /* FAT sector numbers per DIFAT sector */
-	uint32_t i, k, d, want_difat, *buf = NULL;
+	/* FAT sector numbers per DIFAT sector */
+	uint32_t per = f->ss / 4u - 1u;
+	uint32_t i, j, k, d, want_difat, *buf = NULL;
 	uint64_t from, *at = NULL;
 	asmgate_status st = ASMGATE_OK;
 
@@ -388,7 +309,7 @@ read_difat(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 	}
 	i = HEADER_DIFAT;
 	for (k = 0; k < want_difat; k++) {
-		if (d >= f->nsec || !sec_has(f, d, f->ss)) {
+		if (d >= f->nsec || !cfb_sec_has(f, d, f->ss)) {
 			st = rd_fail(err, ASMGATE_E_MALFORMED, from,
 			    "DIFAT sector %u past the end of the file", d);
 			goto out;
@@ -400,23 +321,22 @@ read_difat(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 		}
 		owner[d] = OWN_DIFAT;
 		if (!read_u32s(f, d, buf, per + 1u)) {
-			st = rd_fail(err, ASMGATE_E_TRUNCATED, sec_off(f, d),
-			    "DIFAT sector");
+			st = rd_fail(err, ASMGATE_E_TRUNCATED,
+			    cfb_sec_off(f, d), "DIFAT sector");
 			goto out;
 		}
-		for (uint32_t j = 0; j < per; j++) {
+		for (j = 0; j < per; j++) {
 			if (i < h->nfat) {
-				at[i] = sec_off(f, d) + 4u * j;
+				at[i] = cfb_sec_off(f, d) + 4u * j;
 				f->fatsec[i++] = buf[j];
-			}
-			else if (buf[j] != FREESECT) {
+			} else if (buf[j] != FREESECT) {
 				st = rd_fail(err, ASMGATE_E_MALFORMED,
-				    sec_off(f, d) + 4u * j,
+				    cfb_sec_off(f, d) + 4u * j,
 				    "unused DIFAT entry is not FREESECT");
 				goto out;
 			}
 		}
-		from = sec_off(f, d) + 4u * per;
+		from = cfb_sec_off(f, d) + 4u * per;
 		d = buf[per];
 	}
 	if (want_difat && d != ENDOFCHAIN && d != FREESECT) {
@@ -426,7 +346,7 @@ read_difat(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 	}
 	for (i = 0; i < h->nfat; i++) {
 		uint32_t s = f->fatsec[i];
-		if (!sec_has(f, s, f->ss)) {
+		if (!cfb_sec_has(f, s, f->ss)) {
 			st = rd_fail(err, ASMGATE_E_MALFORMED, at[i],
 			    "FAT sector %u (0x%x) past the end of the file",
 			    i, s);
@@ -464,7 +384,7 @@ read_fat(cfb *f, const uint32_t *owner, asmgate_error *err)
 	for (i = 0; i < f->nfatsec; i++)
 		if (!read_u32s(f, f->fatsec[i], f->fat + (size_t)i * per, per))
 			return rd_fail(err, ASMGATE_E_TRUNCATED,
-			    sec_off(f, f->fatsec[i]), "FAT sector");
+			    cfb_sec_off(f, f->fatsec[i]), "FAT sector");
 	if (f->nfat < f->nsec)
 		return rd_fail(err, ASMGATE_E_MALFORMED, 44,
 		    "FAT of %u entries for %u sectors", f->nfat, f->nsec);
@@ -493,374 +413,6 @@ read_fat(cfb *f, const uint32_t *owner, asmgate_error *err)
 	return ASMGATE_OK;
 }
 
-/* 2.6.4: simple upper-casing of one UTF-16 code unit. Latin-1 is mapped
- * (a-z, U+00E0..U+00FE except U+00F7, U+00FF to U+0178); *uncertain is
- * set for U+00B5 and code units in blocks where letters have case, whose
- * mapping Windows' table decides and this one does not attempt. */
-static uint16_t
-cfb_upper(uint16_t c, int *uncertain)
-{
-	if (c >= 'a' && c <= 'z')
-		return (uint16_t)(c - 0x20);
-	if (c >= 0xE0 && c <= 0xFE && c != 0xF7)
-		return (uint16_t)(c - 0x20);
-	if (c == 0xFF)
-		return 0x178;
-	if (c == 0xB5 ||                     /* micro sign: U+039C? */
-	    (c >= 0x0100 && c <= 0x058F) ||  /* Latin Ext., Greek, Cyrillic,
-	                                        Armenian */
-	    (c >= 0x10A0 && c <= 0x10FF) ||  /* Georgian */
-	    (c >= 0x13A0 && c <= 0x13FF) ||  /* Cherokee */
-	    (c >= 0x1C80 && c <= 0x1CBF) ||
-	    (c >= 0x1D00 && c <= 0x1FFF) ||  /* Latin, Greek extended */
-	    (c >= 0x2100 && c <= 0x218F) ||  /* letterlike, number forms */
-	    (c >= 0x24B6 && c <= 0x24E9) ||  /* circled letters */
-	    (c >= 0x2C00 && c <= 0x2D2F) ||  /* Glagolitic, Coptic, ... */
-	    (c >= 0xA640 && c <= 0xA69F) ||  /* Cyrillic Ext.-B */
-	    (c >= 0xA720 && c <= 0xA7FF) ||  /* Latin Ext.-D */
-	    (c >= 0xAB30 && c <= 0xABBF) ||  /* Latin Ext.-E, Cherokee */
-	    (c >= 0xFF21 && c <= 0xFF5A)) {  /* fullwidth letters */
-		if (uncertain)
-			*uncertain = 1;
-	}
-	return c;
-}
-
-/* 2.6.4 order: shorter first, then code units after upper-casing. */
-static int
-name_cmp(const uint16_t *a, size_t an, const uint16_t *b, size_t bn)
-{
-	size_t i;
-
-	if (an != bn)
-		return an < bn ? -1 : 1;
-	for (i = 0; i < an; i++) {
-		uint16_t x = cfb_upper(a[i], NULL), y = cfb_upper(b[i], NULL);
-		if (x != y)
-			return x < y ? -1 : 1;
-	}
-	return 0;
-}
-
-/* One raw directory entry (2.6.1). */
-typedef struct dirent_raw {
-	uint16_t name[32];
-	uint16_t name_bytes;
-	uint8_t type, colour;
-	uint32_t left, right, child, start;
-	uint64_t size;
-	uint64_t offset;
-} dirent_raw;
-
-static asmgate_status
-read_dirent(const cfb *f, uint32_t sec, uint32_t slot, dirent_raw *e,
-    asmgate_error *err)
-{
-	rd r;
-	size_t i;
-	uint32_t lo, hi;
-
-	rd_init(&r, f->data, f->size, 0);
-	e->offset = sec_off(f, sec) + (uint64_t)slot * DIRENT_LEN;
-	if (!rd_seek(&r, (size_t)e->offset))
-		return rd_fail(err, ASMGATE_E_TRUNCATED, e->offset,
-		    "directory entry");
-	for (i = 0; i < 32; i++)
-		if (!rd_u16(&r, &e->name[i]))
-			return rd_fail(err, ASMGATE_E_TRUNCATED, e->offset,
-			    "directory entry");
-	if (!rd_u16(&r, &e->name_bytes) || !rd_u8(&r, &e->type) ||
-	    !rd_u8(&r, &e->colour) || !rd_u32(&r, &e->left) ||
-	    !rd_u32(&r, &e->right) || !rd_u32(&r, &e->child) ||
-	    !rd_skip(&r, 16 + 4 + 8 + 8) || !rd_u32(&r, &e->start) ||
-	    !rd_u32(&r, &lo) || !rd_u32(&r, &hi))
-		return rd_fail(err, ASMGATE_E_TRUNCATED, e->offset,
-		    "directory entry");
-	e->size = (uint64_t)hi << 32 | lo;
-	return ASMGATE_OK;
-}
-
-/* Check a reached entry (2.6.1-2.6.3) and fill its cfb_entry. */
-static asmgate_status
-check_dirent(const dirent_raw *e, uint32_t id, int v3, cfb_entry *out,
-    asmgate_error *err)
-{
-	size_t n, i;
-	int uncertain = 0;
-
-	if (e->type != CFB_TYPE_STORAGE && e->type != CFB_TYPE_STREAM &&
-	    e->type != CFB_TYPE_ROOT)
-		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 66,
-		    "directory entry %u reached with object type %u", id,
-		    e->type);
-	if ((e->type == CFB_TYPE_ROOT) != (id == 0))
-		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 66,
-		    id == 0 ? "directory entry 0 is not the root (type %u)" :
-		    "directory entry %u is a second root (type %u)", id,
-		    e->type);
-	if (e->colour > 1)
-		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 67,
-		    "directory entry %u has colour %u", id, e->colour);
-	if (e->name_bytes < 2 || e->name_bytes > 64 || e->name_bytes % 2)
-		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 64,
-		    "directory entry %u: name length %u bytes (even, 2..64)",
-		    id, e->name_bytes);
-	n = e->name_bytes / 2u - 1u;
-	if (e->name[n] != 0)
-		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 2u * n,
-		    "directory entry %u: name not NUL-terminated", id);
-	for (i = 0; i < n; i++) {
-		uint16_t c = e->name[i];
-		if (c == 0 || c == '/' || c == '\\' || c == ':' || c == '!')
-			return rd_fail(err, ASMGATE_E_MALFORMED,
-			    e->offset + 2u * i,
-			    "directory entry %u: character 0x%04x not allowed "
-			    "in a name", id, c);
-		(void)cfb_upper(c, &uncertain);
-		if (uncertain)
-			return rd_fail(err, ASMGATE_E_UNSUPPORTED,
-			    e->offset + 2u * i,
-			    "directory entry %u: character U+%04X whose case "
-			    "mapping is not known here", id, c);
-	}
-	if (e->type == CFB_TYPE_STREAM && e->child != NOSTREAM)
-		return rd_fail(err, ASMGATE_E_MALFORMED, e->offset + 76,
-		    "stream entry %u has a child", id);
-	memset(out, 0, sizeof(*out));
-	memcpy(out->name, e->name, sizeof(out->name));
-	out->name_len = n;
-	out->type = e->type;
-	out->id = id;
-	out->parent = CFB_NONE;
-	out->start = e->start;
-	out->size = v3 ? (e->size & 0xFFFFFFFFu) : e->size;
-	out->offset = e->offset;
-	if (e->type == CFB_TYPE_STORAGE) {
-		if (out->size != 0)
-			return rd_fail(err, ASMGATE_E_MALFORMED,
-			    e->offset + 120,
-			    "storage entry %u has a stream size", id);
-		out->start = 0;
-	}
-	out->mini = e->type == CFB_TYPE_STREAM && out->size < MINI_CUTOFF;
-	return ASMGATE_OK;
-}
-
-/* Walk state: directory slots, what was reached, and the tree stack. */
-typedef struct dirwalk {
-	dirent_raw *raw;         /* ndir entries as read */
-	uint32_t ndir;
-	uint32_t *parent_id;     /* per slot: storage id holding it, or
-	                            NOSTREAM; only for reached slots */
-	uint8_t *reached;
-	uint32_t *stack;         /* ndir slots */
-	uint32_t *depth;         /* per slot: storage depth */
-	cfb_entry *ent;          /* per slot: checked when reached */
-	int v3;
-	uint32_t *order;         /* reached slots, storage by storage, each
-	                            storage's children in order */
-	uint32_t norder;
-	uint32_t *kid_off;       /* per slot: its children in order[] */
-	uint32_t *kid_n;
-} dirwalk;
-
-/*
- * 2.6.4: walk the sibling tree of storage sid (whose child field is at
- * from) in order with an explicit stack, marking each entry reached and
- * checking that names increase strictly. Storages found are pushed on
- * todo.
- */
-static asmgate_status
-walk_siblings(dirwalk *w, uint32_t sid, uint32_t *todo, size_t *ntodo,
-    asmgate_error *err)
-{
-	size_t sp = 0;
-	uint32_t cur = w->raw[sid].child, prev = NOSTREAM;
-	uint64_t from = w->raw[sid].offset + 76;
-
-	w->kid_off[sid] = w->norder;
-
-	for (;;) {
-		while (cur != NOSTREAM) {
-			const dirent_raw *e;
-			asmgate_status st;
-			if (cur >= w->ndir)
-				return rd_fail(err, ASMGATE_E_MALFORMED, from,
-				    "directory entry %u past the directory "
-				    "(%u entries)", cur, w->ndir);
-			if (w->reached[cur])
-				return rd_fail(err, ASMGATE_E_MALFORMED, from,
-				    "directory entry %u reached twice (a "
-				    "cycle or a shared subtree)", cur);
-			e = &w->raw[cur];
-			if (e->type == 0)
-				return rd_fail(err, ASMGATE_E_MALFORMED, from,
-				    "directory entry %u is unused but "
-				    "linked", cur);
-			st = check_dirent(e, cur, w->v3, &w->ent[cur], err);
-			if (st != ASMGATE_OK)
-				return st;
-			w->reached[cur] = 1;
-			w->parent_id[cur] = sid;
-			w->depth[cur] = w->depth[sid] + 1u;
-			w->stack[sp++] = cur; /* each slot pushed once */
-			from = e->offset + 68;
-			cur = e->left;
-		}
-		if (sp == 0)
-			return ASMGATE_OK;
-		cur = w->stack[--sp];
-		if (prev != NOSTREAM) {
-			const dirent_raw *a = &w->raw[prev], *b = &w->raw[cur];
-			size_t an = a->name_bytes / 2u - 1u;
-			size_t bn = b->name_bytes / 2u - 1u;
-			int c = name_cmp(a->name, an, b->name, bn);
-			if (c == 0)
-				return rd_fail(err, ASMGATE_E_MALFORMED,
-				    b->offset,
-				    "directory entries %u and %u have the same "
-				    "name under one storage", prev, cur);
-			if (c > 0)
-				return rd_fail(err, ASMGATE_E_MALFORMED,
-				    b->offset,
-				    "directory entry %u is out of order after "
-				    "%u in its sibling tree", cur, prev);
-		}
-		prev = cur;
-		w->order[w->norder++] = cur; /* each slot reached once */
-		w->kid_n[sid]++;
-		if (w->raw[cur].type == CFB_TYPE_STORAGE)
-			todo[(*ntodo)++] = cur;
-		from = w->raw[cur].offset + 72;
-		cur = w->raw[cur].right;
-	}
-}
-
-/* Read the directory chain's entries into w->raw (type checks of
- * reached entries come later). */
-static asmgate_status
-read_directory(cfb *f, const hdr *h, uint32_t *owner, uint32_t *secs,
-    dirwalk *w, asmgate_error *err)
-{
-	walk fw = { f->fat, f->nfat, f->nsec, owner, NULL, "sector" };
-	size_t nsecs = 0, i;
-	uint32_t per = f->ss / DIRENT_LEN, k;
-	asmgate_status st;
-
-	st = follow(f, &fw, h->dir1, 48, UINT64_MAX, OWN_DIR, "directory",
-	    secs, &nsecs, err);
-	if (st != ASMGATE_OK)
-		return st;
-	if (nsecs == 0)
-		return rd_fail(err, ASMGATE_E_MALFORMED, 48,
-		    "empty directory chain");
-	if (h->major == 4 && h->ndir != nsecs)
-		return rd_fail(err, ASMGATE_E_MALFORMED, 40,
-		    "%u directory sectors declared, the chain has %zu",
-		    h->ndir, nsecs);
-	if (nsecs > RD_MAX_CFB_ENTRIES / per)
-		return rd_fail(err, ASMGATE_E_LIMIT, 48,
-		    "directory of %zu sectors holds more than %u entries",
-		    nsecs, RD_MAX_CFB_ENTRIES);
-	w->ndir = (uint32_t)(nsecs * per);
-	w->raw = calloc(w->ndir, sizeof(*w->raw));
-	w->parent_id = calloc(w->ndir, sizeof(*w->parent_id));
-	w->reached = calloc(w->ndir, 1);
-	w->stack = calloc(w->ndir, sizeof(*w->stack));
-	w->depth = calloc(w->ndir, sizeof(*w->depth));
-	w->ent = calloc(w->ndir, sizeof(*w->ent));
-	w->order = calloc(w->ndir, sizeof(*w->order));
-	w->kid_off = calloc(w->ndir, sizeof(*w->kid_off));
-	w->kid_n = calloc(w->ndir, sizeof(*w->kid_n));
-	if (!w->raw || !w->parent_id || !w->reached || !w->stack ||
-	    !w->depth || !w->ent || !w->order || !w->kid_off || !w->kid_n)
-		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "directory");
-	for (i = 0; i < nsecs; i++) {
-		if (!sec_has(f, secs[i], f->ss))
-			return rd_fail(err, ASMGATE_E_TRUNCATED,
-			    sec_off(f, secs[i]), "directory sector");
-		for (k = 0; k < per; k++) {
-			st = read_dirent(f, secs[i], k, &w->raw[i * per + k],
-			    err);
-			if (st != ASMGATE_OK)
-				return st;
-		}
-	}
-	return ASMGATE_OK;
-}
-
-/* Walk the tree from the root; fill f->ents in stream ID order. */
-static asmgate_status
-build_entries(cfb *f, dirwalk *w, asmgate_error *err)
-{
-	uint32_t *todo = NULL, *index = NULL, id;
-	size_t ntodo = 0, n = 0;
-	asmgate_status st;
-
-	st = check_dirent(&w->raw[0], 0, w->v3, &w->ent[0], err);
-	if (st != ASMGATE_OK)
-		return st;
-	if (w->raw[0].left != NOSTREAM || w->raw[0].right != NOSTREAM)
-		return rd_fail(err, ASMGATE_E_MALFORMED, w->raw[0].offset + 68,
-		    "root entry has siblings");
-	todo = malloc((size_t)w->ndir * sizeof(*todo));
-	index = malloc((size_t)w->ndir * sizeof(*index));
-	if (!todo || !index) {
-		st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "directory walk");
-		goto out;
-	}
-	w->reached[0] = 1;
-	w->parent_id[0] = NOSTREAM;
-	w->depth[0] = 0;
-	todo[ntodo++] = 0;
-	while (ntodo > 0) {
-		uint32_t sid = todo[--ntodo];
-		if (w->depth[sid] >= RD_MAX_CFB_DEPTH) {
-			st = rd_fail(err, ASMGATE_E_LIMIT, w->raw[sid].offset,
-			    "storages nested deeper than %u",
-			    RD_MAX_CFB_DEPTH);
-			goto out;
-		}
-		st = walk_siblings(w, sid, todo, &ntodo, err);
-		if (st != ASMGATE_OK)
-			goto out;
-	}
-	for (id = 0; id < w->ndir; id++)
-		if (w->reached[id])
-			n++;
-	f->ents = calloc(n, sizeof(*f->ents));
-	if (!f->ents) {
-		st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "directory");
-		goto out;
-	}
-	for (id = 0; id < w->ndir; id++) {
-		if (!w->reached[id])
-			continue;
-		f->ents[f->nents] = w->ent[id];
-		index[id] = (uint32_t)f->nents++;
-	}
-	f->kids = malloc((f->nents + 1) * sizeof(*f->kids));
-	f->kid_off = malloc(f->nents * sizeof(*f->kid_off));
-	f->kid_n = malloc(f->nents * sizeof(*f->kid_n));
-	if (!f->kids || !f->kid_off || !f->kid_n) {
-		st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "directory");
-		goto out;
-	}
-	for (size_t i = 0; i < f->nents; i++) {
-		uint32_t p = w->parent_id[f->ents[i].id];
-		f->ents[i].parent = p == NOSTREAM ? CFB_NONE : index[p];
-		f->kid_off[i] = w->kid_off[f->ents[i].id];
-		f->kid_n[i] = w->kid_n[f->ents[i].id];
-	}
-	for (uint32_t k = 0; k < w->norder; k++)
-		f->kids[k] = index[w->order[k]];
-	st = ASMGATE_OK;
-out:
-	free(todo);
-	free(index);
-	return st;
-}
-
 void
 cfb_free(cfb *f)
 {
@@ -880,13 +432,71 @@ cfb_free(cfb *f)
 	free(f);
 }
 
+/* The chain of entry i (2.3, or 2.4 in the mini stream when mini):
+ * exactly the sectors its size needs, every sector but the last whole
+ * in the file (or the mini stream), the last holding what the size
+ * needs. Appends to f->chain[*nch] or f->mchain[*nmch]. */
+static asmgate_status
+stream_chain(cfb *f, const cfb_walk *fw, const cfb_walk *mw, size_t i,
+    const char *what, size_t *nch, size_t *nmch, asmgate_error *err)
+{
+	const cfb_entry *e = &f->ents[i];
+	uint32_t id = OWN_STREAM + (uint32_t)i, last;
+	uint64_t tail;
+	size_t k;
+	asmgate_status st;
+
+	if (e->mini) {
+		f->coff[i] = *nmch;
+		st = cfb_follow(f, mw, e->start, e->offset + 116,
+		    sectors_for(e->size, MINI_SHIFT), id, what, f->mchain,
+		    nmch, err);
+		if (st != ASMGATE_OK)
+			return st;
+		f->clen[i] = *nmch - f->coff[i];
+		for (k = f->coff[i]; k + 1 < *nmch; k++)
+			if (f->mchain[k] >= f->ministream / MINI_SIZE)
+				return rd_fail(err, ASMGATE_E_MALFORMED,
+				    e->offset + 116, "%s: mini sector %u is "
+				    "not whole in the mini stream", what,
+				    f->mchain[k]);
+		last = f->mchain[*nmch - 1];
+		tail = ((e->size - 1) & (MINI_SIZE - 1u)) + 1;
+		if (!rd_range_ok((uint64_t)last * MINI_SIZE, tail,
+		    f->ministream))
+			return rd_fail(err, ASMGATE_E_MALFORMED,
+			    e->offset + 120, "%s: ends past the mini stream",
+			    what);
+		return ASMGATE_OK;
+	}
+	f->coff[i] = *nch;
+	st = cfb_follow(f, fw, e->start, e->offset + 116,
+	    sectors_for(e->size, f->shift), id, what, f->chain, nch, err);
+	if (st != ASMGATE_OK)
+		return st;
+	f->clen[i] = *nch - f->coff[i];
+	for (k = f->coff[i]; k + 1 < *nch; k++)
+		if (!cfb_sec_has(f, f->chain[k], f->ss))
+			return rd_fail(err, ASMGATE_E_TRUNCATED,
+			    cfb_sec_off(f, f->chain[k]),
+			    "%s: sector past the end of the file", what);
+	/* A partial last sector of the file is read only as far as the
+	 * size needs. */
+	last = f->chain[*nch - 1];
+	tail = ((e->size - 1) & (f->ss - 1u)) + 1;
+	if (!cfb_sec_has(f, last, tail))
+		return rd_fail(err, ASMGATE_E_TRUNCATED, cfb_sec_off(f, last),
+		    "%s: last sector past the end of the file", what);
+	return ASMGATE_OK;
+}
+
 /* 2.4, then each stream's chain: the mini FAT, the mini stream (root),
  * and every reachable stream. */
 static asmgate_status
-read_chains(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
+read_chains(cfb *f, const cfb_hdr *h, uint32_t *owner, asmgate_error *err)
 {
-	walk fw = { f->fat, f->nfat, f->nsec, owner, NULL, "sector" };
-	walk mw;
+	cfb_walk fw = { f->fat, f->nfat, f->nsec, owner, NULL, "sector" };
+	cfb_walk mw;
 	uint32_t *mfsec = NULL, *mowner = NULL, nmini = 0, per = f->ss / 4u;
 	size_t nmf = 0, nch = 0, nmch = 0, i;
 	uint64_t nmini64;
@@ -901,8 +511,8 @@ read_chains(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 	    h->minifat1 == FREESECT)) {
 		/* no mini FAT */
 	} else {
-		st = follow(f, &fw, h->minifat1, 60, h->nminifat, OWN_MINIFAT,
-		    "mini FAT", mfsec, &nmf, err);
+		st = cfb_follow(f, &fw, h->minifat1, 60, h->nminifat,
+		    OWN_MINIFAT, "mini FAT", mfsec, &nmf, err);
 		if (st != ASMGATE_OK)
 			goto out;
 		if (nmf == 0) {
@@ -921,7 +531,7 @@ read_chains(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 	for (i = 0; i < nmf; i++)
 		if (!read_u32s(f, mfsec[i], f->minifat + i * per, per)) {
 			st = rd_fail(err, ASMGATE_E_TRUNCATED,
-			    sec_off(f, mfsec[i]), "mini FAT sector");
+			    cfb_sec_off(f, mfsec[i]), "mini FAT sector");
 			goto out;
 		}
 
@@ -954,7 +564,6 @@ read_chains(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 	for (i = 0; i < f->nents; i++) {
 		const cfb_entry *e = &f->ents[i];
 		char what[48];
-		uint64_t want;
 		if (e->type == CFB_TYPE_STORAGE)
 			continue;
 		/* Messages name the entry by stream ID. */
@@ -968,64 +577,9 @@ read_chains(cfb *f, const hdr *h, uint32_t *owner, asmgate_error *err)
 			 * ENDOFCHAIN; some writers leave 0 or FREESECT. */
 			continue;
 		}
-		if (e->mini) {
-			want = sectors_for(e->size, MINI_SHIFT);
-			f->coff[i] = nmch;
-			st = follow(f, &mw, e->start, e->offset + 116, want,
-			    OWN_STREAM + (uint32_t)i, what, f->mchain, &nmch,
-			    err);
-			if (st != ASMGATE_OK)
-				goto out;
-			f->clen[i] = nmch - f->coff[i];
-			/* Every mini sector but the last is whole inside the
-			 * mini stream; the last holds what the size needs. */
-			for (size_t k = f->coff[i]; k + 1 < nmch; k++)
-				if (f->mchain[k] >= f->ministream / MINI_SIZE) {
-					st = rd_fail(err, ASMGATE_E_MALFORMED,
-					    e->offset + 116,
-					    "%s: mini sector %u is not whole "
-					    "in the mini stream", what,
-					    f->mchain[k]);
-					goto out;
-				}
-			/* The last mini sector holds what the size needs,
-			 * inside the mini stream. */
-			if (!rd_range_ok((uint64_t)f->mchain[nmch - 1] *
-			    MINI_SIZE, ((e->size - 1) & (MINI_SIZE - 1)) + 1,
-			    f->ministream)) {
-				st = rd_fail(err, ASMGATE_E_MALFORMED,
-				    e->offset + 120,
-				    "%s: ends past the mini stream", what);
-				goto out;
-			}
-		} else {
-			want = sectors_for(e->size, f->shift);
-			f->coff[i] = nch;
-			st = follow(f, &fw, e->start, e->offset + 116, want,
-			    OWN_STREAM + (uint32_t)i, what, f->chain, &nch,
-			    err);
-			if (st != ASMGATE_OK)
-				goto out;
-			f->clen[i] = nch - f->coff[i];
-			for (size_t k = f->coff[i]; k + 1 < nch; k++)
-				if (!sec_has(f, f->chain[k], f->ss)) {
-					st = rd_fail(err, ASMGATE_E_TRUNCATED,
-					    sec_off(f, f->chain[k]),
-					    "%s: sector past the end of the "
-					    "file", what);
-					goto out;
-				}
-			/* A partial last sector of the file is read only as
-			 * far as the size needs. */
-			if (!sec_has(f, f->chain[nch - 1],
-			    ((e->size - 1) & (f->ss - 1u)) + 1)) {
-				st = rd_fail(err, ASMGATE_E_TRUNCATED,
-				    sec_off(f, f->chain[nch - 1]),
-				    "%s: last sector past the end of the file",
-				    what);
-				goto out;
-			}
-		}
+		st = stream_chain(f, &fw, &mw, i, what, &nch, &nmch, err);
+		if (st != ASMGATE_OK)
+			goto out;
 	}
 	st = ASMGATE_OK;
 out:
@@ -1034,31 +588,15 @@ out:
 	return st;
 }
 
-static void
-dirwalk_free(dirwalk *w)
-{
-	free(w->raw);
-	free(w->parent_id);
-	free(w->reached);
-	free(w->stack);
-	free(w->depth);
-	free(w->ent);
-	free(w->order);
-	free(w->kid_off);
-	free(w->kid_n);
-}
-
 asmgate_status
 cfb_open(cfb **out, const uint8_t *data, size_t size, asmgate_error *err)
 {
 	cfb *f;
-	hdr h;
-	dirwalk w;
+	cfb_hdr h;
 	uint32_t *owner = NULL, *secs = NULL;
 	asmgate_status st;
 
 	*out = NULL;
-	memset(&w, 0, sizeof(w));
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "compound file");
@@ -1066,7 +604,6 @@ cfb_open(cfb **out, const uint8_t *data, size_t size, asmgate_error *err)
 	f->size = data ? size : 0;
 	if ((st = read_header(f, &h, err)) != ASMGATE_OK)
 		goto out;
-	w.v3 = h.major == 3;
 	owner = calloc((size_t)f->nsec + 1, sizeof(*owner));
 	secs = malloc(((size_t)f->nsec + 1) * sizeof(*secs));
 	if (!owner || !secs) {
@@ -1075,15 +612,13 @@ cfb_open(cfb **out, const uint8_t *data, size_t size, asmgate_error *err)
 	}
 	if ((st = read_difat(f, &h, owner, err)) != ASMGATE_OK ||
 	    (st = read_fat(f, owner, err)) != ASMGATE_OK ||
-	    (st = read_directory(f, &h, owner, secs, &w, err)) != ASMGATE_OK ||
-	    (st = build_entries(f, &w, err)) != ASMGATE_OK ||
+	    (st = cfb_read_dir(f, &h, owner, secs, err)) != ASMGATE_OK ||
 	    (st = read_chains(f, &h, owner, err)) != ASMGATE_OK)
 		goto out;
 	*out = f;
 	f = NULL;
 out:
 	cfb_free(f);
-	dirwalk_free(&w);
 	free(owner);
 	free(secs);
 	return st;
@@ -1114,7 +649,7 @@ cfb_find(const cfb *f, uint32_t parent, const uint16_t *name, size_t n)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const cfb_entry *e = &f->ents[f->kids[mid]];
-		int c = name_cmp(e->name, e->name_len, name, n);
+		int c = cfb_name_cmp(e->name, e->name_len, name, n);
 		if (c == 0)
 			return f->kids[mid];
 		if (c < 0)
@@ -1143,7 +678,7 @@ map_off(const cfb *f, size_t i, uint64_t off)
 		uint64_t k = off >> f->shift;
 		if (k >= f->clen[i])
 			return UINT64_MAX;
-		return sec_off(f, f->chain[f->coff[i] + k]) +
+		return cfb_sec_off(f, f->chain[f->coff[i] + k]) +
 		    (off & (f->ss - 1u));
 	}
 }

@@ -57,7 +57,8 @@ walk_entry(const cfb *f, size_t i, const uint8_t *data, size_t size)
 		CHECK(e->parent == CFB_NONE);
 		CHECK(e->id == 0);
 	} else {
-		CHECK(e->type == CFB_TYPE_STORAGE || e->type == CFB_TYPE_STREAM);
+		CHECK(e->type == CFB_TYPE_STORAGE ||
+		    e->type == CFB_TYPE_STREAM);
 		CHECK(e->id > cfb_entry_at(f, i - 1)->id);
 		CHECK(e->parent < cfb_count(f));
 		p = cfb_entry_at(f, e->parent);

@@ -61,7 +61,8 @@ tcfb_utf16(const char *s, size_t n, uint16_t *out, size_t cap)
 		} else {
 			assert_true((u[i] & 0xF0) == 0xE0 && i + 2 < n);
 			c = (uint32_t)(u[i] & 0x0F) << 12 |
-			    (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F);
+			    (uint32_t)(u[i + 1] & 0x3F) << 6 |
+			    (u[i + 2] & 0x3F);
 			i += 3;
 		}
 		assert_true(k < cap);
@@ -332,7 +333,8 @@ test_ctr__cfb_partial_tail(void **state)
 
 	(void)state;
 	/* The last sector ends with the last stream's last byte. */
-	tcfb_check_manifest("cfb/partial-tail.cfb", "cfb/partial-tail.streams");
+	tcfb_check_manifest("cfb/partial-tail.cfb",
+	    "cfb/partial-tail.streams");
 	tcfb_open(&t, "cfb/partial-tail.cfb");
 	assert_int_not_equal(t.len % 512, 0);
 	tcfb_close(&t);
