@@ -522,7 +522,12 @@ read_chains(cfb *f, const cfb_hdr *h, uint32_t *owner, asmgate_error *err)
 			goto out;
 		}
 	}
-	f->nminifat = (uint32_t)(nmf * per); /* nmf <= nsec < 2^32 / per */
+	if (nmf > UINT32_MAX / per) {
+		st = rd_fail(err, ASMGATE_E_LIMIT, 64,
+		    "mini FAT of %zu sectors", nmf);
+		goto out;
+	}
+	f->nminifat = (uint32_t)(nmf * per);
 	f->minifat = malloc(((size_t)f->nminifat + 1) * sizeof(*f->minifat));
 	if (!f->minifat) {
 		st = rd_fail_nooff(err, ASMGATE_E_NOMEM, "mini FAT");
