@@ -44,9 +44,10 @@ say = @printf '  %-6s %s\n'
 endif
 
 # Packages: pkg-config modules and the Debian packages that provide them.
-PC_MODULES   = libcrypto libxml-2.0 zlib
+PC_MODULES   = libcrypto libxml-2.0 zlib libmspack
 PC_TEST      = cmocka
-DEB_PACKAGES = pkg-config libssl-dev libxml2-dev zlib1g-dev libcmocka-dev
+DEB_PACKAGES = pkg-config libssl-dev libxml2-dev zlib1g-dev libmspack-dev \
+               libcmocka-dev
 # python3 is used only by the black-box tests (tests/cli), to check the
 # structure of JSON, JUnit and SARIF output; without it those checks are
 # counted as skipped. Installed when missing, never needed to build.
