@@ -1,5 +1,6 @@
 /*
- * test_ctr.c - unit tests of the container reader (ctr/, ZIP).
+ * test_ctr.c - unit tests of the container reader (ctr/: ZIP here,
+ * cabinets in ctr_cab_tests.h).
  *
  * ZIPs are built in memory by a small writer below, laid out by hand
  * from APPNOTE.TXT 4.3.7 (local header), 4.3.9 (data descriptor),
@@ -1928,6 +1929,8 @@ test_ctr__samples_malformed(void **state)
 	}
 }
 
+#include "ctr_cab_tests.h"
+
 int
 main(void)
 {
@@ -1972,6 +1975,7 @@ main(void)
 		cmocka_unit_test(test_ctr__samples_valid),
 		cmocka_unit_test(test_ctr__samples_layout),
 		cmocka_unit_test(test_ctr__samples_malformed),
+		CTR_CAB_TESTS,
 	};
 
 	return cmocka_run_group_tests_name("ctr", tests, th_setup_tmp,
