@@ -486,6 +486,7 @@ cab_close(asmgate_container *c)
 	for (i = 0; i < s->nfolders; i++) {
 		pthread_mutex_destroy(&s->folders[i].lock);
 		free(s->folders[i].buf);
+		free(s->folders[i].fail);
 	}
 	free(s->folders);
 	free(s->file_folder);

@@ -6,7 +6,8 @@
  * stream cut into CFDATA blocks, and a file is a range of the folder's
  * uncompressed bytes. A folder is decompressed once, the first time one
  * of its files is read, into a buffer kept until the container is
- * freed; a mutex per folder makes that first read safe when several
+ * freed (or, when it fails, the error is kept for its other files); a
+ * mutex per folder makes that first read safe when several
  * threads read members at once. Everything else is written only by
  * open.
  */
@@ -41,8 +42,12 @@ typedef struct cab_folder {
 	uint64_t csize;        /* sum of cbData */
 	uint64_t usize;        /* sum of cbUncomp */
 	int spans;             /* continued from or into another cabinet */
-	pthread_mutex_t lock;  /* guards buf */
+	pthread_mutex_t lock;  /* guards buf and fail */
 	uint8_t *buf;          /* usize decompressed bytes, or NULL */
+	/* Why the folder cannot be decompressed, once that is known: its
+	 * other files get the same answer without decompressing it again
+	 * (NULL also after running out of memory, which may pass). */
+	asmgate_error *fail;
 } cab_folder;
 
 typedef struct cab_state {

@@ -242,7 +242,7 @@ check_sums(const asmgate_container *c, const cab_state *s, size_t fi,
 }
 
 /* Folder fi decompressed, from the cache or now (caller holds the
- * folder's lock). */
+ * folder's lock). err is not NULL. */
 static asmgate_status
 load_folder(const asmgate_container *c, cab_state *s, size_t fi,
     asmgate_error *err)
@@ -254,6 +254,10 @@ load_folder(const asmgate_container *c, cab_state *s, size_t fi,
 
 	if (f->buf)
 		return ASMGATE_OK;
+	if (f->fail) {
+		*err = *f->fail;
+		return f->fail->code;
+	}
 	if (f->usize > RD_RATIO_MIN_BYTES && (f->csize == 0 ||
 	    f->usize / f->csize > RD_MAX_COMPRESSION_RATIO))
 		return rd_fail(err, ASMGATE_E_LIMIT, f->offset, "folder %zu: "
@@ -275,6 +279,11 @@ load_folder(const asmgate_container *c, cab_state *s, size_t fi,
 	}
 	if (st != ASMGATE_OK) {
 		free(buf);
+		/* Kept: a bad folder shared by many files is decompressed
+		 * once, not once per file. */
+		if (st != ASMGATE_E_NOMEM &&
+		    (f->fail = malloc(sizeof(*f->fail))) != NULL)
+			*f->fail = *err;
 		return st;
 	}
 	f->buf = buf;
@@ -289,6 +298,7 @@ ctr_cab_extract(const asmgate_container *c, const ctr_member *m,
 	size_t i = (size_t)(m - c->members), fi, k;
 	cab_folder *f;
 	char q[CTR_QUOTE_BUF];
+	asmgate_error e;
 	asmgate_status st;
 
 	*got = 0;
@@ -302,14 +312,18 @@ ctr_cab_extract(const asmgate_container *c, const ctr_member *m,
 	f = &s->folders[fi];
 	if (pthread_mutex_lock(&f->lock) != 0)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE, "folder lock");
-	st = load_folder(c, s, fi, err);
+	asmgate_error_clear(&e);
+	st = load_folder(c, s, fi, &e);
 	(void)pthread_mutex_unlock(&f->lock);
 	if (st != ASMGATE_OK) {
 		char what[CTR_QUOTE_BUF + 16];
 
-		(void)snprintf(what, sizeof(what), "member '%s'",
-		    ctr_quote(q, m));
-		rd_err_prefix(err, what);
+		if (err) {
+			*err = e;
+			(void)snprintf(what, sizeof(what), "member '%s'",
+			    ctr_quote(q, m));
+			rd_err_prefix(err, what);
+		}
 		return st;
 	}
 	/* Range checked at open; f->buf is written once, under the lock,
