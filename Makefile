@@ -11,6 +11,7 @@
 #   bench          verification speed against `openssl dgst`, and over
 #                  packages against `unzip -tqq` (bench-zip alone)
 #   xcheck-zip     the ZIP reader against unzip / Python's zipfile
+#   xcheck-cab     the cabinet reader against cabextract
 #   valgrind       the command's black-box tests under Valgrind memcheck
 #   install, uninstall, clean, lint
 #
@@ -91,7 +92,8 @@ TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 
 .PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip valgrind install uninstall \
-	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip
+	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip \
+	xcheck-cab
 
 all: $(B)/asmgate $(B)/libasmgate.a
 
@@ -229,6 +231,11 @@ $(B)/zipls: tests/xcheck/zipls.c $(B)/libasmgate.a
 # Member lists and contents against Info-ZIP unzip / Python's zipfile.
 xcheck-zip: $(B)/zipls
 	@sh tests/xcheck-zip.sh $(B)/zipls
+
+# Cabinet member lists and contents against cabextract (skipped, with a
+# message, when it is not installed).
+xcheck-cab: $(B)/zipls
+	@sh tests/xcheck-cab.sh $(B)/zipls
 
 headertest: $(B)/config.mk
 	@mkdir -p $(B)

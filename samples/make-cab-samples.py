@@ -185,7 +185,7 @@ def main():
 
     # ---------------------------------------------------------- valid
     stored, _ = build([Folder(NONE, [
-        (b"lib/Contoso.Orchestrations.dll", CONTOSO, 0),
+        (b"lib\\Contoso.Orchestrations.dll", CONTOSO, 0),
         (b"lib\\Fabrikam.Adapters.dll", FABRIKAM, 0),
         (b"readme.txt", README, 0)])])
     write("stored.cab", stored)
