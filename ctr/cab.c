@@ -20,7 +20,8 @@
  *    folders end: size, offset in the folder, folder index, attributes,
  *    name (at most RD_MAX_CAB_NAME bytes, NUL-terminated; UTF-8 when
  *    _A_NAME_IS_UTF says so, else ISO-8859-1 converted to UTF-8), and
- *    each file's range inside its folder's uncompressed bytes.
+ *    each file's range inside its folder's uncompressed bytes, no two
+ *    files sharing bytes of a folder.
  * A file continued from or into another cabinet (iFolder 0xFFFD-0xFFFF,
  * or a folder the header flags say is split) and a Quantum folder are
  * unsupported members, reported, not errors. Files share folders, so
@@ -190,11 +191,11 @@ walk_blocks(const rd *r, cab_folder *f, size_t fi, uint8_t data_reserve,
 	rd b;
 	size_t k;
 
-	if (!rd_sub(r, f->data_start, 0, &b))
+	if (f->data_start > r->len ||
+	    !rd_sub(r, f->data_start, r->len - f->data_start, &b))
 		return rd_fail(err, ASMGATE_E_MALFORMED, f->offset, "folder "
 		    "%zu: data at 0x%x is past the end of the cabinet", fi,
 		    f->data_start);
-	b.len = r->len - f->data_start;
 	for (k = 0; k < f->nblocks; k++) {
 		uint64_t at = rd_offset(&b);
 		uint32_t csum;
@@ -475,6 +476,74 @@ read_file(asmgate_container *c, cab_state *s, rd *r, size_t i,
 	return ASMGATE_OK;
 }
 
+/* A file's range in its folder, for the overlap check. */
+typedef struct file_range {
+	uint32_t folder, off, size;
+	size_t i;
+} file_range;
+
+static int
+cmp_range(const void *a, const void *b)
+{
+	const file_range *x = a, *y = b;
+
+	if (x->folder != y->folder)
+		return x->folder < y->folder ? -1 : 1;
+	if (x->off != y->off)
+		return x->off < y->off ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * No two files share bytes of a folder: cabinet writers lay files out
+ * one after another, and overlapping ranges would let a small cabinet
+ * name the same decompressed gigabyte many times over (the ZIP
+ * overlapping-member bomb). Empty files and unsupported ones are left
+ * out.
+ */
+static asmgate_status
+check_file_ranges(const asmgate_container *c, const cab_state *s,
+    asmgate_error *err)
+{
+	char q1[CTR_QUOTE_BUF], q2[CTR_QUOTE_BUF];
+	file_range *v;
+	size_t i, n = 0;
+	asmgate_status st = ASMGATE_OK;
+
+	v = malloc(c->nmembers * sizeof(*v) + 1); /* <= 65535 */
+	if (!v)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	for (i = 0; i < c->nmembers; i++) {
+		if (c->members[i].info.unsupported ||
+		    c->members[i].info.size == 0)
+			continue;
+		v[n].folder = s->file_folder[i];
+		v[n].off = s->file_offset[i];
+		v[n].size = (uint32_t)c->members[i].info.size;
+		v[n++].i = i;
+	}
+	qsort(v, n, sizeof(*v), cmp_range);
+	for (i = 1; i < n; i++) {
+		const ctr_member *a = &c->members[v[i - 1].i];
+		const ctr_member *b = &c->members[v[i].i];
+
+		if (v[i].folder != v[i - 1].folder ||
+		    v[i].off - v[i - 1].off >= v[i - 1].size)
+			continue;
+		if (a->dir_offset > b->dir_offset) {
+			const ctr_member *t = a;
+			a = b;
+			b = t;
+		}
+		st = rd_fail(err, ASMGATE_E_MALFORMED, b->dir_offset, "files "
+		    "'%s' and '%s' overlap in folder %u", ctr_quote(q1, a),
+		    ctr_quote(q2, b), v[i].folder);
+		break;
+	}
+	free(v);
+	return st;
+}
+
 static void
 cab_close(asmgate_container *c)
 {
@@ -551,7 +620,8 @@ cab_open(asmgate_container *c, asmgate_error *err)
 	for (i = 0; i < h.nfiles; i++)
 		if ((st = read_file(c, s, &r, i, err)) != ASMGATE_OK)
 			return st;
-	if ((st = check_folder_ranges(s, rd_offset(&r), err)) != ASMGATE_OK)
+	if ((st = check_folder_ranges(s, rd_offset(&r), err)) != ASMGATE_OK ||
+	    (st = check_file_ranges(c, s, err)) != ASMGATE_OK)
 		return st;
 	/* Members share folders: ranges are the folders', checked above;
 	 * container.c checks the names. */

@@ -263,6 +263,7 @@ def main():
           patch(base, f1 + 4, "<I", len(CONTOSO) + 16))
     write("cfdata-past-end.cab", patch(base, fold + 4, "<H", 2))
     write("bad-folder-index.cab", patch(base, f1 + 8, "<H", 1))
+    write("files-overlap.cab", patch(base, f1 + 4, "<I", 4096))
     write("truncated-header.cab", base[:30])
     # An empty file in a folder without blocks, its name's NUL cut off:
     # the name runs to the end of the cabinet.

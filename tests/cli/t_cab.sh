@@ -64,6 +64,7 @@ for case in \
     'file-outside-folder.cab|file-outside-folder\.cab: error: file .Fabrikam\.Adapters\.dll. .* lies outside its folder.*\(offset 0x57\)' \
     'cfdata-past-end.cab|cfdata-past-end\.cab: error: folder 0: data block 2 runs past the end of the cabinet \(offset 0x117b\)' \
     'cbuncomp-too-big.cab|cbuncomp-too-big\.cab: error: .*expands to 40000 bytes.*\(offset 0x46\)' \
+    'files-overlap.cab|files-overlap\.cab: error: files .* overlap in folder 0 \(offset 0x57\)' \
     'bad-folder-index.cab|bad-folder-index\.cab: error: .*names folder 1 of 1 \(offset 0x5f\)' \
     'name-without-nul.cab|name-without-nul\.cab: error: .*not NUL-terminated.*\(offset 0x3c\)' \
     'truncated-header.cab|truncated-header\.cab: error: cabinet header truncated.*\(offset 0x0\)' \

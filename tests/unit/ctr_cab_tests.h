@@ -565,6 +565,9 @@ test_ctr__cab_malformed(void **state)
 		  "folder 0: data block 2 runs past the end of the cabinet" },
 		{ "cab/cbuncomp-too-big.cab", ASMGATE_E_MALFORMED, 0, 0x46,
 		  "data block 1 expands to 40000 bytes, above the maximum" },
+		{ "cab/files-overlap.cab", ASMGATE_E_MALFORMED, 0, 0x57,
+		  "files 'Contoso.Orchestrations.dll' and "
+		  "'Fabrikam.Adapters.dll' overlap in folder 0" },
 		{ "cab/bad-folder-index.cab", ASMGATE_E_MALFORMED, 0, 0x5f,
 		  "file 'Fabrikam.Adapters.dll' names folder 1 of 1" },
 		{ "cab/name-without-nul.cab", ASMGATE_E_MALFORMED, 0, 0x3c,
