@@ -13,6 +13,7 @@
 #                  over an installer database against `msiextract`
 #                  (bench-msi alone)
 #   xcheck-zip     the ZIP reader against unzip / Python's zipfile
+#   xcheck-cab     the cabinet reader against cabextract
 #   xcheck-msi     the installer-database reader against msiextract
 #   valgrind       the command's black-box tests under Valgrind memcheck
 #   install, uninstall, clean, lint
@@ -47,9 +48,10 @@ say = @printf '  %-6s %s\n'
 endif
 
 # Packages: pkg-config modules and the Debian packages that provide them.
-PC_MODULES   = libcrypto libxml-2.0 zlib
+PC_MODULES   = libcrypto libxml-2.0 zlib libmspack
 PC_TEST      = cmocka
-DEB_PACKAGES = pkg-config libssl-dev libxml2-dev zlib1g-dev libcmocka-dev
+DEB_PACKAGES = pkg-config libssl-dev libxml2-dev zlib1g-dev libmspack-dev \
+               libcmocka-dev
 # python3 is used only by the black-box tests (tests/cli), to check the
 # structure of JSON, JUnit and SARIF output; without it those checks are
 # counted as skipped. Installed when missing, never needed to build.
@@ -93,7 +95,8 @@ TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 
 .PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip bench-msi valgrind install uninstall \
-	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip xcheck-msi
+	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip \
+	xcheck-cab xcheck-msi
 
 all: $(B)/asmgate $(B)/libasmgate.a
 
@@ -231,6 +234,11 @@ $(B)/zipls: tests/xcheck/zipls.c $(B)/libasmgate.a
 # Member lists and contents against Info-ZIP unzip / Python's zipfile.
 xcheck-zip: $(B)/zipls
 	@sh tests/xcheck-zip.sh $(B)/zipls
+
+# Cabinet member lists and contents against cabextract (skipped, with a
+# message, when it is not installed).
+xcheck-cab: $(B)/zipls
+	@sh tests/xcheck-cab.sh $(B)/zipls
 
 xcheck-msi: $(B)/zipls
 	@sh tests/xcheck-msi.sh $(B)/zipls

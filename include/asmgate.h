@@ -315,8 +315,10 @@ typedef enum asmgate_container_format {
 	                               file (MS-CFB) holding MSI tables */
 } asmgate_container_format;
 
-/** The container format of the bytes at data (at least the first 4
- *  bytes are looked at), or ASMGATE_CONTAINER_NONE. */
+/** The container format of the bytes at data, or ASMGATE_CONTAINER_NONE.
+ *  Give at least the first 8 bytes: ZIP is told by 4, a cabinet by
+ *  "MSCF" and its zero reserved field, a compound file by its 8-byte
+ *  signature. */
 asmgate_container_format asmgate_container_detect(const void *data,
     size_t len);
 

@@ -192,6 +192,19 @@
  * LZX and MSZIP never produce more). */
 #define RD_MAX_CAB_BLOCK 32768u
 
+/* Compressed bytes of one CFDATA block: a 32 KiB block plus what LZX
+ * and MSZIP may add to incompressible data (6 KiB, as makecab allows). */
+#define RD_MAX_CAB_BLOCK_INPUT (32768u + 6144u)
+
+/* Bytes of the per-cabinet reserve area (MS-CAB 2.1: cbCFHeader is at
+ * most 60,000). */
+#define RD_MAX_CAB_HEADER_RESERVE 60000u
+
+/* Bytes of a file name and of the previous/next cabinet and disk names
+ * (MS-CAB 2.1, 2.3: CB_MAX_FILENAME and CB_MAX_CABINET_NAME are 256
+ * bytes with the NUL). */
+#define RD_MAX_CAB_NAME 255u
+
 /* Command line -------------------------------------------------------- */
 
 /* Directory recursion depth when walking PATH arguments. */

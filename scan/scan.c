@@ -44,8 +44,9 @@
 #define SCAN_WINDOW_PER_JOB 64u
 /* Key length: a top index plus one index per container level. */
 #define SCAN_MAX_KEY (RD_MAX_CONTAINER_DEPTH + 2u)
-/* Bytes peeked to tell a member's type (MZ, PK). */
-#define SCAN_PEEK 4u
+/* Bytes peeked to tell a member's type (MZ, PK; a cabinet's "MSCF" and
+ * its zero reserved field; the compound-file signature). */
+#define SCAN_PEEK 8u
 
 enum node_state { N_NEW, N_RUNNING, N_DONE };
 

@@ -1,6 +1,7 @@
 /*
- * test_ctr.c - unit tests of the container reader (ctr/, ZIP; the
- * compound file tests are in ctr_cfb_tests.h).
+ * test_ctr.c - unit tests of the container reader (ctr/: ZIP here,
+ * compound files in ctr_cfb_tests.h, cabinets in ctr_cab_tests.h,
+ * installer databases in ctr_msi_tests.h).
  *
  * ZIPs are built in memory by a small writer below, laid out by hand
  * from APPNOTE.TXT 4.3.7 (local header), 4.3.9 (data descriptor),
@@ -1930,6 +1931,8 @@ test_ctr__samples_malformed(void **state)
 }
 
 #include "ctr_cfb_tests.h"
+#include "ctr_cab_tests.h"
+
 /* ----------------------------------------------- installer databases */
 
 #include "ctr_msi_tests.h"
@@ -1979,6 +1982,7 @@ main(void)
 		cmocka_unit_test(test_ctr__samples_layout),
 		cmocka_unit_test(test_ctr__samples_malformed),
 		CTR_CFB_TESTS,
+		CTR_CAB_TESTS,
 		cmocka_unit_test(test_msi__embedded_cabinet),
 		cmocka_unit_test(test_msi__external_cabinet),
 		cmocka_unit_test(test_msi__uncompressed_source),
