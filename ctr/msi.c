@@ -368,10 +368,11 @@ int_cell(const msi_table *t, uint32_t row, unsigned c, int *null)
 	uint32_t v = le(t->data + col->at + (size_t)row * col->width,
 	    col->width);
 
+	/* Stored with the sign bit flipped: value + 2^15 (or 2^31). */
 	*null = v == 0;
 	if (col->width == 2)
-		return (int32_t)(v ^ 0x8000u) - 0x8000;
-	return (int32_t)(v ^ 0x80000000u);
+		return (int32_t)v - 0x8000;
+	return (int32_t)((int64_t)v - 0x80000000LL);
 }
 
 static int

@@ -4,7 +4,7 @@
  * from the WiX sources in samples/msi/src/: the names and keys expected
  * below are the Directory, Component and File rows those sources
  * declare; the bytes expected are the payload files the generator put
- * in, samples/valid/*.dll).
+ * in, the assemblies of samples/valid).
  */
 
 /* A member expected in a database: install path, File key, payload. */
