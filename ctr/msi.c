@@ -1554,6 +1554,14 @@ file_paths(msi_ctx *x, msi_tables *t, dir_set *ds, const keyed *comps,
 		return rd_fail(err, ASMGATE_E_MALFORMED, f->offset,
 		    "table File: row %u has an empty file name", f->row + 1);
 	}
+	/* A NUL inside a string of the pool would cut the name short. */
+	if (strlen(tb.p) != tb.len || strlen(sb.p) != sb.len) {
+		free(tb.p);
+		free(sb.p);
+		return rd_fail(err, ASMGATE_E_MALFORMED, f->offset,
+		    "table File: row %u: its install path holds a NUL "
+		    "character", f->row + 1);
+	}
 	f->name = tb.p;
 	f->source = sb.p;
 	return ASMGATE_OK;
