@@ -28,6 +28,12 @@ run verify --policy "$S/policy/biztalk.xml" --host OrchestrationHost \
     "$S/valid/fabrikam-adapters.dll" "$S/states/delay-signed.dll"
 echo "(1: a decision in an enforcing host is a denial)"
 
+# A BizTalk application package: the assemblies an installer database
+# installs, named by install path, read from its embedded cabinet.
+run verify --policy "$S/policy/biztalk.xml" --host OrchestrationHost \
+    "$S/msi/app.msi"
+echo "(1: Fabrikam's adapter is not allowed in the orchestration host)"
+
 # A malformed file: one line, exit 2, nothing else lost.
 run verify "$S/malformed/truncated-section-data.dll" \
     "$S/valid/hello.exe"
