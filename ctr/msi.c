@@ -270,10 +270,15 @@ load_pool(msi_ctx *x, asmgate_error *err)
 
 	ip = find_stream(x->st->f, "_StringPool", 11, 1);
 	id = find_stream(x->st->f, "_StringData", 11, 1);
+	/* Neither stream: another kind of compound file (a document). */
+	if (ip == CFB_NONE && id == CFB_NONE)
+		return rd_fail(err, ASMGATE_E_UNSUPPORTED, 0,
+		    "a compound file that is not a Windows Installer "
+		    "database (no _StringPool, _StringData)");
 	if (ip == CFB_NONE || id == CFB_NONE)
 		return rd_fail(err, ASMGATE_E_MALFORMED, 0,
-		    "compound file without a Windows Installer string pool "
-		    "(_StringPool, _StringData)");
+		    "compound file without a whole Windows Installer string "
+		    "pool (_StringPool, _StringData)");
 	p->data_stream = id;
 	if ((st = gather(x, ip, "_StringPool", &raw, &rlen, err)) !=
 	    ASMGATE_OK)

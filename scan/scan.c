@@ -325,7 +325,15 @@ run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
 	b->refs = 1;
 	rc = asmgate_container_open_bytes(&b->c, data, len, path, &err);
 	if (rc != ASMGATE_OK) {
-		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+		/* A member that is a compound file but no installer database
+		 * (an Office document) is listed as skipped, as native PE
+		 * members are; named on the command line it is an error. */
+		int other = rc == ASMGATE_E_UNSUPPORTED && n->parent &&
+		    asmgate_container_detect(data, len) ==
+		    ASMGATE_CONTAINER_MSI;
+
+		set_outcome(s, n, other ? ASMGATE_SUBJECT_SKIPPED :
+		    ASMGATE_SUBJECT_ERROR, &err, NULL);
 		box_unref(s, b);
 		return;
 	}

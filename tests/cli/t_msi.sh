@@ -95,3 +95,24 @@ if grep -q 'app\.msi carries' "$T/out"; then
 run "$ASMGATE" inspect --format json "$M/signed.msi"
 expect_json
 jq_eq 'd["files"][0]["origin"]["signedContainers"]' '[0]'
+
+# A compound file that is no installer database (an Office document):
+# inside a package it is listed as skipped; named, it is an error.
+if command -v python3 >/dev/null 2>&1; then
+	python3 -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[3], "w")
+z.write(sys.argv[1], "docs/notes.doc")
+z.write(sys.argv[2], "lib/Contoso.dll")
+z.close()' "$S/cfb/v3-mini.cfb" "$S/valid/contoso-orchestrations.dll" \
+	    "$T/doc.zip"
+	run "$ASMGATE" verify "$T/doc.zip"
+	expect_rc 0
+	expect_out 'doc\.zip!docs/notes\.doc: skipped: .*not a Windows Installer database'
+	expect_out 'doc\.zip!lib/Contoso\.dll: signed'
+else
+	skip 3 "python3 not installed: no zip of a compound file"
+fi
+run "$ASMGATE" verify "$S/cfb/v3-mini.cfb"
+expect_rc 2
+expect_err 'v3-mini\.cfb: error: .*not a Windows Installer database'
+expect_err_lines 1
