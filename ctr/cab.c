@@ -552,6 +552,8 @@ cab_close(asmgate_container *c)
 
 	if (!s)
 		return;
+	if (s->acct_init)
+		pthread_mutex_destroy(&s->acct_lock);
 	for (i = 0; i < s->nfolders; i++) {
 		pthread_mutex_destroy(&s->folders[i].lock);
 		free(s->folders[i].buf);
@@ -584,6 +586,10 @@ new_state(asmgate_container *c, const cab_hdr *h, asmgate_error *err)
 	c->members = calloc((size_t)h->nfiles + 1, sizeof(*c->members));
 	if (!s->folders || !s->file_folder || !s->file_offset || !c->members)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	if (pthread_mutex_init(&s->acct_lock, NULL) != 0)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+		    "cannot make a lock");
+	s->acct_init = 1;
 	for (i = 0; i < h->nfolders; i++) {
 		if (pthread_mutex_init(&s->folders[i].lock, NULL) != 0)
 			return rd_fail_nooff(err, ASMGATE_E_NOMEM,

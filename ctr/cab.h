@@ -4,12 +4,14 @@
  *
  * A cabinet's files live in folders: each folder is one compressed
  * stream cut into CFDATA blocks, and a file is a range of the folder's
- * uncompressed bytes. A folder is decompressed once, the first time one
- * of its files is read, into a buffer kept until the container is
- * freed (or, when it fails, the error is kept for its other files); a
- * mutex per folder makes that first read safe when several
- * threads read members at once. Everything else is written only by
- * open.
+ * uncompressed bytes. A folder is decompressed when one of its files is
+ * first read, into a buffer kept for its other files (a failure is kept
+ * too); a mutex per folder makes that safe when several threads read
+ * members at once, and a file is copied out under it. Buffers held at
+ * once are capped (RD_MAX_CAB_CACHE_BYTES: a folder nobody is reading
+ * is dropped to make room, and decompressed again if asked for), and so
+ * are the bytes decompressed over the container's life
+ * (RD_MAX_CAB_WORK_BYTES). Everything else is written only by open.
  */
 #ifndef CTR_CAB_H
 #define CTR_CAB_H
@@ -58,6 +60,12 @@ typedef struct cab_state {
 	 * in the folder's uncompressed bytes. */
 	uint16_t *file_folder;
 	uint32_t *file_offset;
+	/* Decompressed bytes: held in folder buffers now, and made over
+	 * the container's life (RD_MAX_CAB_CACHE_BYTES,
+	 * RD_MAX_CAB_WORK_BYTES). */
+	pthread_mutex_t acct_lock;
+	int acct_init;
+	uint64_t cached, work;
 } cab_state;
 
 /** The MS-CAB checksum (2.5, csum) of n bytes, seeded with seed: the XOR

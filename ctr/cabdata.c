@@ -2,11 +2,12 @@
  * cabdata.c - a cabinet folder's data (MS-CAB 2.4, 2.5) and the files
  * cut from it.
  *
- * A folder is decompressed whole, once: the first read of any of its
- * files takes the folder's lock, walks its CFDATA blocks (whose bounds
- * open checked), verifies each block's checksum (csum, 2.5; 0 means
- * none was computed), and writes exactly the sum of the blocks' cbUncomp
- * bytes into a buffer kept in the container's state until it is freed.
+ * A folder is decompressed whole, normally once (cab.h: the cache and
+ * its caps): the first read of any of its files takes the folder's
+ * lock, walks its CFDATA blocks (whose bounds open checked), verifies
+ * each block's checksum (csum, 2.5; 0 means none was computed), and
+ * writes exactly the sum of the blocks' cbUncomp bytes into a buffer
+ * kept in the container's state.
  *  - stored (typeCompress 0): each block's bytes as they are;
  *  - MSZIP ([MS-MCI] 2.1): each block is "CK" and a raw deflate stream
  *    (RFC 1951) whose window carries over from the block before, so
@@ -16,7 +17,8 @@
  * A folder whose uncompressed size is above RD_MAX_COMPRESSION_RATIO
  * times its compressed size (and above RD_RATIO_MIN_BYTES) is refused
  * before anything is decompressed. A file is then a copy from the
- * buffer; its range was checked against the folder at open.
+ * buffer (under the folder's lock); its range was checked against the
+ * folder at open.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -241,6 +243,55 @@ check_sums(const asmgate_container *c, const cab_state *s, size_t fi,
 	return ASMGATE_OK;
 }
 
+/*
+ * Account for decompressing need bytes into folder fi (whose lock the
+ * caller holds): refused when the container's work budget is spent;
+ * when the cache would grow past its cap, folders nobody holds
+ * (trylock: never waits, so no lock order is needed) are dropped first.
+ */
+static asmgate_status
+reserve(cab_state *s, size_t fi, uint64_t need, asmgate_error *err)
+{
+	size_t j;
+	int over;
+
+	(void)pthread_mutex_lock(&s->acct_lock);
+	if (s->work > RD_MAX_CAB_WORK_BYTES - need) {
+		(void)pthread_mutex_unlock(&s->acct_lock);
+		return rd_fail(err, ASMGATE_E_LIMIT, s->folders[fi].offset,
+		    "folder %zu: more than %llu bytes decompressed from one "
+		    "cabinet", fi, (unsigned long long)RD_MAX_CAB_WORK_BYTES);
+	}
+	s->work += need;
+	s->cached += need;
+	over = s->cached > RD_MAX_CAB_CACHE_BYTES;
+	(void)pthread_mutex_unlock(&s->acct_lock);
+	for (j = 0; over && j < s->nfolders; j++) {
+		cab_folder *g = &s->folders[j];
+
+		if (j == fi || pthread_mutex_trylock(&g->lock) != 0)
+			continue;
+		if (g->buf) {
+			free(g->buf);
+			g->buf = NULL;
+			(void)pthread_mutex_lock(&s->acct_lock);
+			s->cached -= g->usize;
+			over = s->cached > RD_MAX_CAB_CACHE_BYTES;
+			(void)pthread_mutex_unlock(&s->acct_lock);
+		}
+		(void)pthread_mutex_unlock(&g->lock);
+	}
+	return ASMGATE_OK;
+}
+
+static void
+unreserve(cab_state *s, uint64_t n)
+{
+	(void)pthread_mutex_lock(&s->acct_lock);
+	s->cached -= n;
+	(void)pthread_mutex_unlock(&s->acct_lock);
+}
+
 /* Folder fi decompressed, from the cache or now (caller holds the
  * folder's lock). err is not NULL. */
 static asmgate_status
@@ -264,9 +315,13 @@ load_folder(const asmgate_container *c, cab_state *s, size_t fi,
 		    "compression ratio %llu:1 above the cap of %u:1", fi,
 		    (unsigned long long)(f->csize ? f->usize / f->csize :
 		    f->usize), RD_MAX_COMPRESSION_RATIO);
+	if ((st = reserve(s, fi, f->usize, err)) != ASMGATE_OK)
+		return st;
 	buf = malloc((size_t)f->usize + 1); /* <= RD_MAX_CAB_FOLDER_BYTES */
-	if (!buf)
+	if (!buf) {
+		unreserve(s, f->usize);
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	}
 	if (type == CAB_COMP_LZX) {
 		st = check_sums(c, s, fi, err);
 		if (st == ASMGATE_OK && f->usize > 0)
@@ -279,6 +334,7 @@ load_folder(const asmgate_container *c, cab_state *s, size_t fi,
 	}
 	if (st != ASMGATE_OK) {
 		free(buf);
+		unreserve(s, f->usize);
 		/* Kept: a bad folder shared by many files is decompressed
 		 * once, not once per file. */
 		if (st != ASMGATE_E_NOMEM &&
@@ -314,8 +370,8 @@ ctr_cab_extract(const asmgate_container *c, const ctr_member *m,
 		return rd_fail_nooff(err, ASMGATE_E_USAGE, "folder lock");
 	asmgate_error_clear(&e);
 	st = load_folder(c, s, fi, &e);
-	(void)pthread_mutex_unlock(&f->lock);
 	if (st != ASMGATE_OK) {
+		(void)pthread_mutex_unlock(&f->lock);
 		char what[CTR_QUOTE_BUF + 16];
 
 		if (err) {
@@ -326,15 +382,16 @@ ctr_cab_extract(const asmgate_container *c, const ctr_member *m,
 		}
 		return st;
 	}
-	/* Range checked at open; f->buf is written once, under the lock,
-	 * before any reader could see it set (the lock orders it). */
+	/* Range checked at open. Copied under the lock: another reader
+	 * may drop the buffer to make room once it is released. */
 	k = n < m->info.size ? n : (size_t)m->info.size;
+	if (k)
+		memcpy(dst, f->buf + s->file_offset[i], k);
+	(void)pthread_mutex_unlock(&f->lock);
+	*got = k;
 	if (whole && k != n)
 		return rd_fail(err, ASMGATE_E_USAGE, m->info.data_offset,
 		    "member '%s': %zu bytes asked of %llu", ctr_quote(q, m),
 		    n, (unsigned long long)m->info.size);
-	if (k)
-		memcpy(dst, f->buf + s->file_offset[i], k);
-	*got = k;
 	return ASMGATE_OK;
 }

@@ -188,6 +188,16 @@
  * and kept while the cabinet is open, so this bounds that buffer. */
 #define RD_MAX_CAB_FOLDER_BYTES ((size_t)1 << 30)
 
+/* Decompressed folders kept at once by one open cabinet: above this,
+ * folders not in use are dropped (and decompressed again if asked for),
+ * so memory stays bounded whatever order the files are read in. */
+#define RD_MAX_CAB_CACHE_BYTES ((uint64_t)1 << 30)
+
+/* Bytes decompressed over the life of one open cabinet, folders dropped
+ * and decompressed again included: files that alternate between large
+ * folders cannot make the reader decompress without end. */
+#define RD_MAX_CAB_WORK_BYTES ((uint64_t)4 << 30)
+
 /* Uncompressed bytes of one CFDATA block (MS-CAB 2.5: at most 32 KiB;
  * LZX and MSZIP never produce more). */
 #define RD_MAX_CAB_BLOCK 32768u

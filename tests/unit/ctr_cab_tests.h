@@ -619,6 +619,35 @@ test_ctr__cab_malformed(void **state)
 	}
 }
 
+/* A folder that fails fails each of its files alike (the failure is
+ * kept, not recomputed), each naming its own member. */
+static void
+test_ctr__cab_failure_kept(void **state)
+{
+	asmgate_container *c = tc_open("cab/bad-checksum.cab");
+	asmgate_error e1, e2, e3;
+	uint8_t *out = NULL, buf[4];
+	size_t len, got;
+
+	(void)state;
+	assert_int_equal(asmgate_container_read(c, 1, RD_MAX_MEMBER_BYTES,
+	    &out, &len, &e1), ASMGATE_E_MALFORMED);
+	assert_int_equal(asmgate_container_read(c, 0, RD_MAX_MEMBER_BYTES,
+	    &out, &len, &e2), ASMGATE_E_MALFORMED);
+	assert_int_equal(asmgate_container_peek(c, 0, buf, 4, &got, &e3),
+	    ASMGATE_E_MALFORMED);
+	assert_null(out);
+	assert_int_equal(e1.offset, 0x7d);
+	assert_int_equal(e2.offset, 0x7d);
+	assert_int_equal(e3.offset, 0x7d);
+	assert_non_null(strstr(e1.msg, "member 'Fabrikam.Adapters.dll': "
+	    "folder 0: data block 1: checksum mismatch"));
+	assert_non_null(strstr(e2.msg, "member 'Contoso.Orchestrations.dll': "
+	    "folder 0: data block 1: checksum mismatch"));
+	assert_string_equal(e2.msg, e3.msg);
+	asmgate_container_free(c);
+}
+
 /* Nesting both ways opens as containers by content. */
 static void
 test_ctr__cab_nested(void **state)
@@ -699,5 +728,6 @@ test_ctr__cab_truncations(void **state)
 	cmocka_unit_test(test_ctr__cab_names_checked), \
 	cmocka_unit_test(test_ctr__cab_ratio_and_max), \
 	cmocka_unit_test(test_ctr__cab_malformed), \
+	cmocka_unit_test(test_ctr__cab_failure_kept), \
 	cmocka_unit_test(test_ctr__cab_nested), \
 	cmocka_unit_test(test_ctr__cab_truncations)
