@@ -8,12 +8,16 @@
  * API and the checks every format shares (read limits, compression
  * ratio, overlapping members, gaps between members, names that escape
  * the extraction folder, duplicate paths); zip.c, zipdata.c and
- * cp437.c implement ZIP (APPNOTE.TXT 6.3.x). Later formats (MS-CFB for
- * MSI, CAB) add an ops table and a member of the union below.
+ * cp437.c implement ZIP (APPNOTE.TXT 6.3.x); cab.c, cabdata.c and
+ * cablzx.c cabinets (MS-CAB); cfb.c and cfbdir.c compound files
+ * (MS-CFB) under msi.c, installer databases.
  *
- * After open returns, a container is never written again: extract takes
- * it const and keeps its state (a z_stream) on the stack, so members may
- * be read from several threads at once.
+ * After open returns, the container record and its members are never
+ * written again: extract takes it const, so members may be read from
+ * several threads at once. ZIP keeps its state (a z_stream) on the
+ * stack; a cabinet's decompressed folders are a cache in c->fmt, each
+ * behind its own mutex; an installer database's cabinets are
+ * containers of their own in c->fmt.
  */
 #ifndef CTR_CTR_H
 #define CTR_CTR_H
