@@ -50,4 +50,64 @@ fuzz_check_error(asmgate_status st, const asmgate_error *err, int printable)
 		    (unsigned char)err->msg[i] < 0x7F);
 }
 
+/* Peek at the first n bytes of container member i (its record m): on
+ * failure a well-formed error; on success at most n and at most the
+ * declared size. *got is 0 after a failure. */
+static inline void
+fuzz_peek_member(const asmgate_container *c, size_t i,
+    const asmgate_member_info *m, uint8_t *peek, size_t n, size_t *got)
+{
+	asmgate_error err;
+	asmgate_status st;
+
+	*got = 0;
+	asmgate_error_clear(&err);
+	st = asmgate_container_peek(c, i, peek, n, got, &err);
+	if (st != ASMGATE_OK) {
+		fuzz_check_error(st, &err, 1);
+		*got = 0;
+		return;
+	}
+	CHECK(*got <= n);
+	CHECK(*got <= m->size);
+	touch(peek, *got);
+}
+
+/* Read member i whole (at most max bytes): a refusal leaves no buffer,
+ * says why, and is "unsupported" for a member marked so; a read returns
+ * exactly the declared size, starting with the got bytes a peek of n
+ * returned (with peek_ok, a read that works means the peek worked).
+ * Returns the status. */
+static inline asmgate_status
+fuzz_read_member(const asmgate_container *c, size_t i,
+    const asmgate_member_info *m, size_t max, const uint8_t *peek,
+    size_t n, size_t got, int peek_ok)
+{
+	uint8_t *out = NULL;
+	size_t len = 0;
+	asmgate_error err;
+	asmgate_status st;
+
+	asmgate_error_clear(&err);
+	st = asmgate_container_read(c, i, max, &out, &len, &err);
+	if (st != ASMGATE_OK) {
+		fuzz_check_error(st, &err, 1);
+		CHECK(out == NULL && len == 0);
+		if (m->unsupported)
+			CHECK(st == ASMGATE_E_UNSUPPORTED);
+		return st;
+	}
+	CHECK(m->unsupported == NULL);
+	CHECK(out != NULL);
+	CHECK(len == m->size);
+	CHECK(len <= max);
+	touch(out, len);
+	if (peek_ok || got > 0) {
+		CHECK(got == (len < n ? len : n));
+		CHECK(memcmp(peek, out, got) == 0);
+	}
+	asmgate_free(out);
+	return st;
+}
+
 #endif /* TESTS_FUZZ_H */

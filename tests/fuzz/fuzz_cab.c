@@ -27,40 +27,19 @@
 #define READ_MAX ((size_t)1 << 20)
 #define PEEK 64
 
+/* Read member i; the first status of member 0 is kept so the second
+ * read (from the folder cache, or the cached error) answers alike. */
 static void
 read_member(const asmgate_container *c, size_t i,
     const asmgate_member_info *m, const uint8_t *peek, size_t got,
     asmgate_status *first)
 {
-	uint8_t *out = NULL;
-	size_t len = 0;
-	asmgate_error err;
 	asmgate_status st;
 
-	asmgate_error_clear(&err);
-	st = asmgate_container_read(c, i, READ_MAX, &out, &len, &err);
-	if (first) {
-		if (*first != 1)
-			CHECK(st == *first); /* the cache answers alike */
-		*first = st;
-	}
-	if (st != ASMGATE_OK) {
-		fuzz_check_error(st, &err, 1);
-		CHECK(out == NULL && len == 0);
-		if (m->unsupported)
-			CHECK(st == ASMGATE_E_UNSUPPORTED);
-		return;
-	}
-	CHECK(m->unsupported == NULL);
-	CHECK(out != NULL);
-	CHECK(len == m->size);
-	CHECK(len <= READ_MAX);
-	touch(out, len);
-	if (got > 0) {
-		CHECK(got == (len < PEEK ? len : PEEK));
-		CHECK(memcmp(peek, out, got) == 0);
-	}
-	asmgate_free(out);
+	st = fuzz_read_member(c, i, m, READ_MAX, peek, PEEK, got, 0);
+	if (*first != 1)
+		CHECK(st == *first);
+	*first = st;
 }
 
 static void
@@ -69,8 +48,7 @@ walk_member(const asmgate_container *c, size_t i, size_t size)
 	const asmgate_member_info *m = asmgate_container_member(c, i);
 	uint8_t peek[PEEK];
 	size_t n, got = 0;
-	asmgate_error err;
-	asmgate_status st, first = 1;
+	asmgate_status first = 1;
 
 	CHECK(m != NULL);
 	touch(m, sizeof(*m));
@@ -91,16 +69,7 @@ walk_member(const asmgate_container *c, size_t i, size_t size)
 	CHECK(m->data_offset <= size);
 	CHECK(m->compressed_size <= size - m->data_offset);
 
-	asmgate_error_clear(&err);
-	st = asmgate_container_peek(c, i, peek, sizeof(peek), &got, &err);
-	if (st != ASMGATE_OK) {
-		fuzz_check_error(st, &err, 1);
-		got = 0;
-	} else {
-		CHECK(got <= sizeof(peek));
-		CHECK(got <= m->size);
-		touch(peek, got);
-	}
+	fuzz_peek_member(c, i, m, peek, sizeof(peek), &got);
 	read_member(c, i, m, peek, got, &first);
 	if (i == 0)
 		read_member(c, i, m, peek, got, &first);

@@ -27,10 +27,8 @@ static void
 walk_member(const asmgate_container *c, size_t i, size_t size)
 {
 	const asmgate_member_info *m = asmgate_container_member(c, i);
-	uint8_t peek[PEEK], *out = NULL;
-	size_t got = 0, len = 0;
-	asmgate_error err;
-	asmgate_status st;
+	uint8_t peek[PEEK];
+	size_t got = 0;
 
 	CHECK(m != NULL);
 	touch(m, sizeof(*m));
@@ -44,32 +42,8 @@ walk_member(const asmgate_container *c, size_t i, size_t size)
 	CHECK(m->header_offset <= size);
 	CHECK(m->data_offset <= size);
 
-	asmgate_error_clear(&err);
-	st = asmgate_container_peek(c, i, peek, sizeof(peek), &got, &err);
-	if (st != ASMGATE_OK) {
-		fuzz_check_error(st, &err, 1);
-		got = 0;
-	} else {
-		CHECK(got <= sizeof(peek));
-		CHECK(got <= m->size);
-		touch(peek, got);
-	}
-	asmgate_error_clear(&err);
-	st = asmgate_container_read(c, i, READ_MAX, &out, &len, &err);
-	if (st != ASMGATE_OK) {
-		fuzz_check_error(st, &err, 1);
-		CHECK(out == NULL && len == 0);
-		if (m->unsupported)
-			CHECK(st == ASMGATE_E_UNSUPPORTED);
-		return;
-	}
-	CHECK(m->unsupported == NULL);
-	CHECK(out != NULL);
-	CHECK(len == m->size);
-	touch(out, len);
-	CHECK(got == (len < PEEK ? len : PEEK));
-	CHECK(memcmp(peek, out, got) == 0);
-	asmgate_free(out);
+	fuzz_peek_member(c, i, m, peek, sizeof(peek), &got);
+	(void)fuzz_read_member(c, i, m, READ_MAX, peek, PEEK, got, 0);
 }
 
 int
