@@ -1102,14 +1102,21 @@ typedef struct file_row {
 	uint64_t offset;        /* file offset of its File key cell */
 } file_row;
 
+/* Order by a sequence number, then by row (qsort is not stable). */
+static int
+cmp_seq_row(int64_t a, uint32_t ra, int64_t b, uint32_t rb)
+{
+	if (a != b)
+		return a < b ? -1 : 1;
+	return (ra > rb) - (ra < rb);
+}
+
 static int
 cmp_file_seq(const void *a, const void *b)
 {
 	const file_row *x = a, *y = b;
 
-	if (x->seq != y->seq)
-		return x->seq < y->seq ? -1 : 1;
-	return (x->row > y->row) - (x->row < y->row);
+	return cmp_seq_row(x->seq, x->row, y->seq, y->row);
 }
 
 static int
@@ -1304,9 +1311,7 @@ cmp_media(const void *a, const void *b)
 {
 	const media_row *x = a, *y = b;
 
-	if (x->last != y->last)
-		return x->last < y->last ? -1 : 1;
-	return (x->row > y->row) - (x->row < y->row);
+	return cmp_seq_row(x->last, x->row, y->last, y->row);
 }
 
 static asmgate_status
