@@ -110,6 +110,8 @@ run "$ASMGATE" policy lint "$P/bad/not-xml.xml"
 expect_err ":1: not well-formed XML"
 run "$ASMGATE" policy lint "$P/bad/too-deep.xml"
 expect_err ":19: elements nested deeper than 16$"
+run "$ASMGATE" policy lint "$P/bad/too-many-attributes.xml"
+expect_err ":6: element <allow> has more than 64 attributes$"
 run "$ASMGATE" policy lint "$T/no-such-policy.xml"
 expect_rc 2
 expect_err "^$T/no-such-policy.xml: cannot open"
