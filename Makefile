@@ -96,7 +96,8 @@ LDLIBS_ALL  = $(PC_LIBS)
 TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"'
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 
-.PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip bench-msi bench-policy valgrind install uninstall \
+.PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip bench-msi \
+	bench-policy valgrind install uninstall \
 	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip \
 	xcheck-cab xcheck-msi
 

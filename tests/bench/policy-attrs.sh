@@ -56,7 +56,9 @@ command -v xmllint >/dev/null 2>&1 && have_xmllint=1
 i=0
 while [ $i -lt "$RUNS" ]; do
 	elapsed cat "$W/attrs.xml" >>"$W/t0"
-	[ $have_xmllint = 1 ] && elapsed xmllint --noout "$W/spread.xml" >>"$W/t1"
+	if [ $have_xmllint = 1 ]; then
+		elapsed xmllint --noout "$W/spread.xml" >>"$W/t1"
+	fi
 	elapsed "$A" policy lint "$W/attrs.xml" >>"$W/t2"
 	i=$((i + 1))
 done
