@@ -11,7 +11,9 @@
 #   bench          verification speed against `openssl dgst`, over
 #                  packages against `unzip -tqq` (bench-zip alone) and
 #                  over an installer database against `msiextract`
-#                  (bench-msi alone)
+#                  (bench-msi alone), and `policy lint` of a 1 MiB policy
+#                  of attributes against `cat` and `xmllint` (bench-policy
+#                  alone)
 #   xcheck-zip     the ZIP reader against unzip / Python's zipfile
 #   xcheck-cab     the cabinet reader against cabextract
 #   xcheck-msi     the installer-database reader against msiextract
@@ -94,7 +96,8 @@ LDLIBS_ALL  = $(PC_LIBS)
 TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"'
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 
-.PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip bench-msi valgrind install uninstall \
+.PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip bench-msi \
+	bench-policy valgrind install uninstall \
 	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip \
 	xcheck-cab xcheck-msi
 
@@ -269,12 +272,16 @@ bench: all
 	@sh tests/bench/bench.sh $(B)/asmgate
 	@sh tests/bench/bench-zip.sh $(B)/asmgate
 	@sh tests/bench/bench-msi.sh $(B)/asmgate
+	@sh tests/bench/policy-attrs.sh $(B)/asmgate
 
 bench-zip: all
 	@sh tests/bench/bench-zip.sh $(B)/asmgate
 
 bench-msi: all
 	@sh tests/bench/bench-msi.sh $(B)/asmgate
+
+bench-policy: all
+	@sh tests/bench/policy-attrs.sh $(B)/asmgate
 
 # ---------------------------------------------------------------- lint
 # One-way module dependencies (docs/ARCHITECTURE.md), checked by grep.

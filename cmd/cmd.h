@@ -61,6 +61,11 @@ void cmd_print_policy_error(const char *path, const asmgate_error *err);
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/** A single-valued option (opt, e.g. "--format") met while parsing:
+ *  1 the first time (*seen is set), else a usage error naming it and 0:
+ *  a second value never silently replaces the first. */
+int cmd_once(const char *cmd, const char *opt, int *seen);
+
 /** Parse a decimal number from min to max: digits only (no sign, no
  *  spaces), range-checked as an unsigned long before any narrowing.
  *  1, or 0 when s is not such a number. */

@@ -45,7 +45,7 @@ cmd_inspect(int argc, char **argv)
 	asmgate_scan *scan = NULL;
 	asmgate_subject *subj;
 	asmgate_error err;
-	int c, i, failed = 0, written = 1;
+	int c, i, failed = 0, written = 1, seen_fmt = 0;
 	rd_buf out;
 	rd_json j;
 
@@ -53,7 +53,8 @@ cmd_inspect(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!cmd_parse_format("inspect", optarg,
+			if (!cmd_once("inspect", "--format", &seen_fmt) ||
+			    !cmd_parse_format("inspect", optarg,
 				1u << CMD_FMT_TEXT | 1u << CMD_FMT_JSON, &fmt))
 				return CMD_EXIT_ERROR;
 			break;

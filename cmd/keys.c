@@ -343,7 +343,7 @@ keys_show(int argc, char **argv)
 		HELP_OPT, { NULL, 0, NULL, 0 }
 	};
 	enum cmd_format fmt = CMD_FMT_TEXT;
-	int c, i, failed = 0, written = 1;
+	int c, i, failed = 0, written = 1, seen_fmt = 0;
 	rd_buf out;
 	rd_json j;
 
@@ -351,7 +351,8 @@ keys_show(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!cmd_parse_format("keys show", optarg,
+			if (!cmd_once("keys show", "--format", &seen_fmt) ||
+			    !cmd_parse_format("keys show", optarg,
 				1u << CMD_FMT_TEXT | 1u << CMD_FMT_JSON, &fmt))
 				return CMD_EXIT_ERROR;
 			break;
@@ -433,12 +434,14 @@ keys_extract(int argc, char **argv)
 	asmgate_image *img = NULL;
 	asmgate_key *k = NULL;
 	asmgate_error err;
-	int c, rc = CMD_EXIT_ERROR;
+	int c, rc = CMD_EXIT_ERROR, seen_out = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o':
+			if (!cmd_once("keys extract", "--output", &seen_out))
+				return CMD_EXIT_ERROR;
 			outpath = optarg;
 			break;
 		case 'h':
@@ -516,6 +519,7 @@ keys_convert(int argc, char **argv)
 	const char *outpath = NULL, *to = NULL;
 	asmgate_key_format fmt = ASMGATE_KEY_FMT_UNKNOWN;
 	int c, want_private = 0, rc = CMD_EXIT_ERROR;
+	int seen_to = 0, seen_out = 0;
 	asmgate_key *k;
 	asmgate_error err;
 	uint8_t *data = NULL;
@@ -525,9 +529,13 @@ keys_convert(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "t:o:ph", opts, NULL)) != -1) {
 		switch (c) {
 		case 't':
+			if (!cmd_once("keys convert", "--to", &seen_to))
+				return CMD_EXIT_ERROR;
 			to = optarg;
 			break;
 		case 'o':
+			if (!cmd_once("keys convert", "--output", &seen_out))
+				return CMD_EXIT_ERROR;
 			outpath = optarg;
 			break;
 		case 'p':
@@ -621,23 +629,31 @@ keys_generate(int argc, char **argv)
 	uint8_t *snk = NULL, *pub = NULL;
 	size_t snklen = 0, publen = 0;
 	int c, rc = CMD_EXIT_ERROR;
+	int seen_bits = 0, seen_hash = 0, seen_out = 0, seen_pub = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "b:H:o:P:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
+			if (!cmd_once("keys generate", "--bits", &seen_bits))
+				return CMD_EXIT_ERROR;
 			if (!cmd_parse_ulong(optarg, 0, 65536, &bits))
 				return cmd_usage_error("keys generate",
 				    "bad --bits '%s'", optarg);
 			break;
 		case 'H':
-			if (!parse_hash("keys generate", optarg, &hash))
+			if (!cmd_once("keys generate", "--hash", &seen_hash) ||
+			    !parse_hash("keys generate", optarg, &hash))
 				return CMD_EXIT_ERROR;
 			break;
 		case 'o':
+			if (!cmd_once("keys generate", "--output", &seen_out))
+				return CMD_EXIT_ERROR;
 			outpath = optarg;
 			break;
 		case 'P':
+			if (!cmd_once("keys generate", "--pub", &seen_pub))
+				return CMD_EXIT_ERROR;
 			pubpath = optarg;
 			break;
 		case 'h':

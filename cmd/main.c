@@ -144,6 +144,17 @@ cmd_usage_error(const char *cmd, const char *fmt, ...)
 }
 
 int
+cmd_once(const char *cmd, const char *opt, int *seen)
+{
+	if (*seen) {
+		cmd_usage_error(cmd, "%s given twice: it takes one value", opt);
+		return 0;
+	}
+	*seen = 1;
+	return 1;
+}
+
+int
 cmd_parse_ulong(const char *s, unsigned long min, unsigned long max,
     unsigned long *out)
 {

@@ -148,13 +148,14 @@ policy_show(int argc, char **argv)
 	asmgate_error err;
 	uint8_t *out = NULL;
 	size_t len = 0;
-	int c, rc = CMD_EXIT_OK;
+	int c, rc = CMD_EXIT_OK, seen_fmt = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!cmd_parse_format("policy show", optarg,
+			if (!cmd_once("policy show", "--format", &seen_fmt) ||
+			    !cmd_parse_format("policy show", optarg,
 			    1u << CMD_FMT_TEXT | 1u << CMD_FMT_JSON, &fmt))
 				return CMD_EXIT_ERROR;
 			break;

@@ -52,16 +52,20 @@ cmd_sign(int argc, char **argv)
 	asmgate_verify_options vo;
 	const asmgate_key *tk[1];
 	asmgate_error err;
-	int c, rc = CMD_EXIT_ERROR;
+	int c, rc = CMD_EXIT_ERROR, seen_key = 0, seen_out = 0;
 
 	(void)asmgate_sign_options_init(&so, ASMGATE_SIGN_OPTIONS_VERSION);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'k':
+			if (!cmd_once("sign", "--key", &seen_key))
+				return CMD_EXIT_ERROR;
 			key_path = optarg;
 			break;
 		case 'o':
+			if (!cmd_once("sign", "--output", &seen_out))
+				return CMD_EXIT_ERROR;
 			out_path = optarg;
 			break;
 		case 'T':

@@ -60,6 +60,7 @@ verify_usage(FILE *out)
 	    "  -m, --key-map T=K    verify assemblies whose public key token is T\n"
 	    "                       with key file K (as Mono's pubTokenMapping)\n"
 	    "  -p, --policy FILE    decide each assembly against a policy\n"
+	    "                       (one: a second --policy is refused)\n"
 	    "  -H, --host NAME      a policy host to decide for (repeatable;\n"
 	    "                       default: every host of the policy)\n"
 	    "  -j, --jobs N         verify N files or members at a time\n"
@@ -69,7 +70,8 @@ verify_usage(FILE *out)
 	    "Exit status: 0 every assembly signed (with --policy: every decision\n"
 	    "allowed or in an audit host), 1 at least one is not, 2 at least\n"
 	    "one file or member could not be read or decided, or no assembly\n"
-	    "was found.\n");
+	    "was found, or the command line is wrong (an option that takes one\n"
+	    "value given twice, as --policy, --format or --jobs, is refused).\n");
 }
 
 /* Counters for the summary and the exit status. */
@@ -431,7 +433,7 @@ cmd_verify(int argc, char **argv)
 	run r;
 	rd_buf out;
 	rd_json j;
-	int c, rc = CMD_EXIT_ERROR, written = 1;
+	int c, rc = CMD_EXIT_ERROR, written = 1, seen_fmt = 0, seen_jobs = 0;
 
 	memset(&r, 0, sizeof(r));
 	memset(&t, 0, sizeof(t));
@@ -447,7 +449,8 @@ cmd_verify(int argc, char **argv)
 	    -1) {
 		switch (c) {
 		case 'f':
-			if (!cmd_parse_format("verify", optarg, 0xF, &fmt))
+			if (!cmd_once("verify", "--format", &seen_fmt) ||
+			    !cmd_parse_format("verify", optarg, 0xF, &fmt))
 				goto out;
 			break;
 		case 't':
@@ -477,6 +480,8 @@ cmd_verify(int argc, char **argv)
 			host_names[nhost_names++] = optarg;
 			break;
 		case 'j':
+			if (!cmd_once("verify", "--jobs", &seen_jobs))
+				goto out;
 			if (!cmd_parse_ulong(optarg, 1, MAX_JOBS, &jobs)) {
 				cmd_usage_error("verify", "--jobs wants 1..%u",
 				    MAX_JOBS);

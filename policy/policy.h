@@ -2,7 +2,8 @@
  * policy.h - internals of the policy module (policy/).
  *
  * A policy file is read in four passes (load.c):
- *  1. raw checks on the bytes: size, UTF-8, line count, no DOCTYPE;
+ *  1. raw checks on the bytes: size, UTF-8, line count, no DOCTYPE,
+ *     attributes per start tag;
  *  2. libxml2 builds the tree, guarded by SAX hooks (depth, no DTD);
  *  3. build.c walks the tree: elements, attributes, values, ids and
  *     references, all without touching the file system; then the tree is
@@ -132,6 +133,11 @@ typedef struct policy_doc {
 asmgate_status policy_xml_parse(policy_doc *pd, const uint8_t *data,
     size_t len, unsigned flags, asmgate_error *err);
 void policy_doc_free(policy_doc *pd);
+
+/** Pass 1: refuse a start tag with more than max attributes (counted
+ *  on the UTF-8 bytes, before libxml2 parses them), with its line. */
+asmgate_status policy_xml_check_attributes(const uint8_t *d, size_t len,
+    unsigned max, asmgate_error *err);
 
 /** 1-based line of an element's start tag, and of one of its
  *  attributes (the element's line when it cannot be found). */

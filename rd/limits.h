@@ -84,6 +84,13 @@
 /* Element nesting depth in a policy file. */
 #define RD_MAX_POLICY_DEPTH 16u
 
+/* Attributes (namespace declarations included) on one element of an
+ * XML document we parse, counted before libxml2 sees the start tag:
+ * libxml2 2.9 spends time quadratic in this number on one tag. The
+ * policy schema needs at most 11 on an element (<allow>) plus
+ * namespace declarations. */
+#define RD_MAX_XML_ATTRIBUTES 64u
+
 /* Keys, hosts and rules in one policy. */
 #define RD_MAX_POLICY_KEYS 1024u
 #define RD_MAX_POLICY_HOSTS 256u

@@ -110,6 +110,8 @@ run "$ASMGATE" policy lint "$P/bad/not-xml.xml"
 expect_err ":1: not well-formed XML"
 run "$ASMGATE" policy lint "$P/bad/too-deep.xml"
 expect_err ":19: elements nested deeper than 16$"
+run "$ASMGATE" policy lint "$P/bad/too-many-attributes.xml"
+expect_err ":6: element <allow> has more than 64 attributes$"
 run "$ASMGATE" policy lint "$T/no-such-policy.xml"
 expect_rc 2
 expect_err "^$T/no-such-policy.xml: cannot open"
@@ -264,3 +266,71 @@ expect_rc 0
 expect_out "nonascii\\.xml:4: warning: deny rule 'no-e': name 'cont\\..*\\*' has non-ASCII characters.*\\[non-ascii-name\\]"
 run "$ASMGATE" policy lint --strict "$T/nonascii.xml"
 expect_rc 1
+
+# One policy decides a run (issue 14): a second --policy used to replace
+# the first, so deny-all then allow-all exited 0. Refused, in either
+# order, with one line naming the option (and the usual hint to
+# --help); nothing is decided, nothing is written on stdout.
+CASE="t_policy --policy twice"
+cat >"$T/deny-all.xml" <<'EOF2'
+<policy xmlns="urn:asmgate:policy:1">
+  <host name="H"><deny id="all"/></host>
+</policy>
+EOF2
+cat >"$T/allow-all.xml" <<'EOF2'
+<policy xmlns="urn:asmgate:policy:1">
+  <host name="H"><allow id="all" states="signed unsigned"/></host>
+</policy>
+EOF2
+run "$ASMGATE" verify --policy "$T/deny-all.xml" "$S/valid/contoso-orchestrations.dll"
+expect_rc 1
+run "$ASMGATE" verify --policy "$T/allow-all.xml" "$S/valid/contoso-orchestrations.dll"
+expect_rc 0
+for first in deny-all allow-all; do
+	second=deny-all
+	[ $first = allow-all ] || second=allow-all
+	run "$ASMGATE" verify --policy "$T/$first.xml" -p "$T/$second.xml" \
+	    "$S/valid/contoso-orchestrations.dll"
+	expect_rc 2
+	expect_err "^asmgate verify: --policy given twice: one policy decides a run$"
+	expect_err_lines 2
+	expect_no_out '.'
+done
+# The same policy twice is refused too: the option takes one value.
+run "$ASMGATE" verify --policy "$T/deny-all.xml" --policy "$T/deny-all.xml" \
+    "$S/valid/contoso-orchestrations.dll"
+expect_rc 2
+expect_err 'given twice'
+
+# Every option that takes one value is refused the second time, never
+# replaced; --test-key, --key-map and --host stay repeatable.
+K="$S/keys/contoso.pub"
+for args in "verify --format json --format text $S/valid" \
+    "verify -j 2 --jobs 1 $S/valid" \
+    "inspect -f json --format text $S/valid" \
+    "keys show --format json -f text $K" \
+    "policy show --format json --format text $P/biztalk.xml" \
+    "sign --key $K --key $K --output $T/never.dll $S/valid/contoso-orchestrations.dll" \
+    "sign --key $K -o $T/never.dll -o $T/never2.dll $S/valid/contoso-orchestrations.dll" \
+    "keys extract $S/valid/contoso-orchestrations.dll -o $T/never.pub -o $T/never2.pub" \
+    "keys convert $K --to pem --to der -o $T/never.pem" \
+    "keys convert $K --to pem -o $T/never.pem --output $T/never2.pem" \
+    "keys generate --bits 1024 --bits 2048 -o $T/never.snk" \
+    "keys generate --hash sha1 --hash sha256 -o $T/never.snk" \
+    "keys generate -o $T/never.snk --output $T/never2.snk" \
+    "keys generate -o $T/never.snk --pub $T/never.pub -P $T/never2.pub"; do
+	CASE="t_policy twice: $args"
+	# shellcheck disable=SC2086 # the words of args are the arguments
+	run "$ASMGATE" $args
+	expect_rc 2
+	expect_err "^asmgate (verify|inspect|keys [a-z]+|policy show|sign): --[a-z]+ given twice: it takes one value$"
+	expect_no_out '.'
+done
+CASE="t_policy twice: nothing written"
+if ls "$T"/never* >/dev/null 2>&1; then bad "a refused command wrote $(ls "$T"/never*)"; else ok; fi
+CASE="t_policy repeatable"
+run "$ASMGATE" verify --policy "$P/biztalk.xml" --host OrchestrationHost \
+    --host ReceiveHost --test-key "$S/keys/test2048.pub" \
+    --test-key "$S/keys/test2048.pub" "$S/valid/contoso-orchestrations.dll"
+if [ "$rc" = 0 ] || [ "$rc" = 1 ]; then ok; else bad "exit $rc"; fi
+CASE=t_policy

@@ -617,6 +617,7 @@ test_policy__bad_samples(void **state)
 		{ "text-content.xml", 5, ASMGATE_E_POLICY, "unexpected text in <host>" },
 		{ "nested-rule.xml", 7, ASMGATE_E_POLICY, "unexpected element <deny> in <allow>" },
 		{ "too-deep.xml", 19, ASMGATE_E_LIMIT, "nested deeper than 16" },
+		{ "too-many-attributes.xml", 6, ASMGATE_E_LIMIT, "element <allow> has more than 64 attributes" },
 	};
 	size_t i;
 
@@ -859,6 +860,99 @@ test_policy__caps(void **state)
 	    NULL, &err), ASMGATE_E_LIMIT);
 	assert_non_null(strstr(err.msg, "more than 4096 rules"));
 	assert_null(pol);
+	free(big);
+}
+
+/* A start tag with more attributes than any element needs is refused
+ * before libxml2 parses it (issue 14: libxml2 2.9's duplicate check is
+ * quadratic, 50 000 attributes took 15-20 s), with the tag's first line.
+ * No timing is asserted: the error shows the cap ran, not the schema. */
+static void
+test_policy__attribute_cap(void **state)
+{
+	static const char head[] = "<policy xmlns='" NS "'>\n<host name='H'>"
+	    "\n<allow id='a'";
+	static const char tail[] = "/>\n</host></policy>\n";
+	char want[128];
+	asmgate_error err;
+	char *big, *p;
+	size_t i, cap = 64 * 1024 * 16;
+
+	(void)state;
+	snprintf(want, sizeof(want), "element <allow> has more than %u "
+	    "attributes", RD_MAX_XML_ATTRIBUTES);
+	big = malloc(cap);
+	assert_non_null(big);
+
+	/* 50 000 attributes on one <allow> at line 3 */
+	p = big + snprintf(big, cap, "%s", head);
+	for (i = 0; i < 50000; i++)
+		p += snprintf(p, 32, " a%zu=\"\"", i);
+	snprintf(p, 64, "%s", tail);
+	assert_true(strlen(big) < RD_MAX_POLICY_BYTES);
+	err = pol_bad(big);
+	assert_int_equal(err.code, ASMGATE_E_LIMIT);
+	assert_int_equal(err.line, 3);
+	assert_string_equal(err.msg, want);
+
+	/* the cap exactly: 64 quoted values pass the scan (and the schema
+	 * then names the first unknown attribute); one more is refused */
+	p = big + snprintf(big, cap, "%s", head);
+	for (i = 1; i < RD_MAX_XML_ATTRIBUTES; i++)
+		p += snprintf(p, 32, "\n b%zu='>\"'", i);
+	snprintf(p, 64, "%s", tail);
+	assert_int_equal(policy_xml_check_attributes((const uint8_t *)big,
+	    strlen(big), RD_MAX_XML_ATTRIBUTES, &err), ASMGATE_OK);
+	err = pol_bad(big);
+	assert_non_null(strstr(err.msg, "unknown attribute 'b1' on <allow>"));
+	p += snprintf(p, 32, " c='x'");
+	snprintf(p, 64, "%s", tail);
+	err = pol_bad(big);
+	assert_int_equal(err.line, 3);
+	assert_string_equal(err.msg, want);
+	/* the cap is the caller's */
+	assert_int_equal(policy_xml_check_attributes((const uint8_t *)big,
+	    strlen(big), 200, &err), ASMGATE_OK);
+	assert_int_equal(policy_xml_check_attributes((const uint8_t *)
+	    "<a x='1' y=\"2\"/>", 16, 1, &err), ASMGATE_E_LIMIT);
+	assert_string_equal(err.msg, "element <a> has more than 1 "
+	    "attributes");
+
+	/* namespace declarations count */
+	p = big + snprintf(big, cap, "\n<policy xmlns='" NS "'");
+	for (i = 0; i < RD_MAX_XML_ATTRIBUTES; i++)
+		p += snprintf(p, 48, " xmlns:n%zu='urn:x:%zu'", i, i);
+	snprintf(p, 64, "/>");
+	err = pol_bad(big);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, "element <policy> has more than"));
+
+	/* counted from every '<', whatever libxml2 would make of what
+	 * comes before: after a PI without a target (libxml2 reports it
+	 * and reads on), inside a comment, after an unterminated value */
+	for (i = 0; i < 3; i++) {
+		static const char *const pre[] = { "<? ", "<!-- ",
+			"<host name='H " };
+		size_t k;
+		p = big + snprintf(big, cap, "<policy xmlns='" NS "'>\n%s",
+		    pre[i]);
+		p += snprintf(p, 32, "<allow");
+		for (k = 0; k <= RD_MAX_XML_ATTRIBUTES; k++)
+			p += snprintf(p, 32, " a%zu=''", k);
+		snprintf(p, 64, "/> --></policy>");
+		err = pol_bad(big);
+		assert_int_equal(err.code, ASMGATE_E_LIMIT);
+		assert_int_equal(err.line, 2);
+		assert_string_equal(err.msg, want);
+	}
+	/* other markup with as many quoted strings is refused too */
+	p = big + snprintf(big, cap, "<policy xmlns='" NS "'>\n<!--");
+	for (i = 0; i <= RD_MAX_XML_ATTRIBUTES; i++)
+		p += snprintf(p, 32, " 'q%zu'", i);
+	snprintf(p, 64, " --></policy>");
+	err = pol_bad(big);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, "markup with more than"));
 	free(big);
 }
 
@@ -2497,6 +2591,7 @@ main(void)
 		cmocka_unit_test(test_policy__xxe_never_reads_the_file),
 		cmocka_unit_test(test_policy__billion_laughs),
 		cmocka_unit_test(test_policy__caps),
+		cmocka_unit_test(test_policy__attribute_cap),
 		cmocka_unit_test(test_policy__line_numbers),
 		cmocka_unit_test(test_policy__precedence),
 		cmocka_unit_test(test_policy__attr_keys),
