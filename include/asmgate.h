@@ -930,6 +930,15 @@ asmgate_status asmgate_image_open_subject(asmgate_image **out,
  *  else 0. */
 int asmgate_subject_name_is_member(const char *name);
 
+/** For a SIGBUS handler (SA_SIGINFO), with si_addr: when the address
+ *  lies in a file the library has mapped (a file over 1 MiB that shrank
+ *  while it was read), the mapping from there on reads as zeros, the
+ *  file is marked changed, so the scan reports its subject as an error
+ *  naming it (nothing decided from those bytes is kept), and 1 is
+ *  returned; else 0, and the handler should end the process.
+ *  Async-signal-safe. */
+int asmgate_recover_fault(void *addr);
+
 #ifdef __cplusplus
 }
 #endif
