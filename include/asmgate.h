@@ -709,7 +709,9 @@ asmgate_status asmgate_policy_show(const asmgate_policy *pol,
     asmgate_error *err);
 
 /** A CI report (JUnit XML or SARIF 2.1.0) built one result at a time:
- *  asmgate_report_new, asmgate_report_add per file and host,
+ *  asmgate_report_new, asmgate_report_stream (optional: write as it
+ *  goes), asmgate_report_add per file and host and
+ *  asmgate_report_add_skipped per file not checked,
  *  asmgate_report_finish, asmgate_report_free. */
 typedef struct asmgate_report asmgate_report;
 
