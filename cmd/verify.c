@@ -78,6 +78,7 @@ verify_usage(FILE *out)
 typedef struct tally {
 	unsigned states[ASMGATE_SN_SIGNED + 1];
 	unsigned verified, skipped, errors, not_signed, denied, audit_denied;
+	unsigned not_checked;   /* skipped without a look: links, FIFOs */
 	unsigned allowed;
 } tally;
 
@@ -260,6 +261,9 @@ add_report(const run *r, const asmgate_subject *s, asmgate_report *rep)
 	asmgate_error_clear(&err);
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
+		if (asmgate_subject_error(s))
+			(void)asmgate_report_add_skipped(rep, name, o,
+			    asmgate_subject_error(s), &err);
 		return;
 	case ASMGATE_SUBJECT_ERROR:
 		(void)asmgate_report_add_origin(rep, name, o, img,
@@ -281,6 +285,14 @@ add_report(const run *r, const asmgate_subject *s, asmgate_report *rep)
 		    &err);
 }
 
+/* The report's writer: straight to stdout. */
+static int
+write_stdout(void *ctx, const uint8_t *p, size_t n)
+{
+	(void)ctx;
+	return fwrite(p, 1, n, stdout) == n;
+}
+
 static void
 count(const run *r, const asmgate_subject *s, tally *t)
 {
@@ -291,6 +303,10 @@ count(const run *r, const asmgate_subject *s, tally *t)
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
 		t->skipped++;
+		if (asmgate_subject_error(s) &&
+		    asmgate_subject_error(s)->code != ASMGATE_E_NOT_DOTNET &&
+		    asmgate_subject_error(s)->code != ASMGATE_E_NO_ASSEMBLY)
+			t->not_checked++;
 		return;
 	case ASMGATE_SUBJECT_ERROR:
 		t->errors++;
@@ -340,6 +356,8 @@ print_summary(const run *r, const tally *t, const asmgate_scan_stats *st)
 		printf(" none");
 	if (t->skipped)
 		printf("; %u skipped", t->skipped);
+	if (t->not_checked)
+		printf(" (%u not checked)", t->not_checked);
 	if (t->errors)
 		printf("; %u unreadable", t->errors);
 	if (st->containers)
@@ -589,7 +607,8 @@ cmd_verify(int argc, char **argv)
 	} else if (fmt == CMD_FMT_JUNIT || fmt == CMD_FMT_SARIF) {
 		if (asmgate_report_new(&report, fmt == CMD_FMT_JUNIT ?
 		    ASMGATE_REPORT_JUNIT : ASMGATE_REPORT_SARIF, r.policy,
-		    &err) != ASMGATE_OK) {
+		    &err) != ASMGATE_OK || asmgate_report_stream(report,
+		    write_stdout, NULL, &err) != ASMGATE_OK) {
 			fputs("asmgate verify: ", stderr);
 			cmd_put_text(stderr, err.msg);
 			fputc('\n', stderr);
@@ -640,6 +659,7 @@ cmd_verify(int argc, char **argv)
 			rd_json_kuint(&j, asmgate_sn_state_name(
 			    (asmgate_sn_state)c), t.states[c]);
 		rd_json_kuint(&j, "skipped", t.skipped);
+		rd_json_kuint(&j, "notChecked", t.not_checked);
 		rd_json_kuint(&j, "unreadable", t.errors);
 		rd_json_kuint(&j, "containers", st->containers);
 		rd_json_kuint(&j, "members", st->members);
@@ -665,7 +685,7 @@ cmd_verify(int argc, char **argv)
 			cmd_put_text(stderr, err.msg);
 			fputc('\n', stderr);
 			t.errors++;
-		} else {
+		} else if (len) {
 			fwrite(doc, 1, len, stdout);
 		}
 		asmgate_free(doc);

@@ -709,7 +709,9 @@ asmgate_status asmgate_policy_show(const asmgate_policy *pol,
     asmgate_error *err);
 
 /** A CI report (JUnit XML or SARIF 2.1.0) built one result at a time:
- *  asmgate_report_new, asmgate_report_add per file and host,
+ *  asmgate_report_new, asmgate_report_stream (optional: write as it
+ *  goes), asmgate_report_add per file and host and
+ *  asmgate_report_add_skipped per file not checked,
  *  asmgate_report_finish, asmgate_report_free. */
 typedef struct asmgate_report asmgate_report;
 
@@ -762,8 +764,34 @@ asmgate_status asmgate_report_add_origin(asmgate_report *r, const char *path,
     const asmgate_error *file_err, const asmgate_signature *sig,
     const char *host, const asmgate_decision *d, asmgate_error *err);
 
-/** The finished document; *out is allocated and NUL-terminated (the NUL
- *  not counted in *len); free it with asmgate_free. */
+/** A subject that was not checked, with why->msg as the reason: JUnit
+ *  a testcase with <skipped>; SARIF a result "asmgate/not-checked"
+ *  (level warning) unless why->code is ASMGATE_E_NOT_DOTNET or
+ *  ASMGATE_E_NO_ASSEMBLY (out of scope: counted in the summary only). */
+asmgate_status asmgate_report_add_skipped(asmgate_report *r,
+    const char *path, const asmgate_origin *origin,
+    const asmgate_error *why, asmgate_error *err);
+
+/** Writes n bytes of the document; returns 1, or 0 on failure. */
+typedef int (*asmgate_report_write_fn)(void *ctx, const uint8_t *p,
+    size_t n);
+
+/** Stream the report (call before the first add): the document's head,
+ *  each file's results as they are added (JUnit: a file's suite when
+ *  the next file starts) and the end, at finish, go to write at once and
+ *  are not kept, so memory does not grow with the run and there is no
+ *  size cap; finish then returns an empty document. A write failure
+ *  fails the report (ASMGATE_E_IO). */
+asmgate_status asmgate_report_stream(asmgate_report *r,
+    asmgate_report_write_fn write, void *ctx, asmgate_error *err);
+
+/** The finished document (its end, when streamed); *out is allocated and
+ *  NUL-terminated (the NUL not counted in *len); free it with
+ *  asmgate_free. JUnit: one <testsuite> per file (consecutive adds with
+ *  one path), then a suite "asmgate: summary" without testcases whose
+ *  properties hold the totals (tests, failures, errors, skipped,
+ *  notChecked) and each host's mode ("mode:HOST"); SARIF: the totals in
+ *  runs[0].properties.summary. */
 asmgate_status asmgate_report_finish(asmgate_report *r, uint8_t **out,
     size_t *len, asmgate_error *err);
 
@@ -903,6 +931,15 @@ asmgate_status asmgate_image_open_subject(asmgate_image **out,
 /** 1 when name names a member of a container (not an existing file),
  *  else 0. */
 int asmgate_subject_name_is_member(const char *name);
+
+/** For a SIGBUS handler (SA_SIGINFO), with si_addr: when the address
+ *  lies in a file the library has mapped (a file over 1 MiB that shrank
+ *  while it was read), the mapping from there on reads as zeros, the
+ *  file is marked changed, so the scan reports its subject as an error
+ *  naming it (nothing decided from those bytes is kept), and 1 is
+ *  returned; else 0, and the handler should end the process.
+ *  Async-signal-safe. */
+int asmgate_recover_fault(void *addr);
 
 #ifdef __cplusplus
 }

@@ -2,26 +2,36 @@
  * report.c - CI reports: JUnit XML and SARIF 2.1.0.
  *
  * JUnit (the de facto Ant/Jenkins structure that Jenkins, GitLab and
- * Azure DevOps read): <testsuites> holds one <testsuite> per host (or one
- * "strong-name" suite without a policy) with tests/failures/errors
- * counts; one <testcase name classname time> per assembly and host,
- * classname the host; a denial is a <failure message type>, an unreadable
- * file an <error message type>, each with the details as its text; a
- * pass has them in <system-out>. An audit-mode denial passes, with
- * "AUDIT: ... is denied ..." first in <system-out>. Testcase names
- * carry the path so they stay unique (GitLab keeps only the first of
- * equal names).
+ * Azure DevOps read): <testsuites> holds one <testsuite> per file (the
+ * consecutive adds for one path) with its tests/failures/errors/skipped
+ * counts, so the document is written as the run goes; one <testcase
+ * name classname time> per assembly and host, classname the host (or
+ * "strong-name" without a policy); a denial is a <failure message type>,
+ * an unreadable file an <error message type>, each with the details as
+ * its text; a pass has them in <system-out>; a file not checked is a
+ * <skipped message>. An audit-mode denial passes, with "AUDIT: ... is
+ * denied ..." first in <system-out>. Testcase names carry the path, so
+ * classname and name together are unique (GitLab keeps only the first
+ * of equal names). Totals need the whole run, so they close the
+ * document: a last suite "asmgate: summary" with no testcases (its own
+ * counts 0, so sums over suites stay right) holds them as properties,
+ * with each host's mode ("mode:HOST" = enforce or audit).
  *
  * SARIF 2.1.0 (OASIS; the members GitHub code scanning reads): $schema,
  * version, runs[0].tool.driver {name, version, rules[]} with a rule per
  * policy rule ("policy/HOST/RULE") plus "policy/default-deny",
  * "asmgate/unreadable" and "strong-name/STATE"; one result per denial,
- * unreadable file or (without a policy) unsigned assembly, with ruleId,
+ * unreadable file, file not checked ("asmgate/not-checked", a warning)
+ * or (without a policy) unsigned assembly, with ruleId,
  * ruleIndex, level (error; warning in audit mode), message.text, the file
  * as locations[0].physicalLocation.artifactLocation.uri, and
  * partialFingerprints.
  *
- * Everything is built in rd_bufs capped at RD_MAX_REPORT_BYTES in all.
+ * The head (SARIF: the tool and its rules) is written by the first add,
+ * each result as it is added, the end (and the run's summary, SARIF
+ * run.properties) by finish. With a writer (asmgate_report_stream) each
+ * part goes out at once and memory stays flat; without one the document
+ * is kept, capped at RD_MAX_REPORT_BYTES, and finish returns it.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -59,25 +69,33 @@ static const struct {
 	{ "strong-name/invalid", "The strong-name signature does not "
 	  "verify.", "The assembly was changed after signing, or the "
 	  "signature is corrupt. Rebuild and re-sign it." },
+	{ "asmgate/not-checked", "The path was not checked.", "A walk does "
+	  "not follow symbolic links to directories and does not read "
+	  "special files (FIFOs, sockets, devices): whatever is behind them "
+	  "was not verified. Name the link's target as a path of its own, or "
+	  "remove the entry." },
 };
+#define RULE_NOT_CHECKED 6
 #define NFIXED (sizeof(fixed_rules) / sizeof(fixed_rules[0]))
 #define RULE_DEFAULT_DENY NFIXED /* when there is a policy */
-
-typedef struct report_suite {
-	char *name;                 /* host, or "strong-name" */
-	rd_buf body;                /* <testcase> elements */
-	unsigned long tests, failures, errors;
-	int audit, has_mode;
-} report_suite;
 
 struct asmgate_report {
 	asmgate_report_format fmt;
 	const asmgate_policy *pol;
-	report_suite *suites;       /* RD_MAX_REPORT_SUITES slots */
-	size_t nsuites;
-	rd_buf results;             /* SARIF result objects */
+	asmgate_report_write_fn write; /* NULL: keep the document */
+	void *wctx;
+	rd_buf out;                 /* document bytes not yet written */
+	rd_json j;                  /* SARIF: open at runs[0].results */
+	int started;                /* head written */
+	/* JUnit: the suite of the current file, written when another file
+	 * starts or at finish (at most one testcase per host) */
+	char *cur;
+	rd_buf cur_body;
+	unsigned long cur_tests, cur_failures, cur_errors, cur_skipped;
+	unsigned long tests, failures, errors, skipped, not_checked;
 	unsigned long nresults;
-	size_t total;               /* bytes in all buffers */
+	unsigned char *host_seen;   /* JUnit: a mode property per host */
+	size_t total;               /* bytes of the kept document */
 	asmgate_status failed;      /* sticky */
 	asmgate_error ferr;
 };
@@ -96,32 +114,44 @@ asmgate_report_new(asmgate_report **out, asmgate_report_format fmt,
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "asmgate_report_new: format must be junit or sarif");
 	r = calloc(1, sizeof(*r));
-	if (r)
-		r->suites = calloc(RD_MAX_REPORT_SUITES, sizeof(*r->suites));
-	if (!r || !r->suites) {
+	if (r && pol && pol->nhosts)
+		r->host_seen = calloc(pol->nhosts, 1);
+	if (!r || (pol && pol->nhosts && !r->host_seen)) {
 		free(r);
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 	}
 	r->fmt = fmt;
 	r->pol = pol;
-	rd_buf_init(&r->results, RD_MAX_REPORT_BYTES);
+	rd_buf_init(&r->out, RD_MAX_REPORT_BYTES);
+	rd_buf_init(&r->cur_body, RD_MAX_REPORT_BYTES);
 	*out = r;
+	return ASMGATE_OK;
+}
+
+asmgate_status
+asmgate_report_stream(asmgate_report *r, asmgate_report_write_fn write,
+    void *ctx, asmgate_error *err)
+{
+	if (!r || !write)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "asmgate_report_stream: report and writer are required");
+	if (r->started)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "asmgate_report_stream: the report has begun");
+	r->write = write;
+	r->wctx = ctx;
 	return ASMGATE_OK;
 }
 
 void
 asmgate_report_free(asmgate_report *r)
 {
-	size_t i;
-
 	if (!r)
 		return;
-	for (i = 0; i < r->nsuites; i++) {
-		free(r->suites[i].name);
-		rd_buf_free(&r->suites[i].body);
-	}
-	free(r->suites);
-	rd_buf_free(&r->results);
+	free(r->cur);
+	rd_buf_free(&r->cur_body);
+	rd_buf_free(&r->out);
+	free(r->host_seen);
 	free(r);
 }
 
@@ -138,52 +168,107 @@ report_fail(asmgate_report *r, asmgate_status st, const char *msg,
 	return r->failed;
 }
 
-/* Append a finished fragment to dst, within the report's total cap. */
+/* Hand what the document holds so far to the writer (streaming), or
+ * check the kept document against its cap. */
 static asmgate_status
-report_append(asmgate_report *r, rd_buf *dst, rd_buf *frag,
-    asmgate_error *err)
+report_flush(asmgate_report *r, asmgate_error *err)
 {
-	if (frag->failed)
-		return report_fail(r, ASMGATE_E_NOMEM, "out of memory", err);
-	if (frag->len > RD_MAX_REPORT_BYTES - r->total)
-		return report_fail(r, ASMGATE_E_LIMIT,
+	if (r->out.failed)
+		return report_fail(r, r->write ? ASMGATE_E_NOMEM :
+		    ASMGATE_E_LIMIT, r->write ? "out of memory" :
 		    "larger than the report size limit", err);
-	if (!rd_buf_put(dst, frag->p, frag->len))
-		return report_fail(r, ASMGATE_E_NOMEM, "out of memory", err);
-	r->total += frag->len;
+	if (!r->write)
+		return ASMGATE_OK;
+	if (r->out.len && !r->write(r->wctx, r->out.p, r->out.len))
+		return report_fail(r, ASMGATE_E_IO, "cannot write", err);
+	r->out.len = 0;
 	return ASMGATE_OK;
 }
 
-static report_suite *
-find_suite(asmgate_report *r, const char *name, asmgate_error *err)
+/* Append a finished fragment to the document. */
+static asmgate_status
+report_append(asmgate_report *r, rd_buf *frag, asmgate_error *err)
 {
-	report_suite *s;
-	size_t i, n = strlen(name);
+	if (frag->failed)
+		return report_fail(r, ASMGATE_E_NOMEM, "out of memory", err);
+	if (!r->write && frag->len > RD_MAX_REPORT_BYTES - r->total)
+		return report_fail(r, ASMGATE_E_LIMIT,
+		    "larger than the report size limit", err);
+	if (!rd_buf_put(&r->out, frag->p, frag->len))
+		return report_fail(r, ASMGATE_E_NOMEM, "out of memory", err);
+	if (!r->write)
+		r->total += frag->len;
+	return ASMGATE_OK;
+}
 
-	for (i = 0; i < r->nsuites; i++)
-		if (strcmp(r->suites[i].name, name) == 0)
-			return &r->suites[i];
-	if (r->nsuites >= RD_MAX_REPORT_SUITES) {
-		report_fail(r, ASMGATE_E_LIMIT, "too many hosts", err);
-		return NULL;
-	}
-	s = &r->suites[r->nsuites];
-	s->name = malloc(n + 1);
-	if (!s->name) {
-		report_fail(r, ASMGATE_E_NOMEM, "out of memory", err);
-		return NULL;
-	}
-	memcpy(s->name, name, n + 1);
-	rd_buf_init(&s->body, RD_MAX_REPORT_BYTES);
-	if (r->pol) {
-		long h = asmgate_policy_find_host(r->pol, name);
-		if (h >= 0) {
-			s->has_mode = 1;
-			s->audit = asmgate_policy_host_audit(r->pol, (size_t)h);
-		}
-	}
-	r->nsuites++;
-	return s;
+static void sarif_head(asmgate_report *r);
+
+/* The document's head, once, before the first result. */
+static asmgate_status
+report_start(asmgate_report *r, asmgate_error *err)
+{
+	size_t before = r->out.len;
+
+	if (r->started)
+		return ASMGATE_OK;
+	r->started = 1;
+	if (r->fmt == ASMGATE_REPORT_JUNIT)
+		rd_buf_puts(&r->out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<testsuites name=\"asmgate\">\n");
+	else
+		sarif_head(r);
+	if (!r->write)
+		r->total += r->out.len - before;
+	return report_flush(r, err);
+}
+
+/* JUnit: write the current file's suite and start none. */
+static asmgate_status
+junit_close_file(asmgate_report *r, asmgate_error *err)
+{
+	rd_buf head;
+	asmgate_status st;
+
+	if (!r->cur)
+		return ASMGATE_OK;
+	rd_buf_init(&head, RD_MAX_REPORT_BYTES);
+	rd_buf_puts(&head, "  <testsuite name=\"");
+	policy_xml_puts(&head, r->cur, 1);
+	rd_buf_printf(&head, "\" tests=\"%lu\" failures=\"%lu\" "
+	    "errors=\"%lu\" skipped=\"%lu\" time=\"0\">\n", r->cur_tests,
+	    r->cur_failures, r->cur_errors, r->cur_skipped);
+	st = report_append(r, &head, err);
+	if (st == ASMGATE_OK)
+		st = report_append(r, &r->cur_body, err);
+	rd_buf_free(&head);
+	if (st == ASMGATE_OK && !rd_buf_puts(&r->out, "  </testsuite>\n"))
+		st = report_fail(r, ASMGATE_E_NOMEM, "out of memory", err);
+	free(r->cur);
+	r->cur = NULL;
+	r->cur_body.len = 0;
+	r->cur_tests = r->cur_failures = r->cur_errors = r->cur_skipped = 0;
+	if (st != ASMGATE_OK)
+		return st;
+	return report_flush(r, err);
+}
+
+/* JUnit: the suite for path (a new one when the path changes). */
+static asmgate_status
+junit_file(asmgate_report *r, const char *path, asmgate_error *err)
+{
+	size_t n = strlen(path);
+	asmgate_status st;
+
+	if (r->cur && strcmp(r->cur, path) == 0)
+		return ASMGATE_OK;
+	st = junit_close_file(r, err);
+	if (st != ASMGATE_OK)
+		return st;
+	r->cur = malloc(n + 1);
+	if (!r->cur)
+		return report_fail(r, ASMGATE_E_NOMEM, "out of memory", err);
+	memcpy(r->cur, path, n + 1);
+	return ASMGATE_OK;
 }
 
 /* What one add() reports, worked out once for both formats. */
@@ -394,13 +479,18 @@ add_junit(asmgate_report *r, const outcome *o, const asmgate_image *img,
     const asmgate_error *file_err, const asmgate_signature *sig,
     const asmgate_decision *d, asmgate_error *err)
 {
-	report_suite *s = find_suite(r, o->host ? o->host : "strong-name",
-	    err);
+	const char *classname = o->host ? o->host : "strong-name";
 	rd_buf tc, det;
 	asmgate_status st;
 
-	if (!s)
-		return r->failed;
+	st = junit_file(r, o->path, err);
+	if (st != ASMGATE_OK)
+		return st;
+	if (o->host && r->host_seen) {
+		long h = asmgate_policy_find_host(r->pol, o->host);
+		if (h >= 0)
+			r->host_seen[h] = 1;
+	}
 	rd_buf_init(&tc, RD_MAX_REPORT_BYTES);
 	rd_buf_init(&det, 64 * 1024);
 	details(&det, o, img, file_err, sig, d);
@@ -419,7 +509,7 @@ add_junit(asmgate_report *r, const outcome *o, const asmgate_image *img,
 		policy_xml_puts(&tc, o->path, 1);
 	}
 	rd_buf_puts(&tc, "\" classname=\"");
-	policy_xml_puts(&tc, s->name, 1);
+	policy_xml_puts(&tc, classname, 1);
 	rd_buf_puts(&tc, "\" time=\"0\">\n");
 	if (o->error || o->fail) {
 		const char *el = o->error ? "error" : "failure";
@@ -445,15 +535,20 @@ add_junit(asmgate_report *r, const outcome *o, const asmgate_image *img,
 	}
 	rd_buf_puts(&tc, "    </testcase>\n");
 	rd_buf_free(&det);
-	st = report_append(r, &s->body, &tc, err);
+	if (tc.failed || !rd_buf_put(&r->cur_body, tc.p, tc.len))
+		st = report_fail(r, ASMGATE_E_NOMEM, "out of memory", err);
 	rd_buf_free(&tc);
 	if (st != ASMGATE_OK)
 		return st;
-	s->tests++;
-	if (o->error)
-		s->errors++;
-	else if (o->fail)
-		s->failures++;
+	r->cur_tests++;
+	r->tests++;
+	if (o->error) {
+		r->cur_errors++;
+		r->errors++;
+	} else if (o->fail) {
+		r->cur_failures++;
+		r->failures++;
+	}
 	return ASMGATE_OK;
 }
 
@@ -581,11 +676,14 @@ add_sarif(asmgate_report *r, const outcome *o, const asmgate_image *img,
 	rd_json_obj_end(&j);
 	rd_json_obj_end(&j);
 	rd_buf_free(&id);
-	st = report_append(r, &r->results, &res, err);
+	st = report_append(r, &res, err);
 	rd_buf_free(&res);
-	if (st == ASMGATE_OK)
-		r->nresults++;
-	return st;
+	if (st != ASMGATE_OK)
+		return st;
+	/* the splice's bookkeeping: one more value in results */
+	rd_json_splice(&r->j, "", 0, 1);
+	r->nresults++;
+	return report_flush(r, err);
 }
 
 asmgate_status
@@ -615,43 +713,108 @@ asmgate_report_add_origin(asmgate_report *r, const char *path,
 		    "asmgate_report_add: origin needs file and members");
 	if (r->failed != ASMGATE_OK)
 		return report_fail(r, r->failed, "", err);
+	if (report_start(r, err) != ASMGATE_OK)
+		return r->failed;
 	work_out(&o, r, path, origin, img, file_err, sig, host, d);
 	if (r->fmt == ASMGATE_REPORT_JUNIT)
 		return add_junit(r, &o, img, file_err, sig, d, err);
+	r->tests++;
+	if (o.error)
+		r->errors++;
+	else if (o.fail)
+		r->failures++;
 	return add_sarif(r, &o, img, sig, d, err);
+}
+
+asmgate_status
+asmgate_report_add_skipped(asmgate_report *r, const char *path,
+    const asmgate_origin *origin, const asmgate_error *why,
+    asmgate_error *err)
+{
+	outcome o;
+	rd_buf tc;
+	asmgate_status st;
+	int not_checked;
+
+	if (!r || !path || !why)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "asmgate_report_add_skipped: report, path and reason are "
+		    "required");
+	if (origin && (!origin->file ||
+	    (origin->nmembers && !origin->members)))
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "asmgate_report_add: origin needs file and members");
+	if (r->failed != ASMGATE_OK)
+		return report_fail(r, r->failed, "", err);
+	if (report_start(r, err) != ASMGATE_OK)
+		return r->failed;
+	/* Out of scope (a PE file that is not an assembly) or not looked
+	 * at (a link to a directory, a special file in a walk). */
+	not_checked = why->code != ASMGATE_E_NOT_DOTNET &&
+	    why->code != ASMGATE_E_NO_ASSEMBLY;
+	r->tests++;
+	r->skipped++;
+	if (not_checked)
+		r->not_checked++;
+	memset(&o, 0, sizeof(o));
+	o.path = path;
+	o.origin = origin;
+	say(&o, "%s %s: %.300s", path, not_checked ? "was not checked" :
+	    "is not an assembly", why->msg);
+	if (r->fmt == ASMGATE_REPORT_SARIF) {
+		/* Out of scope is counted, not reported: native DLLs beside
+		 * assemblies are common; what was not checked is a warning. */
+		if (!not_checked)
+			return ASMGATE_OK;
+		o.audit = 1; /* level warning */
+		o.rule_id = fixed_rules[RULE_NOT_CHECKED].id;
+		o.rule_index = RULE_NOT_CHECKED;
+		return add_sarif(r, &o, NULL, NULL, NULL, err);
+	}
+	st = junit_file(r, path, err);
+	if (st != ASMGATE_OK)
+		return st;
+	rd_buf_init(&tc, RD_MAX_REPORT_BYTES);
+	rd_buf_puts(&tc, "    <testcase name=\"");
+	policy_xml_puts(&tc, path, 1);
+	rd_buf_puts(&tc, "\" classname=\"strong-name\" time=\"0\">\n"
+	    "      <skipped message=\"");
+	policy_xml_puts(&tc, o.message, 1);
+	rd_buf_puts(&tc, "\"/>\n    </testcase>\n");
+	if (tc.failed || !rd_buf_put(&r->cur_body, tc.p, tc.len))
+		st = report_fail(r, ASMGATE_E_NOMEM, "out of memory", err);
+	rd_buf_free(&tc);
+	if (st != ASMGATE_OK)
+		return st;
+	r->cur_tests++;
+	r->cur_skipped++;
+	return ASMGATE_OK;
 }
 
 static void
 junit_finish(asmgate_report *r, rd_buf *b)
 {
-	unsigned long tests = 0, failures = 0, errors = 0;
+	const asmgate_policy *pol = r->pol;
 	size_t i;
 
-	for (i = 0; i < r->nsuites; i++) {
-		tests += r->suites[i].tests;
-		failures += r->suites[i].failures;
-		errors += r->suites[i].errors;
+	rd_buf_printf(b, "  <testsuite name=\"asmgate: summary\" tests=\"0\" "
+	    "failures=\"0\" errors=\"0\" skipped=\"0\" time=\"0\">\n"
+	    "    <properties>\n"
+	    "      <property name=\"tests\" value=\"%lu\"/>\n"
+	    "      <property name=\"failures\" value=\"%lu\"/>\n"
+	    "      <property name=\"errors\" value=\"%lu\"/>\n"
+	    "      <property name=\"skipped\" value=\"%lu\"/>\n"
+	    "      <property name=\"notChecked\" value=\"%lu\"/>\n",
+	    r->tests, r->failures, r->errors, r->skipped, r->not_checked);
+	for (i = 0; pol && r->host_seen && i < pol->nhosts; i++) {
+		if (!r->host_seen[i])
+			continue;
+		rd_buf_puts(b, "      <property name=\"mode:");
+		policy_xml_puts(b, pol->hosts[i].name, 1);
+		rd_buf_printf(b, "\" value=\"%s\"/>\n",
+		    asmgate_policy_host_audit(pol, i) ? "audit" : "enforce");
 	}
-	rd_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	rd_buf_printf(b, "<testsuites name=\"asmgate\" tests=\"%lu\" "
-	    "failures=\"%lu\" errors=\"%lu\" time=\"0\">\n", tests, failures,
-	    errors);
-	for (i = 0; i < r->nsuites; i++) {
-		const report_suite *s = &r->suites[i];
-		rd_buf_puts(b, "  <testsuite name=\"");
-		policy_xml_puts(b, s->name, 1);
-		rd_buf_printf(b, "\" tests=\"%lu\" failures=\"%lu\" "
-		    "errors=\"%lu\" skipped=\"0\" time=\"0\">\n", s->tests,
-		    s->failures, s->errors);
-		if (s->has_mode)
-			rd_buf_printf(b, "    <properties>\n"
-			    "      <property name=\"mode\" value=\"%s\"/>\n"
-			    "    </properties>\n", s->audit ? "audit" :
-			    "enforce");
-		rd_buf_put(b, s->body.p, s->body.len);
-		rd_buf_puts(b, "  </testsuite>\n");
-	}
-	rd_buf_puts(b, "</testsuites>\n");
+	rd_buf_puts(b, "    </properties>\n  </testsuite>\n</testsuites>\n");
 }
 
 static void
@@ -680,7 +843,7 @@ sarif_rule(rd_json *j, const char *id, const char *shortd,
 }
 
 static void
-sarif_finish(asmgate_report *r, rd_buf *b)
+sarif_head(asmgate_report *r)
 {
 	const asmgate_policy *pol = r->pol;
 	rd_json j;
@@ -690,7 +853,7 @@ sarif_finish(asmgate_report *r, rd_buf *b)
 	rd_buf_init(&id, 1024);
 	rd_buf_init(&sd, 1024);
 	rd_buf_init(&fd, 64 * 1024);
-	rd_json_init(&j, b, 1);
+	rd_json_init(&j, &r->out, 1);
 	rd_json_obj(&j);
 	rd_json_kstr(&j, "$schema", SARIF_SCHEMA);
 	rd_json_kstr(&j, "version", "2.1.0");
@@ -743,24 +906,42 @@ sarif_finish(asmgate_report *r, rd_buf *b)
 	rd_json_obj_end(&j); /* tool */
 	rd_json_key(&j, "results");
 	rd_json_arr(&j);
-	rd_json_splice(&j, r->results.p, r->results.len,
-	    r->nresults ? 1u : 0u);
-	rd_json_arr_end(&j);
-	rd_json_obj_end(&j); /* run */
-	rd_json_arr_end(&j); /* runs */
-	rd_json_obj_end(&j);
+	r->j = j; /* left open at runs[0].results */
 	if (id.failed || sd.failed || fd.failed)
-		b->failed = 1;
+		r->out.failed = 1;
 	rd_buf_free(&id);
 	rd_buf_free(&sd);
 	rd_buf_free(&fd);
+}
+
+/* The end of the results, the run's summary, the end of the document. */
+static void
+sarif_finish(asmgate_report *r)
+{
+	rd_json *j = &r->j;
+
+	rd_json_arr_end(j); /* results */
+	rd_json_key(j, "properties");
+	rd_json_obj(j);
+	rd_json_key(j, "summary");
+	rd_json_obj(j);
+	rd_json_kuint(j, "tests", r->tests);
+	rd_json_kuint(j, "failures", r->failures);
+	rd_json_kuint(j, "errors", r->errors);
+	rd_json_kuint(j, "skipped", r->skipped);
+	rd_json_kuint(j, "notChecked", r->not_checked);
+	rd_json_obj_end(j);
+	rd_json_obj_end(j);
+	rd_json_obj_end(j); /* run */
+	rd_json_arr_end(j); /* runs */
+	rd_json_obj_end(j);
 }
 
 asmgate_status
 asmgate_report_finish(asmgate_report *r, uint8_t **out, size_t *len,
     asmgate_error *err)
 {
-	rd_buf b;
+	size_t before;
 
 	if (!r || !out || !len)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
@@ -769,10 +950,22 @@ asmgate_report_finish(asmgate_report *r, uint8_t **out, size_t *len,
 	*len = 0;
 	if (r->failed != ASMGATE_OK)
 		return report_fail(r, r->failed, "", err);
-	rd_buf_init(&b, RD_MAX_REPORT_BYTES);
+	if (report_start(r, err) != ASMGATE_OK)
+		return r->failed;
+	if (r->fmt == ASMGATE_REPORT_JUNIT &&
+	    junit_close_file(r, err) != ASMGATE_OK)
+		return r->failed;
+	before = r->out.len;
 	if (r->fmt == ASMGATE_REPORT_JUNIT)
-		junit_finish(r, &b);
+		junit_finish(r, &r->out);
 	else
-		sarif_finish(r, &b);
-	return policy_buf_take(&b, out, len, "report", err);
+		sarif_finish(r);
+	if (!r->write)
+		r->total += r->out.len - before;
+	if (report_flush(r, err) != ASMGATE_OK)
+		return r->failed;
+	/* Streamed: everything is written; an empty document is returned. */
+	r->failed = ASMGATE_E_USAGE; /* finished: no more adds */
+	rd_fail_nooff(&r->ferr, ASMGATE_E_USAGE, "report: finished");
+	return policy_buf_take(&r->out, out, len, "report", err);
 }

@@ -6,6 +6,8 @@
 
 #include <errno.h>
 #include <libgen.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -24,6 +26,90 @@
  * (rd_file_release), so memory stays bounded by this constant whatever
  * the file size. */
 #define RD_FILE_READ_MAX ((size_t)1 << 20)
+
+/* Live mappings, for asmgate_recover_fault (rd/file.h). A slot is
+ * claimed by setting its base from 0; len is set after, so a handler
+ * that sees a base with len 0 matches nothing. Slots are cleared before
+ * munmap, when no reader of the mapping is left. With every slot taken
+ * a mapping is not recoverable: a fault in it ends the process, as
+ * before. */
+#define RD_FILE_SLOTS 256
+static struct {
+	atomic_uintptr_t base;
+	atomic_size_t len;
+	atomic_int changed;
+} fault_slots[RD_FILE_SLOTS];
+static _Thread_local volatile sig_atomic_t thread_faults;
+
+static int
+slot_claim(const void *base, size_t len)
+{
+	int i;
+
+	for (i = 0; i < RD_FILE_SLOTS; i++) {
+		uintptr_t zero = 0;
+		if (atomic_compare_exchange_strong(&fault_slots[i].base, &zero,
+		    (uintptr_t)base)) {
+			atomic_store(&fault_slots[i].changed, 0);
+			atomic_store(&fault_slots[i].len, len);
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void
+slot_clear(int i)
+{
+	if (i < 0 || i >= RD_FILE_SLOTS)
+		return;
+	atomic_store(&fault_slots[i].len, 0);
+	atomic_store(&fault_slots[i].changed, 0);
+	atomic_store(&fault_slots[i].base, 0);
+}
+
+int
+asmgate_recover_fault(void *addr)
+{
+	uintptr_t a = (uintptr_t)addr, base, end, page;
+	long pg = sysconf(_SC_PAGESIZE);
+	size_t len;
+	int i;
+
+	if (pg <= 0)
+		return 0;
+	for (i = 0; i < RD_FILE_SLOTS; i++) {
+		base = atomic_load(&fault_slots[i].base);
+		len = atomic_load(&fault_slots[i].len);
+		if (!base || !len || a < base || a - base >= len)
+			continue;
+		/* Zeros from the faulting page to the end of the mapping:
+		 * the file's tail is gone, and one signal is enough. */
+		page = a / (uintptr_t)pg * (uintptr_t)pg;
+		end = base + len;
+		if (mmap((void *)page, end - page, PROT_READ,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		    MAP_FAILED)
+			return 0;
+		atomic_store(&fault_slots[i].changed, 1);
+		thread_faults++;
+		return 1;
+	}
+	return 0;
+}
+
+int
+rd_file_changed(const rd_file *f)
+{
+	return f && f->mapped && f->slot >= 0 && f->slot < RD_FILE_SLOTS &&
+	    atomic_load(&fault_slots[f->slot].changed);
+}
+
+unsigned long
+rd_file_thread_faults(void)
+{
+	return (unsigned long)thread_faults;
+}
 
 static asmgate_status
 read_all(rd_file *f, int fd, size_t size, asmgate_error *err)
@@ -61,6 +147,7 @@ rd_file_open(rd_file *f, const char *path, size_t max, asmgate_error *err)
 	asmgate_status rc = ASMGATE_OK;
 
 	memset(f, 0, sizeof(*f));
+	f->slot = -1;
 	/* O_NONBLOCK: opening a FIFO (or a device) must not wait for a
 	 * writer; it is refused below as not a regular file. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -107,6 +194,7 @@ rd_file_open(rd_file *f, const char *path, size_t max, asmgate_error *err)
 	f->data = m;
 	f->size = (size_t)st.st_size;
 	f->mapped = 1;
+	f->slot = slot_claim(m, f->size);
 out:
 	close(fd);
 	return rc;
@@ -117,13 +205,16 @@ rd_file_close(rd_file *f)
 {
 	if (!f || !f->data)
 		return;
-	if (f->mapped)
+	if (f->mapped) {
+		slot_clear(f->slot);
 		munmap((void *)(uintptr_t)f->data, f->size);
+	}
 	else
 		free((void *)(uintptr_t)f->data);
 	f->data = NULL;
 	f->size = 0;
 	f->mapped = 0;
+	f->slot = -1;
 }
 
 void

@@ -119,12 +119,10 @@
 /* Lint warnings kept for one policy; further ones are only counted. */
 #define RD_MAX_POLICY_WARNINGS 4096u
 
-/* A JUnit or SARIF report built in memory: 1 GiB. */
+/* A JUnit or SARIF report kept in memory (asmgate_report_finish without
+ * a writer; verify streams its reports and has no such cap), and one
+ * rendered entry: 1 GiB. */
 #define RD_MAX_REPORT_BYTES ((size_t)1 << 30)
-
-/* Test suites in one JUnit report: one per host, plus one for runs
- * without a policy. */
-#define RD_MAX_REPORT_SUITES (RD_MAX_POLICY_HOSTS + 1u)
 
 /* Containers (ZIP: APPNOTE.TXT 6.3.x) --------------------------------- */
 

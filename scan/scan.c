@@ -563,17 +563,50 @@ insert_children(asmgate_scan *s, node *n)
 	}
 }
 
+/* A mapped file shrank while n was read (rd/file.h): whatever n's
+ * subject says was decided over zeros, so it becomes an error naming
+ * the file. */
+static void
+mark_changed(asmgate_scan *s, node *n)
+{
+	asmgate_subject *subj = n->subj;
+	asmgate_error e;
+
+	asmgate_error_clear(&e);
+	(void)rd_fail_nooff(&e, ASMGATE_E_IO, "the file changed while it was "
+	    "read: it shrank, so nothing read from it is decided");
+	if (!subj) {
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &e, NULL);
+		return;
+	}
+	subj->kind = ASMGATE_SUBJECT_ERROR;
+	subj->has_err = 1;
+	subj->err = e;
+	subj->has_sig = 0;
+	free(subj->decisions);
+	subj->decisions = NULL;
+	subj->ndecisions = 0;
+}
+
 /* Run node n (taken under the mutex, run without it). */
 static void
 run_node(asmgate_scan *s, node *n)
 {
 	asmgate_subject *subj;
 	box *in = n->in;
+	unsigned long faults = rd_file_thread_faults();
 
 	if (n->parent)
 		run_member(s, n);
 	else
 		run_top(s, n);
+	/* A fault on this thread, or in the file a member comes from (read
+	 * by another thread too). */
+	if (rd_file_thread_faults() != faults ||
+	    (in && in->file && rd_file_changed(in->file)) ||
+	    (!n->parent && n->subj && n->subj->img &&
+	    n->subj->img->mapping && rd_file_changed(n->subj->img->mapping)))
+		mark_changed(s, n);
 	n->in = NULL;
 	box_unref(s, in);
 	subj = n->subj;

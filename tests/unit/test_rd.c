@@ -9,6 +9,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "helpers.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -959,7 +961,8 @@ static int
 file_teardown(void **state)
 {
 	char p[600];
-	static const char *names[] = { "empty", "small", "big", "sub" };
+	static const char *names[] = { "empty", "small", "big", "sub",
+	    "shrinks" };
 	size_t i;
 
 	(void)state;
@@ -1094,6 +1097,85 @@ test_rd__file_not_regular(void **state)
 	assert_string_equal(e.msg, "not a regular file");
 }
 
+/* The command's SIGBUS handler, as cmd/main.c has it. */
+static void
+recover_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	if (!asmgate_recover_fault(si->si_addr))
+		_exit(99);
+}
+
+/* A mapped file that shrinks while it is read: the read past its new end
+ * faults, the handler turns the rest of the mapping into zeros, and the
+ * file and the reading thread carry the mark (issue 14). */
+static void
+test_rd__file_shrinks_while_mapped(void **state)
+{
+	struct sigaction sa, old;
+	rd_file f, g;
+	asmgate_error e;
+	unsigned long before;
+	const size_t size = (size_t)3 << 20; /* mapped: above 1 MiB */
+	uint8_t *buf = malloc(size);
+	const char *p;
+	volatile uint8_t v;
+	size_t i;
+	int fd;
+
+	(void)state;
+	assert_non_null(buf);
+	memset(buf, 0xA5, size);
+	p = tmpfile_with("shrinks", buf, size);
+	free(buf);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = recover_sigbus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGBUS, &sa, &old), 0);
+
+	asmgate_error_clear(&e);
+	assert_int_equal(rd_file_open(&f, p, RD_MAX_FILE_BYTES, &e),
+	    ASMGATE_OK);
+	assert_int_equal(f.mapped, 1);
+	assert_true(f.slot >= 0);
+	/* a second mapping, untouched by the first one's fault */
+	assert_int_equal(rd_file_open(&g, p, RD_MAX_FILE_BYTES, &e),
+	    ASMGATE_OK);
+	assert_int_equal(f.data[0], 0xA5);
+	assert_int_equal(rd_file_changed(&f), 0);
+	before = rd_file_thread_faults();
+
+	fd = open(p, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 4096), 0);
+	close(fd);
+	/* still there before the new end */
+	assert_int_equal(f.data[100], 0xA5);
+	assert_int_equal(rd_file_thread_faults(), before);
+	/* past it: one fault, and zeros to the end of the mapping */
+	v = f.data[(size_t)2 << 20];
+	assert_int_equal(v, 0);
+	for (i = (size_t)2 << 20; i < size; i += 4096)
+		assert_int_equal(f.data[i], 0);
+	assert_int_equal(f.data[size - 1], 0);
+	assert_int_equal(rd_file_thread_faults(), before + 1);
+	assert_int_equal(rd_file_changed(&f), 1);
+	assert_int_equal(rd_file_changed(&g), 0);
+	rd_file_close(&f);
+	/* an address in no mapping of the library is not recovered */
+	assert_int_equal(asmgate_recover_fault(&e), 0);
+	/* g faults on its own */
+	v = g.data[size - 1];
+	assert_int_equal(v, 0);
+	assert_int_equal(rd_file_changed(&g), 1);
+	assert_int_equal(rd_file_thread_faults(), before + 2);
+	rd_file_close(&g);
+	assert_int_equal(rd_file_changed(&g), 0);
+	assert_int_equal(sigaction(SIGBUS, &old, NULL), 0);
+}
+
 /* ------------------------------------------------------ utf8, json */
 
 #include "rd_json_tests.h"
@@ -1143,6 +1225,7 @@ main(void)
 		cmocka_unit_test(test_rd__file_directory),
 		cmocka_unit_test(test_rd__file_missing),
 		cmocka_unit_test(test_rd__file_not_regular),
+		cmocka_unit_test(test_rd__file_shrinks_while_mapped),
 		RD_JSON_TESTS,
 	};
 
