@@ -471,6 +471,19 @@ ck_upto(ck_state *k, const view *v, uint64_t off, uint64_t end)
 		k->pos = end;
 }
 
+/* How much of the n bytes at off to take in one piece: up to the next
+ * multiple of HASH_CHUNK, so pieces of a long range meet at page
+ * boundaries and releasing each drops all its pages (rd_file_release
+ * keeps a page that a piece only partly covers: one per megabyte
+ * would add up). */
+static uint64_t
+chunk(uint64_t off, uint64_t n)
+{
+	uint64_t room = HASH_CHUNK - off % HASH_CHUNK;
+
+	return n < room ? n : room;
+}
+
 /* Sum [k->pos, end) in chunks, releasing a mapped file's pages: the
  * bytes the strong-name hash skips (headers past the NT headers,
  * padding, the slot, the tail). */
@@ -478,10 +491,8 @@ static void
 ck_gap(ck_state *k, const view *v, uint64_t end)
 {
 	while (k->pos < end) {
-		uint64_t from = k->pos, n = end - from;
+		uint64_t from = k->pos, n = chunk(from, end - from);
 
-		if (n > HASH_CHUNK)
-			n = HASH_CHUNK;
 		ck_upto(k, v, from, from + n);
 		rd_file_release(v->release, from, n);
 	}
@@ -525,9 +536,8 @@ digest_ranges(const view *v, const verify_plan *p, const EVP_MD *mdt,
 			continue;
 		}
 		while (done < r->len) {
-			uint64_t n = r->len - done;
-			if (n > HASH_CHUNK)
-				n = HASH_CHUNK;
+			uint64_t n = chunk(r->off + done, r->len - done);
+
 			if (!update(ctx, v, r->off + done, n))
 				goto crypto;
 			if (sum)
