@@ -1,9 +1,11 @@
 #!/bin/sh
 # sign-same.sh - `asmgate sign` writes the same bytes as a reference
-# build: every sample assembly (*.dll, *.exe under samples/) is signed
-# with every private key in samples/keys, normally and with
-# --test-sign, by both binaries; exit status, output and the bytes
-# written must be the same. Used when the signer's internals change.
+# build: every sample assembly (*.dll, *.exe under samples/), and three
+# grown past 1 MiB by data after their last section (so they are
+# mapped, not read), is signed with every private key in samples/keys,
+# normally and with --test-sign, by both binaries; exit status, output
+# and the bytes written must be the same. Used when the signer's
+# internals change (about three minutes).
 # usage: sh tests/sign-same.sh OLD/asmgate NEW/asmgate
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,6 +16,13 @@ trap 'rm -rf "$T"' EXIT INT TERM
 n=0; same=0; written=0
 find "$root/samples" -type f \( -name '*.dll' -o -name '*.exe' \) |
     LC_ALL=C sort >"$T/files"
+head -c 2097152 /dev/urandom >"$T/tail"
+for f in states/delay-signed.dll states/public-signed.dll \
+    valid/contoso-x64.dll; do
+	g="$T/grown-$(basename "$f")"
+	cat "$root/samples/$f" "$T/tail" >"$g"
+	echo "$g" >>"$T/files"
+done
 ls "$root"/samples/keys/*.snk "$root"/samples/keys/*.pem \
     "$root"/samples/keys/*.capi 2>/dev/null >"$T/keys"
 while read -r f; do
