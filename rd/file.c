@@ -246,7 +246,7 @@ rd_atomic_open(rd_atomic **out, const char *path, unsigned mode,
 	}
 	if (!(tmp = tmp_template(w)))
 		goto nomem;
-	w->fd = mkstemp(tmp);
+	w->fd = mkostemp(tmp, O_CLOEXEC);
 	if (w->fd < 0) {
 		asmgate_status rc = rd_fail_nooff(err, ASMGATE_E_IO,
 		    "cannot create a temporary file in %s: %s", w->dir,
@@ -255,7 +255,6 @@ rd_atomic_open(rd_atomic **out, const char *path, unsigned mode,
 		rd_atomic_free(w);
 		return rc;
 	}
-	(void)fcntl(w->fd, F_SETFD, FD_CLOEXEC);
 	tmp_named(w, tmp);
 	*out = w;
 	return ASMGATE_OK;
