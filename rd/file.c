@@ -238,6 +238,7 @@ rd_atomic_open(rd_atomic **out, const char *path, unsigned mode,
 		goto nomem;
 	w->dir = strdup(dirname(copy));
 	free(copy);
+	copy = NULL;
 	if (!w->dir)
 		goto nomem;
 	if (!(flags & RD_ATOMIC_NAMED) && open_unnamed(w)) {
@@ -259,6 +260,7 @@ rd_atomic_open(rd_atomic **out, const char *path, unsigned mode,
 	*out = w;
 	return ASMGATE_OK;
 nomem:
+	free(copy);
 	rd_atomic_free(w);
 	return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 }
