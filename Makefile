@@ -11,11 +11,12 @@
 #   bench          verification speed against `openssl dgst`, over
 #                  packages against `unzip -tqq` (bench-zip alone) and
 #                  over an installer database against `msiextract`
-#                  (bench-msi alone), and `policy lint` of a 1 MiB policy
+#                  (bench-msi alone), `policy lint` of a 1 MiB policy
 #                  of attributes against `cat` and `xmllint` (bench-policy
-#                  alone)
-#                  (bench-msi alone), and the reports' time and peak
-#                  RSS over 10 000 files x 16 hosts (bench-reports alone)
+#                  alone), the reports' time and peak RSS over 10 000
+#                  files x 16 hosts (bench-reports alone), and sign of a
+#                  1000 MiB assembly: memory and time against `openssl
+#                  dgst` (bench-sign alone)
 #   xcheck-zip     the ZIP reader against unzip / Python's zipfile
 #   xcheck-cab     the cabinet reader against cabextract
 #   xcheck-msi     the installer-database reader against msiextract
@@ -99,7 +100,7 @@ TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 
 .PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip bench-msi \
-	bench-policy bench-reports valgrind install uninstall \
+	bench-policy bench-reports bench-sign valgrind install uninstall \
 	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip \
 	xcheck-cab xcheck-msi
 
@@ -276,9 +277,13 @@ bench: all
 	@sh tests/bench/bench-msi.sh $(B)/asmgate
 	@sh tests/bench/policy-attrs.sh $(B)/asmgate
 	@sh tests/bench/reports.sh $(B)/asmgate
+	@sh tests/bench/sign-large.sh $(B)/asmgate
 
 bench-reports: all
 	@sh tests/bench/reports.sh $(B)/asmgate
+
+bench-sign: all
+	@sh tests/bench/sign-large.sh $(B)/asmgate
 
 bench-zip: all
 	@sh tests/bench/bench-zip.sh $(B)/asmgate

@@ -42,6 +42,11 @@ void cmd_put_text(FILE *out, const char *s);
  *  newlines pass, everything else is escaped as by cmd_put_text. */
 void cmd_put_lines(FILE *out, const char *s, size_t n);
 
+/** For asmgate_sign_options.temp_hook: remembers the named temporary
+ *  file being written (NULL: none any more), which a SIGINT, SIGTERM or
+ *  SIGHUP then removes before the process dies of it (cmd/main.c). */
+void cmd_temp_hook(void *arg, const char *path);
+
 /** "PATH: error: WHAT (offset 0xN)" on stderr, one line whatever PATH
  *  and WHAT hold. */
 void cmd_print_error(const char *path, const asmgate_error *err);

@@ -222,6 +222,63 @@ on_sigbus(int sig, siginfo_t *si, void *uc)
 	_exit(CMD_EXIT_ERROR);
 }
 
+/* The named temporary file being written, if any, as the library
+ * reports it (cmd_temp_hook): a signal that ends the process removes it
+ * first. A handler may only read what is already there, so the path is
+ * copied here beforehand; temp_set says whether the copy is whole. */
+static char *volatile temp_path;
+static volatile sig_atomic_t temp_set;
+
+void
+cmd_temp_hook(void *arg, const char *path)
+{
+	char *old = temp_path, *copy = NULL;
+
+	(void)arg;
+	temp_set = 0;
+	if (path && (copy = malloc(strlen(path) + 1)) != NULL)
+		memcpy(copy, path, strlen(path) + 1);
+	temp_path = copy;
+	free(old);
+	if (copy)
+		temp_set = 1;
+}
+
+/* SIGINT, SIGTERM, SIGHUP: remove the temporary file (unlink is
+ * async-signal-safe), then die of the signal as if not caught, so the
+ * caller sees how the command ended. SA_RESETHAND has restored the
+ * default action; the signal, blocked in the handler, is delivered as
+ * it returns. */
+static void
+on_terminate(int sig)
+{
+	int saved = errno;
+
+	if (temp_set)
+		(void)unlink(temp_path);
+	(void)raise(sig);
+	errno = saved;
+}
+
+/* Catch sig unless it was ignored when asmgate started (a shell runs
+ * background jobs with SIGINT ignored; that choice stays). */
+static void
+catch_terminate(int sig)
+{
+	struct sigaction sa, old;
+
+	if (sigaction(sig, NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_terminate;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaddset(&sa.sa_mask, SIGINT);
+	(void)sigaddset(&sa.sa_mask, SIGTERM);
+	(void)sigaddset(&sa.sa_mask, SIGHUP);
+	(void)sigaction(sig, &sa, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -233,6 +290,9 @@ main(int argc, char **argv)
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGBUS, &sa, NULL);
+	catch_terminate(SIGINT);
+	catch_terminate(SIGTERM);
+	catch_terminate(SIGHUP);
 
 	if (argc < 2) {
 		usage(stderr);

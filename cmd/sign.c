@@ -22,7 +22,8 @@ sign_usage(FILE *out)
 	    "the key pair in KEYFILE (.snk or PEM): set the StrongNameSigned\n"
 	    "flag, write the signature, recompute the PE checksum. FILE is\n"
 	    "replaced unless -o is given; the output is written to a temporary\n"
-	    "file and renamed, so an error never leaves a half-written file.\n"
+	    "file and renamed, so an error or a SIGINT, SIGTERM or SIGHUP\n"
+	    "never leaves a half-written file.\n"
 	    "\n"
 	    "  -k, --key KEYFILE  the key pair; it must match the assembly's\n"
 	    "                     public key\n"
@@ -55,6 +56,7 @@ cmd_sign(int argc, char **argv)
 	int c, rc = CMD_EXIT_ERROR, seen_key = 0, seen_out = 0;
 
 	(void)asmgate_sign_options_init(&so, ASMGATE_SIGN_OPTIONS_VERSION);
+	so.temp_hook = cmd_temp_hook;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "k:o:h", opts, NULL)) != -1) {
 		switch (c) {

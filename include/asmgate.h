@@ -600,8 +600,17 @@ typedef struct asmgate_sign_options {
 	unsigned version;  /* ASMGATE_SIGN_OPTIONS_VERSION */
 	int test_sign;   /* sign with a test key, skip the key-match check and
 	                    leave the StrongNameSigned flag clear (sn -TS) */
+	/* Told the path of a named temporary file as soon as one may exist
+	 * and NULL once it is gone, so a program that a signal ends can
+	 * remove it (its handler may unlink a copy of the path). Where the
+	 * filesystem supports O_TMPFILE the file has no name until it is
+	 * complete, and one only for the instant before the rename. NULL:
+	 * nobody is told. */
+	void (*temp_hook)(void *arg, const char *path);
+	void *temp_hook_arg;
 } asmgate_sign_options;
-#define ASMGATE_SIGN_OPTIONS_INIT { ASMGATE_SIGN_OPTIONS_VERSION, 0 }
+#define ASMGATE_SIGN_OPTIONS_INIT { ASMGATE_SIGN_OPTIONS_VERSION, 0, NULL, \
+	NULL }
 
 /** Zero o and set its version; ASMGATE_E_USAGE for an unknown version. */
 asmgate_status asmgate_sign_options_init(asmgate_sign_options *o,
@@ -615,9 +624,11 @@ asmgate_status asmgate_sign_options_init(asmgate_sign_options *o,
  *  its AssemblySignatureKeyAttribute key) is refused with
  *  ASMGATE_E_KEY_MISMATCH unless opts->test_sign; with opts->test_sign,
  *  the assembly's own key is refused with ASMGATE_E_USAGE (the result
- *  would be signed, not test-signed). The output is written to
- *  a temporary file in the same directory and renamed: on any error
- *  out_path is left as it was. opts may be NULL. */
+ *  would be signed, not test-signed). The output is streamed to a
+ *  temporary file in the same directory (memory does not grow with the
+ *  file) and renamed: on any error out_path is left as it was and the
+ *  temporary removed. A file rewritten while it is signed is refused
+ *  (ASMGATE_E_IO). opts may be NULL. */
 asmgate_status asmgate_sign_file(const char *in_path, const char *out_path,
     const asmgate_key *key, const asmgate_sign_options *opts,
     asmgate_error *err);

@@ -1,8 +1,8 @@
 /*
- * file.c - read-only file mapping with a size cap.
+ * file.c - read-only file mapping with a size cap, and the writer that
+ * replaces a file atomically.
  */
-#define _POSIX_C_SOURCE 200809L
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE /* O_TMPFILE, linkat's AT_SYMLINK_FOLLOW */
 
 #include <errno.h>
 #include <libgen.h>
@@ -235,70 +235,255 @@ rd_file_release(const rd_file *f, uint64_t off, uint64_t n)
 		    (size_t)(end - start), MADV_DONTNEED);
 }
 
+/* The atomic writer. Where the filesystem allows it, the temporary
+ * file is unnamed (O_TMPFILE): whatever ends the process, even SIGKILL,
+ * the kernel frees it and nothing is left behind. It gets a name only
+ * once it is complete, through /proc/self/fd and linkat, for the
+ * moment it takes to rename it over the destination. Elsewhere it is a
+ * named .asmgate-XXXXXX file (mkstemp); the hook hears of every named
+ * temporary, so a command can remove it when a signal ends it. */
+struct rd_atomic {
+	char *path;       /* the destination */
+	char *dir;        /* its folder */
+	char *tmp;        /* the named temporary, while there is one */
+	int fd;
+	int unnamed;      /* fd is an O_TMPFILE file */
+	unsigned mode;
+	rd_temp_hook hook;
+	void *hook_arg;
+};
+
+static void
+tmp_named(rd_atomic *w, char *tmp)
+{
+	w->tmp = tmp;
+	if (w->hook)
+		w->hook(w->hook_arg, tmp);
+}
+
+static void
+tmp_gone(rd_atomic *w)
+{
+	if (w->hook)
+		w->hook(w->hook_arg, NULL);
+	free(w->tmp);
+	w->tmp = NULL;
+}
+
+/* A new ".asmgate-XXXXXX" path in w->dir (a template for mkstemp). */
+static char *
+tmp_template(const rd_atomic *w)
+{
+	size_t n = strlen(w->dir) + sizeof("/.asmgate-XXXXXX");
+	char *t = malloc(n);
+
+	if (t)
+		snprintf(t, n, "%s/.asmgate-XXXXXX", w->dir);
+	return t;
+}
+
+/* An unnamed temporary in w->dir, usable only if /proc/self/fd can
+ * give it a name later; 0 (nothing open) when either is missing. */
+static int
+open_unnamed(rd_atomic *w)
+{
+#ifdef O_TMPFILE
+	char proc[64];
+	struct stat st;
+	int fd;
+
+	fd = open(w->dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 0;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (stat(proc, &st) != 0) {
+		close(fd);
+		return 0;
+	}
+	w->fd = fd;
+	w->unnamed = 1;
+	return 1;
+#else
+	(void)w;
+	return 0;
+#endif
+}
+
+asmgate_status
+rd_atomic_open(rd_atomic **out, const char *path, unsigned mode,
+    unsigned flags, rd_temp_hook hook, void *hook_arg, asmgate_error *err)
+{
+	rd_atomic *w = calloc(1, sizeof(*w));
+	char *copy = NULL, *tmp = NULL;
+
+	*out = NULL;
+	if (!w)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	w->fd = -1;
+	w->mode = mode;
+	w->hook = hook;
+	w->hook_arg = hook_arg;
+	w->path = strdup(path);
+	copy = strdup(path);
+	if (!w->path || !copy)
+		goto nomem;
+	w->dir = strdup(dirname(copy));
+	free(copy);
+	copy = NULL;
+	if (!w->dir)
+		goto nomem;
+	if (!(flags & RD_ATOMIC_NAMED) && open_unnamed(w)) {
+		*out = w;
+		return ASMGATE_OK;
+	}
+	if (!(tmp = tmp_template(w)))
+		goto nomem;
+	w->fd = mkostemp(tmp, O_CLOEXEC);
+	if (w->fd < 0) {
+		asmgate_status rc = rd_fail_nooff(err, ASMGATE_E_IO,
+		    "cannot create a temporary file in %s: %s", w->dir,
+		    strerror(errno));
+		free(tmp);
+		rd_atomic_free(w);
+		return rc;
+	}
+	tmp_named(w, tmp);
+	*out = w;
+	return ASMGATE_OK;
+nomem:
+	free(copy);
+	rd_atomic_free(w);
+	return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+}
+
+asmgate_status
+rd_atomic_write(rd_atomic *w, const void *data, size_t len,
+    asmgate_error *err)
+{
+	size_t done = 0;
+
+	if (w->fd < 0)
+		return rd_fail_nooff(err, ASMGATE_E_IO, "cannot write: the "
+		    "file is closed");
+	while (done < len) {
+		ssize_t n = write(w->fd, (const uint8_t *)data + done,
+		    len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return rd_fail_nooff(err, ASMGATE_E_IO,
+			    "cannot write: %s",
+			    n < 0 ? strerror(errno) : "short write");
+		done += (size_t)n;
+	}
+	return ASMGATE_OK;
+}
+
+/* Name the complete unnamed temporary ".asmgate-XXXXXX" in its folder:
+ * linkat of /proc/self/fd/N (AT_SYMLINK_FOLLOW links the file itself;
+ * AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH). linkat never replaces
+ * a file, so a name taken by another writer is retried with another;
+ * mkstemp's letters, from a name it made and removed, avoid guessing. */
+static asmgate_status
+name_unnamed(rd_atomic *w, asmgate_error *err)
+{
+	char proc[64];
+	unsigned tries;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", w->fd);
+	for (tries = 0; tries < 100; tries++) {
+		char *tmp = tmp_template(w);
+		int fd;
+
+		if (!tmp)
+			return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+			    "out of memory");
+		if ((fd = mkstemp(tmp)) < 0) {
+			free(tmp);
+			return rd_fail_nooff(err, ASMGATE_E_IO,
+			    "cannot create a temporary file in %s: %s",
+			    w->dir, strerror(errno));
+		}
+		close(fd);
+		(void)unlink(tmp);
+		/* Heard of before the name exists, so a signal between the
+		 * two can only find a name that is not there. */
+		tmp_named(w, tmp);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp,
+			AT_SYMLINK_FOLLOW) == 0)
+			return ASMGATE_OK;
+		if (errno != EEXIST) {
+			asmgate_status rc = rd_fail_nooff(err, ASMGATE_E_IO,
+			    "cannot name the temporary file in %s: %s",
+			    w->dir, strerror(errno));
+			/* Never unlink a name that is not ours. */
+			tmp_gone(w);
+			return rc;
+		}
+		tmp_gone(w);
+	}
+	return rd_fail_nooff(err, ASMGATE_E_IO,
+	    "cannot name the temporary file in %s: every name taken", w->dir);
+}
+
+asmgate_status
+rd_atomic_commit(rd_atomic *w, asmgate_error *err)
+{
+	asmgate_status rc;
+	int fd = w->fd;
+
+	if (fd < 0)
+		return rd_fail_nooff(err, ASMGATE_E_IO, "cannot commit: the "
+		    "file is closed");
+	if (fchmod(fd, (mode_t)w->mode) != 0 || fsync(fd) != 0)
+		return rd_fail_nooff(err, ASMGATE_E_IO,
+		    "cannot finish writing: %s", strerror(errno));
+	if (w->unnamed && (rc = name_unnamed(w, err)) != ASMGATE_OK)
+		return rc;
+	w->fd = -1;
+	if (close(fd) != 0)
+		return rd_fail_nooff(err, ASMGATE_E_IO, "cannot close: %s",
+		    strerror(errno));
+	if (rename(w->tmp, w->path) != 0)
+		return rd_fail_nooff(err, ASMGATE_E_IO,
+		    "cannot rename into place: %s", strerror(errno));
+	tmp_gone(w);
+	return ASMGATE_OK;
+}
+
+const char *
+rd_atomic_temp_path(const rd_atomic *w)
+{
+	return w ? w->tmp : NULL;
+}
+
+void
+rd_atomic_free(rd_atomic *w)
+{
+	if (!w)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->tmp) {
+		(void)unlink(w->tmp);
+		tmp_gone(w);
+	}
+	free(w->dir);
+	free(w->path);
+	free(w);
+}
+
 asmgate_status
 rd_file_write_atomic(const char *path, const void *data, size_t len,
     unsigned mode, asmgate_error *err)
 {
-	char *copy = strdup(path), *tmp = NULL;
-	const char *dir;
-	size_t done = 0, tlen;
-	asmgate_status rc = ASMGATE_OK;
-	int fd = -1;
+	rd_atomic *w = NULL;
+	asmgate_status rc;
 
-	if (!copy)
-		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
-	dir = dirname(copy);
-	tlen = strlen(dir) + 32;
-	tmp = malloc(tlen);
-	if (!tmp) {
-		rc = rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
-		goto out;
-	}
-	snprintf(tmp, tlen, "%s/.asmgate-XXXXXX", dir);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = rd_fail_nooff(err, ASMGATE_E_IO,
-		    "cannot create a temporary file in %s: %s", dir,
-		    strerror(errno));
-		goto out;
-	}
-	while (done < len) {
-		ssize_t n = write(fd, (const uint8_t *)data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot write: %s",
-			    n < 0 ? strerror(errno) : "short write");
-			goto out;
-		}
-		done += (size_t)n;
-	}
-	if (fchmod(fd, (mode_t)mode) != 0 || fsync(fd) != 0) {
-		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot finish writing: %s",
-		    strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot close: %s",
-		    strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		rc = rd_fail_nooff(err, ASMGATE_E_IO, "cannot rename into place: "
-		    "%s", strerror(errno));
-		goto out;
-	}
-	free(tmp);
-	tmp = NULL;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
-	free(copy);
+	if ((rc = rd_atomic_open(&w, path, mode, 0, NULL, NULL, err)) ==
+	    ASMGATE_OK &&
+	    (rc = rd_atomic_write(w, data, len, err)) == ASMGATE_OK)
+		rc = rd_atomic_commit(w, err);
+	rd_atomic_free(w);
 	return rc;
 }

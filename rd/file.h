@@ -49,6 +49,42 @@ int rd_file_changed(const rd_file *f);
 /** Faults recovered on the calling thread so far. */
 unsigned long rd_file_thread_faults(void);
 
+/* Called with the path of a named temporary file as soon as it may
+ * exist, and with NULL once it is gone (renamed into place or removed),
+ * so a command interrupted by a signal can remove it. The path stays
+ * valid until the NULL call. */
+typedef void (*rd_temp_hook)(void *arg, const char *path);
+
+/* A file being written that replaces its destination atomically. */
+typedef struct rd_atomic rd_atomic;
+
+/* Always a named temporary, never an O_TMPFILE one (for tests). */
+#define RD_ATOMIC_NAMED 1u
+
+/** Start writing a file that will replace path: an unnamed temporary
+ *  (O_TMPFILE) in path's folder where the filesystem supports it and
+ *  /proc/self/fd can name it, else a named one (.asmgate-XXXXXX,
+ *  reported to hook, which may be NULL). Free with rd_atomic_free. */
+asmgate_status rd_atomic_open(rd_atomic **out, const char *path,
+    unsigned mode, unsigned flags, rd_temp_hook hook, void *hook_arg,
+    asmgate_error *err);
+
+/** Append len bytes. */
+asmgate_status rd_atomic_write(rd_atomic *w, const void *data, size_t len,
+    asmgate_error *err);
+
+/** Set the mode, flush to disk, name the file (an unnamed one, through
+ *  linkat) and rename it over the destination. On failure the
+ *  destination is as it was; rd_atomic_free removes the temporary. */
+asmgate_status rd_atomic_commit(rd_atomic *w, asmgate_error *err);
+
+/** The named temporary's path, or NULL (unnamed, or none any more). */
+const char *rd_atomic_temp_path(const rd_atomic *w);
+
+/** Close; a temporary not renamed into place is removed. NULL is
+ *  fine. */
+void rd_atomic_free(rd_atomic *w);
+
 /** Write len bytes to path atomically: to a new temporary file in the
  *  same directory (mode bits `mode`), flushed to disk, then renamed over
  *  path. On any error path is left as it was and the temporary removed. */

@@ -274,62 +274,102 @@ verify_plan_make(const asmgate_image *img, verify_plan *p, char *buf,
 	return 1;
 }
 
-/* Copy of the NT headers with CheckSum and the Certificate Table
- * directory zeroed (strongname.md 4.1 step 3). */
-static void
-patch_nt(const asmgate_image *img, const uint8_t *src, size_t n,
-    uint8_t *dst)
-{
-	size_t cert = 24 + (img->info.pe.pe32plus ? 144 : 128);
+/* The bytes a pass reads: the file's bytes at data; with copies, the
+ * metadata block and the signature slot of a mapped file from the
+ * image's private copies (pe/pe.h), so the bytes hashed and summed are
+ * the bytes the identity was read from and the slot that was checked;
+ * over both, the signer's patches. release: the mapping whose pages are
+ * dropped once read, or NULL. */
+typedef struct view {
+	const asmgate_image *img;
+	const uint8_t *data;
+	int copies;
+	const rd_file *release;
+	const verify_patch *patch;
+	unsigned npatch;
+} view;
 
-	memcpy(dst, src, n);
-	memset(dst + 24 + PE_OPT_CHECKSUM, 0, 4);
-	memset(dst + cert, 0, 8);
+static void
+view_init(view *v, const asmgate_image *img, const uint8_t *data,
+    int copies, const verify_patch *patch, unsigned npatch)
+{
+	v->img = img;
+	v->data = data;
+	v->copies = copies;
+	v->release = copies && img->owns_mapping ? img->mapping : NULL;
+	v->patch = patch;
+	v->npatch = npatch;
 }
 
 /* Where file byte off is read from, and how many bytes from there stay
- * in one source (*n is trimmed). With copies, the metadata block and
- * the signature slot of a mapped file come from the image's private
- * copies (pe/pe.h), so the bytes hashed and summed are the bytes the
- * identity was read from and the slot that was checked. */
+ * in one source (*n is trimmed): a patch, a private copy, or the
+ * file. */
 static const uint8_t *
-source(const asmgate_image *img, const uint8_t *data, int copies,
-    uint64_t off, uint64_t *n)
+source(const view *v, uint64_t off, uint64_t *n)
 {
-	const asmgate_cli_info *cli = &img->info.cli;
+	const asmgate_cli_info *cli = &v->img->info.cli;
 	const uint8_t *copy[2];
 	uint64_t coff[2], clen[2];
 	unsigned i;
 
-	copy[0] = img->md_copy;
+	for (i = 0; i < v->npatch; i++) {
+		const verify_patch *q = &v->patch[i];
+		if (off < q->off) {
+			if (q->off - off < *n)
+				*n = q->off - off; /* stop where it starts */
+		} else if (off - q->off < q->len) {
+			if (q->len - (off - q->off) < *n)
+				*n = q->len - (off - q->off);
+			return q->bytes + (off - q->off);
+		}
+	}
+	copy[0] = v->img->md_copy;
 	coff[0] = cli->metadata_offset;
-	clen[0] = img->metadata.len;
-	copy[1] = img->slot_copy;
+	clen[0] = v->img->metadata.len;
+	copy[1] = v->img->slot_copy;
 	coff[1] = cli->strong_name_offset;
 	clen[1] = cli->strong_name.size;
-	for (i = 0; copies && i < 2; i++) {
+	for (i = 0; v->copies && i < 2; i++) {
 		if (!copy[i])
 			continue;
 		if (off < coff[i]) {
 			if (coff[i] - off < *n)
-				*n = coff[i] - off; /* stop where it starts */
+				*n = coff[i] - off;
 		} else if (off - coff[i] < clen[i]) {
 			if (clen[i] - (off - coff[i]) < *n)
 				*n = clen[i] - (off - coff[i]);
 			return copy[i] + (off - coff[i]);
 		}
 	}
-	return data + off;
+	return v->data + off;
+}
+
+/* Copy of the NT headers [off, off+n) with CheckSum and the
+ * Certificate Table directory zeroed (strongname.md 4.1 step 3). */
+static void
+patch_nt(const view *v, uint64_t off, size_t n, uint8_t *dst)
+{
+	size_t cert = 24 + (v->img->info.pe.pe32plus ? 144 : 128);
+	size_t done = 0;
+
+	while (done < n) {
+		uint64_t take = n - done;
+		const uint8_t *src = source(v, off + done, &take);
+
+		memcpy(dst + done, src, (size_t)take);
+		done += (size_t)take;
+	}
+	memset(dst + 24 + PE_OPT_CHECKSUM, 0, 4);
+	memset(dst + cert, 0, 8);
 }
 
 /* Feed file bytes [off, off+n) to ctx, each from its source. */
 static int
-update(EVP_MD_CTX *ctx, const asmgate_image *img, const uint8_t *data,
-    int copies, uint64_t off, uint64_t n)
+update(EVP_MD_CTX *ctx, const view *v, uint64_t off, uint64_t n)
 {
 	while (n > 0) {
 		uint64_t take = n;
-		const uint8_t *src = source(img, data, copies, off, &take);
+		const uint8_t *src = source(v, off, &take);
 
 		if (!EVP_DigestUpdate(ctx, src, (size_t)take))
 			return 0;
@@ -416,14 +456,13 @@ ck_init(ck_state *k, const asmgate_image *img)
 /* Sum the file bytes of [off, end) not summed yet, each from its
  * source. */
 static void
-ck_upto(ck_state *k, const asmgate_image *img, const uint8_t *data,
-    int copies, uint64_t off, uint64_t end)
+ck_upto(ck_state *k, const view *v, uint64_t off, uint64_t end)
 {
 	if (off < k->pos)
 		off = k->pos;
 	while (off < end) {
 		uint64_t take = end - off;
-		const uint8_t *src = source(img, data, copies, off, &take);
+		const uint8_t *src = source(v, off, &take);
 
 		k->sum = ck_range(k->sum, src, off, take, k->field);
 		off += take;
@@ -432,31 +471,40 @@ ck_upto(ck_state *k, const asmgate_image *img, const uint8_t *data,
 		k->pos = end;
 }
 
+/* How much of the n bytes at off to take in one piece: up to the next
+ * multiple of HASH_CHUNK, so pieces of a long range meet at page
+ * boundaries and releasing each drops all its pages (rd_file_release
+ * keeps a page that a piece only partly covers: one per megabyte
+ * would add up). */
+static uint64_t
+chunk(uint64_t off, uint64_t n)
+{
+	uint64_t room = HASH_CHUNK - off % HASH_CHUNK;
+
+	return n < room ? n : room;
+}
+
 /* Sum [k->pos, end) in chunks, releasing a mapped file's pages: the
  * bytes the strong-name hash skips (headers past the NT headers,
  * padding, the slot, the tail). */
 static void
-ck_gap(ck_state *k, const asmgate_image *img, const uint8_t *data,
-    int copies, const rd_file *release, uint64_t end)
+ck_gap(ck_state *k, const view *v, uint64_t end)
 {
 	while (k->pos < end) {
-		uint64_t from = k->pos, n = end - from;
+		uint64_t from = k->pos, n = chunk(from, end - from);
 
-		if (n > HASH_CHUNK)
-			n = HASH_CHUNK;
-		ck_upto(k, img, data, copies, from, from + n);
-		if (release)
-			rd_file_release(release, from, n);
+		ck_upto(k, v, from, from + n);
+		rd_file_release(v->release, from, n);
 	}
 }
 
-/* Hash the plan's ranges; with cksum, the whole file's PE checksum in
- * the same pass (each chunk summed while it is in cache, the bytes the
- * hash skips summed where they fall), so the file is read once. */
+/* Hash the plan's ranges; with sum, the whole file's PE checksum sum
+ * (not folded) in the same pass (each chunk summed while it is in
+ * cache, the bytes the hash skips summed where they fall), so the file
+ * is read once. */
 static asmgate_status
-digest_ranges(const uint8_t *data, const rd_file *release, int copies,
-    const asmgate_image *img, const verify_plan *p, const EVP_MD *mdt,
-    uint8_t *out, unsigned *outlen, uint32_t *cksum, asmgate_error *err)
+digest_ranges(const view *v, const verify_plan *p, const EVP_MD *mdt,
+    uint8_t *out, unsigned *outlen, uint64_t *sum, asmgate_error *err)
 {
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	uint8_t nt[PE_NT_HEADERS64_SIZE];
@@ -464,7 +512,7 @@ digest_ranges(const uint8_t *data, const rd_file *release, int copies,
 	ck_state k;
 	unsigned i;
 
-	ck_init(&k, img);
+	ck_init(&k, v->img);
 	if (!ctx)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 	if (!EVP_DigestInit_ex(ctx, mdt, NULL)) {
@@ -476,37 +524,35 @@ digest_ranges(const uint8_t *data, const rd_file *release, int copies,
 		const verify_range *r = &p->r[i];
 		uint64_t done = 0;
 
-		if (cksum)
-			ck_gap(&k, img, data, copies, release, r->off);
+		if (sum)
+			ck_gap(&k, v, r->off);
 		if (r->patched) {
-			patch_nt(img, data + r->off, (size_t)r->len, nt);
+			patch_nt(v, r->off, (size_t)r->len, nt);
 			if (!EVP_DigestUpdate(ctx, nt, (size_t)r->len))
 				goto crypto;
 			/* The checksum sums the header as it is. */
-			if (cksum)
-				ck_upto(&k, img, data, copies, r->off,
-				    r->off + r->len);
+			if (sum)
+				ck_upto(&k, v, r->off, r->off + r->len);
 			continue;
 		}
 		while (done < r->len) {
-			uint64_t n = r->len - done;
-			if (n > HASH_CHUNK)
-				n = HASH_CHUNK;
-			if (!update(ctx, img, data, copies, r->off + done, n))
+			uint64_t n = chunk(r->off + done, r->len - done);
+
+			if (!update(ctx, v, r->off + done, n))
 				goto crypto;
-			if (cksum)
-				ck_upto(&k, img, data, copies, r->off + done,
+			if (sum)
+				ck_upto(&k, v, r->off + done,
 				    r->off + done + n);
-			if (release && r->len > HASH_CHUNK)
-				rd_file_release(release, r->off + done, n);
+			if (r->len > HASH_CHUNK)
+				rd_file_release(v->release, r->off + done, n);
 			done += n;
 		}
 	}
 	if (!EVP_DigestFinal_ex(ctx, out, outlen))
 		goto crypto;
-	if (cksum) {
-		ck_gap(&k, img, data, copies, release, img->size);
-		*cksum = ck_finish(k.sum, img->size);
+	if (sum) {
+		ck_gap(&k, v, v->img->size);
+		*sum = k.sum;
 	}
 	goto out;
 crypto:
@@ -521,22 +567,71 @@ verify_digest(const asmgate_image *img, const verify_plan *p,
     const EVP_MD *md, uint8_t *out, unsigned *outlen, uint32_t *cksum,
     asmgate_error *err)
 {
-	const rd_file *f = img->owns_mapping ? img->mapping : NULL;
+	view v;
+	uint64_t sum = 0;
+	asmgate_status rc;
 
-	return digest_ranges(img->data, f, 1, img, p, md, out, outlen, cksum,
-	    err);
+	view_init(&v, img, img->data, 1, NULL, 0);
+	rc = digest_ranges(&v, p, md, out, outlen, cksum ? &sum : NULL, err);
+	if (rc == ASMGATE_OK && cksum)
+		*cksum = ck_finish(sum, img->size);
+	return rc;
 }
 
 asmgate_status
-verify_digest_buffer(const uint8_t *data, size_t size,
-    const asmgate_image *img, const verify_plan *p, const EVP_MD *md,
-    uint8_t *out, unsigned *outlen, asmgate_error *err)
+verify_digest_patched(const asmgate_image *img, const verify_plan *p,
+    const verify_patch *patch, unsigned npatch, const EVP_MD *md,
+    uint8_t *out, unsigned *outlen, uint64_t *sum, asmgate_error *err)
 {
-	if (size != img->size)
-		return rd_fail_nooff(err, ASMGATE_E_MALFORMED,
-		    "buffer does not match the image");
-	return digest_ranges(data, NULL, 0, img, p, md, out, outlen, NULL,
-	    err);
+	view v;
+
+	view_init(&v, img, img->data, 1, patch, npatch);
+	return digest_ranges(&v, p, md, out, outlen, sum, err);
+}
+
+asmgate_status
+verify_write_patched(const asmgate_image *img, const verify_patch *patch,
+    unsigned npatch, rd_atomic *w, uint64_t *sum, asmgate_error *err)
+{
+	view v;
+	ck_state k;
+	uint64_t off = 0;
+	asmgate_status rc;
+
+	view_init(&v, img, img->data, 1, patch, npatch);
+	ck_init(&k, img);
+	while (off < img->size) {
+		uint64_t end = img->size - off > HASH_CHUNK ? off + HASH_CHUNK :
+		    img->size, at = off;
+
+		while (at < end) {
+			uint64_t take = end - at;
+			const uint8_t *src = source(&v, at, &take);
+
+			if ((rc = rd_atomic_write(w, src, (size_t)take, err)) !=
+			    ASMGATE_OK)
+				return rc;
+			k.sum = ck_range(k.sum, src, at, take, k.field);
+			at += take;
+		}
+		rd_file_release(v.release, off, end - off);
+		off = end;
+	}
+	*sum = k.sum;
+	return ASMGATE_OK;
+}
+
+uint64_t
+verify_checksum_add(uint64_t sum, const uint8_t *p, uint64_t n,
+    uint64_t off)
+{
+	return ck_add(sum, p, n, off);
+}
+
+uint32_t
+verify_checksum_finish(uint64_t sum, uint64_t size)
+{
+	return ck_finish(sum, size);
 }
 
 uint32_t
@@ -548,10 +643,11 @@ verify_pe_checksum(const uint8_t *data, size_t size, uint64_t cksum_off)
 uint32_t
 verify_image_checksum(const asmgate_image *img)
 {
-	const rd_file *f = img->owns_mapping ? img->mapping : NULL;
+	view v;
 	ck_state k;
 
+	view_init(&v, img, img->data, 1, NULL, 0);
 	ck_init(&k, img);
-	ck_gap(&k, img, img->data, 1, f, img->size);
+	ck_gap(&k, &v, img->size);
 	return ck_finish(k.sum, img->size);
 }

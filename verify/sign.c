@@ -5,9 +5,17 @@
  * assembly's key; set (or, test-signing, clear) COMIMAGE_FLAGS_
  * STRONGNAMESIGNED before hashing, since the flag is inside the hashed
  * .text; zero the slot; hash; sign; store the signature reversed; then
- * recompute the PE checksum, which the hash excludes. The result goes to
- * a temporary file in the destination directory that is renamed over
- * the destination only when everything succeeded.
+ * recompute the PE checksum, which the hash excludes.
+ *
+ * The file is never held in memory: the three changes are patches laid
+ * over the (mapped) input. One pass hashes the patched bytes, slot
+ * zeroed, and sums them for the checksum; the signature's bytes are
+ * added to that sum; a second pass streams the patched bytes, signature
+ * and checksum included, to a temporary file in the destination's
+ * folder (unnamed where the filesystem allows it, rd/file.h), summing
+ * them again, and the file is renamed over the destination only when
+ * everything succeeded and both sums agree (a file rewritten between
+ * the passes is refused, not signed half old, half new).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -35,13 +43,6 @@ put_u32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 8);
 	p[2] = (uint8_t)(v >> 16);
 	p[3] = (uint8_t)(v >> 24);
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
 }
 
 /* The key the assembly expects to be signed with: its
@@ -90,11 +91,13 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	asmgate_image *img = NULL;
 	asmgate_key *expect = NULL;
 	verify_plan *plan = NULL;
-	uint8_t *buf = NULL;
+	verify_patch patch[3];
+	rd_atomic *w = NULL;
 	uint8_t digest[EVP_MAX_MD_SIZE];
+	uint8_t sig[RD_MAX_SIGNATURE_BYTES], flags_le[4], cksum_le[4];
 	unsigned dlen = 0;
-	uint32_t flags, hash_alg, slot_len;
-	uint64_t flags_off, slot_off, cksum_off;
+	uint32_t flags, hash_alg, slot_len, cksum;
+	uint64_t sum = 0;
 	const EVP_MD *md;
 	struct stat st;
 	char why[ASMGATE_REASON_MAX];
@@ -166,15 +169,14 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 		goto out;
 	}
 	slot_len = info->cli.strong_name.size;
-	if (slot_len != ki->bits / 8) {
+	if (slot_len != ki->bits / 8 || slot_len > sizeof(sig)) {
 		rc = rd_fail_nooff(err, ASMGATE_E_KEY_MISMATCH, "the signature "
 		    "slot is %u bytes but the %u-bit key signs %u", slot_len,
 		    ki->bits, ki->bits / 8);
 		goto out;
 	}
 	plan = malloc(sizeof(*plan));
-	buf = malloc(img->size);
-	if (!plan || !buf) {
+	if (!plan) {
 		rc = rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 		goto out;
 	}
@@ -182,34 +184,49 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 		rc = rd_fail_nooff(err, ASMGATE_E_MALFORMED, "%s", why);
 		goto out;
 	}
-	memcpy(buf, img->data, img->size);
-	/* A mapped file's metadata as it was checked above (pe/pe.h): the
-	 * identity signed is the identity whose key was matched. */
-	if (img->md_copy)
-		memcpy(buf + info->cli.metadata_offset, img->md_copy,
-		    img->metadata.len);
-	flags_off = info->cli.header_offset + PE_COR20_FLAGS;
-	slot_off = info->cli.strong_name_offset;
-	cksum_off = pe_checksum_offset(img);
-	flags = get_u32(buf + flags_off);
+	/* The flags as parsed and checked (verify_structure), so the
+	 * header signed is the one that was checked. */
+	flags = info->cli.flags;
 	if (test_sign)
 		flags &= ~ASMGATE_COMIMAGE_STRONGNAMESIGNED;
 	else
 		flags |= ASMGATE_COMIMAGE_STRONGNAMESIGNED;
-	put_u32(buf + flags_off, flags);
-	memset(buf + slot_off, 0, slot_len);
-	if ((rc = verify_digest_buffer(buf, img->size, img, plan, md, digest,
-		 &dlen, err)) != ASMGATE_OK ||
-	    (rc = keys_sign_digest(key, md, digest, dlen, buf + slot_off,
-		 slot_len, err)) != ASMGATE_OK)
+	put_u32(flags_le, flags);
+	memset(sig, 0, sizeof(sig));
+	patch[0].off = info->cli.header_offset + PE_COR20_FLAGS;
+	patch[0].len = 4;
+	patch[0].bytes = flags_le;
+	patch[1].off = info->cli.strong_name_offset;
+	patch[1].len = slot_len;
+	patch[1].bytes = sig;
+	if ((rc = verify_digest_patched(img, plan, patch, 2, md, digest,
+		 &dlen, &sum, err)) != ASMGATE_OK ||
+	    (rc = keys_sign_digest(key, md, digest, dlen, sig, slot_len,
+		 err)) != ASMGATE_OK)
 		goto out;
-	put_u32(buf + cksum_off, verify_pe_checksum(buf, img->size, cksum_off));
-	rc = rd_file_write_atomic(out_path, buf, img->size, mode, err);
-out:
-	if (buf) {
-		memset(buf, 0, img->size);
-		free(buf);
+	/* The slot was summed as zeros: add the signature. The slot lies
+	 * in a section, after the headers that hold the CheckSum field
+	 * (verify_structure), so no byte of it is skipped. */
+	sum = verify_checksum_add(sum, sig, slot_len, patch[1].off);
+	cksum = verify_checksum_finish(sum, img->size);
+	put_u32(cksum_le, cksum);
+	patch[2].off = pe_checksum_offset(img);
+	patch[2].len = 4;
+	patch[2].bytes = cksum_le;
+	if ((rc = rd_atomic_open(&w, out_path, mode, 0,
+		 opts ? opts->temp_hook : NULL, opts ? opts->temp_hook_arg : NULL,
+		 err)) != ASMGATE_OK ||
+	    (rc = verify_write_patched(img, patch, 3, w, &sum, err)) !=
+	    ASMGATE_OK)
+		goto out;
+	if (verify_checksum_finish(sum, img->size) != cksum) {
+		rc = rd_fail_nooff(err, ASMGATE_E_IO, "the file changed while "
+		    "it was being signed: nothing written");
+		goto out;
 	}
+	rc = rd_atomic_commit(w, err);
+out:
+	rd_atomic_free(w);
 	free(plan);
 	asmgate_key_free(expect);
 	asmgate_image_free(img);

@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "asmgate.h"
+#include "rd/file.h"
 
 /* The byte ranges the strong-name hash covers, in order. Computed once,
  * checked against the file, then fed to a digest (or a checksum). */
@@ -55,10 +56,40 @@ asmgate_status verify_digest(const asmgate_image *img,
     const verify_plan *plan, const EVP_MD *md, uint8_t *out,
     unsigned *outlen, uint32_t *cksum, asmgate_error *err);
 
-/** Same over a buffer that holds the whole file (used when signing). */
-asmgate_status verify_digest_buffer(const uint8_t *data, size_t size,
-    const asmgate_image *img, const verify_plan *plan, const EVP_MD *md,
-    uint8_t *out, unsigned *outlen, asmgate_error *err);
+/* Bytes laid over the file's by the signer: len bytes at file offset
+ * off read from bytes (the flags word, the signature slot, the
+ * CheckSum field). Patches do not overlap. */
+typedef struct verify_patch {
+	uint64_t off;
+	uint64_t len;
+	const uint8_t *bytes;
+} verify_patch;
+
+/** verify_digest over img's bytes with patches laid over them (the
+ *  file as the signer will write it, slot zeroed); *sum, when not NULL,
+ *  gets the PE checksum sum of the same bytes (CheckSum field skipped),
+ *  not folded: see verify_checksum_add. */
+asmgate_status verify_digest_patched(const asmgate_image *img,
+    const verify_plan *plan, const verify_patch *patch, unsigned npatch,
+    const EVP_MD *md, uint8_t *out, unsigned *outlen, uint64_t *sum,
+    asmgate_error *err);
+
+/** Write img's bytes with patches laid over them to w, a megabyte at a
+ *  time, releasing a mapped file's pages as they are written, so memory
+ *  does not grow with the file; *sum gets the checksum sum of what was
+ *  written (CheckSum field skipped), not folded. */
+asmgate_status verify_write_patched(const asmgate_image *img,
+    const verify_patch *patch, unsigned npatch, rd_atomic *w,
+    uint64_t *sum, asmgate_error *err);
+
+/** Add the n bytes at p, file offset off, to an unfolded checksum sum
+ *  (bytes keep their offset's parity, so parts of a file can be summed
+ *  apart and added). */
+uint64_t verify_checksum_add(uint64_t sum, const uint8_t *p, uint64_t n,
+    uint64_t off);
+
+/** Fold a sum and add the file size: the PE checksum. */
+uint32_t verify_checksum_finish(uint64_t sum, uint64_t size);
 
 /** PE checksum (imagehlp CheckSumMappedFile; strongname.md 9) of data
  *  with the 4-byte CheckSum field at cksum_off counted as zero. */

@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -962,7 +963,7 @@ file_teardown(void **state)
 {
 	char p[600];
 	static const char *names[] = { "empty", "small", "big", "sub",
-	    "shrinks" };
+	    "shrinks", "out" };
 	size_t i;
 
 	(void)state;
@@ -1178,6 +1179,212 @@ test_rd__file_shrinks_while_mapped(void **state)
 
 /* ------------------------------------------------------ utf8, json */
 
+/* What the writer told the hook: how many calls, the last path. */
+typedef struct hook_log {
+	unsigned calls;
+	char last[600];
+	int last_null;
+} hook_log;
+
+static void
+log_hook(void *arg, const char *path)
+{
+	hook_log *h = arg;
+
+	h->calls++;
+	h->last_null = path == NULL;
+	snprintf(h->last, sizeof(h->last), "%s", path ? path : "");
+}
+
+/* Entries of the scratch directory named .asmgate-*. */
+static unsigned
+leftovers(void)
+{
+	DIR *d = opendir(tmpdir);
+	struct dirent *e;
+	unsigned n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, ".asmgate-", 9) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+assert_file_is(const char *p, const char *want)
+{
+	char buf[64];
+	FILE *f = fopen(p, "rb");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(n, strlen(want));
+	assert_memory_equal(buf, want, n);
+}
+
+/* The named temporary (where O_TMPFILE is missing): the hook hears its
+ * path before anything is written and NULL once it is removed; an
+ * abandoned writer leaves neither it nor the destination. */
+static void
+test_rd__atomic_named_abort(void **state)
+{
+	char out[600];
+	hook_log h;
+	rd_atomic *w = NULL;
+	asmgate_error e;
+	struct stat st;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	snprintf(out, sizeof(out), "%s/out", tmpdir);
+	asmgate_error_clear(&e);
+	assert_int_equal(rd_atomic_open(&w, out, 0644, RD_ATOMIC_NAMED,
+	    log_hook, &h, &e), ASMGATE_OK);
+	assert_int_equal(h.calls, 1);
+	assert_false(h.last_null);
+	assert_non_null(strstr(h.last, "/.asmgate-"));
+	assert_string_equal(rd_atomic_temp_path(w), h.last);
+	assert_int_equal(stat(h.last, &st), 0);
+	assert_int_equal(leftovers(), 1);
+	assert_int_equal(rd_atomic_write(w, "abc", 3, &e), ASMGATE_OK);
+	rd_atomic_free(w);
+	assert_int_equal(h.calls, 2);
+	assert_true(h.last_null);
+	assert_int_equal(leftovers(), 0);
+	assert_int_not_equal(stat(out, &st), 0);
+	rd_atomic_free(NULL);
+}
+
+/* Committed, the named temporary replaces the destination, with the
+ * mode asked for, and is gone. */
+static void
+test_rd__atomic_named_commit(void **state)
+{
+	char out[600];
+	hook_log h;
+	rd_atomic *w = NULL;
+	asmgate_error e;
+	struct stat st;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	snprintf(out, sizeof(out), "%s/out", tmpdir);
+	(void)tmpfile_with("out", "old contents", 12);
+	asmgate_error_clear(&e);
+	assert_int_equal(rd_atomic_open(&w, out, 0640, RD_ATOMIC_NAMED,
+	    log_hook, &h, &e), ASMGATE_OK);
+	assert_int_equal(rd_atomic_write(w, "ab", 2, &e), ASMGATE_OK);
+	assert_int_equal(rd_atomic_write(w, "c", 1, &e), ASMGATE_OK);
+	assert_int_equal(rd_atomic_commit(w, &e), ASMGATE_OK);
+	assert_true(h.last_null);
+	assert_null(rd_atomic_temp_path(w));
+	rd_atomic_free(w);
+	assert_int_equal(h.calls, 2);
+	assert_file_is(out, "abc");
+	assert_int_equal(stat(out, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0640);
+	assert_int_equal(leftovers(), 0);
+	assert_int_equal(unlink(out), 0);
+}
+
+/* The default: an unnamed O_TMPFILE file where the filesystem has
+ * them, so no name exists while it is written (a process killed then,
+ * even by SIGKILL, leaves nothing) and the hook hears of one only for
+ * the rename. Where TMPDIR lacks O_TMPFILE the writer falls back to a
+ * named file, checked as above. */
+static void
+test_rd__atomic_unnamed(void **state)
+{
+	char out[600];
+	hook_log h;
+	rd_atomic *w = NULL;
+	asmgate_error e;
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	snprintf(out, sizeof(out), "%s/out", tmpdir);
+	asmgate_error_clear(&e);
+	assert_int_equal(rd_atomic_open(&w, out, 0644, 0, log_hook, &h, &e),
+	    ASMGATE_OK);
+	if (rd_atomic_temp_path(w) != NULL) {
+		rd_atomic_free(w);
+		skip();
+	}
+	assert_int_equal(h.calls, 0);
+	assert_int_equal(rd_atomic_write(w, "abc", 3, &e), ASMGATE_OK);
+	assert_int_equal(leftovers(), 0);
+	rd_atomic_free(w);       /* abandoned: nothing to remove */
+	assert_int_equal(h.calls, 0);
+	assert_int_equal(leftovers(), 0);
+	assert_int_not_equal(access(out, F_OK), 0);
+
+	assert_int_equal(rd_atomic_open(&w, out, 0644, 0, log_hook, &h, &e),
+	    ASMGATE_OK);
+	assert_int_equal(rd_atomic_write(w, "xyz", 3, &e), ASMGATE_OK);
+	assert_int_equal(rd_atomic_commit(w, &e), ASMGATE_OK);
+	rd_atomic_free(w);
+	assert_int_equal(h.calls, 2); /* named for the rename, then gone */
+	assert_true(h.last_null);
+	assert_file_is(out, "xyz");
+	assert_int_equal(leftovers(), 0);
+	assert_int_equal(unlink(out), 0);
+}
+
+/* Failures leave the destination as it was and no temporary: a folder
+ * that does not exist, and a destination that is a folder (the rename
+ * fails after everything was written). */
+static void
+test_rd__atomic_failures(void **state)
+{
+	char out[600], dir[600];
+	unsigned flags;
+	rd_atomic *w = NULL;
+	asmgate_error e;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/missing/out", tmpdir);
+	asmgate_error_clear(&e);
+	assert_int_equal(rd_atomic_open(&w, out, 0644, 0, NULL, NULL, &e),
+	    ASMGATE_E_IO);
+	assert_null(w);
+	snprintf(dir, sizeof(dir), "%s/dst", tmpdir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(out, sizeof(out), "%s/dst/x", tmpdir);
+	(void)tmpfile_with("dst/x", "x", 1);
+	for (flags = 0; flags <= RD_ATOMIC_NAMED; flags += RD_ATOMIC_NAMED) {
+		assert_int_equal(rd_atomic_open(&w, dir, 0644, flags, NULL,
+		    NULL, &e), ASMGATE_OK);
+		assert_int_equal(rd_atomic_write(w, "abc", 3, &e), ASMGATE_OK);
+		assert_int_equal(rd_atomic_commit(w, &e), ASMGATE_E_IO);
+		rd_atomic_free(w);
+		assert_int_equal(leftovers(), 0);
+		assert_file_is(out, "x");
+	}
+	assert_int_equal(unlink(out), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* The one-call form used for key files. */
+static void
+test_rd__atomic_whole(void **state)
+{
+	char out[600];
+	asmgate_error e;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/out", tmpdir);
+	asmgate_error_clear(&e);
+	assert_int_equal(rd_file_write_atomic(out, "hello", 5, 0600, &e),
+	    ASMGATE_OK);
+	assert_file_is(out, "hello");
+	assert_int_equal(leftovers(), 0);
+	assert_int_equal(unlink(out), 0);
+}
+
 #include "rd_json_tests.h"
 
 int
@@ -1226,6 +1433,11 @@ main(void)
 		cmocka_unit_test(test_rd__file_missing),
 		cmocka_unit_test(test_rd__file_not_regular),
 		cmocka_unit_test(test_rd__file_shrinks_while_mapped),
+		cmocka_unit_test(test_rd__atomic_named_abort),
+		cmocka_unit_test(test_rd__atomic_named_commit),
+		cmocka_unit_test(test_rd__atomic_unnamed),
+		cmocka_unit_test(test_rd__atomic_failures),
+		cmocka_unit_test(test_rd__atomic_whole),
 		RD_JSON_TESTS,
 	};
 

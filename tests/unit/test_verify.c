@@ -1254,6 +1254,104 @@ test_verify__test_sign_own_key_refused(void **state)
 	asmgate_key_free(k);
 }
 
+static void
+count_hook(void *arg, const char *path)
+{
+	int *n = arg;
+
+	/* Odd after a name, even once it is gone. */
+	(*n)++;
+	assert_true((*n % 2 == 1) == (path != NULL));
+}
+
+/* Issue 14: an input above the read-into-memory size is mapped and
+ * streamed to the output, never held whole. The output is the input
+ * with exactly three changes (the flags word, the slot, the CheckSum
+ * field), the data after the last section copied as it was; it
+ * verifies; its checksum is the one computed over the whole output in
+ * memory here; no temporary file is left and every name reported was
+ * taken back. */
+static void
+test_verify__sign_large_streamed(void **state)
+{
+	asmgate_key *k = load_key("keys/contoso.snk");
+	asmgate_sign_options so;
+	asmgate_signature sig;
+	asmgate_image *img = NULL;
+	const asmgate_image_info *info;
+	asmgate_error err;
+	char in[128], out[128];
+	size_t len, total, n, i;
+	uint64_t flags_off, slot_off, slot_len;
+	uint8_t *b, *big, *res;
+	struct pe_offsets o;
+	int calls = 0;
+	FILE *f;
+	DIR *d;
+	struct dirent *e;
+
+	(void)state;
+	b = th_load("states/delay-signed.dll", &len);
+	total = len + ((size_t)3 << 20) + 5; /* odd: a last half word */
+	big = malloc(total);
+	res = malloc(total + 1);
+	assert_non_null(big);
+	assert_non_null(res);
+	memcpy(big, b, len);
+	for (i = len; i < total; i++)
+		big[i] = (uint8_t)(i * 7 + 3);
+	snprintf(in, sizeof(in), "%s/large.dll", th_tmpdir);
+	snprintf(out, sizeof(out), "%s/large-out.dll", th_tmpdir);
+	f = fopen(in, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(big, 1, total, f), total);
+	fclose(f);
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_image_open(&img, in, &err), ASMGATE_OK);
+	info = asmgate_image_get_info(img);
+	flags_off = info->cli.header_offset + PE_COR20_FLAGS;
+	slot_off = info->cli.strong_name_offset;
+	slot_len = info->cli.strong_name.size;
+	asmgate_image_free(img);
+	o = offsets(b);
+
+	(void)asmgate_sign_options_init(&so, ASMGATE_SIGN_OPTIONS_VERSION);
+	so.temp_hook = count_hook;
+	so.temp_hook_arg = &calls;
+	assert_int_equal(asmgate_sign_file(in, out, k, &so, &err), ASMGATE_OK);
+	assert_int_equal(calls % 2, 0);
+	assert_int_equal(verify_path(out, NULL, &sig), ASMGATE_SN_SIGNED);
+	f = fopen(out, "rb");
+	assert_non_null(f);
+	n = fread(res, 1, total + 1, f);
+	fclose(f);
+	assert_int_equal(n, total);
+	for (i = 0; i < total; i++) {
+		if (res[i] == big[i])
+			continue;
+		if ((i >= flags_off && i < flags_off + 4) ||
+		    (i >= slot_off && i < slot_off + slot_len) ||
+		    (i >= o.checksum && i < o.checksum + 4))
+			continue;
+		fail_msg("byte 0x%zx changed", i);
+	}
+	assert_int_equal(th_get_u32(res + flags_off) &
+	    ASMGATE_COMIMAGE_STRONGNAMESIGNED,
+	    ASMGATE_COMIMAGE_STRONGNAMESIGNED);
+	assert_int_equal(verify_pe_checksum(res, total, o.checksum),
+	    th_get_u32(res + o.checksum));
+	d = opendir(th_tmpdir);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, ".asmgate-", 9) == 0)
+			fail_msg("left behind: %s", e->d_name);
+	closedir(d);
+	free(res);
+	free(big);
+	free(b);
+	asmgate_key_free(k);
+}
+
 int
 main(void)
 {
@@ -1285,6 +1383,7 @@ main(void)
 		cmocka_unit_test(test_verify__checksum_every_state),
 		cmocka_unit_test(test_verify__image_checksum),
 		cmocka_unit_test(test_verify__test_sign_own_key_refused),
+		cmocka_unit_test(test_verify__sign_large_streamed),
 	};
 	return cmocka_run_group_tests_name("verify", tests, th_setup_tmp,
 	    th_teardown_tmp);

@@ -1,0 +1,88 @@
+# Black-box tests of `asmgate sign` interrupted by a signal: SIGTERM,
+# SIGHUP or SIGINT while the output is being written leaves no
+# temporary file beside it, the destination as it was, and the command
+# dies of the signal (exit status above 128 in the shell).
+#
+# The input is the delay-signed sample grown to 256 MiB by a sparse
+# tail (data after the last section, which the signer copies), so the
+# output takes long enough to write for a signal to land. The signal is
+# sent once the command holds a file open in the output's folder (seen
+# in /proc/PID/fd), i.e. while it writes; a run that finishes first is
+# tried again, up to three times, then counted as skipped.
+
+# sign_killed SIG OUT: start sign of $T/sig/big.dll to OUT, send SIG
+# while it writes; sets rc (the exit status) and hit (1 if the signal
+# came before the command ended).
+sign_killed() {
+	hit=0
+	# A shell starts background commands with SIGINT ignored, and an
+	# ignored signal stays ignored: env restores the default first.
+	if [ "$1" = INT ]; then
+		env --default-signal=INT "$ASMGATE" sign \
+		    --key "$S/keys/contoso.snk" -o "$2" "$T/sig/big.dll" \
+		    >"$T/out" 2>"$T/err" &
+	else
+		"$ASMGATE" sign --key "$S/keys/contoso.snk" -o "$2" \
+		    "$T/sig/big.dll" >"$T/out" 2>"$T/err" &
+	fi
+	pid=$!
+	i=0
+	while [ $i -lt 3000 ] && kill -0 $pid 2>/dev/null; do
+		if ls -l /proc/$pid/fd 2>/dev/null | grep -q "$T/sig/"; then
+			kill -"$1" $pid && hit=1
+			break
+		fi
+		sleep 0.01
+		i=$((i + 1))
+	done
+	{ wait $pid; } 2>/dev/null
+	rc=$?
+}
+
+# sign_signal SIG OUT: sign_killed, retried; then the checks.
+sign_signal() {
+	tries=0
+	while :; do
+		sign_killed "$1" "$2"
+		tries=$((tries + 1))
+		[ "$hit" = 1 ] && [ "$rc" -ne 0 ] && break
+		rm -f "$T/sig/out.dll"
+		if [ $tries -ge 3 ]; then
+			skip 3 "sign ended before SIG$1 could reach it"
+			return
+		fi
+	done
+	if [ "$rc" -gt 128 ]; then ok; else
+		bad "SIG$1: exit status $rc, expected death by the signal"; fi
+	left=$(ls -A "$T/sig" | grep -v -x -e big.dll -e pristine.dll)
+	if [ -z "$left" ]; then ok; else
+		bad "SIG$1 left files behind: $left"; fi
+	if cmp -s "$T/sig/big.dll" "$T/sig/pristine.dll"; then ok; else
+		bad "SIG$1: the input changed"; fi
+}
+
+if [ -d /proc/self/fd ] && command -v truncate >/dev/null 2>&1; then
+	mkdir -p "$T/sig"
+	cp "$S/states/delay-signed.dll" "$T/sig/big.dll"
+	truncate -s 268435456 "$T/sig/big.dll"
+	cp --sparse=always "$T/sig/big.dll" "$T/sig/pristine.dll"
+	sign_signal TERM "$T/sig/out.dll"
+	sign_signal HUP "$T/sig/out.dll"
+	if env --default-signal=INT true 2>/dev/null; then
+		sign_signal INT "$T/sig/out.dll"
+	else
+		skip 3 "env --default-signal missing: no SIGINT check"
+	fi
+	# In place: the input is the destination, and stays as it was.
+	sign_signal TERM "$T/sig/big.dll"
+	# Uninterrupted, the same input is signed (the tail is copied).
+	run "$ASMGATE" sign --key "$S/keys/contoso.snk" -o "$T/sig/out.dll" \
+	    "$T/sig/big.dll"
+	expect_rc 0
+	expect_out 'out.dll: signed'
+	if [ "$(wc -c <"$T/sig/out.dll")" -eq 268435456 ]; then ok; else
+		bad "signed output is not the input's size"; fi
+	rm -rf "$T/sig"
+else
+	skip 15 "no /proc/self/fd or truncate: no interrupted-sign checks"
+fi
