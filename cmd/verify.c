@@ -37,6 +37,7 @@ typedef struct run {
 	size_t hosts[MAX_HOSTS];
 	size_t nhosts;
 	enum cmd_format fmt;
+	asmgate_verdict_rules rules; /* exit status and every report */
 } run;
 
 static void
@@ -65,10 +66,15 @@ verify_usage(FILE *out)
 	    "                       default: every host of the policy)\n"
 	    "  -j, --jobs N         verify N files or members at a time\n"
 	    "                       (default 1)\n"
+	    "  -F, --fail-on STATES fail the run (exit 1) when an assembly is in\n"
+	    "                       one of these states (comma-separated, e.g.\n"
+	    "                       invalid), whatever the policy decides, also\n"
+	    "                       in audit hosts\n"
 	    "  -h, --help           this help\n"
 	    "\n"
-	    "Exit status: 0 every assembly signed (with --policy: every decision\n"
-	    "allowed or in an audit host), 1 at least one is not, 2 at least\n"
+	    "Exit status: 0 every assembly signed (test-signed too when test keys\n"
+	    "are given; with --policy: every decision allowed or in an audit\n"
+	    "host; none in a --fail-on state), 1 at least one is not, 2 at least\n"
 	    "one file or member could not be read or decided, or no assembly\n"
 	    "was found, or the command line is wrong (an option that takes one\n"
 	    "value given twice, as --policy, --format or --jobs, is refused).\n");
@@ -80,14 +86,9 @@ typedef struct tally {
 	unsigned verified, skipped, errors, not_signed, denied, audit_denied;
 	unsigned not_checked;   /* skipped without a look: links, FIFOs */
 	unsigned allowed;
+	unsigned failed;        /* assemblies that fail the run */
+	unsigned failed_on;     /* ... by being in a --fail-on state */
 } tally;
-
-static int
-accepted_state(const run *r, asmgate_sn_state st)
-{
-	return st == ASMGATE_SN_SIGNED ||
-	    (st == ASMGATE_SN_TEST_SIGNED && r->vopts.ntest_keys > 0);
-}
 
 static void
 print_text(const run *r, const asmgate_subject *s, FILE *out)
@@ -299,6 +300,7 @@ count(const run *r, const asmgate_subject *s, tally *t)
 	const asmgate_signature *sig = asmgate_subject_signature(s);
 	const asmgate_decision *d;
 	size_t h, nd;
+	int fails;
 
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
@@ -320,13 +322,18 @@ count(const run *r, const asmgate_subject *s, tally *t)
 	}
 	t->verified++;
 	t->states[sig->state]++;
-	if (!accepted_state(r, sig->state))
+	if (asmgate_verdict_fails(&r->rules, sig, NULL))
 		t->not_signed++;
+	if (r->rules.fail_on & ((uint32_t)1 << sig->state))
+		t->failed_on++;
 	d = asmgate_subject_decisions(s, &nd);
 	if (r->policy && nd != r->nhosts) {
 		t->errors++;
 		return;
 	}
+	/* One rule (asmgate_verdict_fails) for the exit status, the
+	 * summaries and the JUnit and SARIF reports. */
+	fails = !r->policy && asmgate_verdict_fails(&r->rules, sig, NULL);
 	for (h = 0; h < nd; h++) {
 		if (d[h].allowed)
 			t->allowed++;
@@ -334,7 +341,12 @@ count(const run *r, const asmgate_subject *s, tally *t)
 			t->audit_denied++;
 		else
 			t->denied++;
+		fails |= asmgate_verdict_fails(&r->rules, sig, &d[h]);
 	}
+	if (r->policy && r->rules.fail_on & ((uint32_t)1 << sig->state))
+		fails = 1;
+	if (fails)
+		t->failed++;
 }
 
 static void
@@ -372,6 +384,8 @@ print_summary(const run *r, const tally *t, const asmgate_scan_stats *st)
 		printf("; decisions: %u allowed, %u denied%s", t->allowed,
 		    t->denied + t->audit_denied,
 		    t->audit_denied ? " (some in audit hosts)" : "");
+	if (t->failed_on)
+		printf("; %u in a --fail-on state", t->failed_on);
 	putchar('\n');
 }
 
@@ -423,6 +437,38 @@ add_key_map(asmgate_key_mapping *map, size_t *n, const char *arg)
 	return 1;
 }
 
+/* --fail-on STATE[,STATE]...: states that fail the run whatever a
+ * policy decides (repeatable; the lists add up). */
+static int
+parse_fail_on(const char *arg, uint32_t *mask)
+{
+	char name[32];
+	const char *p = arg, *e;
+	asmgate_sn_state st;
+
+	for (;;) {
+		size_t n;
+
+		e = strchr(p, ',');
+		n = e ? (size_t)(e - p) : strlen(p);
+		if (n == 0 || n >= sizeof(name))
+			goto bad;
+		memcpy(name, p, n);
+		name[n] = '\0';
+		if (!asmgate_sn_state_parse(name, &st))
+			goto bad;
+		*mask |= (uint32_t)1 << st;
+		if (!e)
+			return 1;
+		p = e + 1;
+	}
+bad:
+	cmd_usage_error("verify", "--fail-on wants states among invalid, "
+	    "unsigned, delay-signed, public-signed, test-signed, signed, "
+	    "separated by commas");
+	return 0;
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
@@ -433,6 +479,7 @@ cmd_verify(int argc, char **argv)
 		{ "policy", required_argument, NULL, 'p' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "fail-on", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -463,7 +510,7 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:h", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'f':
@@ -505,6 +552,10 @@ cmd_verify(int argc, char **argv)
 				    MAX_JOBS);
 				goto out;
 			}
+			break;
+		case 'F':
+			if (!parse_fail_on(optarg, &r.rules.fail_on))
+				goto out;
 			break;
 		case 'h':
 			verify_usage(stdout);
@@ -571,6 +622,9 @@ cmd_verify(int argc, char **argv)
 	    ASMGATE_VERIFY_OPTIONS_VERSION);
 	r.vopts.test_keys = (const asmgate_key *const *)r.test_keys;
 	r.vopts.ntest_keys = ntest;
+	/* Given test keys, the run gates test builds: test-signed passes
+	 * (without a policy; a policy's rules decide with one). */
+	r.rules.accept_test_signed = ntest > 0;
 	r.vopts.key_map = map;
 	r.vopts.nkey_map = nmap;
 	r.fmt = fmt;
@@ -607,7 +661,8 @@ cmd_verify(int argc, char **argv)
 	} else if (fmt == CMD_FMT_JUNIT || fmt == CMD_FMT_SARIF) {
 		if (asmgate_report_new(&report, fmt == CMD_FMT_JUNIT ?
 		    ASMGATE_REPORT_JUNIT : ASMGATE_REPORT_SARIF, r.policy,
-		    &err) != ASMGATE_OK || asmgate_report_stream(report,
+		    &err) != ASMGATE_OK || (asmgate_report_set_rules(report,
+		    &r.rules), 0) || asmgate_report_stream(report,
 		    write_stdout, NULL, &err) != ASMGATE_OK) {
 			fputs("asmgate verify: ", stderr);
 			cmd_put_text(stderr, err.msg);
@@ -669,6 +724,10 @@ cmd_verify(int argc, char **argv)
 			rd_json_kuint(&j, "denied", t.denied);
 			rd_json_kuint(&j, "auditDenied", t.audit_denied);
 		}
+		/* Assemblies that fail the run (exit 1), by the rule JUnit
+		 * and SARIF follow too; failOn: of those, by --fail-on. */
+		rd_json_kuint(&j, "failed", t.failed);
+		rd_json_kuint(&j, "failOn", t.failed_on);
 		rd_json_obj_end(&j);
 		rd_json_obj_end(&j);
 		written &= cmd_flush(&out, stdout);
@@ -699,10 +758,8 @@ cmd_verify(int argc, char **argv)
 	else if (t.verified == 0) {
 		fprintf(stderr, "asmgate verify: no .NET assembly found\n");
 		rc = CMD_EXIT_ERROR;
-	} else if (r.policy)
-		rc = t.denied ? CMD_EXIT_REJECT : CMD_EXIT_OK;
-	else
-		rc = t.not_signed ? CMD_EXIT_REJECT : CMD_EXIT_OK;
+	} else
+		rc = t.failed ? CMD_EXIT_REJECT : CMD_EXIT_OK;
 	if (fflush(stdout) != 0)
 		rc = CMD_EXIT_ERROR;
 out:

@@ -726,6 +726,27 @@ asmgate_status asmgate_policy_show(const asmgate_policy *pol,
  *  asmgate_report_finish, asmgate_report_free. */
 typedef struct asmgate_report asmgate_report;
 
+/** How a run turns states and decisions into pass or fail: the one rule
+ *  behind the exit status, the summaries and every report. */
+typedef struct asmgate_verdict_rules {
+	/* Without a policy, test-signed passes (the run was given test
+	 * keys, so test builds are what it gates); with a policy, its
+	 * rules decide. */
+	int accept_test_signed;
+	/* Bit (1u << state): an assembly in that state fails the run
+	 * whatever a policy decides, also in audit hosts
+	 * (`--fail-on invalid`). */
+	uint32_t fail_on;
+} asmgate_verdict_rules;
+
+/** 1 when this outcome fails the run: its state is in rules->fail_on;
+ *  or, with a decision d, d denies outside audit mode; or, without one
+ *  (d NULL: no policy), the state is not signed (nor test-signed with
+ *  accept_test_signed). sig NULL fails (nothing was verified). rules
+ *  may be NULL (all zero). */
+int asmgate_verdict_fails(const asmgate_verdict_rules *rules,
+    const asmgate_signature *sig, const asmgate_decision *d);
+
 /** fmt is ASMGATE_REPORT_JUNIT or ASMGATE_REPORT_SARIF. pol (borrowed,
  *  may be NULL) names the SARIF rules; it must outlive the report. */
 asmgate_status asmgate_report_new(asmgate_report **out,
@@ -786,6 +807,11 @@ asmgate_status asmgate_report_add_skipped(asmgate_report *r,
 /** Writes n bytes of the document; returns 1, or 0 on failure. */
 typedef int (*asmgate_report_write_fn)(void *ctx, const uint8_t *p,
     size_t n);
+
+/** The rules a report's pass and fail follow (default: all zero);
+ *  give it the ones the run's exit status follows. */
+void asmgate_report_set_rules(asmgate_report *r,
+    const asmgate_verdict_rules *rules);
 
 /** Stream the report (call before the first add): the document's head,
  *  each file's results as they are added (JUnit: a file's suite when

@@ -98,7 +98,34 @@ struct asmgate_report {
 	size_t total;               /* bytes of the kept document */
 	asmgate_status failed;      /* sticky */
 	asmgate_error ferr;
+	asmgate_verdict_rules rules; /* what passes and what fails */
 };
+
+int
+asmgate_verdict_fails(const asmgate_verdict_rules *rules,
+    const asmgate_signature *sig, const asmgate_decision *d)
+{
+	static const asmgate_verdict_rules none;
+
+	if (!rules)
+		rules = &none;
+	if (!sig || (unsigned)sig->state > ASMGATE_SN_SIGNED)
+		return 1; /* fail closed */
+	if (rules->fail_on & ((uint32_t)1 << sig->state))
+		return 1;
+	if (d)
+		return !d->allowed && !d->audit;
+	return !(sig->state == ASMGATE_SN_SIGNED ||
+	    (rules->accept_test_signed &&
+	    sig->state == ASMGATE_SN_TEST_SIGNED));
+}
+
+void
+asmgate_report_set_rules(asmgate_report *r, const asmgate_verdict_rules *rules)
+{
+	if (r && rules)
+		r->rules = *rules;
+}
 
 asmgate_status
 asmgate_report_new(asmgate_report **out, asmgate_report_format fmt,
@@ -416,6 +443,28 @@ work_out(outcome *o, const asmgate_report *r, const char *path,
 		    asmgate_status_name(file_err->code), file_err->msg);
 		return;
 	}
+	if (sig && (unsigned)sig->state <= ASMGATE_SN_SIGNED &&
+	    (r->rules.fail_on & ((uint32_t)1 << sig->state))) {
+		size_t i;
+
+		/* The run fails on this state whatever a policy says. */
+		o->fail = 1;
+		o->type = "fail-on";
+		for (i = 1; i < NFIXED; i++)
+			if (strcmp(fixed_rules[i].id + strlen("strong-name/"),
+			    asmgate_sn_state_name(sig->state)) == 0 &&
+			    strncmp(fixed_rules[i].id, "strong-name/", 12) ==
+			    0) {
+				o->rule_id = fixed_rules[i].id;
+				o->rule_index = (long)i;
+			}
+		say(o, "%s is %s, a state this run fails on (--fail-on)%s%s"
+		    "%s%.200s", who, asmgate_sn_state_name(sig->state),
+		    host ? " in host " : "", host ? host : "",
+		    sig->nreasons ? ": " : "",
+		    sig->nreasons ? sig->reasons[0] : "");
+		return;
+	}
 	if (d) {
 		if (d->allowed) {
 			say(o, "%s is allowed in host %s: %.200s", who,
@@ -447,6 +496,13 @@ work_out(outcome *o, const asmgate_report *r, const char *path,
 		size_t i;
 		if (sig->state == ASMGATE_SN_SIGNED) {
 			say(o, "%s is strong-name signed", who);
+			return;
+		}
+		if (!asmgate_verdict_fails(&r->rules, sig, NULL)) {
+			say(o, "%s is %s, accepted: test keys were given%s%.200s",
+			    who, asmgate_sn_state_name(sig->state),
+			    sig->nreasons ? ": " : "",
+			    sig->nreasons ? sig->reasons[0] : "");
 			return;
 		}
 		o->fail = 1;

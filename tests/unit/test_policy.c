@@ -2620,6 +2620,48 @@ test_policy__escaping(void **state)
 	    3);
 }
 
+/* The one pass/fail rule: every state, with and without test keys, a
+ * decision allowed, denied, denied in audit mode, and --fail-on. */
+static void
+test_policy__verdict_rule(void **state)
+{
+	asmgate_verdict_rules none = { 0, 0 }, tk = { 1, 0 },
+	    inv = { 0, (uint32_t)1 << ASMGATE_SN_INVALID };
+	asmgate_decision allow, deny, audit;
+	asmgate_signature sig;
+	int s;
+
+	(void)state;
+	memset(&allow, 0, sizeof(allow));
+	allow.allowed = 1;
+	memset(&deny, 0, sizeof(deny));
+	audit = deny;
+	audit.audit = 1;
+	memset(&sig, 0, sizeof(sig));
+	for (s = ASMGATE_SN_INVALID; s <= ASMGATE_SN_SIGNED; s++) {
+		sig.state = (asmgate_sn_state)s;
+		assert_int_equal(asmgate_verdict_fails(&none, &sig, NULL),
+		    s != ASMGATE_SN_SIGNED);
+		assert_int_equal(asmgate_verdict_fails(NULL, &sig, NULL),
+		    s != ASMGATE_SN_SIGNED);
+		assert_int_equal(asmgate_verdict_fails(&tk, &sig, NULL),
+		    s != ASMGATE_SN_SIGNED && s != ASMGATE_SN_TEST_SIGNED);
+		/* With a decision the policy decides, test keys or not. */
+		assert_int_equal(asmgate_verdict_fails(&tk, &sig, &allow), 0);
+		assert_int_equal(asmgate_verdict_fails(&none, &sig, &deny), 1);
+		assert_int_equal(asmgate_verdict_fails(&none, &sig, &audit), 0);
+		/* --fail-on overrides allow and audit. */
+		assert_int_equal(asmgate_verdict_fails(&inv, &sig, &allow),
+		    s == ASMGATE_SN_INVALID);
+		assert_int_equal(asmgate_verdict_fails(&inv, &sig, &audit),
+		    s == ASMGATE_SN_INVALID);
+	}
+	/* Nothing verified, or a state out of range: fail closed. */
+	assert_int_equal(asmgate_verdict_fails(&tk, NULL, &allow), 1);
+	sig.state = (asmgate_sn_state)(ASMGATE_SN_SIGNED + 1);
+	assert_int_equal(asmgate_verdict_fails(&tk, &sig, &allow), 1);
+}
+
 int
 main(void)
 {
@@ -2647,6 +2689,7 @@ main(void)
 		cmocka_unit_test(test_policy__lint),
 		cmocka_unit_test(test_policy__show),
 		cmocka_unit_test(test_policy__junit_report),
+		cmocka_unit_test(test_policy__verdict_rule),
 		cmocka_unit_test(test_policy__sarif_report),
 		cmocka_unit_test(test_policy__sarif_rule_index),
 		cmocka_unit_test(test_policy__with_verification),
