@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "cmd.h"
+#include "rd/file.h"
 #include "rd/hex.h"
 #include "rd/json.h"
 #include "rd/limits.h"
@@ -29,6 +30,8 @@
 #define MAX_TEST_KEYS (MAX_KEYS + RD_MAX_POLICY_KEYS)
 /* Every host a policy may have, so none is ever left undecided. */
 #define MAX_HOSTS RD_MAX_POLICY_HOSTS
+/* Reports of one run: standard output and each --output FMT=FILE. */
+#define MAX_SINKS 8u
 
 typedef struct run {
 	const asmgate_key **test_keys;
@@ -37,8 +40,50 @@ typedef struct run {
 	size_t hosts[MAX_HOSTS];
 	size_t nhosts;
 	enum cmd_format fmt;
+	int want_text, want_json;    /* what the workers render */
 	asmgate_verdict_rules rules; /* exit status and every report */
 } run;
+
+/* One report being written: to standard output (path NULL) or, with
+ * --output FMT=FILE, to a file that replaces FILE atomically when the
+ * run ends (an unnamed temporary until then). */
+typedef struct sink {
+	enum cmd_format fmt;
+	const char *path;
+	rd_atomic *w;
+	rd_buf out;                  /* JSON bytes not yet written */
+	rd_json j;
+	asmgate_report *rep;         /* JUnit, SARIF */
+	int ok;                      /* every write worked */
+} sink;
+
+/* Write n bytes to the sink's destination. */
+static int
+sink_write(void *ctx, const uint8_t *p, size_t n)
+{
+	sink *k = ctx;
+	asmgate_error err;
+
+	if (!k->ok)
+		return 0;
+	if (!k->path)
+		k->ok = n == 0 || fwrite(p, 1, n, stdout) == n;
+	else
+		k->ok = n == 0 || rd_atomic_write(k->w, p, n, &err) ==
+		    ASMGATE_OK;
+	return k->ok;
+}
+
+static int
+sink_flush(sink *k)
+{
+	size_t n = k->out.len;
+
+	if (k->out.failed)
+		return k->ok = 0;
+	k->out.len = 0;
+	return sink_write(k, k->out.p, n);
+}
 
 static void
 verify_usage(FILE *out)
@@ -46,7 +91,8 @@ verify_usage(FILE *out)
 	fprintf(out,
 	    "usage: asmgate verify [--format text|json|junit|sarif]\n"
 	    "           [--test-key KEYFILE]... [--key-map TOKEN=KEYFILE]...\n"
-	    "           [--policy FILE [--host NAME]...] [--jobs N] PATH...\n"
+	    "           [--policy FILE [--host NAME]...] [--jobs N]\n"
+	    "           [--fail-on STATES] [--output FMT=FILE]... PATH...\n"
 	    "\n"
 	    "Verify the strong-name signature of every assembly in PATH (files,\n"
 	    "directories walked recursively, and the members of .zip, .nupkg\n"
@@ -66,6 +112,9 @@ verify_usage(FILE *out)
 	    "                       default: every host of the policy)\n"
 	    "  -j, --jobs N         verify N files or members at a time\n"
 	    "                       (default 1)\n"
+	    "  -o, --output FMT=FILE  also write the report as FMT (json, junit,\n"
+	    "                       sarif) to FILE, replaced when the run ends\n"
+	    "                       (repeatable: one run, several reports)\n"
 	    "  -F, --fail-on STATES fail the run (exit 1) when an assembly is in\n"
 	    "                       one of these states (comma-separated, e.g.\n"
 	    "                       invalid), whatever the policy decides, also\n"
@@ -205,23 +254,32 @@ print_json(const run *r, const asmgate_subject *s, rd_json *j)
 	rd_json_obj_end(j);
 }
 
+/* What a worker renders for one subject (the scan's user data). */
+typedef struct rendered {
+	rd_buf text, json;
+	int has_text, has_json;
+} rendered;
+
 static void
 free_rendered(void *p)
 {
-	rd_buf *b = p;
+	rendered *b = p;
 
-	if (b)
-		rd_buf_free(b);
+	if (b) {
+		rd_buf_free(&b->text);
+		rd_buf_free(&b->json);
+	}
 	free(b);
 }
 
-/* Worker side (the scan's on_subject): render the subject's text or
- * JSON, so a subject waiting to be printed holds only its output. */
+/* Worker side (the scan's on_subject): render the subject's text and
+ * JSON, as the run's reports need, so a subject waiting to be printed
+ * holds only its output. */
 static void
 render(void *ctx, asmgate_subject *s)
 {
 	const run *r = ctx;
-	rd_buf *b = malloc(sizeof(*b));
+	rendered *b = calloc(1, sizeof(*b));
 	char *p = NULL;
 	size_t n = 0;
 	FILE *f;
@@ -229,23 +287,60 @@ render(void *ctx, asmgate_subject *s)
 
 	if (!b)
 		return; /* no rendering: the printer reports the failure */
-	rd_buf_init(b, RD_MAX_REPORT_BYTES);
-	if (r->fmt == CMD_FMT_TEXT) {
+	rd_buf_init(&b->text, RD_MAX_REPORT_BYTES);
+	rd_buf_init(&b->json, RD_MAX_REPORT_BYTES);
+	if (r->want_text) {
+		b->has_text = 1;
 		f = open_memstream(&p, &n);
 		if (!f) {
-			b->failed = 1;
+			b->text.failed = 1;
 		} else {
 			print_text(r, s, f);
-			if (fclose(f) != 0 || !rd_buf_put(b, p, n))
-				b->failed = 1;
+			if (fclose(f) != 0 || !rd_buf_put(&b->text, p, n))
+				b->text.failed = 1;
 			free(p);
 		}
-	} else {
-		rd_json_init(&j, b, 1);
+	}
+	if (r->want_json) {
+		b->has_json = 1;
+		rd_json_init(&j, &b->json, 1);
 		rd_json_fragment(&j, 2, 0); /* inside {"files": [ */
 		print_json(r, s, &j);
 	}
 	asmgate_subject_set_user(s, b, free_rendered);
+}
+
+/* The JSON document's end: the summary of the run. */
+static void
+json_summary(rd_json *j, const run *r, const tally *t,
+    const asmgate_scan_stats *st)
+{
+	int c;
+
+	rd_json_arr_end(j);
+	rd_json_key(j, "summary");
+	rd_json_obj(j);
+	rd_json_kuint(j, "assemblies", t->verified);
+	for (c = ASMGATE_SN_INVALID; c <= ASMGATE_SN_SIGNED; c++)
+		rd_json_kuint(j, asmgate_sn_state_name((asmgate_sn_state)c),
+		    t->states[c]);
+	rd_json_kuint(j, "skipped", t->skipped);
+	rd_json_kuint(j, "notChecked", t->not_checked);
+	rd_json_kuint(j, "unreadable", t->errors);
+	rd_json_kuint(j, "containers", st->containers);
+	rd_json_kuint(j, "members", st->members);
+	rd_json_kuint(j, "membersIgnored", st->members_ignored);
+	if (r->policy) {
+		rd_json_kuint(j, "allowed", t->allowed);
+		rd_json_kuint(j, "denied", t->denied);
+		rd_json_kuint(j, "auditDenied", t->audit_denied);
+	}
+	/* Assemblies that fail the run (exit 1), by the rule JUnit and
+	 * SARIF follow too; failOn: of those, by --fail-on. */
+	rd_json_kuint(j, "failed", t->failed);
+	rd_json_kuint(j, "failOn", t->failed_on);
+	rd_json_obj_end(j);
+	rd_json_obj_end(j);
 }
 
 /* One subject into the JUnit/SARIF report: per host with a policy. */
@@ -286,13 +381,6 @@ add_report(const run *r, const asmgate_subject *s, asmgate_report *rep)
 		    &err);
 }
 
-/* The report's writer: straight to stdout. */
-static int
-write_stdout(void *ctx, const uint8_t *p, size_t n)
-{
-	(void)ctx;
-	return fwrite(p, 1, n, stdout) == n;
-}
 
 static void
 count(const run *r, const asmgate_subject *s, tally *t)
@@ -437,6 +525,46 @@ add_key_map(asmgate_key_mapping *map, size_t *n, const char *arg)
 	return 1;
 }
 
+/* --output FMT=FILE: another report of the same run, written to FILE
+ * (json, junit or sarif; text stays on the standard output). */
+static int
+add_output(sink *sinks, size_t *n, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	char name[16];
+	enum cmd_format f;
+	size_t i, k = eq ? (size_t)(eq - arg) : 0;
+
+	if (!eq || k == 0 || k >= sizeof(name) || eq[1] == '\0') {
+		cmd_usage_error("verify", "--output wants FMT=FILE (FMT json, "
+		    "junit or sarif)");
+		return 0;
+	}
+	memcpy(name, arg, k);
+	name[k] = '\0';
+	if (strcmp(name, "text") == 0) {
+		cmd_usage_error("verify", "--output: text goes to the standard "
+		    "output; FMT is json, junit or sarif");
+		return 0;
+	}
+	if (!cmd_parse_format("verify", name, 0xE, &f))
+		return 0;
+	if (*n >= MAX_SINKS) {
+		cmd_usage_error("verify", "at most %u --output", MAX_SINKS - 1);
+		return 0;
+	}
+	for (i = 1; i < *n; i++)
+		if (strcmp(sinks[i].path, eq + 1) == 0) {
+			cmd_usage_error("verify", "--output names one file "
+			    "twice");
+			return 0;
+		}
+	sinks[*n].fmt = f;
+	sinks[*n].path = eq + 1;
+	(*n)++;
+	return 1;
+}
+
 /* --fail-on STATE[,STATE]...: states that fail the run whatever a
  * policy decides (repeatable; the lists add up). */
 static int
@@ -480,6 +608,7 @@ cmd_verify(int argc, char **argv)
 		{ "host", required_argument, NULL, 'H' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "fail-on", required_argument, NULL, 'F' },
+		{ "output", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -493,16 +622,19 @@ cmd_verify(int argc, char **argv)
 	asmgate_scan *scan = NULL;
 	asmgate_subject *subj;
 	asmgate_error err;
-	asmgate_report *report = NULL;
+	sink sinks[MAX_SINKS];
+	size_t nsinks = 1;
 	tally t;
 	run r;
-	rd_buf out;
-	rd_json j;
-	int c, rc = CMD_EXIT_ERROR, written = 1, seen_fmt = 0, seen_jobs = 0;
+	int c, rc = CMD_EXIT_ERROR, seen_fmt = 0, seen_jobs = 0;
 
 	memset(&r, 0, sizeof(r));
 	memset(&t, 0, sizeof(t));
-	rd_buf_init(&out, RD_MAX_REPORT_BYTES);
+	memset(sinks, 0, sizeof(sinks));
+	for (i = 0; i < MAX_SINKS; i++) {
+		rd_buf_init(&sinks[i].out, RD_MAX_REPORT_BYTES);
+		sinks[i].ok = 1;
+	}
 	r.test_keys = calloc(MAX_TEST_KEYS, sizeof(*r.test_keys));
 	map = calloc(MAX_KEYS, sizeof(*map));
 	if (!r.test_keys || !map) {
@@ -510,7 +642,7 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:h", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'f':
@@ -555,6 +687,10 @@ cmd_verify(int argc, char **argv)
 			break;
 		case 'F':
 			if (!parse_fail_on(optarg, &r.rules.fail_on))
+				goto out;
+			break;
+		case 'o':
+			if (!add_output(sinks, &nsinks, optarg))
 				goto out;
 			break;
 		case 'h':
@@ -637,11 +773,23 @@ cmd_verify(int argc, char **argv)
 	so.hosts = r.hosts;
 	so.nhosts = r.nhosts;
 	/* Text and JSON are rendered by the workers, which then free the
-	 * image; JUnit and SARIF keep it until the report takes it. */
-	if (fmt == CMD_FMT_TEXT || fmt == CMD_FMT_JSON) {
+	 * image, unless a JUnit or SARIF report needs it when it takes the
+	 * subject. */
+	sinks[0].fmt = fmt;
+	so.release_images = 1;
+	for (i = 0; i < nsinks; i++) {
+		if (sinks[i].fmt == CMD_FMT_TEXT)
+			r.want_text = 1;
+		else if (sinks[i].fmt == CMD_FMT_JSON)
+			r.want_json = 1;
+		else
+			so.release_images = 0;
+	}
+	if (r.want_text || r.want_json) {
 		so.on_subject = render;
 		so.ctx = &r;
-		so.release_images = 1;
+	} else {
+		so.release_images = 0;
 	}
 	asmgate_error_clear(&err);
 	if (asmgate_scan_new(&scan, &so, &err) != ASMGATE_OK) {
@@ -656,23 +804,36 @@ cmd_verify(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (fmt == CMD_FMT_JSON) {
-		cmd_json_begin(&j, &out, "files");
-	} else if (fmt == CMD_FMT_JUNIT || fmt == CMD_FMT_SARIF) {
-		if (asmgate_report_new(&report, fmt == CMD_FMT_JUNIT ?
-		    ASMGATE_REPORT_JUNIT : ASMGATE_REPORT_SARIF, r.policy,
-		    &err) != ASMGATE_OK || (asmgate_report_set_rules(report,
-		    &r.rules), 0) || asmgate_report_stream(report,
-		    write_stdout, NULL, &err) != ASMGATE_OK) {
-			fputs("asmgate verify: ", stderr);
-			cmd_put_text(stderr, err.msg);
-			fputc('\n', stderr);
+	/* Every report opens before the first subject: standard output
+	 * first, then the --output files. */
+	for (i = 0; i < nsinks; i++) {
+		sink *k = &sinks[i];
+
+		asmgate_error_clear(&err);
+		if (k->path && rd_atomic_open(&k->w, k->path, 0644, 0,
+		    cmd_temp_hook, NULL, &err) != ASMGATE_OK) {
+			cmd_print_error(k->path, &err);
 			goto out;
+		}
+		if (k->fmt == CMD_FMT_JSON) {
+			cmd_json_begin(&k->j, &k->out, "files");
+		} else if (k->fmt == CMD_FMT_JUNIT || k->fmt == CMD_FMT_SARIF) {
+			if (asmgate_report_new(&k->rep, k->fmt == CMD_FMT_JUNIT ?
+			    ASMGATE_REPORT_JUNIT : ASMGATE_REPORT_SARIF,
+			    r.policy, &err) != ASMGATE_OK ||
+			    (asmgate_report_set_rules(k->rep, &r.rules), 0) ||
+			    asmgate_report_stream(k->rep, sink_write, k, &err) !=
+			    ASMGATE_OK) {
+				fputs("asmgate verify: ", stderr);
+				cmd_put_text(stderr, err.msg);
+				fputc('\n', stderr);
+				goto out;
+			}
 		}
 	}
 	/* Subjects come in order, whatever the number of jobs. */
 	for (;;) {
-		rd_buf *b;
+		rendered *b;
 
 		asmgate_error_clear(&err);
 		if (asmgate_scan_next(scan, &subj, &err) != ASMGATE_OK) {
@@ -689,69 +850,66 @@ cmd_verify(int argc, char **argv)
 			    asmgate_subject_error(subj));
 		count(&r, subj, &t);
 		b = asmgate_subject_user(subj);
-		if (fmt == CMD_FMT_TEXT || fmt == CMD_FMT_JSON) {
-			if (!b || b->failed)
-				written = 0;
-			else if (fmt == CMD_FMT_JSON) {
-				rd_json_splice_value(&j, b->p, b->len);
-				written &= cmd_flush(&out, stdout);
-			} else if (b->len) {
-				fwrite(b->p, 1, b->len, stdout);
+		for (i = 0; i < nsinks; i++) {
+			sink *k = &sinks[i];
+
+			if (k->fmt == CMD_FMT_TEXT) {
+				if (!b || !b->has_text || b->text.failed)
+					k->ok = 0;
+				else
+					(void)sink_write(k, b->text.p,
+					    b->text.len);
+			} else if (k->fmt == CMD_FMT_JSON) {
+				if (!b || !b->has_json || b->json.failed) {
+					k->ok = 0;
+				} else {
+					rd_json_splice_value(&k->j, b->json.p,
+					    b->json.len);
+					(void)sink_flush(k);
+				}
+			} else if (k->rep) {
+				add_report(&r, subj, k->rep);
 			}
-		} else if (report) {
-			add_report(&r, subj, report);
 		}
 		asmgate_subject_free(subj);
 	}
-	if (fmt == CMD_FMT_JSON) {
-		const asmgate_scan_stats *st = asmgate_scan_get_stats(scan);
+	for (i = 0; i < nsinks; i++) {
+		sink *k = &sinks[i];
 
-		rd_json_arr_end(&j);
-		rd_json_key(&j, "summary");
-		rd_json_obj(&j);
-		rd_json_kuint(&j, "assemblies", t.verified);
-		for (c = ASMGATE_SN_INVALID; c <= ASMGATE_SN_SIGNED; c++)
-			rd_json_kuint(&j, asmgate_sn_state_name(
-			    (asmgate_sn_state)c), t.states[c]);
-		rd_json_kuint(&j, "skipped", t.skipped);
-		rd_json_kuint(&j, "notChecked", t.not_checked);
-		rd_json_kuint(&j, "unreadable", t.errors);
-		rd_json_kuint(&j, "containers", st->containers);
-		rd_json_kuint(&j, "members", st->members);
-		rd_json_kuint(&j, "membersIgnored", st->members_ignored);
-		if (r.policy) {
-			rd_json_kuint(&j, "allowed", t.allowed);
-			rd_json_kuint(&j, "denied", t.denied);
-			rd_json_kuint(&j, "auditDenied", t.audit_denied);
+		if (k->fmt == CMD_FMT_JSON) {
+			json_summary(&k->j, &r, &t, asmgate_scan_get_stats(scan));
+			(void)sink_flush(k);
+		} else if (k->fmt == CMD_FMT_TEXT) {
+			print_summary(&r, &t, asmgate_scan_get_stats(scan));
+		} else if (k->rep) {
+			uint8_t *doc = NULL;
+			size_t len = 0;
+
+			asmgate_error_clear(&err);
+			if (asmgate_report_finish(k->rep, &doc, &len, &err) !=
+			    ASMGATE_OK) {
+				fputs("asmgate verify: ", stderr);
+				cmd_put_text(stderr, err.msg);
+				fputc('\n', stderr);
+				t.errors++;
+			} else {
+				(void)sink_write(k, doc, len);
+			}
+			asmgate_free(doc);
 		}
-		/* Assemblies that fail the run (exit 1), by the rule JUnit
-		 * and SARIF follow too; failOn: of those, by --fail-on. */
-		rd_json_kuint(&j, "failed", t.failed);
-		rd_json_kuint(&j, "failOn", t.failed_on);
-		rd_json_obj_end(&j);
-		rd_json_obj_end(&j);
-		written &= cmd_flush(&out, stdout);
-	} else if (fmt == CMD_FMT_TEXT) {
-		print_summary(&r, &t, asmgate_scan_get_stats(scan));
-	} else if (report) {
-		uint8_t *doc = NULL;
-		size_t len = 0;
-
-		asmgate_error_clear(&err);
-		if (asmgate_report_finish(report, &doc, &len, &err) !=
-		    ASMGATE_OK) {
-			fputs("asmgate verify: ", stderr);
-			cmd_put_text(stderr, err.msg);
+		if (!k->ok) {
+			fputs("asmgate verify: cannot write ", stderr);
+			cmd_put_text(stderr, k->path ? k->path :
+			    "the standard output");
 			fputc('\n', stderr);
 			t.errors++;
-		} else if (len) {
-			fwrite(doc, 1, len, stdout);
+			continue;
 		}
-		asmgate_free(doc);
-	}
-	if (!written) {
-		fprintf(stderr, "asmgate verify: cannot write the output\n");
-		t.errors++;
+		asmgate_error_clear(&err);
+		if (k->path && rd_atomic_commit(k->w, &err) != ASMGATE_OK) {
+			cmd_print_error(k->path, &err);
+			t.errors++;
+		}
 	}
 	if (t.errors)
 		rc = CMD_EXIT_ERROR;
@@ -763,9 +921,12 @@ cmd_verify(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		rc = CMD_EXIT_ERROR;
 out:
-	asmgate_report_free(report);
+	for (i = 0; i < nsinks; i++) {
+		asmgate_report_free(sinks[i].rep);
+		rd_atomic_free(sinks[i].w); /* removes an uncommitted file */
+		rd_buf_free(&sinks[i].out);
+	}
 	asmgate_scan_free(scan);
-	rd_buf_free(&out);
 	/* Command-line test keys are ours; the policy's belong to it. */
 	/* Keys past ncli were added by a loaded policy and belong to it. */
 	if (!r.policy)
