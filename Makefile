@@ -335,7 +335,8 @@ headertest: $(B)/config.mk
 
 # Exported symbols of both libraries: asmgate_* only.
 symbols: $(B)/libasmgate.a $(B)/libasmgate.so
-	@NM="$(NM)" sh tests/symbols.sh $(B)/libasmgate.a $(B)/$(SOFILE)
+	@NM="$(NM)" CC="$(CC)" sh tests/symbols.sh $(B)/libasmgate.a \
+		$(B)/$(SOFILE) include/asmgate.h
 
 # A C and a C++ program built against an installed copy with pkg-config.
 consumer: all

@@ -2,12 +2,22 @@
 # The libraries export the public API only: every defined global symbol
 # of the static archive and every defined dynamic symbol of the shared
 # library must be named asmgate_*; any other name fails the test.
-# usage: symbols.sh LIBASMGATE.a LIBASMGATE.so
-NM=${NM:-nm}
-[ $# -eq 2 ] || { echo "usage: symbols.sh LIB.a LIB.so" >&2; exit 2; }
+# With a third argument, the public header, every function it declares
+# must also be exported by both.
+# usage: symbols.sh LIBASMGATE.a LIBASMGATE.so [asmgate.h]
+NM=${NM:-nm}; CC=${CC:-cc}
+[ $# -eq 2 ] || [ $# -eq 3 ] ||
+	{ echo "usage: symbols.sh LIB.a LIB.so [HEADER]" >&2; exit 2; }
 bad=0
 check() { # WHAT LISTING-FILE
 	total=$(grep -c . "$2")
+	if [ -s "$t.api" ]; then
+		missing=$(comm -23 "$t.api" "$2")
+		if [ -n "$missing" ]; then
+			echo "symbols: $1 lacks functions asmgate.h declares:"
+			echo "$missing" | sed 's/^/  /'; bad=1
+		fi
+	fi
 	other=$(grep -v '^asmgate_' "$2")
 	if [ "$total" -eq 0 ]; then
 		echo "symbols: $1: no exported symbols at all"; bad=1
@@ -19,7 +29,14 @@ check() { # WHAT LISTING-FILE
 	fi
 }
 t=$(mktemp "${TMPDIR:-/tmp}/asmgate-sym.XXXXXX") || exit 2
-trap 'rm -f "$t" "$t.raw"' EXIT INT TERM
+trap 'rm -f "$t" "$t.raw" "$t.api"' EXIT INT TERM
+: > "$t.api"
+if [ $# -eq 3 ]; then
+	# Declared functions: names followed by "(", comments left out.
+	"$CC" -E -P -x c "$3" > "$t.raw" || exit 2
+	grep -o 'asmgate_[a-z0-9_]*[[:space:]]*(' "$t.raw" |
+		sed 's/[[:space:]]*($//' | sort -u > "$t.api"
+fi
 # Archive: "ADDR TYPE NAME" lines; member headers and blanks have fewer
 # fields. -g --defined-only leaves out locals and undefined references.
 "$NM" -g --defined-only "$1" > "$t.raw" || exit 2
@@ -32,5 +49,4 @@ check "$1" "$t"
 awk 'NF == 3 && $2 != "A" { sub(/@.*/, "", $3); print $3 }' "$t.raw" |
 	sort -u > "$t"
 check "$2" "$t"
-rm -f "$t.raw"
 exit $bad
