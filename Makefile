@@ -72,9 +72,11 @@ PC_TEST      = cmocka
 DEB_PACKAGES = pkg-config libssl-dev libxml2-dev zlib1g-dev libmspack-dev \
                libcmocka-dev
 # python3 is used only by the black-box tests (tests/cli), to check the
-# structure of JSON, JUnit and SARIF output; without it those checks are
-# counted as skipped. Installed when missing, never needed to build.
-DEB_TEST_PACKAGES = python3
+# structure of JSON, JUnit and SARIF output; g++ only by tests/consumer,
+# to build the library's example program as C++; without them those
+# checks are counted as skipped. Installed when missing, never needed to
+# build.
+DEB_TEST_PACKAGES = python3 g++
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
        -Wmissing-prototypes -Wcast-qual -Wvla -Wundef -Wpointer-arith \
@@ -149,8 +151,11 @@ deps:
 		done; \
 	fi; \
 	if [ -n "$$missing" ]; then pkgs="$(DEB_PACKAGES)"; fi; \
-	command -v python3 >/dev/null 2>&1 || \
-		pkgs="$$pkgs $(DEB_TEST_PACKAGES)"; \
+	tpkgs=""; \
+	command -v python3 >/dev/null 2>&1 || tpkgs="python3"; \
+	command -v $(firstword $(CXX)) >/dev/null 2>&1 || \
+		tpkgs="$$tpkgs g++"; \
+	pkgs="$$pkgs $$tpkgs"; \
 	pkgs=$$(echo $$pkgs); \
 	if [ -z "$$pkgs" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -164,9 +169,10 @@ deps:
 		echo "  sudo apt-get install $$pkgs" >&2; \
 		exit 1; \
 	else \
-		echo "deps: python3 not found: the tests' JSON, JUnit and" \
-		    "SARIF checks will be skipped; install it with:" >&2; \
-		echo "  sudo apt-get install $(DEB_TEST_PACKAGES)" >&2; \
+		echo "deps: not found:$$tpkgs: the tests' JSON, JUnit and" \
+		    "SARIF checks (python3) or the C++ library consumer" \
+		    "(g++) will be skipped; install with:" >&2; \
+		echo "  sudo apt-get install$$tpkgs" >&2; \
 	fi
 
 $(B)/config.mk: Makefile

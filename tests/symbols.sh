@@ -10,7 +10,7 @@ NM=${NM:-nm}; CC=${CC:-cc}
 	{ echo "usage: symbols.sh LIB.a LIB.so [HEADER]" >&2; exit 2; }
 bad=0
 check() { # WHAT LISTING-FILE
-	total=$(grep -c . "$2")
+	total=$(grep -c . "$2"); missing=""
 	if [ -s "$t.api" ]; then
 		missing=$(comm -23 "$t.api" "$2")
 		if [ -n "$missing" ]; then
@@ -24,7 +24,7 @@ check() { # WHAT LISTING-FILE
 	elif [ -n "$other" ]; then
 		echo "symbols: $1 exports names outside asmgate_*:"
 		echo "$other" | sed 's/^/  /'; bad=1
-	else
+	elif [ -z "$missing" ]; then
 		echo "symbols: $1: $total exported, all asmgate_*"
 	fi
 }
