@@ -152,7 +152,7 @@ deps:
 	fi; \
 	if [ -n "$$missing" ]; then pkgs="$(DEB_PACKAGES)"; fi; \
 	tpkgs=""; \
-	command -v python3 >/dev/null 2>&1 || tpkgs="python3"; \
+	command -v python3 >/dev/null 2>&1 || tpkgs=" python3"; \
 	command -v $(firstword $(CXX)) >/dev/null 2>&1 || \
 		tpkgs="$$tpkgs g++"; \
 	pkgs="$$pkgs $$tpkgs"; \
