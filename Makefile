@@ -1,10 +1,15 @@
 # asmgate - strong-name and vendor-key gate for .NET assemblies.
 #
 # Targets:
-#   all (default)  build/asmgate and build/libasmgate.a
+#   all (default)  build/asmgate, build/libasmgate.a (static, PIC) and
+#                  build/libasmgate.so (shared, soname libasmgate.so.0),
+#                  each exporting only asmgate_* symbols, and
+#                  build/asmgate.pc
 #   asan           build/asan/asmgate with -fsanitize=address,undefined
 #   check          deps, both builds, unit tests (plain and sanitized),
-#                  command tests against both binaries, fuzz corpus replay
+#                  command tests against both binaries, fuzz corpus replay,
+#                  the libraries' exported symbols (symbols), a C and a C++
+#                  program built on the installed library (consumer)
 #   demo           build and run the main job on samples/
 #   deps           install missing build packages (apt-get as root)
 #   fuzz           libFuzzer harnesses (clang), each run FUZZ_SECONDS
@@ -21,14 +26,24 @@
 #   xcheck-cab     the cabinet reader against cabextract
 #   xcheck-msi     the installer-database reader against msiextract
 #   valgrind       the command's black-box tests under Valgrind memcheck
-#   install, uninstall, clean, lint
+#   symbols        fail on any exported symbol not named asmgate_*
+#   consumer       install into a temporary directory, build a C and a
+#                  C++ program with pkg-config alone, shared and static
+#   install        the command, man page, schema, asmgate.h, libasmgate.a,
+#                  libasmgate.so* and LIBDIR/pkgconfig/asmgate.pc
+#   uninstall, clean, lint
 #
 # Knobs (override on the command line or in the environment):
 #   PREFIX DESTDIR BINDIR MANDIR LIBDIR INCLUDEDIR DATADIR  install locations
-#   CC CFLAGS LDFLAGS CPPFLAGS                      user flags, appended last
+#   CC CXX CFLAGS LDFLAGS CPPFLAGS                  user flags, appended last
 #   PKG_CONFIG                                      pkg-config program
+#   NM OBJCOPY LD                                   binutils (partial link)
 
 VERSION    = 0.1.0
+# The shared library's soname carries the major version.
+SOMAJOR    = $(firstword $(subst ., ,$(VERSION)))
+SONAME     = libasmgate.so.$(SOMAJOR)
+SOFILE     = libasmgate.so.$(VERSION)
 PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 LIBDIR    ?= $(PREFIX)/lib
@@ -36,6 +51,8 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share/asmgate
 PKG_CONFIG ?= pkg-config
+NM        ?= nm
+OBJCOPY   ?= objcopy
 CFLAGS    ?= -O2 -g
 FUZZ_CC   ?= clang
 FUZZ_SECONDS ?= 60
@@ -58,14 +75,19 @@ PC_TEST      = cmocka
 DEB_PACKAGES = pkg-config libssl-dev libxml2-dev zlib1g-dev libmspack-dev \
                libcmocka-dev
 # python3 is used only by the black-box tests (tests/cli), to check the
-# structure of JSON, JUnit and SARIF output; without it those checks are
-# counted as skipped. Installed when missing, never needed to build.
-DEB_TEST_PACKAGES = python3
+# structure of JSON, JUnit and SARIF output; g++ only by tests/consumer,
+# to build the library's example program as C++; without them those
+# checks are counted as skipped. Installed when missing, never needed to
+# build.
+DEB_TEST_PACKAGES = python3 g++
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
        -Wmissing-prototypes -Wcast-qual -Wvla -Wundef -Wpointer-arith \
        -Wwrite-strings
-HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+HARDEN = -D_FORTIFY_SOURCE=2 -fstack-protector-strong $(PIC)
+# Position-independent executables; library objects are -fPIC (below), so
+# one object set makes both the archive and the shared library.
+PIC = -fPIE
 HARDEN_LD = -pie -Wl,-z,relro,-z,now,-z,noexecstack
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
       -fno-omit-frame-pointer
@@ -83,6 +105,18 @@ LIB_OBJS  = $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_OBJS  = $(CMD_SRCS:%.c=$(B)/%.o)
 LIB_AOBJS = $(LIB_SRCS:%.c=$(BA)/%.o)
 CMD_AOBJS = $(CMD_SRCS:%.c=$(BA)/%.o)
+
+$(LIB_OBJS) $(LIB_AOBJS): PIC = -fPIC
+
+# Two kinds of archive. build/internal.a holds every library object as
+# compiled, module-internal functions (rd_*, pe_*, ...) global: the
+# command, the unit tests, the fuzz replays and the test tools link it.
+# build/libasmgate.a, the installed one, is a single relocatable object
+# (ld -r of all library objects) in which every symbol not named
+# asmgate_* is made local, so programs see only the public API; the
+# shared library exports the same names through a version script.
+INT_LIB  = $(B)/internal.a
+INT_ALIB = $(BA)/internal.a
 
 # build/config.mk holds what pkg-config said; making it first runs the
 # dependency check, so a fresh machine installs packages before any
@@ -102,12 +136,12 @@ TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 .PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip bench-msi \
 	bench-policy bench-reports bench-sign valgrind install uninstall \
 	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip \
-	xcheck-cab xcheck-msi
+	xcheck-cab xcheck-msi symbols consumer FORCE
 
-all: $(B)/asmgate $(B)/libasmgate.a
+all: $(B)/asmgate $(B)/libasmgate.a $(B)/libasmgate.so $(B)/asmgate.pc
 
 help:
-	@sed -n '2,20p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,37p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- deps
 deps:
@@ -120,8 +154,11 @@ deps:
 		done; \
 	fi; \
 	if [ -n "$$missing" ]; then pkgs="$(DEB_PACKAGES)"; fi; \
-	command -v python3 >/dev/null 2>&1 || \
-		pkgs="$$pkgs $(DEB_TEST_PACKAGES)"; \
+	tpkgs=""; \
+	command -v python3 >/dev/null 2>&1 || tpkgs=" python3"; \
+	command -v $(firstword $(CXX)) >/dev/null 2>&1 || \
+		tpkgs="$$tpkgs g++"; \
+	pkgs="$$pkgs $$tpkgs"; \
 	pkgs=$$(echo $$pkgs); \
 	if [ -z "$$pkgs" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -135,9 +172,10 @@ deps:
 		echo "  sudo apt-get install $$pkgs" >&2; \
 		exit 1; \
 	else \
-		echo "deps: python3 not found: the tests' JSON, JUnit and" \
-		    "SARIF checks will be skipped; install it with:" >&2; \
-		echo "  sudo apt-get install $(DEB_TEST_PACKAGES)" >&2; \
+		echo "deps: not found:$$tpkgs: the tests' JSON, JUnit and" \
+		    "SARIF checks (python3) or the C++ library consumer" \
+		    "(g++) will be skipped; install with:" >&2; \
+		echo "  sudo apt-get install$$tpkgs" >&2; \
 	fi
 
 $(B)/config.mk: Makefile
@@ -160,50 +198,100 @@ $(BA)/%.o: %.c $(B)/config.mk
 	$(say) CC $@
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(SAN) -MMD -MP -c $< -o $@
 
+$(INT_LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
+
+$(INT_ALIB): $(LIB_AOBJS)
+	@rm -f $@
+	$(say) AR $@
+	$(Q)$(AR) rcs $@ $^
+
+# The public archive: one partial link, then only asmgate_* stay global
+# (undefined references to libc, OpenSSL, ... are left as they are).
 $(B)/libasmgate.a: $(LIB_OBJS)
-	@rm -f $@
+	@rm -f $@ $(B)/libasmgate.o $(B)/libasmgate.keep
 	$(say) AR $@
-	$(Q)$(AR) rcs $@ $^
+	$(Q)$(LD) -r -o $(B)/libasmgate.o $(LIB_OBJS)
+	$(Q)$(NM) -g --defined-only $(B)/libasmgate.o | \
+		awk 'NF == 3 && $$3 ~ /^asmgate_/ { print $$3 }' \
+		> $(B)/libasmgate.keep
+	$(Q)$(OBJCOPY) --keep-global-symbols=$(B)/libasmgate.keep \
+		$(B)/libasmgate.o
+	$(Q)$(AR) rcs $@ $(B)/libasmgate.o
+	@rm -f $(B)/libasmgate.o $(B)/libasmgate.keep
 
-$(BA)/libasmgate.a: $(LIB_AOBJS)
-	@rm -f $@
-	$(say) AR $@
-	$(Q)$(AR) rcs $@ $^
+$(B)/libasmgate.map: Makefile
+	@mkdir -p $(B)
+	@printf '{\n\tglobal: asmgate_*;\n\tlocal: *;\n};\n' > $@
 
-$(B)/asmgate: $(CMD_OBJS) $(B)/libasmgate.a
+# The shared library: soname libasmgate.so.MAJOR, real file
+# libasmgate.so.VERSION, and the two links a build and a loader look for.
+$(B)/$(SOFILE): PIC = -fPIC
+$(B)/$(SOFILE): $(LIB_OBJS) $(B)/libasmgate.map
+	$(say) LD $@
+	$(Q)$(CC) $(CFLAGS_ALL) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=$(B)/libasmgate.map -Wl,--no-undefined \
+		-Wl,-z,relro,-z,now,-z,noexecstack $(LDFLAGS) -o $@ \
+		$(LIB_OBJS) $(LDLIBS_ALL)
+
+$(B)/libasmgate.so: $(B)/$(SOFILE)
+	$(Q)ln -sf $(SOFILE) $(B)/$(SONAME)
+	$(Q)ln -sf $(SONAME) $@
+
+# pkg-config file; rewritten when the install locations change.
+$(B)/asmgate.pc: FORCE
+	@mkdir -p $(B)
+	@{ echo "prefix=$(PREFIX)"; \
+	   echo "libdir=$(LIBDIR)"; \
+	   echo "includedir=$(INCLUDEDIR)"; \
+	   echo ""; \
+	   echo "Name: asmgate"; \
+	   echo "Description: strong-name and vendor-key gate for .NET assemblies"; \
+	   echo "Version: $(VERSION)"; \
+	   echo "Requires.private: $(PC_MODULES)"; \
+	   echo "Cflags: -I\$${includedir}"; \
+	   echo "Libs: -L\$${libdir} -lasmgate"; \
+	   echo "Libs.private: -pthread"; } > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+FORCE:
+
+$(B)/asmgate: $(CMD_OBJS) $(INT_LIB)
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS_ALL) $(HARDEN_LD) $(LDFLAGS) -o $@ $(CMD_OBJS) \
-		$(B)/libasmgate.a $(LDLIBS_ALL)
+		$(INT_LIB) $(LDLIBS_ALL)
 
 asan: $(BA)/asmgate
 
-$(BA)/asmgate: $(CMD_AOBJS) $(BA)/libasmgate.a
+$(BA)/asmgate: $(CMD_AOBJS) $(INT_ALIB)
 	$(say) LD $@
 	$(Q)$(CC) $(CFLAGS_ALL) $(SAN) $(HARDEN_LD) $(LDFLAGS) -o $@ $(CMD_AOBJS) \
-		$(BA)/libasmgate.a $(LDLIBS_ALL)
+		$(INT_ALIB) $(LDLIBS_ALL)
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d) $(LIB_AOBJS:.o=.d) \
 	$(CMD_AOBJS:.o=.d)
 
 # --------------------------------------------------------------- tests
-$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(B)/libasmgate.a
+$(B)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(INT_LIB)
 	@mkdir -p $(dir $@)
 	$(say) LD $@
 	$(Q)$(CC) $(CPPFLAGS_ALL) -Itests/unit $(TEST_CFLAGS) $(HARDEN_LD) \
-		$(LDFLAGS) -o $@ $< $(B)/libasmgate.a $(TEST_LIBS)
+		$(LDFLAGS) -o $@ $< $(INT_LIB) $(TEST_LIBS)
 
-$(BA)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(BA)/libasmgate.a
+$(BA)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(INT_ALIB)
 	@mkdir -p $(dir $@)
 	$(say) LD $@
 	$(Q)$(CC) $(CPPFLAGS_ALL) -Itests/unit $(TEST_CFLAGS) $(SAN) $(HARDEN_LD) \
-		$(LDFLAGS) -o $@ $< $(BA)/libasmgate.a $(TEST_LIBS)
+		$(LDFLAGS) -o $@ $< $(INT_ALIB) $(TEST_LIBS)
 
 $(B)/fuzz/replay_%: tests/fuzz/%.c tests/fuzz/fuzz.h tests/fuzz/replay.c \
-		$(BA)/libasmgate.a
+		$(INT_ALIB)
 	@mkdir -p $(dir $@)
 	$(say) LD $@
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(SAN) $(HARDEN_LD) $(LDFLAGS) \
-		-o $@ $< tests/fuzz/replay.c $(BA)/libasmgate.a $(LDLIBS_ALL)
+		-o $@ $< tests/fuzz/replay.c $(INT_ALIB) $(LDLIBS_ALL)
 
 unit: $(UNIT_NAMES:%=$(B)/tests/%)
 	@sh tests/run-unit.sh $(B)/tests $(UNIT_NAMES)
@@ -231,11 +319,11 @@ fuzz-replay: $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
 	 sh tests/fuzz/replay-all.sh $(B)/fuzz $(FUZZ_NAMES)
 
 # A container lister on the library, for tests/xcheck-zip.sh.
-$(B)/zipls: tests/xcheck/zipls.c $(B)/libasmgate.a
+$(B)/zipls: tests/xcheck/zipls.c $(INT_LIB)
 	@mkdir -p $(dir $@)
 	$(say) LD $@
 	$(Q)$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) $(HARDEN_LD) $(LDFLAGS) -o $@ $< \
-		$(B)/libasmgate.a $(LDLIBS_ALL)
+		$(INT_LIB) $(LDLIBS_ALL)
 
 # Member lists and contents against Info-ZIP unzip / Python's zipfile.
 xcheck-zip: $(B)/zipls
@@ -254,12 +342,23 @@ headertest: $(B)/config.mk
 	$(CC) -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only \
 		-x c include/asmgate.h
 
-check: all asan headertest lint
+# Exported symbols of both libraries: asmgate_* only.
+symbols: $(B)/libasmgate.a $(B)/libasmgate.so
+	@NM="$(NM)" CC="$(CC)" sh tests/symbols.sh $(B)/libasmgate.a \
+		$(B)/$(SOFILE) include/asmgate.h
+
+# A C and a C++ program built against an installed copy with pkg-config.
+consumer: all
+	@MAKE="$(MAKE)" PKG_CONFIG="$(PKG_CONFIG)" CC="$(CC)" CXX="$(CXX)" \
+	 sh tests/consumer/run.sh
+
+check: all asan headertest lint symbols
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory unit-asan
 	@$(MAKE) --no-print-directory cli
 	@$(MAKE) --no-print-directory cli-asan
 	@$(MAKE) --no-print-directory fuzz-replay
+	@$(MAKE) --no-print-directory consumer
 	@echo "check: all suites passed"
 
 # ---------------------------------------------------------------- demo
@@ -302,10 +401,15 @@ lint:
 # ------------------------------------------------------------- install
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(DATADIR)
 	install -m 755 $(B)/asmgate $(DESTDIR)$(BINDIR)/asmgate
 	install -m 644 $(B)/libasmgate.a $(DESTDIR)$(LIBDIR)/libasmgate.a
+	install -m 755 $(B)/$(SOFILE) $(DESTDIR)$(LIBDIR)/$(SOFILE)
+	ln -sf $(SOFILE) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libasmgate.so
+	install -m 644 $(B)/asmgate.pc $(DESTDIR)$(LIBDIR)/pkgconfig/asmgate.pc
 	install -m 644 include/asmgate.h $(DESTDIR)$(INCLUDEDIR)/asmgate.h
 	install -m 644 docs/asmgate.1 $(DESTDIR)$(MANDIR)/man1/asmgate.1
 	install -m 644 policy/asmgate-policy.xsd \
@@ -313,6 +417,9 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/asmgate $(DESTDIR)$(LIBDIR)/libasmgate.a \
+		$(DESTDIR)$(LIBDIR)/$(SOFILE) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+		$(DESTDIR)$(LIBDIR)/libasmgate.so \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/asmgate.pc \
 		$(DESTDIR)$(INCLUDEDIR)/asmgate.h \
 		$(DESTDIR)$(MANDIR)/man1/asmgate.1 \
 		$(DESTDIR)$(DATADIR)/asmgate-policy.xsd
