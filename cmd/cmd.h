@@ -42,6 +42,9 @@ void cmd_put_text(FILE *out, const char *s);
  *  newlines pass, everything else is escaped as by cmd_put_text. */
 void cmd_put_lines(FILE *out, const char *s, size_t n);
 
+/** The default of --jobs: the CPUs online, 1 to max. */
+unsigned long cmd_default_jobs(unsigned long max);
+
 /** For asmgate_sign_options.temp_hook: remembers the named temporary
  *  file being written (NULL: none any more), which a SIGINT, SIGTERM or
  *  SIGHUP then removes before the process dies of it (cmd/main.c). */

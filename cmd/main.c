@@ -114,6 +114,16 @@ cmd_json_begin(rd_json *j, rd_buf *out, const char *member)
 	rd_json_arr(j);
 }
 
+unsigned long
+cmd_default_jobs(unsigned long max)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		return 1;
+	return (unsigned long)n < max ? (unsigned long)n : max;
+}
+
 int
 cmd_usage_error(const char *cmd, const char *fmt, ...)
 {

@@ -111,7 +111,7 @@ verify_usage(FILE *out)
 	    "  -H, --host NAME      a policy host to decide for (repeatable;\n"
 	    "                       default: every host of the policy)\n"
 	    "  -j, --jobs N         verify N files or members at a time\n"
-	    "                       (default 1)\n"
+	    "                       (default: the online CPUs, at most 64)\n"
 	    "  -o, --output FMT=FILE  also write the report as FMT (json, junit,\n"
 	    "                       sarif) to FILE, replaced when the run ends\n"
 	    "                       (repeatable: one run, several reports)\n"
@@ -617,7 +617,7 @@ cmd_verify(int argc, char **argv)
 	const char *host_names[MAX_HOSTS];
 	size_t nhost_names = 0, ntest = 0, ncli = 0, nmap = 0, nall, i;
 	asmgate_key_mapping *map = NULL;
-	unsigned long jobs = 1;
+	unsigned long jobs = cmd_default_jobs(MAX_JOBS);
 	asmgate_scan_options so;
 	asmgate_scan *scan = NULL;
 	asmgate_subject *subj;
