@@ -44,11 +44,21 @@ typedef struct cab_folder {
 	uint64_t csize;        /* sum of cbData */
 	uint64_t usize;        /* sum of cbUncomp */
 	int spans;             /* continued from or into another cabinet */
-	pthread_mutex_t lock;  /* guards buf and fail */
-	uint8_t *buf;          /* usize decompressed bytes, or NULL */
-	/* Why the folder cannot be decompressed, once that is known: its
-	 * other files get the same answer without decompressing it again
-	 * (NULL also after running out of memory, which may pass). */
+	pthread_mutex_t lock;  /* guards buf, done, next, pos and fail */
+	uint8_t *buf;          /* usize bytes, the first done decoded, or
+	                          NULL */
+	/* Stored and MSZIP folders are decoded as far as a read needs, so
+	 * one reader can go on with its file while the next decodes the
+	 * folder further: done bytes are there, block next is the next to
+	 * decode, at offset pos of the folder's blocks. LZX folders are
+	 * decoded whole (done = usize). */
+	size_t done;
+	size_t next;
+	size_t pos;
+	/* Why the folder cannot be decompressed past done, once that is
+	 * known: files beyond get the same answer without decompressing
+	 * it again (NULL also after running out of memory, which may
+	 * pass); files wholly in the first done bytes still read. */
 	asmgate_error *fail;
 } cab_folder;
 

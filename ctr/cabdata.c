@@ -164,23 +164,26 @@ out:
 	return st;
 }
 
-/* Stored and MSZIP folders, block by block, into dst (f->usize). */
+/* Stored and MSZIP folders, block by block, into f->buf, from where the
+ * last call stopped until at least need bytes are there (caller holds
+ * the folder's lock). */
 static asmgate_status
 decode_blocks(const asmgate_container *c, const cab_state *s, size_t fi,
-    uint8_t *dst, asmgate_error *err)
+    size_t need, asmgate_error *err)
 {
-	const cab_folder *f = &s->folders[fi];
+	cab_folder *f = &s->folders[fi];
 	unsigned type = f->type & CAB_COMP_MASK;
-	size_t bi, at = 0;
+	uint8_t *dst = f->buf;
 	rd whole, b;
 	asmgate_status st;
 
 	rd_init(&whole, c->data, c->size, 0);
 	if (!rd_sub(&whole, f->data_start, (size_t)(f->data_end -
-	    f->data_start), &b))
+	    f->data_start), &b) || !rd_skip(&b, f->pos))
 		return rd_fail(err, ASMGATE_E_TRUNCATED, f->offset,
 		    "folder %zu: data outside the file", fi);
-	for (bi = 0; bi < f->nblocks; bi++) {
+	while (f->next < f->nblocks && f->done < need) {
+		size_t bi = f->next, at = f->done;
 		cab_block k;
 
 		if (!next_block(&b, s->data_reserve, &k) ||
@@ -205,11 +208,13 @@ decode_blocks(const asmgate_container *c, const cab_state *s, size_t fi,
 			    dst + at, fi, bi, err)) != ASMGATE_OK)
 				return st;
 		}
-		at += k.cb_uncomp;
+		f->done = at + k.cb_uncomp;
+		f->next = bi + 1;
+		f->pos = rd_offset(&b) - f->data_start;
 	}
-	if (at != f->usize)
+	if (f->next == f->nblocks && f->done != f->usize)
 		return rd_fail(err, ASMGATE_E_MALFORMED, f->offset, "folder "
-		    "%zu: blocks make %zu bytes, not %llu", fi, at,
+		    "%zu: blocks make %zu bytes, not %llu", fi, f->done,
 		    (unsigned long long)f->usize);
 	return ASMGATE_OK;
 }
@@ -271,9 +276,10 @@ reserve(cab_state *s, size_t fi, uint64_t need, asmgate_error *err)
 
 		if (j == fi || pthread_mutex_trylock(&g->lock) != 0)
 			continue;
-		if (g->buf) {
+		if (g->buf && !g->fail) {
 			free(g->buf);
 			g->buf = NULL;
+			g->done = g->next = g->pos = 0;
 			(void)pthread_mutex_lock(&s->acct_lock);
 			s->cached -= g->usize;
 			over = s->cached > RD_MAX_CAB_CACHE_BYTES;
@@ -292,57 +298,72 @@ unreserve(cab_state *s, uint64_t n)
 	(void)pthread_mutex_unlock(&s->acct_lock);
 }
 
-/* Folder fi decompressed, from the cache or now (caller holds the
- * folder's lock). err is not NULL. */
+/* The first need bytes of folder fi decompressed, from the cache or now
+ * (caller holds the folder's lock). err is not NULL. */
 static asmgate_status
 load_folder(const asmgate_container *c, cab_state *s, size_t fi,
-    asmgate_error *err)
+    size_t need, asmgate_error *err)
 {
 	cab_folder *f = &s->folders[fi];
 	unsigned type = f->type & CAB_COMP_MASK;
-	uint8_t *buf;
 	asmgate_status st;
 
-	if (f->buf)
+	if (f->buf && f->done >= need)
 		return ASMGATE_OK;
 	if (f->fail) {
 		*err = *f->fail;
 		return f->fail->code;
 	}
-	if (f->usize > RD_RATIO_MIN_BYTES && (f->csize == 0 ||
-	    f->usize / f->csize > RD_MAX_COMPRESSION_RATIO))
-		return rd_fail(err, ASMGATE_E_LIMIT, f->offset, "folder %zu: "
-		    "compression ratio %llu:1 above the cap of %u:1", fi,
-		    (unsigned long long)(f->csize ? f->usize / f->csize :
-		    f->usize), RD_MAX_COMPRESSION_RATIO);
-	if ((st = reserve(s, fi, f->usize, err)) != ASMGATE_OK)
-		return st;
-	buf = malloc((size_t)f->usize + 1); /* <= RD_MAX_CAB_FOLDER_BYTES */
-	if (!buf) {
-		unreserve(s, f->usize);
-		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	if (!f->buf) {
+		if (f->usize > RD_RATIO_MIN_BYTES && (f->csize == 0 ||
+		    f->usize / f->csize > RD_MAX_COMPRESSION_RATIO))
+			return rd_fail(err, ASMGATE_E_LIMIT, f->offset,
+			    "folder %zu: compression ratio %llu:1 above the "
+			    "cap of %u:1", fi, (unsigned long long)(f->csize ?
+			    f->usize / f->csize : f->usize),
+			    RD_MAX_COMPRESSION_RATIO);
+		if ((st = reserve(s, fi, f->usize, err)) != ASMGATE_OK)
+			return st;
+		/* <= RD_MAX_CAB_FOLDER_BYTES */
+		f->buf = malloc((size_t)f->usize + 1);
+		if (!f->buf) {
+			unreserve(s, f->usize);
+			return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+			    "out of memory");
+		}
+		f->done = f->next = f->pos = 0;
 	}
 	if (type == CAB_COMP_LZX) {
 		st = check_sums(c, s, fi, err);
 		if (st == ASMGATE_OK && f->usize > 0)
-			st = ctr_cab_lzx(c, s, fi, buf, err);
+			st = ctr_cab_lzx(c, s, fi, f->buf, err);
+		if (st == ASMGATE_OK) {
+			f->done = (size_t)f->usize;
+			f->next = f->nblocks;
+		}
 	} else if (type == CAB_COMP_NONE || type == CAB_COMP_MSZIP) {
-		st = decode_blocks(c, s, fi, buf, err);
+		st = decode_blocks(c, s, fi, need, err);
 	} else {
 		st = rd_fail(err, ASMGATE_E_UNSUPPORTED, f->offset, "folder "
 		    "%zu: compression type %u", fi, type);
 	}
 	if (st != ASMGATE_OK) {
-		free(buf);
-		unreserve(s, f->usize);
 		/* Kept: a bad folder shared by many files is decompressed
-		 * once, not once per file. */
+		 * once, not once per file; the bytes before the bad block
+		 * stay for the files that lie there (not for LZX, decoded
+		 * whole or not at all). */
+		if (type == CAB_COMP_LZX || f->done == 0 ||
+		    st == ASMGATE_E_NOMEM) {
+			free(f->buf);
+			f->buf = NULL;
+			f->done = f->next = f->pos = 0;
+			unreserve(s, f->usize);
+		}
 		if (st != ASMGATE_E_NOMEM &&
 		    (f->fail = malloc(sizeof(*f->fail))) != NULL)
 			*f->fail = *err;
 		return st;
 	}
-	f->buf = buf;
 	return ASMGATE_OK;
 }
 
@@ -369,7 +390,8 @@ ctr_cab_extract(const asmgate_container *c, const ctr_member *m,
 	if (pthread_mutex_lock(&f->lock) != 0)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE, "folder lock");
 	asmgate_error_clear(&e);
-	st = load_folder(c, s, fi, &e);
+	k = n < m->info.size ? n : (size_t)m->info.size;
+	st = load_folder(c, s, fi, (size_t)s->file_offset[i] + k, &e);
 	if (st != ASMGATE_OK) {
 		(void)pthread_mutex_unlock(&f->lock);
 		char what[CTR_QUOTE_BUF + 16];
@@ -384,7 +406,6 @@ ctr_cab_extract(const asmgate_container *c, const ctr_member *m,
 	}
 	/* Range checked at open. Copied under the lock: another reader
 	 * may drop the buffer to make room once it is released. */
-	k = n < m->info.size ? n : (size_t)m->info.size;
 	if (k)
 		memcpy(dst, f->buf + s->file_offset[i], k);
 	(void)pthread_mutex_unlock(&f->lock);
