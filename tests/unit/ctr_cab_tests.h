@@ -713,6 +713,66 @@ test_ctr__cab_truncations(void **state)
 	free(data);
 }
 
+/* A folder is decoded only as far as a read needs: with its third block
+ * broken, a file in the first block reads, a file reaching the third
+ * fails, in either order, and again the same way. */
+static void
+test_ctr__cab_bad_block_later(void **state)
+{
+	static uint8_t small[1000], big[70000];
+	tc_file f[2] = { { "a.bin", small, sizeof(small) },
+	    { "b.bin", big, sizeof(big) } };
+	asmgate_container *c;
+	asmgate_error err;
+	uint8_t *cab, *out, peek[8];
+	size_t len, o, k, n, got;
+	int order;
+
+	(void)state;
+	for (k = 0; k < sizeof(small); k++)
+		small[k] = (uint8_t)(k * 7);
+	for (k = 0; k < sizeof(big); k++)
+		big[k] = (uint8_t)(k % 251);
+	cab = tc_build(f, 2, 1, &len);
+	/* The third CFDATA: past two headers and their data. */
+	o = th_get_u32(cab + 36);
+	for (k = 0; k < 2; k++)
+		o += 8 + (size_t)(cab[o + 4] | cab[o + 5] << 8);
+	n = (size_t)(cab[o + 4] | cab[o + 5] << 8);
+	assert_true(n > 4);
+	memset(cab + o + 8 + 2, 0xFF, n - 2); /* not deflate any more */
+	for (order = 0; order < 2; order++) {
+		asmgate_error_clear(&err);
+		assert_int_equal(asmgate_container_open_memory(&c, cab, len,
+		    &err), ASMGATE_OK);
+		if (order == 1) {
+			out = NULL;
+			assert_int_equal(asmgate_container_read(c, 1, 1 << 20,
+			    &out, &n, &err), ASMGATE_E_MALFORMED);
+			assert_non_null(strstr(err.msg, "data block 3"));
+		}
+		assert_int_equal(asmgate_container_read(c, 0, 1 << 20, &out,
+		    &n, &err), ASMGATE_OK);
+		assert_int_equal(n, sizeof(small));
+		assert_memory_equal(out, small, n);
+		asmgate_free(out);
+		/* The start of b lies in the first block. */
+		assert_int_equal(asmgate_container_peek(c, 1, peek,
+		    sizeof(peek), &got, &err), ASMGATE_OK);
+		assert_memory_equal(peek, big, sizeof(peek));
+		out = NULL;
+		assert_int_equal(asmgate_container_read(c, 1, 1 << 20, &out,
+		    &n, &err), ASMGATE_E_MALFORMED);
+		assert_null(out);
+		assert_non_null(strstr(err.msg, "data block 3"));
+		assert_int_equal(asmgate_container_read(c, 0, 1 << 20, &out,
+		    &n, &err), ASMGATE_OK);
+		asmgate_free(out);
+		asmgate_container_free(c);
+	}
+	free(cab);
+}
+
 #define CTR_CAB_TESTS \
 	cmocka_unit_test(test_ctr__cab_detect), \
 	cmocka_unit_test(test_ctr__cab_stored), \
@@ -729,5 +789,6 @@ test_ctr__cab_truncations(void **state)
 	cmocka_unit_test(test_ctr__cab_ratio_and_max), \
 	cmocka_unit_test(test_ctr__cab_malformed), \
 	cmocka_unit_test(test_ctr__cab_failure_kept), \
+	cmocka_unit_test(test_ctr__cab_bad_block_later), \
 	cmocka_unit_test(test_ctr__cab_nested), \
 	cmocka_unit_test(test_ctr__cab_truncations)
