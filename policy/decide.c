@@ -284,7 +284,26 @@ typedef struct facts {
 	uint8_t token[8];
 	asmgate_sn_state state;     /* sig->state, unknown values as invalid */
 	const asmgate_signature *sig;
+	/* The policy's keys (indexes) that are the identity key, the key
+	 * the signature verified with (--key-map only) and the test key
+	 * that verified it, found once per decision: a rule's key
+	 * condition is then a bit test per key found (key_set). */
+	size_t *id_keys, nid_keys;
+	size_t *signer_keys, nsigner_keys;
+	size_t *test_keys, ntest_keys;
 } facts;
+
+/* One of the keys found is in the rule's set. */
+static int
+set_has_any(const uint64_t *set, const size_t *found, size_t n)
+{
+	size_t i;
+
+	for (i = 0; set && i < n; i++)
+		if (set[found[i] / 64] & (uint64_t)1 << (found[i] % 64))
+			return 1;
+	return 0;
+}
 
 static int
 key_matches(const policy_key *k, const facts *f)
@@ -342,9 +361,8 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
 #define FAIL(...) do { if (fails++ == 0 && why) \
 	text(why, whylen, __VA_ARGS__); } while (0)
 	if (r->keys) {
-		int ok = 0, signer = 0;
-		for (i = 0; i < r->nkeys && !ok; i++)
-			ok = key_matches(&pol->keys[r->keys[i]], f);
+		int ok = set_has_any(r->key_set, f->id_keys, f->nid_keys);
+		int signer = 0;
 		/* Signed by a --key-map substitute: the identity pin alone
 		 * would let any mapped key stand in for a vendor's key. An
 		 * allow rule needs both keys listed; a deny rule matches on
@@ -352,9 +370,8 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
 		 * ECMA and enhanced signatures are tied to the identity key
 		 * by the runtime's own rules or the countersignature. */
 		if (sig->verified_with == ASMGATE_VW_KEY_MAP) {
-			for (i = 0; i < r->nkeys && !signer; i++)
-				signer = signer_matches(&pol->keys[r->keys[i]],
-				    sig);
+			signer = set_has_any(r->key_set, f->signer_keys,
+			    f->nsigner_keys);
 			if (r->deny)
 				ok = ok || signer;
 		}
@@ -378,10 +395,8 @@ rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
 	}
 	if (f->state == ASMGATE_SN_TEST_SIGNED &&
 	    (r->states & POLICY_STATE_BIT(ASMGATE_SN_TEST_SIGNED))) {
-		int ok = 0;
-		for (i = 0; sig->has_test_key && i < r->ntest_keys && !ok; i++)
-			ok = memcmp(pol->keys[r->test_keys[i]].fingerprint,
-			    sig->test_key_fingerprint, 32) == 0;
+		int ok = set_has_any(r->test_key_set, f->test_keys,
+		    f->ntest_keys);
 		if (!ok) {
 			if (r->deny && !r->test_keys) {
 				/* deny rules take test-signed on the state */
@@ -478,6 +493,8 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 	const asmgate_image_info *info;
 	const policy_host *h;
 	unsigned char fails[RD_MAX_POLICY_RULES];
+	size_t nfails[10]; /* allow rules by failed conditions (1-9) */
+	size_t found[3][RD_MAX_POLICY_KEYS];
 	char why[ASMGATE_REASON_MAX];
 	facts f;
 	size_t i, nallow = 0;
@@ -508,6 +525,22 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 	if (f.pk && f.pk_len && asmgate_key_token(f.pk, f.pk_len, f.token,
 	    NULL) == ASMGATE_OK)
 		f.has_token = 1;
+	f.id_keys = found[0];
+	f.signer_keys = found[1];
+	f.test_keys = found[2];
+	for (i = 0; i < pol->nkeys && i < RD_MAX_POLICY_KEYS; i++) {
+		const policy_key *k = &pol->keys[i];
+		if (key_matches(k, &f))
+			f.id_keys[f.nid_keys++] = i;
+		if (sig->verified_with == ASMGATE_VW_KEY_MAP &&
+		    signer_matches(k, sig))
+			f.signer_keys[f.nsigner_keys++] = i;
+		/* testKeys are full keys (build.c), never token-only */
+		if (sig->has_test_key && k->source != POLICY_KEY_TOKEN &&
+		    memcmp(k->fingerprint, sig->test_key_fingerprint, 32) == 0)
+			f.test_keys[f.ntest_keys++] = i;
+	}
+	memset(nfails, 0, sizeof(nfails));
 	out->audit = h->audit;
 
 	/* 1. Deny rules, in document order: the first match denies. */
@@ -535,6 +568,8 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 			return ASMGATE_OK;
 		}
 		fails[i - h->first_rule] = (unsigned char)(n > 255 ? 255 : n);
+		if (n < sizeof(nfails) / sizeof(nfails[0]))
+			nfails[n]++;
 		nallow++;
 	}
 	/* 3. Default deny, with why the nearest allow rules (fewest failed
@@ -545,12 +580,17 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 		add_reason(out, "host '%s' has no allow rule", h->name);
 	for (want = 1; want <= 255 && out->nreasons < ASMGATE_MAX_REASONS;
 	    want++) {
-		for (i = h->first_rule; i < h->first_rule + h->nrules &&
-		    out->nreasons < ASMGATE_MAX_REASONS; i++) {
+		/* Only the rules shown are explained (rule_check with why);
+		 * the walk stops at the last rule with this count. */
+		size_t left = want < sizeof(nfails) / sizeof(nfails[0]) ?
+		    nfails[want] : nallow;
+		for (i = h->first_rule; left > 0 && i < h->first_rule +
+		    h->nrules && out->nreasons < ASMGATE_MAX_REASONS; i++) {
 			const policy_rule *r = &pol->rules[i];
 			char more[48] = "";
 			if (r->deny || fails[i - h->first_rule] != want)
 				continue;
+			left--;
 			rule_check(pol, r, &f, why, sizeof(why));
 			if (want > 1)
 				snprintf(more, sizeof(more),
