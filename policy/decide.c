@@ -118,6 +118,20 @@ policy_ascii_casecmp(const char *a, const char *b)
 	return lower((unsigned char)*a) - lower((unsigned char)*b);
 }
 
+/* Append s to buf[0..*used), as much as fits before the NUL (what
+ * snprintf at buf + *used would write). */
+static void
+put(char *buf, size_t n, size_t *used, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (l > n - 1 - *used)
+		l = n - 1 - *used;
+	memcpy(buf + *used, s, l);
+	*used += l;
+	buf[*used] = '\0';
+}
+
 /* "[a, b]" of key ids into buf, truncated with "..." if need be. */
 static void
 key_list(char *buf, size_t n, const asmgate_policy *pol, const size_t *keys,
@@ -125,18 +139,18 @@ key_list(char *buf, size_t n, const asmgate_policy *pol, const size_t *keys,
 {
 	size_t i, used = 0;
 
-	snprintf(buf, n, "[");
+	buf[0] = '\0';
+	put(buf, n, &used, "[");
 	for (i = 0; i < nkeys; i++) {
-		used = strlen(buf);
 		if (used + 8 >= n) {
-			snprintf(buf + used, n - used, "...");
+			put(buf, n, &used, "...");
 			break;
 		}
-		snprintf(buf + used, n - used, "%s%s", i ? ", " : "",
-		    pol->keys[keys[i]].id);
+		if (i)
+			put(buf, n, &used, ", ");
+		put(buf, n, &used, pol->keys[keys[i]].id);
 	}
-	used = strlen(buf);
-	snprintf(buf + used, n - used, "]");
+	put(buf, n, &used, "]");
 }
 
 static const asmgate_sn_state state_order[] = { ASMGATE_SN_UNSIGNED,
@@ -198,20 +212,21 @@ hash_list(char *buf, size_t n, unsigned hashes)
 static void
 culture_list(char *buf, size_t n, const policy_rule *r)
 {
-	size_t i, used;
+	size_t i, used = 0;
 
-	snprintf(buf, n, "[");
+	buf[0] = '\0';
+	put(buf, n, &used, "[");
 	for (i = 0; i < r->ncultures; i++) {
-		used = strlen(buf);
 		if (used + 12 >= n) {
-			snprintf(buf + used, n - used, "...");
+			put(buf, n, &used, "...");
 			break;
 		}
-		snprintf(buf + used, n - used, "%s%s", i ? ", " : "",
-		    r->cultures[i][0] ? r->cultures[i] : "neutral");
+		if (i)
+			put(buf, n, &used, ", ");
+		put(buf, n, &used, r->cultures[i][0] ? r->cultures[i] :
+		    "neutral");
 	}
-	used = strlen(buf);
-	snprintf(buf + used, n - used, "]");
+	put(buf, n, &used, "]");
 }
 
 void
