@@ -358,130 +358,162 @@ text(char *dst, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Check one rule. Returns the number of conditions that fail (0: the
- * rule matches); why receives the first failure. With why NULL only the
- * count is made: reasons are formatted only for the rules a decision
- * shows (a policy at the caps has 4096 rules). */
+/* The conditions of a rule, in the order its reason names the first
+ * that fails. */
+enum {
+	COND_KEYS = 1u << 0,
+	COND_STATE = 1u << 1,
+	COND_NAME = 1u << 2,
+	COND_CULTURE = 1u << 3,
+	COND_MIN_VERSION = 1u << 4,
+	COND_MAX_VERSION = 1u << 5,
+	COND_KEY_BITS = 1u << 6,
+	COND_HASH = 1u << 7,
+	COND_CHECKSUM = 1u << 8
+};
+
+/* The rule's key condition: the identity key is listed (a deny rule:
+ * or the --key-map signer), and for an allow rule on a --key-map
+ * signature the signer is listed too. *id_ok tells which part failed. */
+static int
+keys_ok(const policy_rule *r, const facts *f, int *id_ok)
+{
+	int ok = set_has_any(r->key_set, f->id_keys, f->nid_keys);
+	int signer = 0;
+
+	/* Signed by a --key-map substitute: the identity pin alone
+	 * would let any mapped key stand in for a vendor's key. An
+	 * allow rule needs both keys listed; a deny rule matches on
+	 * either (docs/ARCHITECTURE.md, "Fail closed"). Identity,
+	 * ECMA and enhanced signatures are tied to the identity key
+	 * by the runtime's own rules or the countersignature. */
+	if (f->sig->verified_with == ASMGATE_VW_KEY_MAP) {
+		signer = set_has_any(r->key_set, f->signer_keys,
+		    f->nsigner_keys);
+		if (r->deny)
+			ok = ok || signer;
+	}
+	*id_ok = ok;
+	return ok && (r->deny || f->sig->verified_with != ASMGATE_VW_KEY_MAP ||
+	    signer);
+}
+
+/* The conditions of rule r the assembly fails (COND_* set; 0: the rule
+ * matches). Nothing is formatted here: a policy at the caps has 4096
+ * rules, and reasons are made (rule_explain) only for the rules a
+ * decision shows. */
 static unsigned
-rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
-    char *why, size_t whylen)
+rule_fails(const policy_rule *r, const facts *f)
 {
 	const asmgate_signature *sig = f->sig;
-	char list[256], v[32], b[32], name[81];
 	unsigned fails = 0;
 	size_t i;
+	int id_ok;
 
-	if (why)
-		why[0] = '\0';
-#define FAIL(...) do { if (fails++ == 0 && why) \
-	text(why, whylen, __VA_ARGS__); } while (0)
-	if (r->keys) {
-		int ok = set_has_any(r->key_set, f->id_keys, f->nid_keys);
-		int signer = 0;
-		/* Signed by a --key-map substitute: the identity pin alone
-		 * would let any mapped key stand in for a vendor's key. An
-		 * allow rule needs both keys listed; a deny rule matches on
-		 * either (docs/ARCHITECTURE.md, "Fail closed"). Identity,
-		 * ECMA and enhanced signatures are tied to the identity key
-		 * by the runtime's own rules or the countersignature. */
-		if (sig->verified_with == ASMGATE_VW_KEY_MAP) {
-			signer = set_has_any(r->key_set, f->signer_keys,
-			    f->nsigner_keys);
-			if (r->deny)
-				ok = ok || signer;
-		}
-		if (!ok) {
-			if (why)
-				key_list(list, sizeof(list), pol, r->keys,
-				    r->nkeys);
-			if (!f->pk || f->pk_len == 0)
-				FAIL("assembly has no public key; the rule "
-				    "needs one of %s", list);
-			else
-				FAIL("identity key is not one of %s", list);
-		} else if (!r->deny &&
-		    sig->verified_with == ASMGATE_VW_KEY_MAP && !signer) {
-			if (why)
-				key_list(list, sizeof(list), pol, r->keys,
-				    r->nkeys);
-			FAIL("signed with a --key-map substitute that is not "
-			    "one of %s", list);
-		}
-	}
+	if (r->keys && !keys_ok(r, f, &id_ok))
+		fails |= COND_KEYS;
 	if (f->state == ASMGATE_SN_TEST_SIGNED &&
 	    (r->states & POLICY_STATE_BIT(ASMGATE_SN_TEST_SIGNED))) {
-		int ok = set_has_any(r->test_key_set, f->test_keys,
-		    f->ntest_keys);
-		if (!ok) {
-			if (r->deny && !r->test_keys) {
-				/* deny rules take test-signed on the state */
-			} else if (!r->test_keys) {
-				FAIL("state test-signed, but the rule names no "
-				    "testKeys");
-			} else {
-				if (why)
-					key_list(list, sizeof(list), pol,
-					    r->test_keys, r->ntest_keys);
-				FAIL("state test-signed with a test key that "
-				    "is not one of %s", list);
-			}
-		}
+		/* deny rules without testKeys take test-signed on the
+		 * state */
+		if (!set_has_any(r->test_key_set, f->test_keys,
+		    f->ntest_keys) && !(r->deny && !r->test_keys))
+			fails |= COND_STATE;
 	} else if (!(r->states & POLICY_STATE_BIT(f->state))) {
-		if (why)
-			state_list(list, sizeof(list), r->states);
-		FAIL("state %s not in %s", asmgate_sn_state_name(f->state),
-		    list);
+		fails |= COND_STATE;
 	}
 	if (r->name && !policy_glob_match(r->name, f->name))
-		FAIL("name '%s' does not match '%.80s'", why ? rd_printable(
-		    name, sizeof(name), f->name, 80) : "", r->name);
+		fails |= COND_NAME;
 	if (r->cultures) {
 		int ok = 0;
 		for (i = 0; i < r->ncultures && !ok; i++)
 			ok = policy_ascii_casecmp(r->cultures[i],
 			    f->culture) == 0;
-		if (!ok) {
-			if (why)
-				culture_list(list, sizeof(list), r);
-			FAIL("culture %s not in %s", why && f->culture[0] ?
-			    rd_printable(name, 41, f->culture, 40) : "neutral",
+		if (!ok)
+			fails |= COND_CULTURE;
+	}
+	if (r->has_min && policy_version_cmp(&f->version, &r->min) < 0)
+		fails |= COND_MIN_VERSION;
+	if (r->has_max && policy_version_cmp(&f->version, &r->max) > 0)
+		fails |= COND_MAX_VERSION;
+	if (r->min_key_bits && sig->key_bits < r->min_key_bits)
+		fails |= COND_KEY_BITS;
+	if (r->hashes && !(r->hashes & hash_bit(sig->hash_name)))
+		fails |= COND_HASH;
+	if (r->checksum_required && !sig->checksum_ok)
+		fails |= COND_CHECKSUM;
+	return fails;
+}
+
+/* The reason for the first of the failed conditions (rule_fails) into
+ * why. */
+static void
+rule_explain(const asmgate_policy *pol, const policy_rule *r,
+    const facts *f, unsigned fails, char *why, size_t whylen)
+{
+	const asmgate_signature *sig = f->sig;
+	char list[256], v[32], b[32], name[81];
+	int id_ok;
+
+	why[0] = '\0';
+	if (fails & COND_KEYS) {
+		key_list(list, sizeof(list), pol, r->keys, r->nkeys);
+		(void)keys_ok(r, f, &id_ok);
+		if (id_ok)
+			text(why, whylen, "signed with a --key-map substitute "
+			    "that is not one of %s", list);
+		else if (!f->pk || f->pk_len == 0)
+			text(why, whylen, "assembly has no public key; the "
+			    "rule needs one of %s", list);
+		else
+			text(why, whylen, "identity key is not one of %s",
 			    list);
+	} else if (fails & COND_STATE) {
+		if (f->state == ASMGATE_SN_TEST_SIGNED &&
+		    (r->states & POLICY_STATE_BIT(ASMGATE_SN_TEST_SIGNED))) {
+			if (!r->test_keys) {
+				text(why, whylen, "state test-signed, but the "
+				    "rule names no testKeys");
+			} else {
+				key_list(list, sizeof(list), pol,
+				    r->test_keys, r->ntest_keys);
+				text(why, whylen, "state test-signed with a "
+				    "test key that is not one of %s", list);
+			}
+		} else {
+			state_list(list, sizeof(list), r->states);
+			text(why, whylen, "state %s not in %s",
+			    asmgate_sn_state_name(f->state), list);
 		}
-	}
-	if (r->has_min && policy_version_cmp(&f->version, &r->min) < 0) {
-		if (why) {
-			policy_version_str(v, sizeof(v), &f->version);
-			policy_version_str(b, sizeof(b), &r->min);
-		}
-		FAIL("version %s is below minVersion %s", v, b);
-	}
-	if (r->has_max && policy_version_cmp(&f->version, &r->max) > 0) {
-		if (why) {
-			policy_version_str(v, sizeof(v), &f->version);
-			policy_version_str(b, sizeof(b), &r->max);
-		}
-		FAIL("version %s is above maxVersion %s", v, b);
-	}
-	if (r->min_key_bits && sig->key_bits < r->min_key_bits) {
+	} else if (fails & COND_NAME) {
+		text(why, whylen, "name '%s' does not match '%.80s'",
+		    rd_printable(name, sizeof(name), f->name, 80), r->name);
+	} else if (fails & COND_CULTURE) {
+		culture_list(list, sizeof(list), r);
+		text(why, whylen, "culture %s not in %s", f->culture[0] ?
+		    rd_printable(name, 41, f->culture, 40) : "neutral", list);
+	} else if (fails & (COND_MIN_VERSION | COND_MAX_VERSION)) {
+		int min = (fails & COND_MIN_VERSION) != 0;
+		policy_version_str(v, sizeof(v), &f->version);
+		policy_version_str(b, sizeof(b), min ? &r->min : &r->max);
+		text(why, whylen, min ? "version %s is below minVersion %s" :
+		    "version %s is above maxVersion %s", v, b);
+	} else if (fails & COND_KEY_BITS) {
 		if (sig->key_bits == 0)
-			FAIL("no signing key; minKeyBits is %u",
+			text(why, whylen, "no signing key; minKeyBits is %u",
 			    r->min_key_bits);
 		else
-			FAIL("key has %u bits, fewer than minKeyBits %u",
-			    sig->key_bits, r->min_key_bits);
-	}
-	if (r->hashes && !(r->hashes & hash_bit(sig->hash_name))) {
-		if (why)
-			hash_list(list, sizeof(list), r->hashes);
-		FAIL("signature hash %s not in %s",
+			text(why, whylen, "key has %u bits, fewer than "
+			    "minKeyBits %u", sig->key_bits, r->min_key_bits);
+	} else if (fails & COND_HASH) {
+		hash_list(list, sizeof(list), r->hashes);
+		text(why, whylen, "signature hash %s not in %s",
 		    sig->hash_name ? sig->hash_name : "unknown", list);
+	} else if (fails & COND_CHECKSUM) {
+		text(why, whylen, "PE checksum 0x%08x is not the file's "
+		    "0x%08x; the rule has checksum=\"required\"",
+		    sig->checksum_stored, sig->checksum_computed);
 	}
-	if (r->checksum_required && !sig->checksum_ok)
-		FAIL("PE checksum 0x%08x is not the file's 0x%08x; the rule "
-		    "has checksum=\"required\"", sig->checksum_stored,
-		    sig->checksum_computed);
-#undef FAIL
-	return fails;
 }
 
 /* Append a reason unless all ASMGATE_MAX_REASONS are used. */
@@ -561,7 +593,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 	/* 1. Deny rules, in document order: the first match denies. */
 	for (i = h->first_rule; i < h->first_rule + h->nrules; i++) {
 		const policy_rule *r = &pol->rules[i];
-		if (!r->deny || rule_check(pol, r, &f, NULL, 0) != 0)
+		if (!r->deny || rule_fails(r, &f) != 0)
 			continue;
 		out->allowed = 0;
 		out->rule = r->id;
@@ -575,7 +607,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 		unsigned n;
 		if (r->deny)
 			continue;
-		n = rule_check(pol, r, &f, NULL, 0);
+		n = (unsigned)__builtin_popcount(rule_fails(r, &f));
 		if (n == 0) {
 			out->allowed = 1;
 			out->rule = r->id;
@@ -595,7 +627,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 		add_reason(out, "host '%s' has no allow rule", h->name);
 	for (want = 1; want <= 255 && out->nreasons < ASMGATE_MAX_REASONS;
 	    want++) {
-		/* Only the rules shown are explained (rule_check with why);
+		/* Only the rules shown are explained (rule_explain);
 		 * the walk stops at the last rule with this count. */
 		size_t left = want < sizeof(nfails) / sizeof(nfails[0]) ?
 		    nfails[want] : nallow;
@@ -606,7 +638,8 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 			if (r->deny || fails[i - h->first_rule] != want)
 				continue;
 			left--;
-			rule_check(pol, r, &f, why, sizeof(why));
+			rule_explain(pol, r, &f, rule_fails(r, &f), why,
+			    sizeof(why));
 			if (want > 1)
 				snprintf(more, sizeof(more),
 				    " (%u conditions fail)", want);
