@@ -374,9 +374,11 @@ enum {
 
 /* The rule's key condition: the identity key is listed (a deny rule:
  * or the --key-map signer), and for an allow rule on a --key-map
- * signature the signer is listed too. *id_ok tells which part failed. */
+ * signature the signer is listed too. KEYS_OK, or which part failed. */
+enum { KEYS_OK, KEYS_NOT_IDENTITY, KEYS_NOT_SIGNER };
+
 static int
-keys_ok(const policy_rule *r, const facts *f, int *id_ok)
+keys_check(const policy_rule *r, const facts *f)
 {
 	int ok = set_has_any(r->key_set, f->id_keys, f->nid_keys);
 	int signer = 0;
@@ -393,9 +395,12 @@ keys_ok(const policy_rule *r, const facts *f, int *id_ok)
 		if (r->deny)
 			ok = ok || signer;
 	}
-	*id_ok = ok;
-	return ok && (r->deny || f->sig->verified_with != ASMGATE_VW_KEY_MAP ||
-	    signer);
+	if (!ok)
+		return KEYS_NOT_IDENTITY;
+	if (!r->deny && f->sig->verified_with == ASMGATE_VW_KEY_MAP &&
+	    !signer)
+		return KEYS_NOT_SIGNER;
+	return KEYS_OK;
 }
 
 /* The conditions of rule r the assembly fails (COND_* set; 0: the rule
@@ -408,9 +413,8 @@ rule_fails(const policy_rule *r, const facts *f)
 	const asmgate_signature *sig = f->sig;
 	unsigned fails = 0;
 	size_t i;
-	int id_ok;
 
-	if (r->keys && !keys_ok(r, f, &id_ok))
+	if (r->keys && keys_check(r, f) != KEYS_OK)
 		fails |= COND_KEYS;
 	if (f->state == ASMGATE_SN_TEST_SIGNED &&
 	    (r->states & POLICY_STATE_BIT(ASMGATE_SN_TEST_SIGNED))) {
@@ -453,13 +457,11 @@ rule_explain(const asmgate_policy *pol, const policy_rule *r,
 {
 	const asmgate_signature *sig = f->sig;
 	char list[256], v[32], b[32], name[81];
-	int id_ok;
 
 	why[0] = '\0';
 	if (fails & COND_KEYS) {
 		key_list(list, sizeof(list), pol, r->keys, r->nkeys);
-		(void)keys_ok(r, f, &id_ok);
-		if (id_ok)
+		if (keys_check(r, f) == KEYS_NOT_SIGNER)
 			text(why, whylen, "signed with a --key-map substitute "
 			    "that is not one of %s", list);
 		else if (!f->pk || f->pk_len == 0)
