@@ -739,6 +739,10 @@ parse_glob(build *b, const xmlNode *n, policy_rule *r)
 		}
 	}
 	r->name = s;
+	/* A name must start with this byte (decide.c tests it before
+	 * matching the glob). */
+	r->name_lead = s[0] == '*' || s[0] == '?' ? -1 :
+	    s[0] >= 'A' && s[0] <= 'Z' ? s[0] + 32 : (unsigned char)s[0];
 	return ASMGATE_OK;
 }
 

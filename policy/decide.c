@@ -291,6 +291,7 @@ policy_rule_describe(rd_buf *b, const asmgate_policy *pol,
 /* What is known about the assembly being decided. */
 typedef struct facts {
 	const char *name;
+	int name_lead;              /* name[0], A-Z folded to a-z */
 	const char *culture;
 	asmgate_version version;
 	const uint8_t *pk;
@@ -426,7 +427,10 @@ rule_fails(const policy_rule *r, const facts *f)
 	} else if (!(r->states & POLICY_STATE_BIT(f->state))) {
 		fails |= COND_STATE;
 	}
-	if (r->name && !policy_glob_match(r->name, f->name))
+	/* A glob that starts with a literal byte fails on the first
+	 * byte of most names: no call for those. */
+	if (r->name && ((r->name_lead >= 0 && r->name_lead != f->name_lead) ||
+	    !policy_glob_match(r->name, f->name)))
 		fails |= COND_NAME;
 	if (r->cultures) {
 		int ok = 0;
@@ -563,6 +567,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 	info = asmgate_image_get_info(img);
 	memset(&f, 0, sizeof(f));
 	f.name = info->assembly.name ? info->assembly.name : "";
+	f.name_lead = lower((unsigned char)f.name[0]);
 	f.culture = info->assembly.culture ? info->assembly.culture : "";
 	f.version = info->assembly.version;
 	f.pk = info->assembly.public_key;

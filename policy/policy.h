@@ -79,6 +79,8 @@ typedef struct policy_rule {
 	unsigned states;            /* POLICY_STATE_BIT set */
 	int states_given;
 	char *name;                 /* glob; NULL: any name */
+	int name_lead;              /* its first byte, A-Z folded to a-z, when
+	                               that is not '*' or '?'; else -1 */
 	char **cultures;            /* "" for neutral; NULL: any */
 	size_t ncultures;
 	int has_min, has_max;
