@@ -453,6 +453,18 @@ rule_fails(const policy_rule *r, const facts *f)
 	return fails;
 }
 
+/* Conditions in a COND_* set: a loop per bit (a rule fails few), where
+ * __builtin_popcount is a libgcc call without -mpopcnt. */
+static unsigned
+count_bits(unsigned m)
+{
+	unsigned n = 0;
+
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
 /* The reason for the first of the failed conditions (rule_fails) into
  * why. */
 static void
@@ -614,7 +626,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 		unsigned n;
 		if (r->deny)
 			continue;
-		n = (unsigned)__builtin_popcount(rule_fails(r, &f));
+		n = count_bits(rule_fails(r, &f));
 		if (n == 0) {
 			out->allowed = 1;
 			out->rule = r->id;
