@@ -443,7 +443,8 @@ parse_key_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
 			}
 		} else {
 			for (j = 0; j < i; j++)
-				if (idx[j] < 0 && strcmp(items[j], items[i]) == 0)
+				if (idx[j] < 0 &&
+				    strcmp(items[j], items[i]) == 0)
 					break;
 			if (j == i)
 				continue;
