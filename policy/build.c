@@ -23,10 +23,25 @@
 #include "rd/hex.h"
 #include "rd/limits.h"
 
+/*
+ * Ids are looked up through two open-addressing tables (linear probing,
+ * at most half full): key ids, and rule ids per host, so the duplicate
+ * checks and the keys="..." references cost one probe each rather than
+ * a walk over every key or rule before (a policy at the caps has 4096
+ * rules naming up to 256 keys each). A slot holds an index + 1; 0 is
+ * empty.
+ */
+typedef struct id_table {
+	size_t *slot;
+	size_t mask;                /* slots - 1, a power of two minus one */
+} id_table;
+
 typedef struct build {
 	asmgate_policy *pol;
 	const policy_doc *pd;
 	asmgate_error *err;
+	id_table key_ids;           /* pol->keys by id */
+	id_table rule_ids;          /* pol->rules by (host, id) */
 } build;
 
 /* Attributes per element (asmgate-policy.xsd). */
@@ -62,6 +77,32 @@ static asmgate_status
 oom(build *b)
 {
 	return rd_fail_line(b->err, ASMGATE_E_NOMEM, 0, "out of memory");
+}
+
+/* Room for n ids at most half full. */
+static int
+id_table_init(id_table *t, size_t n)
+{
+	size_t slots = 16;
+
+	while (slots < 2 * n)
+		slots *= 2;
+	t->slot = calloc(slots, sizeof(*t->slot));
+	t->mask = slots - 1;
+	return t->slot != NULL;
+}
+
+/* FNV-1a over the id, mixed with seed (the host of a rule id). */
+static size_t
+id_hash(const char *s, size_t seed)
+{
+	uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)seed;
+
+	while (*s) {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3u;
+	}
+	return (size_t)(h ^ (h >> 29));
 }
 
 /* The element is {POLICY_NS}name. */
@@ -314,49 +355,119 @@ dup_item(build *b, const xmlNode *n, const char *attr, char **items,
 	return ASMGATE_OK;
 }
 
+/* The index of the key with this id among those added, or -1. */
 static long
-find_key(const asmgate_policy *pol, const char *id)
+find_key(const build *b, const char *id)
 {
-	size_t i;
+	const id_table *t = &b->key_ids;
+	size_t i = id_hash(id, 0) & t->mask;
 
-	for (i = 0; i < pol->nkeys; i++)
-		if (strcmp(pol->keys[i].id, id) == 0)
-			return (long)i;
+	for (; t->slot[i]; i = (i + 1) & t->mask)
+		if (strcmp(b->pol->keys[t->slot[i] - 1].id, id) == 0)
+			return (long)(t->slot[i] - 1);
 	return -1;
 }
 
-/* keys="a b" / testKeys="a b": indexes of defined keys. */
+/* Add key idx (its id not yet in the table). */
+static void
+add_key(build *b, size_t idx)
+{
+	id_table *t = &b->key_ids;
+	size_t i = id_hash(b->pol->keys[idx].id, 0) & t->mask;
+
+	while (t->slot[i])
+		i = (i + 1) & t->mask;
+	t->slot[i] = idx + 1;
+}
+
+/* The rule of host with this id among those added, or NULL. */
+static const policy_rule *
+find_rule(const build *b, size_t host, const char *id)
+{
+	const id_table *t = &b->rule_ids;
+	size_t i = id_hash(id, host) & t->mask;
+
+	for (; t->slot[i]; i = (i + 1) & t->mask) {
+		const policy_rule *o = &b->pol->rules[t->slot[i] - 1];
+		if (o->host == host && strcmp(o->id, id) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+static void
+add_rule(build *b, size_t idx)
+{
+	id_table *t = &b->rule_ids;
+	const policy_rule *r = &b->pol->rules[idx];
+	size_t i = id_hash(r->id, r->host) & t->mask;
+
+	while (t->slot[i])
+		i = (i + 1) & t->mask;
+	t->slot[i] = idx + 1;
+}
+
+/* keys="a b" / testKeys="a b": indexes of defined keys, and the same
+ * keys as a set (bit i for pol->keys[i], pol->key_words words) for
+ * decide.c. Errors in the order of a check per item: an item listed
+ * twice (the first such item), then an unknown key, then a token-only
+ * test key. */
 static asmgate_status
 parse_key_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
-    int test, size_t **out, size_t *nout)
+    int test, size_t **out, size_t *nout, uint64_t **set)
 {
 	asmgate_status st = ASMGATE_OK;
 	char *v = get_attr(b, n, attr, &st);
 	char *items[RD_MAX_POLICY_LIST];
-	size_t k = 0, i;
+	long idx[RD_MAX_POLICY_LIST];
+	uint64_t seen[(RD_MAX_POLICY_KEYS + 63) / 64];
+	size_t k = 0, i, j;
 
 	*out = NULL;
 	*nout = 0;
+	*set = NULL;
 	if (!v)
 		return st;
 	st = split_list(b, n, attr, ctx, v, items, &k);
-	for (i = 0; st == ASMGATE_OK && i < k; i++)
-		st = dup_item(b, n, attr, items, i);
+	/* Equal items have the same index, or are both unknown: the
+	 * duplicate check is a bit per defined key, and a comparison only
+	 * among the unknown items (which fail the load anyway). */
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; st == ASMGATE_OK && i < k; i++) {
+		idx[i] = find_key(b, items[i]);
+		if (idx[i] >= 0) {
+			uint64_t bit = (uint64_t)1 << ((size_t)idx[i] % 64);
+			if (!(seen[(size_t)idx[i] / 64] & bit)) {
+				seen[(size_t)idx[i] / 64] |= bit;
+				continue;
+			}
+		} else {
+			for (j = 0; j < i; j++)
+				if (idx[j] < 0 &&
+				    strcmp(items[j], items[i]) == 0)
+					break;
+			if (j == i)
+				continue;
+		}
+		st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, attr),
+		    "'%.64s' is listed twice in %s", items[i], attr);
+	}
 	if (st == ASMGATE_OK) {
 		*out = calloc(k, sizeof(**out));
-		if (!*out)
+		*set = calloc(b->pol->key_words, sizeof(**set));
+		if (!*out || !*set)
 			st = oom(b);
 	}
 	for (i = 0; st == ASMGATE_OK && i < k; i++) {
-		long idx = find_key(b->pol, items[i]);
-		if (idx < 0) {
+		if (idx[i] < 0) {
 			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
 			    policy_attr_line(b->pd, n, attr),
 			    "unknown key '%.64s' in %s of %s", items[i], attr,
 			    ctx);
 			break;
 		}
-		if (test && b->pol->keys[idx].source == POLICY_KEY_TOKEN) {
+		if (test && b->pol->keys[idx[i]].source == POLICY_KEY_TOKEN) {
 			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
 			    policy_attr_line(b->pd, n, attr),
 			    "test key '%s' is token-only: testKeys need a full "
@@ -364,16 +475,20 @@ parse_key_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
 			    "signature", items[i]);
 			break;
 		}
-		(*out)[i] = (size_t)idx;
+		(*out)[i] = (size_t)idx[i];
+		(*set)[(size_t)idx[i] / 64] |= (uint64_t)1 <<
+		    ((size_t)idx[i] % 64);
 		if (test)
-			b->pol->keys[idx].test_uses++;
+			b->pol->keys[idx[i]].test_uses++;
 		else
-			b->pol->keys[idx].uses++;
+			b->pol->keys[idx[i]].uses++;
 	}
 	free(v);
 	if (st != ASMGATE_OK) {
 		free(*out);
 		*out = NULL;
+		free(*set);
+		*set = NULL;
 		return st;
 	}
 	*nout = k;
@@ -625,6 +740,10 @@ parse_glob(build *b, const xmlNode *n, policy_rule *r)
 		}
 	}
 	r->name = s;
+	/* A name must start with this byte (decide.c tests it before
+	 * matching the glob). */
+	r->name_lead = s[0] == '*' || s[0] == '?' ? -1 :
+	    s[0] >= 'A' && s[0] <= 'Z' ? s[0] + 32 : (unsigned char)s[0];
 	return ASMGATE_OK;
 }
 
@@ -654,8 +773,8 @@ parse_rule(build *b, const xmlNode *n, size_t host, policy_rule *r)
 	const policy_host *h = &b->pol->hosts[host];
 	const char *where = is_el(n, "deny") ? "deny" : "allow";
 	char ctx[RD_MAX_POLICY_ID + 16];
+	const policy_rule *o;
 	asmgate_status st;
-	size_t i;
 
 	r->deny = is_el(n, "deny");
 	r->host = host;
@@ -675,20 +794,18 @@ parse_rule(build *b, const xmlNode *n, size_t host, policy_rule *r)
 		    "bad id '%.80s': use letters, digits, '_', '.' and '-' "
 		    "(at most %u, not starting with '.' or '-')", r->id,
 		    RD_MAX_POLICY_ID);
-	for (i = h->first_rule; i < h->first_rule + h->nrules; i++) {
-		const policy_rule *o = &b->pol->rules[i];
-		if (o != r && o->id && strcmp(o->id, r->id) == 0)
-			return rd_fail_line(b->err, ASMGATE_E_POLICY,
-			    policy_attr_line(b->pd, n, "id"),
-			    "duplicate rule id '%s' in host '%s' (first at line "
-			    "%lu)", r->id, h->name, o->line);
-	}
+	if ((o = find_rule(b, host, r->id)) != NULL)
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "id"),
+		    "duplicate rule id '%s' in host '%s' (first at line "
+		    "%lu)", r->id, h->name, o->line);
+	add_rule(b, (size_t)(r - b->pol->rules));
 	snprintf(ctx, sizeof(ctx), "rule '%s'", r->id);
 	if ((st = parse_key_list(b, n, "keys", ctx, 0, &r->keys,
-	    &r->nkeys)) != ASMGATE_OK)
+	    &r->nkeys, &r->key_set)) != ASMGATE_OK)
 		return st;
 	if (!r->deny && (st = parse_key_list(b, n, "testKeys", ctx, 1,
-	    &r->test_keys, &r->ntest_keys)) != ASMGATE_OK)
+	    &r->test_keys, &r->ntest_keys, &r->test_key_set)) != ASMGATE_OK)
 		return st;
 	if ((st = parse_states(b, n, ctx, r)) != ASMGATE_OK)
 		return st;
@@ -757,7 +874,8 @@ parse_key(build *b, const xmlNode *n, policy_key *k)
 	asmgate_status st = ASMGATE_OK;
 	char *pk = NULL, *file = NULL, *tok = NULL;
 	const char *given[3];
-	size_t ngiven = 0, i;
+	size_t ngiven = 0;
+	long o;
 
 	k->line = policy_node_line(n);
 	if ((st = check_attrs(b, n, key_attrs, "key")) != ASMGATE_OK)
@@ -772,12 +890,12 @@ parse_key(build *b, const xmlNode *n, policy_key *k)
 		    "bad id '%.80s': use letters, digits, '_', '.' and '-' "
 		    "(at most %u, not starting with '.' or '-')", k->id,
 		    RD_MAX_POLICY_ID);
-	for (i = 0; i < b->pol->nkeys && &b->pol->keys[i] != k; i++)
-		if (strcmp(b->pol->keys[i].id, k->id) == 0)
-			return rd_fail_line(b->err, ASMGATE_E_POLICY,
-			    policy_attr_line(b->pd, n, "id"),
-			    "duplicate key id '%s' (first at line %lu)", k->id,
-			    b->pol->keys[i].line);
+	if ((o = find_key(b, k->id)) >= 0)
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "id"),
+		    "duplicate key id '%s' (first at line %lu)", k->id,
+		    b->pol->keys[o].line);
+	add_key(b, (size_t)(k - b->pol->keys));
 	pk = get_attr(b, n, "publicKey", &st);
 	if (st == ASMGATE_OK)
 		file = get_attr(b, n, "file", &st);
@@ -929,11 +1047,12 @@ count_elements(build *b, const xmlNode *root, size_t *nkeys, size_t *nhosts,
 	return ASMGATE_OK;
 }
 
-asmgate_status
-policy_build(asmgate_policy *pol, const policy_doc *pd, asmgate_error *err)
+static asmgate_status
+build_tree(build *b)
 {
-	build b = { pol, pd, err };
-	const xmlNode *root = xmlDocGetRootElement(pd->doc);
+	asmgate_policy *pol = b->pol;
+	asmgate_error *err = b->err;
+	const xmlNode *root = xmlDocGetRootElement(b->pd->doc);
 	const xmlNode *c;
 	size_t nkeys, nhosts, nrules, hi = 0;
 	asmgate_status st;
@@ -948,26 +1067,29 @@ policy_build(asmgate_policy *pol, const policy_doc *pd, asmgate_error *err)
 		    " in no namespace");
 	}
 	pol->line = policy_node_line(root);
-	if ((st = check_attrs(&b, root, policy_attrs, "policy")) != ASMGATE_OK)
+	if ((st = check_attrs(b, root, policy_attrs, "policy")) != ASMGATE_OK)
 		return st;
-	if ((st = check_text(&b, root, "policy")) != ASMGATE_OK)
+	if ((st = check_text(b, root, "policy")) != ASMGATE_OK)
 		return st;
-	if ((st = parse_mode(&b, root, &pol->audit, &pol->mode_given)) !=
+	if ((st = parse_mode(b, root, &pol->audit, &pol->mode_given)) !=
 	    ASMGATE_OK)
 		return st;
-	if ((st = count_elements(&b, root, &nkeys, &nhosts, &nrules)) !=
+	if ((st = count_elements(b, root, &nkeys, &nhosts, &nrules)) !=
 	    ASMGATE_OK)
 		return st;
 	pol->keys = calloc(nkeys ? nkeys : 1, sizeof(*pol->keys));
 	pol->hosts = calloc(nhosts ? nhosts : 1, sizeof(*pol->hosts));
 	pol->rules = calloc(nrules ? nrules : 1, sizeof(*pol->rules));
-	if (!pol->keys || !pol->hosts || !pol->rules)
-		return oom(&b);
+	pol->key_words = (nkeys + 63) / 64;
+	if (!pol->keys || !pol->hosts || !pol->rules ||
+	    !id_table_init(&b->key_ids, nkeys) ||
+	    !id_table_init(&b->rule_ids, nrules))
+		return oom(b);
 	/* Keys first: rules may name keys defined after them. */
 	for (c = root->children; c; c = c->next) {
 		if (!is_el(c, "key"))
 			continue;
-		st = parse_key(&b, c, &pol->keys[pol->nkeys++]);
+		st = parse_key(b, c, &pol->keys[pol->nkeys++]);
 		if (st != ASMGATE_OK)
 			return st;
 	}
@@ -975,12 +1097,28 @@ policy_build(asmgate_policy *pol, const policy_doc *pd, asmgate_error *err)
 		if (!is_el(c, "host"))
 			continue;
 		pol->nhosts = hi + 1;
-		st = parse_host(&b, c, &pol->hosts[hi], hi);
+		st = parse_host(b, c, &pol->hosts[hi], hi);
 		if (st != ASMGATE_OK)
 			return st;
 		hi++;
 	}
 	return ASMGATE_OK;
+}
+
+asmgate_status
+policy_build(asmgate_policy *pol, const policy_doc *pd, asmgate_error *err)
+{
+	build b;
+	asmgate_status st;
+
+	memset(&b, 0, sizeof(b));
+	b.pol = pol;
+	b.pd = pd;
+	b.err = err;
+	st = build_tree(&b);
+	free(b.key_ids.slot);
+	free(b.rule_ids.slot);
+	return st;
 }
 
 /* Pass 4 --------------------------------------------------------------- */

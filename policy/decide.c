@@ -118,6 +118,20 @@ policy_ascii_casecmp(const char *a, const char *b)
 	return lower((unsigned char)*a) - lower((unsigned char)*b);
 }
 
+/* Append s to buf[0..*used), as much as fits before the NUL (what
+ * snprintf at buf + *used would write). */
+static void
+put(char *buf, size_t n, size_t *used, const char *s)
+{
+	size_t l = strlen(s);
+
+	if (l > n - 1 - *used)
+		l = n - 1 - *used;
+	memcpy(buf + *used, s, l);
+	*used += l;
+	buf[*used] = '\0';
+}
+
 /* "[a, b]" of key ids into buf, truncated with "..." if need be. */
 static void
 key_list(char *buf, size_t n, const asmgate_policy *pol, const size_t *keys,
@@ -125,18 +139,18 @@ key_list(char *buf, size_t n, const asmgate_policy *pol, const size_t *keys,
 {
 	size_t i, used = 0;
 
-	snprintf(buf, n, "[");
+	buf[0] = '\0';
+	put(buf, n, &used, "[");
 	for (i = 0; i < nkeys; i++) {
-		used = strlen(buf);
 		if (used + 8 >= n) {
-			snprintf(buf + used, n - used, "...");
+			put(buf, n, &used, "...");
 			break;
 		}
-		snprintf(buf + used, n - used, "%s%s", i ? ", " : "",
-		    pol->keys[keys[i]].id);
+		if (i)
+			put(buf, n, &used, ", ");
+		put(buf, n, &used, pol->keys[keys[i]].id);
 	}
-	used = strlen(buf);
-	snprintf(buf + used, n - used, "]");
+	put(buf, n, &used, "]");
 }
 
 static const asmgate_sn_state state_order[] = { ASMGATE_SN_UNSIGNED,
@@ -198,20 +212,21 @@ hash_list(char *buf, size_t n, unsigned hashes)
 static void
 culture_list(char *buf, size_t n, const policy_rule *r)
 {
-	size_t i, used;
+	size_t i, used = 0;
 
-	snprintf(buf, n, "[");
+	buf[0] = '\0';
+	put(buf, n, &used, "[");
 	for (i = 0; i < r->ncultures; i++) {
-		used = strlen(buf);
 		if (used + 12 >= n) {
-			snprintf(buf + used, n - used, "...");
+			put(buf, n, &used, "...");
 			break;
 		}
-		snprintf(buf + used, n - used, "%s%s", i ? ", " : "",
-		    r->cultures[i][0] ? r->cultures[i] : "neutral");
+		if (i)
+			put(buf, n, &used, ", ");
+		put(buf, n, &used, r->cultures[i][0] ? r->cultures[i] :
+		    "neutral");
 	}
-	used = strlen(buf);
-	snprintf(buf + used, n - used, "]");
+	put(buf, n, &used, "]");
 }
 
 void
@@ -276,6 +291,7 @@ policy_rule_describe(rd_buf *b, const asmgate_policy *pol,
 /* What is known about the assembly being decided. */
 typedef struct facts {
 	const char *name;
+	int name_lead;              /* name[0], A-Z folded to a-z */
 	const char *culture;
 	asmgate_version version;
 	const uint8_t *pk;
@@ -284,7 +300,26 @@ typedef struct facts {
 	uint8_t token[8];
 	asmgate_sn_state state;     /* sig->state, unknown values as invalid */
 	const asmgate_signature *sig;
+	/* The policy's keys (indexes) that are the identity key, the key
+	 * the signature verified with (--key-map only) and the test key
+	 * that verified it, found once per decision: a rule's key
+	 * condition is then a bit test per key found (key_set). */
+	size_t *id_keys, nid_keys;
+	size_t *signer_keys, nsigner_keys;
+	size_t *test_keys, ntest_keys;
 } facts;
+
+/* One of the keys found is in the rule's set. */
+static int
+set_has_any(const uint64_t *set, const size_t *found, size_t n)
+{
+	size_t i;
+
+	for (i = 0; set && i < n; i++)
+		if (set[found[i] / 64] & (uint64_t)1 << (found[i] % 64))
+			return 1;
+	return 0;
+}
 
 static int
 key_matches(const policy_key *k, const facts *f)
@@ -324,134 +359,179 @@ text(char *dst, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Check one rule. Returns the number of conditions that fail (0: the
- * rule matches); why receives the first failure. With why NULL only the
- * count is made: reasons are formatted only for the rules a decision
- * shows (a policy at the caps has 4096 rules). */
+/* The conditions of a rule, in the order its reason names the first
+ * that fails. */
+enum {
+	COND_KEYS = 1u << 0,
+	COND_STATE = 1u << 1,
+	COND_NAME = 1u << 2,
+	COND_CULTURE = 1u << 3,
+	COND_MIN_VERSION = 1u << 4,
+	COND_MAX_VERSION = 1u << 5,
+	COND_KEY_BITS = 1u << 6,
+	COND_HASH = 1u << 7,
+	COND_CHECKSUM = 1u << 8
+};
+
+/* The rule's key condition: the identity key is listed (a deny rule:
+ * or the --key-map signer), and for an allow rule on a --key-map
+ * signature the signer is listed too. KEYS_OK, or which part failed. */
+enum { KEYS_OK, KEYS_NOT_IDENTITY, KEYS_NOT_SIGNER };
+
+static int
+keys_check(const policy_rule *r, const facts *f)
+{
+	int ok = set_has_any(r->key_set, f->id_keys, f->nid_keys);
+	int signer = 0;
+
+	/* Signed by a --key-map substitute: the identity pin alone
+	 * would let any mapped key stand in for a vendor's key. An
+	 * allow rule needs both keys listed; a deny rule matches on
+	 * either (docs/ARCHITECTURE.md, "Fail closed"). Identity,
+	 * ECMA and enhanced signatures are tied to the identity key
+	 * by the runtime's own rules or the countersignature. */
+	if (f->sig->verified_with == ASMGATE_VW_KEY_MAP) {
+		signer = set_has_any(r->key_set, f->signer_keys,
+		    f->nsigner_keys);
+		if (r->deny)
+			ok = ok || signer;
+	}
+	if (!ok)
+		return KEYS_NOT_IDENTITY;
+	if (!r->deny && f->sig->verified_with == ASMGATE_VW_KEY_MAP &&
+	    !signer)
+		return KEYS_NOT_SIGNER;
+	return KEYS_OK;
+}
+
+/* The conditions of rule r the assembly fails (COND_* set; 0: the rule
+ * matches). Nothing is formatted here: a policy at the caps has 4096
+ * rules, and reasons are made (rule_explain) only for the rules a
+ * decision shows. */
 static unsigned
-rule_check(const asmgate_policy *pol, const policy_rule *r, const facts *f,
-    char *why, size_t whylen)
+rule_fails(const policy_rule *r, const facts *f)
 {
 	const asmgate_signature *sig = f->sig;
-	char list[256], v[32], b[32], name[81];
 	unsigned fails = 0;
 	size_t i;
 
-	if (why)
-		why[0] = '\0';
-#define FAIL(...) do { if (fails++ == 0 && why) \
-	text(why, whylen, __VA_ARGS__); } while (0)
-	if (r->keys) {
-		int ok = 0, signer = 0;
-		for (i = 0; i < r->nkeys && !ok; i++)
-			ok = key_matches(&pol->keys[r->keys[i]], f);
-		/* Signed by a --key-map substitute: the identity pin alone
-		 * would let any mapped key stand in for a vendor's key. An
-		 * allow rule needs both keys listed; a deny rule matches on
-		 * either (docs/ARCHITECTURE.md, "Fail closed"). Identity,
-		 * ECMA and enhanced signatures are tied to the identity key
-		 * by the runtime's own rules or the countersignature. */
-		if (sig->verified_with == ASMGATE_VW_KEY_MAP) {
-			for (i = 0; i < r->nkeys && !signer; i++)
-				signer = signer_matches(&pol->keys[r->keys[i]],
-				    sig);
-			if (r->deny)
-				ok = ok || signer;
-		}
-		if (!ok) {
-			if (why)
-				key_list(list, sizeof(list), pol, r->keys,
-				    r->nkeys);
-			if (!f->pk || f->pk_len == 0)
-				FAIL("assembly has no public key; the rule "
-				    "needs one of %s", list);
-			else
-				FAIL("identity key is not one of %s", list);
-		} else if (!r->deny &&
-		    sig->verified_with == ASMGATE_VW_KEY_MAP && !signer) {
-			if (why)
-				key_list(list, sizeof(list), pol, r->keys,
-				    r->nkeys);
-			FAIL("signed with a --key-map substitute that is not "
-			    "one of %s", list);
-		}
-	}
+	if (r->keys && keys_check(r, f) != KEYS_OK)
+		fails |= COND_KEYS;
 	if (f->state == ASMGATE_SN_TEST_SIGNED &&
 	    (r->states & POLICY_STATE_BIT(ASMGATE_SN_TEST_SIGNED))) {
-		int ok = 0;
-		for (i = 0; sig->has_test_key && i < r->ntest_keys && !ok; i++)
-			ok = memcmp(pol->keys[r->test_keys[i]].fingerprint,
-			    sig->test_key_fingerprint, 32) == 0;
-		if (!ok) {
-			if (r->deny && !r->test_keys) {
-				/* deny rules take test-signed on the state */
-			} else if (!r->test_keys) {
-				FAIL("state test-signed, but the rule names no "
-				    "testKeys");
-			} else {
-				if (why)
-					key_list(list, sizeof(list), pol,
-					    r->test_keys, r->ntest_keys);
-				FAIL("state test-signed with a test key that "
-				    "is not one of %s", list);
-			}
-		}
+		/* deny rules without testKeys take test-signed on the
+		 * state */
+		if (!set_has_any(r->test_key_set, f->test_keys,
+		    f->ntest_keys) && !(r->deny && !r->test_keys))
+			fails |= COND_STATE;
 	} else if (!(r->states & POLICY_STATE_BIT(f->state))) {
-		if (why)
-			state_list(list, sizeof(list), r->states);
-		FAIL("state %s not in %s", asmgate_sn_state_name(f->state),
-		    list);
+		fails |= COND_STATE;
 	}
-	if (r->name && !policy_glob_match(r->name, f->name))
-		FAIL("name '%s' does not match '%.80s'", why ? rd_printable(
-		    name, sizeof(name), f->name, 80) : "", r->name);
+	/* A glob that starts with a literal byte fails on the first
+	 * byte of most names: no call for those. */
+	if (r->name && ((r->name_lead >= 0 && r->name_lead != f->name_lead) ||
+	    !policy_glob_match(r->name, f->name)))
+		fails |= COND_NAME;
 	if (r->cultures) {
 		int ok = 0;
 		for (i = 0; i < r->ncultures && !ok; i++)
 			ok = policy_ascii_casecmp(r->cultures[i],
 			    f->culture) == 0;
-		if (!ok) {
-			if (why)
-				culture_list(list, sizeof(list), r);
-			FAIL("culture %s not in %s", why && f->culture[0] ?
-			    rd_printable(name, 41, f->culture, 40) : "neutral",
+		if (!ok)
+			fails |= COND_CULTURE;
+	}
+	if (r->has_min && policy_version_cmp(&f->version, &r->min) < 0)
+		fails |= COND_MIN_VERSION;
+	if (r->has_max && policy_version_cmp(&f->version, &r->max) > 0)
+		fails |= COND_MAX_VERSION;
+	if (r->min_key_bits && sig->key_bits < r->min_key_bits)
+		fails |= COND_KEY_BITS;
+	if (r->hashes && !(r->hashes & hash_bit(sig->hash_name)))
+		fails |= COND_HASH;
+	if (r->checksum_required && !sig->checksum_ok)
+		fails |= COND_CHECKSUM;
+	return fails;
+}
+
+/* Conditions in a COND_* set: a loop per bit (a rule fails few), where
+ * __builtin_popcount is a libgcc call without -mpopcnt. */
+static unsigned
+count_bits(unsigned m)
+{
+	unsigned n = 0;
+
+	for (; m; m &= m - 1)
+		n++;
+	return n;
+}
+
+/* The reason for the first of the failed conditions (rule_fails) into
+ * why. */
+static void
+rule_explain(const asmgate_policy *pol, const policy_rule *r,
+    const facts *f, unsigned fails, char *why, size_t whylen)
+{
+	const asmgate_signature *sig = f->sig;
+	char list[256], v[32], b[32], name[81];
+
+	why[0] = '\0';
+	if (fails & COND_KEYS) {
+		key_list(list, sizeof(list), pol, r->keys, r->nkeys);
+		if (keys_check(r, f) == KEYS_NOT_SIGNER)
+			text(why, whylen, "signed with a --key-map substitute "
+			    "that is not one of %s", list);
+		else if (!f->pk || f->pk_len == 0)
+			text(why, whylen, "assembly has no public key; the "
+			    "rule needs one of %s", list);
+		else
+			text(why, whylen, "identity key is not one of %s",
 			    list);
+	} else if (fails & COND_STATE) {
+		if (f->state == ASMGATE_SN_TEST_SIGNED &&
+		    (r->states & POLICY_STATE_BIT(ASMGATE_SN_TEST_SIGNED))) {
+			if (!r->test_keys) {
+				text(why, whylen, "state test-signed, but the "
+				    "rule names no testKeys");
+			} else {
+				key_list(list, sizeof(list), pol,
+				    r->test_keys, r->ntest_keys);
+				text(why, whylen, "state test-signed with a "
+				    "test key that is not one of %s", list);
+			}
+		} else {
+			state_list(list, sizeof(list), r->states);
+			text(why, whylen, "state %s not in %s",
+			    asmgate_sn_state_name(f->state), list);
 		}
-	}
-	if (r->has_min && policy_version_cmp(&f->version, &r->min) < 0) {
-		if (why) {
-			policy_version_str(v, sizeof(v), &f->version);
-			policy_version_str(b, sizeof(b), &r->min);
-		}
-		FAIL("version %s is below minVersion %s", v, b);
-	}
-	if (r->has_max && policy_version_cmp(&f->version, &r->max) > 0) {
-		if (why) {
-			policy_version_str(v, sizeof(v), &f->version);
-			policy_version_str(b, sizeof(b), &r->max);
-		}
-		FAIL("version %s is above maxVersion %s", v, b);
-	}
-	if (r->min_key_bits && sig->key_bits < r->min_key_bits) {
+	} else if (fails & COND_NAME) {
+		text(why, whylen, "name '%s' does not match '%.80s'",
+		    rd_printable(name, sizeof(name), f->name, 80), r->name);
+	} else if (fails & COND_CULTURE) {
+		culture_list(list, sizeof(list), r);
+		text(why, whylen, "culture %s not in %s", f->culture[0] ?
+		    rd_printable(name, 41, f->culture, 40) : "neutral", list);
+	} else if (fails & (COND_MIN_VERSION | COND_MAX_VERSION)) {
+		int min = (fails & COND_MIN_VERSION) != 0;
+		policy_version_str(v, sizeof(v), &f->version);
+		policy_version_str(b, sizeof(b), min ? &r->min : &r->max);
+		text(why, whylen, min ? "version %s is below minVersion %s" :
+		    "version %s is above maxVersion %s", v, b);
+	} else if (fails & COND_KEY_BITS) {
 		if (sig->key_bits == 0)
-			FAIL("no signing key; minKeyBits is %u",
+			text(why, whylen, "no signing key; minKeyBits is %u",
 			    r->min_key_bits);
 		else
-			FAIL("key has %u bits, fewer than minKeyBits %u",
-			    sig->key_bits, r->min_key_bits);
-	}
-	if (r->hashes && !(r->hashes & hash_bit(sig->hash_name))) {
-		if (why)
-			hash_list(list, sizeof(list), r->hashes);
-		FAIL("signature hash %s not in %s",
+			text(why, whylen, "key has %u bits, fewer than "
+			    "minKeyBits %u", sig->key_bits, r->min_key_bits);
+	} else if (fails & COND_HASH) {
+		hash_list(list, sizeof(list), r->hashes);
+		text(why, whylen, "signature hash %s not in %s",
 		    sig->hash_name ? sig->hash_name : "unknown", list);
+	} else if (fails & COND_CHECKSUM) {
+		text(why, whylen, "PE checksum 0x%08x is not the file's "
+		    "0x%08x; the rule has checksum=\"required\"",
+		    sig->checksum_stored, sig->checksum_computed);
 	}
-	if (r->checksum_required && !sig->checksum_ok)
-		FAIL("PE checksum 0x%08x is not the file's 0x%08x; the rule "
-		    "has checksum=\"required\"", sig->checksum_stored,
-		    sig->checksum_computed);
-#undef FAIL
-	return fails;
 }
 
 /* Append a reason unless all ASMGATE_MAX_REASONS are used. */
@@ -478,6 +558,8 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 	const asmgate_image_info *info;
 	const policy_host *h;
 	unsigned char fails[RD_MAX_POLICY_RULES];
+	size_t nfails[10]; /* allow rules by failed conditions (1-9) */
+	size_t found[3][RD_MAX_POLICY_KEYS];
 	char why[ASMGATE_REASON_MAX];
 	facts f;
 	size_t i, nallow = 0;
@@ -497,6 +579,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 	info = asmgate_image_get_info(img);
 	memset(&f, 0, sizeof(f));
 	f.name = info->assembly.name ? info->assembly.name : "";
+	f.name_lead = lower((unsigned char)f.name[0]);
 	f.culture = info->assembly.culture ? info->assembly.culture : "";
 	f.version = info->assembly.version;
 	f.pk = info->assembly.public_key;
@@ -508,12 +591,28 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 	if (f.pk && f.pk_len && asmgate_key_token(f.pk, f.pk_len, f.token,
 	    NULL) == ASMGATE_OK)
 		f.has_token = 1;
+	f.id_keys = found[0];
+	f.signer_keys = found[1];
+	f.test_keys = found[2];
+	for (i = 0; i < pol->nkeys && i < RD_MAX_POLICY_KEYS; i++) {
+		const policy_key *k = &pol->keys[i];
+		if (key_matches(k, &f))
+			f.id_keys[f.nid_keys++] = i;
+		if (sig->verified_with == ASMGATE_VW_KEY_MAP &&
+		    signer_matches(k, sig))
+			f.signer_keys[f.nsigner_keys++] = i;
+		/* testKeys are full keys (build.c), never token-only */
+		if (sig->has_test_key && k->source != POLICY_KEY_TOKEN &&
+		    memcmp(k->fingerprint, sig->test_key_fingerprint, 32) == 0)
+			f.test_keys[f.ntest_keys++] = i;
+	}
+	memset(nfails, 0, sizeof(nfails));
 	out->audit = h->audit;
 
 	/* 1. Deny rules, in document order: the first match denies. */
 	for (i = h->first_rule; i < h->first_rule + h->nrules; i++) {
 		const policy_rule *r = &pol->rules[i];
-		if (!r->deny || rule_check(pol, r, &f, NULL, 0) != 0)
+		if (!r->deny || rule_fails(r, &f) != 0)
 			continue;
 		out->allowed = 0;
 		out->rule = r->id;
@@ -527,7 +626,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 		unsigned n;
 		if (r->deny)
 			continue;
-		n = rule_check(pol, r, &f, NULL, 0);
+		n = count_bits(rule_fails(r, &f));
 		if (n == 0) {
 			out->allowed = 1;
 			out->rule = r->id;
@@ -535,6 +634,8 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 			return ASMGATE_OK;
 		}
 		fails[i - h->first_rule] = (unsigned char)(n > 255 ? 255 : n);
+		if (n < sizeof(nfails) / sizeof(nfails[0]))
+			nfails[n]++;
 		nallow++;
 	}
 	/* 3. Default deny, with why the nearest allow rules (fewest failed
@@ -545,13 +646,19 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 		add_reason(out, "host '%s' has no allow rule", h->name);
 	for (want = 1; want <= 255 && out->nreasons < ASMGATE_MAX_REASONS;
 	    want++) {
-		for (i = h->first_rule; i < h->first_rule + h->nrules &&
-		    out->nreasons < ASMGATE_MAX_REASONS; i++) {
+		/* Only the rules shown are explained (rule_explain);
+		 * the walk stops at the last rule with this count. */
+		size_t left = want < sizeof(nfails) / sizeof(nfails[0]) ?
+		    nfails[want] : nallow;
+		for (i = h->first_rule; left > 0 && i < h->first_rule +
+		    h->nrules && out->nreasons < ASMGATE_MAX_REASONS; i++) {
 			const policy_rule *r = &pol->rules[i];
 			char more[48] = "";
 			if (r->deny || fails[i - h->first_rule] != want)
 				continue;
-			rule_check(pol, r, &f, why, sizeof(why));
+			left--;
+			rule_explain(pol, r, &f, rule_fails(r, &f), why,
+			    sizeof(why));
 			if (want > 1)
 				snprintf(more, sizeof(more),
 				    " (%u conditions fail)", want);

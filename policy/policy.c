@@ -122,11 +122,13 @@ asmgate_policy_free(asmgate_policy *pol)
 		policy_rule *r = &pol->rules[i];
 		free(r->id);
 		free(r->keys);
+		free(r->key_set);
 		free(r->name);
 		for (j = 0; r->cultures && j < r->ncultures; j++)
 			free(r->cultures[j]);
 		free(r->cultures);
 		free(r->test_keys);
+		free(r->test_key_set);
 	}
 	free(pol->keys);
 	free(pol->hosts);

@@ -74,9 +74,13 @@ typedef struct policy_rule {
 	size_t host;
 	size_t *keys;               /* key indexes; NULL: any key */
 	size_t nkeys;
+	uint64_t *key_set;          /* the same keys, bit i for keys[i] of
+	                               the policy (key_words words) */
 	unsigned states;            /* POLICY_STATE_BIT set */
 	int states_given;
 	char *name;                 /* glob; NULL: any name */
+	int name_lead;              /* its first byte, A-Z folded to a-z, when
+	                               that is not '*' or '?'; else -1 */
 	char **cultures;            /* "" for neutral; NULL: any */
 	size_t ncultures;
 	int has_min, has_max;
@@ -85,6 +89,7 @@ typedef struct policy_rule {
 	unsigned hashes;            /* POLICY_HASH_* set; 0: any */
 	size_t *test_keys;          /* key indexes (allow rules only) */
 	size_t ntest_keys;
+	uint64_t *test_key_set;     /* as key_set */
 	int checksum_required;      /* checksum="required" (allow only) */
 } policy_rule;
 
@@ -104,6 +109,7 @@ struct asmgate_policy {
 	int mode_given;
 	policy_key *keys;
 	size_t nkeys;
+	size_t key_words;           /* (nkeys + 63) / 64: words of a key set */
 	policy_host *hosts;
 	size_t nhosts;
 	policy_rule *rules;

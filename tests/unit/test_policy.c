@@ -1461,6 +1461,189 @@ test_policy__nearest_reasons(void **state)
 	asmgate_policy_free(pol);
 }
 
+/* A policy at the caps (issue 14): RD_MAX_POLICY_KEYS keys, the vendor
+ * keys last (past the first 64: key sets are many words), and
+ * RD_MAX_POLICY_RULES rules in one host, one of them listing
+ * RD_MAX_POLICY_LIST keys. Key lines start at line 2 (key i on line
+ * i + 2, rule i on line 1027 + i); nrules are made and extra_rules
+ * appended to them. */
+static void
+caps_policy(rd_buf *b, const char *extra_rules, size_t nrules)
+{
+	size_t i, j;
+
+	rd_buf_init(b, RD_MAX_POLICY_BYTES);
+	rd_buf_printf(b, "<policy xmlns='" NS "'>\n");
+	for (i = 0; i + 4 < RD_MAX_POLICY_KEYS; i++)
+		rd_buf_printf(b, "<key id='t%zu' token='%016zx'/>\n", i,
+		    i + 0x1000);
+	rd_buf_puts(b, "<key id='contoso' file='contoso.pub'/>\n"
+	    "<key id='fabrikam' file='fabrikam.pub'/>\n"
+	    "<key id='ci' file='test2048.pub'/>\n"
+	    "<key id='tok' token='e0ba8f48cb722cea'/>\n");
+	rd_buf_puts(b, "<host name='H'>\n"
+	    "<allow id='r0' keys='t0 t1' name='Vendor*'/>\n"
+	    "<allow id='r1' keys='tok contoso' culture='fr-FR'/>\n"
+	    "<allow id='r2' name='Vendor*' keys='");
+	for (j = 0; j + 1 < RD_MAX_POLICY_LIST; j++)
+		rd_buf_printf(b, "t%zu ", j);
+	rd_buf_puts(b, "fabrikam'/>\n");
+	for (i = 3; i < nrules; i++) {
+		if (i == 100)
+			rd_buf_puts(b, "<allow id='r100' keys='t5 contoso' "
+			    "minVersion='9.0.0.0'/>\n");
+		else if (i == RD_MAX_POLICY_RULES - 3)
+			rd_buf_puts(b, "<deny id='no-satellite' keys='tok' "
+			    "culture='fr-FR'/>\n");
+		else if (i == RD_MAX_POLICY_RULES - 2)
+			rd_buf_puts(b, "<allow id='near-end' keys='t1 tok' "
+			    "name='Contoso.*' maxVersion='1.0.0.0'/>\n");
+		else if (i == RD_MAX_POLICY_RULES - 1)
+			rd_buf_puts(b, "<allow id='fab' keys='t9 fabrikam' "
+			    "name='Fabrikam.*'/>\n");
+		else
+			rd_buf_printf(b, "<allow id='r%zu' keys='t%zu t%zu' "
+			    "name='Vendor%zu.*'/>\n", i, i % 1000,
+			    (i * 7 + 1) % 1000, i);
+	}
+	rd_buf_puts(b, extra_rules);
+	rd_buf_puts(b, "</host></policy>\n");
+	assert_false(b->failed);
+}
+
+/* Decisions and their reasons at the caps: the first matching deny
+ * rule wins although an allow rule before it matches; the last rule
+ * allows through a key past the first word of the key sets; a default
+ * denial names the allow rules with the fewest failed conditions first
+ * (one of them the second to last rule), then document order. */
+static void
+test_policy__decide_at_caps(void **state)
+{
+	asmgate_signature s = sig_of(ASMGATE_SN_SIGNED, 2048, "sha1");
+	asmgate_policy *pol;
+	asmgate_decision d;
+	rd_buf b;
+
+	(void)state;
+	caps_policy(&b, "", RD_MAX_POLICY_RULES);
+	pol = pol_from(rd_buf_cstr(&b));
+	rd_buf_free(&b);
+	assert_int_equal(pol->nkeys, RD_MAX_POLICY_KEYS);
+	assert_int_equal(pol->nrules, RD_MAX_POLICY_RULES);
+
+	d = decide(pol, "H", "valid/contoso-orchestrations.dll", &s);
+	expect_denied(&d, NULL);
+	assert_int_equal(d.nreasons, ASMGATE_MAX_REASONS);
+	assert_string_equal(d.reasons[0], "no rule matched: denied by default");
+	assert_string_equal(d.reasons[1], "allow rule 'r1': culture neutral "
+	    "not in [fr-FR]");
+	assert_string_equal(d.reasons[2], "allow rule 'r100': version 1.2.3.4 "
+	    "is below minVersion 9.0.0.0");
+	assert_string_equal(d.reasons[3], "allow rule 'near-end': version "
+	    "1.2.3.4 is above maxVersion 1.0.0.0");
+	assert_string_equal(d.reasons[4], "allow rule 'r0': identity key is "
+	    "not one of [t0, t1] (2 conditions fail)");
+	/* 256 keys: the list is cut, and so is the reason */
+	assert_non_null(strstr(d.reasons[5], "allow rule 'r2': identity key "
+	    "is not one of [t0, t1, t2, t3, "));
+	assert_string_equal(d.reasons[6], "allow rule 'r3': identity key is "
+	    "not one of [t3, t22] (2 conditions fail)");
+	assert_string_equal(d.reasons[7], "allow rule 'r4': identity key is "
+	    "not one of [t4, t29] (2 conditions fail)");
+
+	/* the last rule, by a key in the last word of the sets */
+	s.key_bits = 1024;
+	d = decide(pol, "H", "valid/fabrikam-adapters.dll", &s);
+	expect_allowed(&d, "fab");
+	assert_int_equal(d.nreasons, 1);
+	assert_string_equal(d.reasons[0], "matched allow rule 'fab'");
+
+	/* r1 allows it, the deny rule near the end still wins */
+	s.key_bits = 2048;
+	d = decide(pol, "H", "valid/satellite-fr.dll", &s);
+	expect_denied(&d, "no-satellite");
+	assert_string_equal(d.reasons[0], "matched deny rule 'no-satellite'");
+	asmgate_policy_free(pol);
+}
+
+/* Load errors at the caps: a key id or rule id defined twice is named
+ * with the line of its first definition; the id tables do not confuse
+ * rules of two hosts. */
+static void
+test_policy__duplicates_at_caps(void **state)
+{
+	asmgate_error err;
+	char *at;
+	rd_buf b;
+
+	(void)state;
+	/* the last key (line 1025) becomes a second t5 (line 7); keys are
+	 * read before the rules that name tok */
+	caps_policy(&b, "", RD_MAX_POLICY_RULES);
+	rd_buf_cstr(&b);
+	at = strstr((char *)b.p, "<key id='tok' ");
+	assert_non_null(at);
+	memcpy(at, "<key id='t5'  ", 14);
+	err = pol_bad((const char *)b.p);
+	assert_int_equal(err.line, RD_MAX_POLICY_KEYS + 1);
+	assert_string_equal(err.msg, "duplicate key id 't5' (first at line 7)");
+	rd_buf_free(&b);
+	/* the last rule repeats r17 (line 1024 + 2 + 17 + 1) */
+	caps_policy(&b, "<allow id='r17'/>\n", RD_MAX_POLICY_RULES - 1);
+	err = pol_bad(rd_buf_cstr(&b));
+	assert_int_equal(err.line, RD_MAX_POLICY_KEYS + RD_MAX_POLICY_RULES +
+	    2);
+	assert_string_equal(err.msg, "duplicate rule id 'r17' in host 'H' "
+	    "(first at line 1044)");
+	rd_buf_free(&b);
+}
+
+/* A keys list is checked item by item in order: an item listed twice
+ * (even an unknown one) before an unknown key, before a token-only test
+ * key. */
+static void
+test_policy__key_list_errors(void **state)
+{
+	static const struct {
+		const char *rule;
+		const char *msg;
+	} cases[] = {
+		{ "<allow id='a' keys='contoso zz contoso'/>",
+		    "'contoso' is listed twice in keys" },
+		{ "<allow id='a' keys='zz contoso zz'/>",
+		    "'zz' is listed twice in keys" },
+		{ "<allow id='a' keys='zz contoso yy zz'/>",
+		    "'zz' is listed twice in keys" },
+		{ "<allow id='a' keys='contoso zz yy'/>",
+		    "unknown key 'zz' in keys of rule 'a'" },
+		{ "<allow id='a' keys='fabrikam contoso tok fabrikam'/>",
+		    "'fabrikam' is listed twice in keys" },
+		{ "<allow id='a' states='test-signed' testKeys='ci tok ci'/>",
+		    "'ci' is listed twice in testKeys" },
+		{ "<allow id='a' states='test-signed' testKeys='ci tok'/>",
+		    "test key 'tok' is token-only" },
+		{ "<deny id='a' keys='tok'/><allow id='a' keys='tok'/>",
+		    "duplicate rule id 'a' in host 'H'" },
+	};
+	char xml[1024];
+	asmgate_error err;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(xml, sizeof(xml), "<policy xmlns='" NS "'>" KEYS
+		    "<host name='H'>%s</host></policy>", cases[i].rule);
+		err = pol_bad(xml);
+		if (!strstr(err.msg, cases[i].msg))
+			fail_msg("%s: got '%s', want '%s'", cases[i].rule,
+			    err.msg, cases[i].msg);
+	}
+	/* the same rule id in two hosts is fine */
+	asmgate_policy_free(pol_from("<policy xmlns='" NS "'>" KEYS
+	    "<host name='A'><allow id='x' keys='tok'/></host>"
+	    "<host name='B'><allow id='x' keys='tok'/></host></policy>"));
+}
+
 static void
 test_policy__audit_mode(void **state)
 {
@@ -2685,6 +2868,9 @@ main(void)
 		cmocka_unit_test(test_policy__attr_checksum),
 		cmocka_unit_test(test_policy__glob_case_ascii_only),
 		cmocka_unit_test(test_policy__nearest_reasons),
+		cmocka_unit_test(test_policy__decide_at_caps),
+		cmocka_unit_test(test_policy__duplicates_at_caps),
+		cmocka_unit_test(test_policy__key_list_errors),
 		cmocka_unit_test(test_policy__audit_mode),
 		cmocka_unit_test(test_policy__lint),
 		cmocka_unit_test(test_policy__show),
