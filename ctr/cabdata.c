@@ -28,6 +28,7 @@
 #include <zlib.h>
 
 #include "cab.h"
+#include "rd/buf.h"
 #include "rd/err.h"
 #include "rd/limits.h"
 #include "rd/rd.h"
@@ -92,11 +93,13 @@ block_fail(const cab_block *k, size_t fi, size_t bi, const char *what,
 
 /* [MS-MCI] 2.1: one MSZIP block into dst (k->cb_uncomp bytes), with
  * the hist bytes before dst as its dictionary. */
+/* One MSZIP block with zs (raw inflate, made by the caller and reset
+ * here: one stream serves a whole folder). */
 static asmgate_status
-inflate_block(const cab_block *k, const uint8_t *hist, size_t nhist,
-    uint8_t *dst, size_t fi, size_t bi, asmgate_error *err)
+inflate_block(z_stream *zsp, const cab_block *k, const uint8_t *hist,
+    size_t nhist, uint8_t *dst, size_t fi, size_t bi, asmgate_error *err)
 {
-	z_stream zs;
+#define zs (*zsp)
 	uint8_t probe;
 	char what[96];
 	int zr;
@@ -105,11 +108,7 @@ inflate_block(const cab_block *k, const uint8_t *hist, size_t nhist,
 	if (k->cb_data < 2 || k->data[0] != 'C' || k->data[1] != 'K')
 		return block_fail(k, fi, bi, "MSZIP block does not start with "
 		    "\"CK\"", err);
-	memset(&zs, 0, sizeof(zs));
-	zr = inflateInit2(&zs, -15);
-	if (zr == Z_MEM_ERROR)
-		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
-	if (zr != Z_OK)
+	if (inflateReset(&zs) != Z_OK)
 		return block_fail(k, fi, bi, "inflate cannot start", err);
 	if (nhist > 0 && inflateSetDictionary(&zs, hist, (uInt)nhist) !=
 	    Z_OK) {
@@ -160,28 +159,22 @@ inflate_block(const cab_block *k, const uint8_t *hist, size_t nhist,
 		st = block_fail(k, fi, bi, "compressed bytes left after the "
 		    "end of the deflate stream", err);
 out:
-	inflateEnd(&zs);
 	return st;
+#undef zs
 }
 
-/* Stored and MSZIP folders, block by block, into f->buf, from where the
- * last call stopped until at least need bytes are there (caller holds
- * the folder's lock). */
+/* decode_blocks' loop: blocks from b (at the folder's place) until need
+ * bytes are there; zs is the inflate stream (MSZIP) or NULL. */
 static asmgate_status
-decode_blocks(const asmgate_container *c, const cab_state *s, size_t fi,
-    size_t need, asmgate_error *err)
+decode_from(const cab_state *s, size_t fi, size_t need, rd *bp,
+    z_stream *zs, asmgate_error *err)
 {
 	cab_folder *f = &s->folders[fi];
 	unsigned type = f->type & CAB_COMP_MASK;
 	uint8_t *dst = f->buf;
-	rd whole, b;
+	rd b = *bp;
 	asmgate_status st;
 
-	rd_init(&whole, c->data, c->size, 0);
-	if (!rd_sub(&whole, f->data_start, (size_t)(f->data_end -
-	    f->data_start), &b) || !rd_skip(&b, f->pos))
-		return rd_fail(err, ASMGATE_E_TRUNCATED, f->offset,
-		    "folder %zu: data outside the file", fi);
 	while (f->next < f->nblocks && f->done < need) {
 		size_t bi = f->next, at = f->done;
 		cab_block k;
@@ -204,8 +197,11 @@ decode_blocks(const asmgate_container *c, const cab_state *s, size_t fi,
 		} else {
 			size_t nhist = at < MSZIP_WINDOW ? at : MSZIP_WINDOW;
 
-			if ((st = inflate_block(&k, dst + at - nhist, nhist,
-			    dst + at, fi, bi, err)) != ASMGATE_OK)
+			if (!zs)
+				return block_fail(&k, fi, bi, "inflate "
+				    "cannot start", err);
+			if ((st = inflate_block(zs, &k, dst + at - nhist,
+			    nhist, dst + at, fi, bi, err)) != ASMGATE_OK)
 				return st;
 		}
 		f->done = at + k.cb_uncomp;
@@ -217,6 +213,40 @@ decode_blocks(const asmgate_container *c, const cab_state *s, size_t fi,
 		    "%zu: blocks make %zu bytes, not %llu", fi, f->done,
 		    (unsigned long long)f->usize);
 	return ASMGATE_OK;
+}
+
+/* Stored and MSZIP folders, block by block, into f->buf, from where the
+ * last call stopped until at least need bytes are there (caller holds
+ * the folder's lock). One inflate stream serves the call's blocks. */
+static asmgate_status
+decode_blocks(const asmgate_container *c, const cab_state *s, size_t fi,
+    size_t need, asmgate_error *err)
+{
+	cab_folder *f = &s->folders[fi];
+	rd whole, b;
+	z_stream zs;
+	asmgate_status st;
+	int zr, mszip = (f->type & CAB_COMP_MASK) == CAB_COMP_MSZIP;
+
+	rd_init(&whole, c->data, c->size, 0);
+	if (!rd_sub(&whole, f->data_start, (size_t)(f->data_end -
+	    f->data_start), &b) || !rd_skip(&b, f->pos))
+		return rd_fail(err, ASMGATE_E_TRUNCATED, f->offset,
+		    "folder %zu: data outside the file", fi);
+	memset(&zs, 0, sizeof(zs));
+	if (mszip && f->next < f->nblocks && f->done < need) {
+		zr = inflateInit2(&zs, -15);
+		if (zr == Z_MEM_ERROR)
+			return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+			    "out of memory");
+		if (zr != Z_OK)
+			return rd_fail(err, ASMGATE_E_MALFORMED, f->offset,
+			    "folder %zu: inflate cannot start", fi);
+	}
+	st = decode_from(s, fi, need, &b, zs.state ? &zs : NULL, err);
+	if (zs.state)
+		(void)inflateEnd(&zs);
+	return st;
 }
 
 /* Checksums of every block of an LZX folder (libmspack checks them too,
@@ -325,7 +355,7 @@ load_folder(const asmgate_container *c, cab_state *s, size_t fi,
 		if ((st = reserve(s, fi, f->usize, err)) != ASMGATE_OK)
 			return st;
 		/* <= RD_MAX_CAB_FOLDER_BYTES */
-		f->buf = malloc((size_t)f->usize + 1);
+		f->buf = rd_alloc_big((size_t)f->usize + 1);
 		if (!f->buf) {
 			unreserve(s, f->usize);
 			return rd_fail_nooff(err, ASMGATE_E_NOMEM,

@@ -35,6 +35,7 @@
 #include <string.h>
 
 #include "cfbint.h"
+#include "rd/buf.h"
 #include "rd/err.h"
 #include "rd/limits.h"
 #include "rd/rd.h"
@@ -697,6 +698,26 @@ cfb_file_offset(const cfb *f, size_t i, uint64_t off)
 	return map_off(f, i, off);
 }
 
+const uint8_t *
+cfb_contiguous(const cfb *f, size_t i)
+{
+	size_t k, n;
+	const uint32_t *c;
+
+	if (!f || i >= f->nents || f->ents[i].type != CFB_TYPE_STREAM ||
+	    f->ents[i].mini || f->ents[i].size == 0)
+		return NULL;
+	c = f->chain + f->coff[i];
+	n = f->clen[i];
+	for (k = 1; k < n; k++)
+		if (c[k] != c[0] + k)
+			return NULL;
+	/* The chain was checked at open: its sectors hold the size. */
+	if (!rd_range_ok(cfb_sec_off(f, c[0]), f->ents[i].size, f->size))
+		return NULL;
+	return f->data + cfb_sec_off(f, c[0]);
+}
+
 asmgate_status
 cfb_read_at(const cfb *f, size_t i, uint64_t off, uint8_t *dst, size_t n,
     asmgate_error *err)
@@ -752,7 +773,7 @@ cfb_read(const cfb *f, size_t i, size_t max, uint8_t **out, size_t *len,
 		    "limit", f->ents[i].id,
 		    (unsigned long long)f->ents[i].size, max);
 	n = (size_t)f->ents[i].size;
-	buf = malloc(n ? n : 1);
+	buf = rd_alloc_big(n);
 	if (!buf)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "stream entry %u",
 		    f->ents[i].id);

@@ -85,6 +85,12 @@ asmgate_status cfb_read(const cfb *f, size_t i, size_t max, uint8_t **out,
 asmgate_status cfb_read_at(const cfb *f, size_t i, uint64_t off,
     uint8_t *dst, size_t n, asmgate_error *err);
 
+/** The bytes of stream i where they lie in the file, when its sectors
+ *  follow one another (a stream written in one piece, as installer
+ *  tools write cabinets), so a reader can borrow them instead of
+ *  gathering a copy; else NULL (mini streams, fragmented chains). */
+const uint8_t *cfb_contiguous(const cfb *f, size_t i);
+
 /** The file offset of byte off of stream i (off < its size), following
  *  its chain (and the mini stream's), so an error found inside a stream
  *  can name the place in the file; UINT64_MAX when out of range. */

@@ -909,6 +909,7 @@ open_cab(msi_ctx *x, msi_cab *cab, asmgate_error *err)
 	(void)rd_printable(q, sizeof(q), cab->name, CTR_QUOTE_MAX);
 	if (cab->embedded) {
 		const cfb_entry *e;
+		const uint8_t *src;
 		size_t len = 0;
 
 		cab->stream = find_stream(x->st->f, cab->name,
@@ -922,16 +923,24 @@ open_cab(msi_ctx *x, msi_cab *cab, asmgate_error *err)
 			return rd_fail(err, ASMGATE_E_LIMIT, e->offset,
 			    "cabinet stream '%s': %llu bytes, above the limit",
 			    q, (unsigned long long)e->size);
-		if ((st = cfb_read(x->st->f, cab->stream, RD_MAX_FILE_BYTES,
-		    &cab->bytes, &len, err)) != ASMGATE_OK)
-			return st;
-		if (asmgate_container_detect(cab->bytes, len) !=
+		/* Borrowed from the database's bytes when the stream lies
+		 * in one piece (the container outlives its cabinets), else
+		 * gathered. */
+		src = cfb_contiguous(x->st->f, cab->stream);
+		len = (size_t)e->size;
+		if (!src) {
+			if ((st = cfb_read(x->st->f, cab->stream,
+			    RD_MAX_FILE_BYTES, &cab->bytes, &len, err)) !=
+			    ASMGATE_OK)
+				return st;
+			src = cab->bytes;
+		}
+		if (asmgate_container_detect(src, len) !=
 		    ASMGATE_CONTAINER_CAB)
 			return rd_fail(err, ASMGATE_E_MALFORMED,
 			    at(x, cab->stream, 0), "stream '%s' named as a "
 			    "cabinet by table Media is not a cabinet", q);
-		st = asmgate_container_open_memory(&cab->c, cab->bytes, len,
-		    err);
+		st = asmgate_container_open_memory(&cab->c, src, len, err);
 		if (st != ASMGATE_OK) {
 			if (err && err->has_offset)
 				err->offset = at(x, cab->stream, err->offset);

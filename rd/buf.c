@@ -1,10 +1,12 @@
 /*
  * buf.c - a growable byte buffer with a ceiling.
  */
+#define _DEFAULT_SOURCE
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "asmgate.h"
 #include "buf.h"
@@ -170,4 +172,25 @@ void
 asmgate_free(void *p)
 {
 	free(p);
+}
+
+/* Buffers from this size up are aligned to 2 MiB and offered to the
+ * kernel for transparent huge pages: a decompressed folder of tens of
+ * megabytes then costs tens of page faults, not thousands. */
+#define RD_BIG_ALLOC ((size_t)8 << 20)
+#define RD_HUGE_PAGE ((size_t)2 << 20)
+
+void *
+rd_alloc_big(size_t n)
+{
+	void *p = NULL;
+
+	if (n < RD_BIG_ALLOC)
+		return malloc(n ? n : 1);
+	if (posix_memalign(&p, RD_HUGE_PAGE, n) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, n / RD_HUGE_PAGE * RD_HUGE_PAGE, MADV_HUGEPAGE);
+#endif
+	return p;
 }

@@ -35,4 +35,8 @@ int rd_buf_put_u32(rd_buf *b, uint32_t v);
  *  NULL when the buffer failed. */
 const char *rd_buf_cstr(rd_buf *b);
 
+/** malloc(n) for buffers that may be large (tens of MB): those are
+ *  aligned and marked for huge pages. Free with free(). */
+void *rd_alloc_big(size_t n);
+
 #endif /* RD_BUF_H */
