@@ -558,6 +558,7 @@ cab_close(asmgate_container *c)
 		pthread_mutex_destroy(&s->folders[i].lock);
 		free(s->folders[i].buf);
 		free(s->folders[i].fail);
+		ctr_cab_lzx_free(s->folders[i].lzx);
 	}
 	free(s->folders);
 	free(s->file_folder);

@@ -35,6 +35,9 @@
  * cbUncomp. */
 #define CAB_CFDATA_LEN 8u
 
+/* libmspack's LZX decoder kept with a folder between reads (cablzx.c). */
+typedef struct cab_lzx cab_lzx;
+
 typedef struct cab_folder {
 	uint64_t offset;       /* container offset of the CFFOLDER record */
 	uint32_t data_start;   /* coffCabStart: the first CFDATA */
@@ -50,11 +53,12 @@ typedef struct cab_folder {
 	/* Stored and MSZIP folders are decoded as far as a read needs, so
 	 * one reader can go on with its file while the next decodes the
 	 * folder further: done bytes are there, block next is the next to
-	 * decode, at offset pos of the folder's blocks. LZX folders are
-	 * decoded whole (done = usize). */
+	 * decode, at offset pos of the folder's blocks. LZX folders go on
+	 * the same way through the decoder kept in lzx. */
 	size_t done;
 	size_t next;
 	size_t pos;
+	cab_lzx *lzx;          /* LZX: the decoder, while buf is held */
 	/* Why the folder cannot be decompressed past done, once that is
 	 * known: files beyond get the same answer without decompressing
 	 * it again (NULL also after running out of memory, which may
@@ -91,7 +95,12 @@ asmgate_status ctr_cab_extract(const asmgate_container *c,
 
 /** Decompress LZX folder fi of container c into dst (its usize bytes)
  *  with libmspack (cablzx.c). */
+/** Decode LZX folder fi into its buffer until need bytes are there
+ *  (caller holds the folder's lock; f->done goes up). */
 asmgate_status ctr_cab_lzx(const asmgate_container *c, const cab_state *s,
-    size_t fi, uint8_t *dst, asmgate_error *err);
+    size_t fi, size_t need, asmgate_error *err);
+
+/** Free a folder's LZX decoder (NULL is fine). */
+void ctr_cab_lzx_free(cab_lzx *z);
 
 #endif /* CTR_CAB_H */

@@ -310,6 +310,8 @@ reserve(cab_state *s, size_t fi, uint64_t need, asmgate_error *err)
 			free(g->buf);
 			g->buf = NULL;
 			g->done = g->next = g->pos = 0;
+			ctr_cab_lzx_free(g->lzx);
+			g->lzx = NULL;
 			(void)pthread_mutex_lock(&s->acct_lock);
 			s->cached -= g->usize;
 			over = s->cached > RD_MAX_CAB_CACHE_BYTES;
@@ -364,13 +366,9 @@ load_folder(const asmgate_container *c, cab_state *s, size_t fi,
 		f->done = f->next = f->pos = 0;
 	}
 	if (type == CAB_COMP_LZX) {
-		st = check_sums(c, s, fi, err);
+		st = f->lzx || f->done ? ASMGATE_OK : check_sums(c, s, fi, err);
 		if (st == ASMGATE_OK && f->usize > 0)
-			st = ctr_cab_lzx(c, s, fi, f->buf, err);
-		if (st == ASMGATE_OK) {
-			f->done = (size_t)f->usize;
-			f->next = f->nblocks;
-		}
+			st = ctr_cab_lzx(c, s, fi, need, err);
 	} else if (type == CAB_COMP_NONE || type == CAB_COMP_MSZIP) {
 		st = decode_blocks(c, s, fi, need, err);
 	} else {
@@ -380,10 +378,10 @@ load_folder(const asmgate_container *c, cab_state *s, size_t fi,
 	if (st != ASMGATE_OK) {
 		/* Kept: a bad folder shared by many files is decompressed
 		 * once, not once per file; the bytes before the bad block
-		 * stay for the files that lie there (not for LZX, decoded
-		 * whole or not at all). */
-		if (type == CAB_COMP_LZX || f->done == 0 ||
-		    st == ASMGATE_E_NOMEM) {
+		 * (LZX: the bad piece) stay for the files that lie there. */
+		ctr_cab_lzx_free(f->lzx);
+		f->lzx = NULL;
+		if (f->done == 0 || st == ASMGATE_E_NOMEM) {
 			free(f->buf);
 			f->buf = NULL;
 			f->done = f->next = f->pos = 0;
