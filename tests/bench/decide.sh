@@ -6,7 +6,8 @@
 # wall-clock timings of `asmgate verify` over the same 300 files without
 # and with the policy. Not part of `make check`.
 #
-# usage: decide.sh PATH/TO/asmgate [RUNS]
+# usage: decide.sh PATH/TO/asmgate [RUNS]   (N=1000 for another count
+# of assemblies; peak RSS printed with GNU time)
 set -u
 A=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 RUNS=${2:-5}
@@ -17,9 +18,10 @@ trap 'rm -rf "$T"' EXIT INT TERM
 # 300 assemblies: hard links to the signed samples.
 mkdir -p "$T/files"
 n=0
-while [ $n -lt 300 ]; do
+N=${N:-300}
+while [ $n -lt "$N" ]; do
 	for f in "$S"/valid/*.dll "$S"/valid/*.exe; do
-		[ $n -lt 300 ] || break
+		[ $n -lt "$N" ] || break
 		ln "$f" "$T/files/$n-$(basename "$f")" 2>/dev/null ||
 			cp "$f" "$T/files/$n-$(basename "$f")"
 		n=$((n + 1))
@@ -54,7 +56,12 @@ echo "policy: $(wc -c <"$T/policy.xml") bytes, 4096 rules, 60 keys"
 plain=$(timeit "$A" verify --jobs 1 "$T/files")
 pol=$(timeit "$A" verify --jobs 1 --policy "$T/policy.xml" "$T/files")
 load=$(timeit "$A" policy lint "$T/policy.xml")
-echo "300 assemblies, --jobs 1, median of $RUNS:"
+echo "$N assemblies, --jobs 1, median of $RUNS:"
 echo "  without a policy: ${plain} s"
 echo "  with the policy:  ${pol} s (policy lint alone: ${load} s)"
 echo "$plain $pol $load" | awk '{ printf "  with / without: %.2fx; minus the load: %.2fx\n", $2 / $1, ($2 - $3) / $1 }'
+if [ -x /usr/bin/time ]; then
+	/usr/bin/time -f '%M' -o "$T/rss" "$A" verify --jobs 1 --policy \
+	    "$T/policy.xml" "$T/files" >/dev/null 2>&1
+	echo "  peak RSS with the policy: $(tail -n 1 "$T/rss") KB"
+fi
