@@ -69,6 +69,13 @@ void cmd_print_policy_error(const char *path, const asmgate_error *err);
 int cmd_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/** Before writing path (not "-", standard output) without --force:
+ *  1 when nothing is there; else "asmgate CMD: PATH exists (use --force
+ *  to replace it)" on stderr and 0. A best-effort early check, so that
+ *  no work is done for nothing: what decides is the write itself
+ *  (RD_ATOMIC_NOREPLACE, which fails if the path appears meanwhile). */
+int cmd_output_free(const char *cmd, const char *path);
+
 /** A single-valued option (opt, e.g. "--format") met while parsing:
  *  1 the first time (*seen is set), else a usage error naming it and 0:
  *  a second value never silently replaces the first. */

@@ -10,6 +10,7 @@
  * Key files are recognized by content (asmgate_key_load_file). Outputs are
  * written to a temporary file in the target's directory and renamed over
  * it, so a reader never sees half a key; private outputs get mode 0600.
+ * An existing output is refused unless --force is given.
  * Exit status: 0 done, 2 bad input, bad usage or I/O failure.
  */
 #define _GNU_SOURCE
@@ -55,6 +56,7 @@ keys_usage(FILE *out)
 	    "  generate [--bits N] [--hash ALG] -o KEY.snk [--pub OUT.pub]\n"
 	    "                                     a new key pair (as sn -k)\n"
 	    "\n"
+	    "Commands that write refuse an existing OUT unless --force.\n"
 	    "Run 'asmgate keys COMMAND --help' for a command's options.\n"
 	    "Exit status: 0 done, 2 bad key file, bad usage or I/O error.\n");
 }
@@ -124,11 +126,13 @@ print_sys_error(const char *path, const char *what)
 /*
  * Write len bytes to path ("-": standard output) through a temporary
  * file in the same directory and rename(2), so path is either the old
- * file or the whole new one. secret: mode 0600 (mkstemp's), else 0666
- * less the umask.
+ * file or the whole new one. secret: mode 0600, else 0644. Without
+ * force an existing path is never replaced, not even one that appears
+ * while the output is written (RD_ATOMIC_NOREPLACE).
  */
 static int
-write_output(const char *path, const uint8_t *data, size_t len, int secret)
+write_output(const char *path, const uint8_t *data, size_t len, int secret,
+    int force)
 {
 	asmgate_error err;
 
@@ -143,7 +147,7 @@ write_output(const char *path, const uint8_t *data, size_t len, int secret)
 	 * readable by its owner only. */
 	asmgate_error_clear(&err);
 	if (rd_file_write_atomic(path, data, len, secret ? 0600 : 0644,
-	    &err) != ASMGATE_OK) {
+	    force ? 0 : RD_ATOMIC_NOREPLACE, &err) != ASMGATE_OK) {
 		cmd_print_error(path, &err);
 		return 0;
 	}
@@ -204,6 +208,7 @@ print_token(FILE *out, const uint8_t t[8])
 
 /* Parse a subcommand's "-h"/"--help" and "-o", shared shape. */
 #define HELP_OPT { "help", no_argument, NULL, 'h' }
+#define FORCE_OPT { "force", no_argument, NULL, 'F' }
 
 /* -------------------------------------------------------------- token */
 
@@ -427,14 +432,14 @@ keys_extract(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		HELP_OPT, { NULL, 0, NULL, 0 }
+		FORCE_OPT, HELP_OPT, { NULL, 0, NULL, 0 }
 	};
 	const char *outpath = NULL, *path;
 	const asmgate_image_info *ii;
 	asmgate_image *img = NULL;
 	asmgate_key *k = NULL;
 	asmgate_error err;
-	int c, rc = CMD_EXIT_ERROR, seen_out = 0;
+	int c, rc = CMD_EXIT_ERROR, seen_out = 0, force = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
@@ -444,13 +449,18 @@ keys_extract(int argc, char **argv)
 				return CMD_EXIT_ERROR;
 			outpath = optarg;
 			break;
+		case 'F':
+			force = 1;
+			break;
 		case 'h':
-			printf("usage: asmgate keys extract ASSEMBLY -o OUT\n"
+			printf("usage: asmgate keys extract ASSEMBLY -o OUT "
+			    "[--force]\n"
 			    "\n"
 			    "Write the public key blob of ASSEMBLY to OUT, byte for\n"
 			    "byte as sn -e writes it ('-' for standard output).\n"
 			    "\n"
 			    "  -o, --output OUT   the file to write (required)\n"
+			    "      --force        replace OUT if it exists\n"
 			    "  -h, --help         this help\n"
 			    "\n"
 			    "Exit status: 0 written, 2 no key, bad input or I/O "
@@ -466,6 +476,8 @@ keys_extract(int argc, char **argv)
 		return cmd_usage_error("keys extract", "one ASSEMBLY only");
 	if (!outpath)
 		return cmd_usage_error("keys extract", "no -o OUT given");
+	if (!force && !cmd_output_free("keys extract", outpath))
+		return CMD_EXIT_ERROR;
 	path = argv[optind];
 	asmgate_error_clear(&err);
 	if (asmgate_image_open_subject(&img, path, &err) != ASMGATE_OK) {
@@ -485,7 +497,7 @@ keys_extract(int argc, char **argv)
 		goto out;
 	}
 	if (write_output(outpath, ii->assembly.public_key,
-		ii->assembly.public_key_len, 0))
+		ii->assembly.public_key_len, 0, force))
 		rc = CMD_EXIT_OK;
 out:
 	asmgate_key_free(k);
@@ -502,7 +514,7 @@ keys_convert(int argc, char **argv)
 		{ "to", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "private", no_argument, NULL, 'p' },
-		HELP_OPT, { NULL, 0, NULL, 0 }
+		FORCE_OPT, HELP_OPT, { NULL, 0, NULL, 0 }
 	};
 	static const struct {
 		const char *name;
@@ -519,7 +531,7 @@ keys_convert(int argc, char **argv)
 	const char *outpath = NULL, *to = NULL;
 	asmgate_key_format fmt = ASMGATE_KEY_FMT_UNKNOWN;
 	int c, want_private = 0, rc = CMD_EXIT_ERROR;
-	int seen_to = 0, seen_out = 0;
+	int seen_to = 0, seen_out = 0, force = 0;
 	asmgate_key *k;
 	asmgate_error err;
 	uint8_t *data = NULL;
@@ -541,9 +553,12 @@ keys_convert(int argc, char **argv)
 		case 'p':
 			want_private = 1;
 			break;
+		case 'F':
+			force = 1;
+			break;
 		case 'h':
 			printf("usage: asmgate keys convert IN --to FMT [--private] "
-			    "-o OUT\n"
+			    "-o OUT [--force]\n"
 			    "\n"
 			    "Convert the key in IN (any format) to FMT:\n"
 			    "  pem, der   SubjectPublicKeyInfo; with --private, the\n"
@@ -561,6 +576,7 @@ keys_convert(int argc, char **argv)
 			    "  -p, --private      write the private key (pem, der)\n"
 			    "  -o, --output OUT   the file to write, '-' for standard\n"
 			    "                     output (required)\n"
+			    "      --force        replace OUT if it exists\n"
 			    "  -h, --help         this help\n"
 			    "\n"
 			    "Exit status: 0 written, 2 bad input, usage or I/O "
@@ -588,6 +604,8 @@ keys_convert(int argc, char **argv)
 		    "pem and der only; --to %s is public", to);
 	if (!outpath)
 		return cmd_usage_error("keys convert", "no -o OUT given");
+	if (!force && !cmd_output_free("keys convert", outpath))
+		return CMD_EXIT_ERROR;
 	if (fmt == ASMGATE_KEY_FMT_SNK)
 		want_private = 1; /* a .snk is a key pair */
 	if ((k = load_key(argv[optind])) == NULL)
@@ -602,7 +620,7 @@ keys_convert(int argc, char **argv)
 	else if (asmgate_key_write(k, fmt, want_private, &data, &len, &err) !=
 	    ASMGATE_OK)
 		cmd_print_error(argv[optind], &err);
-	else if (write_output(outpath, data, len, want_private))
+	else if (write_output(outpath, data, len, want_private, force))
 		rc = CMD_EXIT_OK;
 	free_secret(data, len);
 	asmgate_key_free(k);
@@ -619,7 +637,7 @@ keys_generate(int argc, char **argv)
 		{ "hash", required_argument, NULL, 'H' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "pub", required_argument, NULL, 'P' },
-		HELP_OPT, { NULL, 0, NULL, 0 }
+		FORCE_OPT, HELP_OPT, { NULL, 0, NULL, 0 }
 	};
 	const char *outpath = NULL, *pubpath = NULL;
 	unsigned long bits = 2048;
@@ -628,7 +646,7 @@ keys_generate(int argc, char **argv)
 	asmgate_error err;
 	uint8_t *snk = NULL, *pub = NULL;
 	size_t snklen = 0, publen = 0;
-	int c, rc = CMD_EXIT_ERROR;
+	int c, rc = CMD_EXIT_ERROR, force = 0;
 	int seen_bits = 0, seen_hash = 0, seen_out = 0, seen_pub = 0;
 
 	optind = 1;
@@ -656,9 +674,12 @@ keys_generate(int argc, char **argv)
 				return CMD_EXIT_ERROR;
 			pubpath = optarg;
 			break;
+		case 'F':
+			force = 1;
+			break;
 		case 'h':
 			printf("usage: asmgate keys generate [--bits N] [--hash ALG] "
-			    "-o KEY.snk [--pub OUT.pub]\n"
+			    "-o KEY.snk [--pub OUT.pub] [--force]\n"
 			    "\n"
 			    "Make a new RSA key pair (exponent 65537) and write it as\n"
 			    "a .snk (CAPI PRIVATEKEYBLOB, mode 0600), as sn -k does.\n"
@@ -673,6 +694,7 @@ keys_generate(int argc, char **argv)
 			    "                     it shows in the token and in --pub\n"
 			    "  -o, --output FILE  the .snk to write (required)\n"
 			    "  -P, --pub FILE     also write the public key blob\n"
+			    "      --force        replace the files if they exist\n"
 			    "  -h, --help         this help\n"
 			    "\n"
 			    "Exit status: 0 written, 2 bad usage or error.\n");
@@ -689,6 +711,9 @@ keys_generate(int argc, char **argv)
 	if (bits < 512 || bits > 16384 || bits % 16 != 0)
 		return cmd_usage_error("keys generate", "--bits %lu: need a "
 		    "multiple of 16 from 512 to 16384", bits);
+	if (!force && (!cmd_output_free("keys generate", outpath) ||
+	    (pubpath && !cmd_output_free("keys generate", pubpath))))
+		return CMD_EXIT_ERROR;
 	asmgate_error_clear(&err);
 	if (asmgate_key_generate(&k, (unsigned)bits, hash, &err) !=
 	    ASMGATE_OK ||
@@ -699,8 +724,8 @@ keys_generate(int argc, char **argv)
 		cmd_print_error(outpath, &err);
 		goto out;
 	}
-	if (!write_output(outpath, snk, snklen, 1) ||
-	    (pubpath && !write_output(pubpath, pub, publen, 0)))
+	if (!write_output(outpath, snk, snklen, 1, force) ||
+	    (pubpath && !write_output(pubpath, pub, publen, 0, force)))
 		goto out;
 	cmd_put_text(stdout, outpath);
 	printf(": %lu-bit key pair, public key token ", bits);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -122,6 +123,21 @@ cmd_default_jobs(unsigned long max)
 	if (n < 1)
 		return 1;
 	return (unsigned long)n < max ? (unsigned long)n : max;
+}
+
+int
+cmd_output_free(const char *cmd, const char *path)
+{
+	struct stat st;
+
+	/* lstat: a dangling symbolic link is there too (a rename would
+	 * replace it). */
+	if (strcmp(path, "-") == 0 || lstat(path, &st) != 0)
+		return 1;
+	fprintf(stderr, "asmgate %s: ", cmd);
+	cmd_put_text(stderr, path);
+	fputs(" exists (use --force to replace it)\n", stderr);
+	return 0;
 }
 
 int

@@ -1,5 +1,5 @@
 /*
- * sign.c - asmgate sign --key KEYFILE [-o OUT] [--test-sign] FILE
+ * sign.c - asmgate sign --key KEYFILE [-o OUT [--force]] [--test-sign] FILE
  *
  * Completes delay-signing (what sn -R does): sets the StrongNameSigned
  * flag, writes the signature, recomputes the PE checksum; then verifies
@@ -16,18 +16,21 @@ static void
 sign_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: asmgate sign --key KEYFILE [-o OUT] [--test-sign] FILE\n"
+	    "usage: asmgate sign --key KEYFILE [-o OUT [--force]] [--test-sign] "
+	    "FILE\n"
 	    "\n"
 	    "Strong-name sign FILE (delay-signed, public-signed or signed) with\n"
 	    "the key pair in KEYFILE (.snk or PEM): set the StrongNameSigned\n"
 	    "flag, write the signature, recompute the PE checksum. FILE is\n"
-	    "replaced unless -o is given; the output is written to a temporary\n"
+	    "replaced unless -o is given; an existing OUT is refused unless\n"
+	    "--force is given. The output is written to a temporary\n"
 	    "file and renamed, so an error or a SIGINT, SIGTERM or SIGHUP\n"
 	    "never leaves a half-written file.\n"
 	    "\n"
 	    "  -k, --key KEYFILE  the key pair; it must match the assembly's\n"
 	    "                     public key\n"
 	    "  -o, --output OUT   write the signed assembly to OUT\n"
+	    "      --force        replace OUT if it exists\n"
 	    "      --test-sign    sign with a test key: no key-match check, the\n"
 	    "                     StrongNameSigned flag is left clear (sn -TS)\n"
 	    "  -h, --help         this help\n"
@@ -42,6 +45,7 @@ cmd_sign(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "test-sign", no_argument, NULL, 'T' },
+		{ "force", no_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -53,7 +57,7 @@ cmd_sign(int argc, char **argv)
 	asmgate_verify_options vo;
 	const asmgate_key *tk[1];
 	asmgate_error err;
-	int c, rc = CMD_EXIT_ERROR, seen_key = 0, seen_out = 0;
+	int c, rc = CMD_EXIT_ERROR, seen_key = 0, seen_out = 0, force = 0;
 
 	(void)asmgate_sign_options_init(&so, ASMGATE_SIGN_OPTIONS_VERSION);
 	so.temp_hook = cmd_temp_hook;
@@ -73,6 +77,9 @@ cmd_sign(int argc, char **argv)
 		case 'T':
 			so.test_sign = 1;
 			break;
+		case 'F':
+			force = 1;
+			break;
 		case 'h':
 			sign_usage(stdout);
 			return CMD_EXIT_OK;
@@ -85,6 +92,11 @@ cmd_sign(int argc, char **argv)
 	if (optind != argc - 1)
 		return cmd_usage_error("sign", "exactly one FILE is required");
 	in_path = argv[optind];
+	/* Re-signing FILE in place is what the form without -o is for; a
+	 * separate OUT must not be there already. Best-effort: the library
+	 * renames over whatever is at OUT when it is done. */
+	if (out_path && !force && !cmd_output_free("sign", out_path))
+		return CMD_EXIT_ERROR;
 	if (!out_path)
 		out_path = in_path;
 	/* A member is signed where it is built, not inside its package:

@@ -248,6 +248,7 @@ struct rd_atomic {
 	char *tmp;        /* the named temporary, while there is one */
 	int fd;
 	int unnamed;      /* fd is an O_TMPFILE file */
+	int noreplace;    /* RD_ATOMIC_NOREPLACE */
 	unsigned mode;
 	rd_temp_hook hook;
 	void *hook_arg;
@@ -321,6 +322,7 @@ rd_atomic_open(rd_atomic **out, const char *path, unsigned mode,
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 	w->fd = -1;
 	w->mode = mode;
+	w->noreplace = (flags & RD_ATOMIC_NOREPLACE) != 0;
 	w->hook = hook;
 	w->hook_arg = hook_arg;
 	w->path = strdup(path);
@@ -426,6 +428,28 @@ name_unnamed(rd_atomic *w, asmgate_error *err)
 	    "cannot name the temporary file in %s: every name taken", w->dir);
 }
 
+/* Give the complete temporary the destination's name: rename(2), or
+ * with noreplace renameat2(RENAME_NOREPLACE), falling back to link(2)
+ * (which never replaces either) where the filesystem lacks it. -1 with
+ * errno set (EEXIST: the destination appeared) on failure. */
+static int
+put_in_place(const rd_atomic *w)
+{
+	if (!w->noreplace)
+		return rename(w->tmp, w->path);
+#ifdef RENAME_NOREPLACE
+	if (renameat2(AT_FDCWD, w->tmp, AT_FDCWD, w->path,
+	    RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	if (link(w->tmp, w->path) != 0)
+		return -1;
+	(void)unlink(w->tmp);
+	return 0;
+}
+
 asmgate_status
 rd_atomic_commit(rd_atomic *w, asmgate_error *err)
 {
@@ -444,7 +468,7 @@ rd_atomic_commit(rd_atomic *w, asmgate_error *err)
 	if (close(fd) != 0)
 		return rd_fail_nooff(err, ASMGATE_E_IO, "cannot close: %s",
 		    strerror(errno));
-	if (rename(w->tmp, w->path) != 0)
+	if (put_in_place(w) != 0)
 		return rd_fail_nooff(err, ASMGATE_E_IO,
 		    "cannot rename into place: %s", strerror(errno));
 	tmp_gone(w);
@@ -475,12 +499,12 @@ rd_atomic_free(rd_atomic *w)
 
 asmgate_status
 rd_file_write_atomic(const char *path, const void *data, size_t len,
-    unsigned mode, asmgate_error *err)
+    unsigned mode, unsigned flags, asmgate_error *err)
 {
 	rd_atomic *w = NULL;
 	asmgate_status rc;
 
-	if ((rc = rd_atomic_open(&w, path, mode, 0, NULL, NULL, err)) ==
+	if ((rc = rd_atomic_open(&w, path, mode, flags, NULL, NULL, err)) ==
 	    ASMGATE_OK &&
 	    (rc = rd_atomic_write(w, data, len, err)) == ASMGATE_OK)
 		rc = rd_atomic_commit(w, err);

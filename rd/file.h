@@ -60,6 +60,9 @@ typedef struct rd_atomic rd_atomic;
 
 /* Always a named temporary, never an O_TMPFILE one (for tests). */
 #define RD_ATOMIC_NAMED 1u
+/* Never replace an existing destination: the commit fails (EEXIST)
+ * instead, checked by the kernel at the moment of the rename. */
+#define RD_ATOMIC_NOREPLACE 2u
 
 /** Start writing a file that will replace path: an unnamed temporary
  *  (O_TMPFILE) in path's folder where the filesystem supports it and
@@ -74,7 +77,8 @@ asmgate_status rd_atomic_write(rd_atomic *w, const void *data, size_t len,
     asmgate_error *err);
 
 /** Set the mode, flush to disk, name the file (an unnamed one, through
- *  linkat) and rename it over the destination. On failure the
+ *  linkat) and rename it over the destination (with
+ *  RD_ATOMIC_NOREPLACE, only where none exists). On failure the
  *  destination is as it was; rd_atomic_free removes the temporary. */
 asmgate_status rd_atomic_commit(rd_atomic *w, asmgate_error *err);
 
@@ -87,8 +91,9 @@ void rd_atomic_free(rd_atomic *w);
 
 /** Write len bytes to path atomically: to a new temporary file in the
  *  same directory (mode bits `mode`), flushed to disk, then renamed over
- *  path. On any error path is left as it was and the temporary removed. */
+ *  path. flags as for rd_atomic_open. On any error path is left as it
+ *  was and the temporary removed. */
 asmgate_status rd_file_write_atomic(const char *path, const void *data,
-    size_t len, unsigned mode, asmgate_error *err);
+    size_t len, unsigned mode, unsigned flags, asmgate_error *err);
 
 #endif /* RD_FILE_H */

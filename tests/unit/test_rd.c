@@ -1378,11 +1378,38 @@ test_rd__atomic_whole(void **state)
 	(void)state;
 	snprintf(out, sizeof(out), "%s/out", tmpdir);
 	asmgate_error_clear(&e);
-	assert_int_equal(rd_file_write_atomic(out, "hello", 5, 0600, &e),
+	assert_int_equal(rd_file_write_atomic(out, "hello", 5, 0600, 0, &e),
 	    ASMGATE_OK);
 	assert_file_is(out, "hello");
 	assert_int_equal(leftovers(), 0);
 	assert_int_equal(unlink(out), 0);
+}
+
+/* RD_ATOMIC_NOREPLACE: an existing destination stays as it was and no
+ * temporary is left, named or unnamed; a missing one is created. */
+static void
+test_rd__atomic_noreplace(void **state)
+{
+	static const unsigned flags[] = { RD_ATOMIC_NOREPLACE,
+	    RD_ATOMIC_NOREPLACE | RD_ATOMIC_NAMED };
+	char out[600];
+	asmgate_error e;
+	size_t i;
+
+	(void)state;
+	snprintf(out, sizeof(out), "%s/out", tmpdir);
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+		asmgate_error_clear(&e);
+		assert_int_equal(rd_file_write_atomic(out, "old", 3, 0644,
+		    flags[i], &e), ASMGATE_OK);
+		assert_file_is(out, "old");
+		assert_int_equal(rd_file_write_atomic(out, "new", 3, 0644,
+		    flags[i], &e), ASMGATE_E_IO);
+		assert_non_null(strstr(e.msg, "exists"));
+		assert_file_is(out, "old");
+		assert_int_equal(leftovers(), 0);
+		assert_int_equal(unlink(out), 0);
+	}
 }
 
 #include "rd_json_tests.h"
@@ -1438,6 +1465,7 @@ main(void)
 		cmocka_unit_test(test_rd__atomic_unnamed),
 		cmocka_unit_test(test_rd__atomic_failures),
 		cmocka_unit_test(test_rd__atomic_whole),
+		cmocka_unit_test(test_rd__atomic_noreplace),
 		RD_JSON_TESTS,
 	};
 
