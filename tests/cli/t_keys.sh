@@ -116,8 +116,8 @@ fi
 # ----------------------------------------------------------- extract
 run "$ASMGATE" keys extract "$S/valid/signed-2048.dll" -o "$T/e.pub"
 expect_rc 0; same "$T/e.pub" "$K/test2048.pub"
-run "$ASMGATE" keys extract "$S/valid/hello.exe" -o "$T/e.pub"
-expect_rc 0; same "$T/e.pub" "$K/test1024.pub"
+run "$ASMGATE" keys extract "$S/valid/hello.exe" -o "$T/e1.pub"
+expect_rc 0; same "$T/e1.pub" "$K/test1024.pub"
 run "$ASMGATE" keys extract "$S/states/unsigned.dll" -o "$T/u.pub"
 expect_rc 2; expect_err_lines 1; expect_err 'no public key'
 if [ -e "$T/u.pub" ]; then bad "extract wrote output for no key"; else ok; fi
@@ -138,8 +138,8 @@ expect_rc 0; same "$T/cp.pem" "$K/test1024.pkcs8.pem"
 if [ "$(mode_of "$T/cp.pem")" = "-rw-------" ]; then ok; else bad "private pem mode $(mode_of "$T/cp.pem")"; fi
 run "$ASMGATE" keys convert "$K/test2048.pkcs1.pem" --to der --private -o "$T/c.der"
 expect_rc 0; same "$T/c.der" "$K/test2048.pkcs8.der"
-run "$ASMGATE" keys convert "$K/test2048.pub" --to der -o "$T/c.der"
-expect_rc 0; same "$T/c.der" "$K/test2048.spki.der"
+run "$ASMGATE" keys convert "$K/test2048.pub" --to der -o "$T/c2.der"
+expect_rc 0; same "$T/c2.der" "$K/test2048.spki.der"
 run "$ASMGATE" keys convert "$K/test4096.pkcs8.der" --to snk -o "$T/c.snk"
 expect_rc 0; same "$T/c.snk" "$K/test4096.snk"
 if [ "$(mode_of "$T/c.snk")" = "-rw-------" ]; then ok; else bad "snk mode $(mode_of "$T/c.snk")"; fi
@@ -167,11 +167,30 @@ expect_rc 2; expect_err_lines 1; expect_err 'ECMA'
 # output into a missing directory: an error line, no stray temp files
 run "$ASMGATE" keys convert "$K/test1024.snk" --to pub -o "$T/nodir/x.pub"
 expect_rc 2; expect_err_lines 1; expect_err 'nodir/x.pub: error: '
-# an existing output is replaced whole; no temporary file is left
+# an existing output is refused without --force, replaced whole with it;
+# no temporary file is left
 printf 'old' >"$T/r.pub"
+cp "$T/r.pub" "$T/r.old"
 run "$ASMGATE" keys convert "$K/test2048.snk" --to pub -o "$T/r.pub"
+expect_rc 2; expect_err_lines 1
+expect_err "^asmgate keys convert: $T/r.pub exists \(use --force to replace it\)\$"
+same "$T/r.pub" "$T/r.old"
+run "$ASMGATE" keys convert "$K/test2048.snk" --to pub --force -o "$T/r.pub"
 expect_rc 0; same "$T/r.pub" "$K/test2048.pub"
-if ls -a "$T" | grep -q '^\.asmgate-key'; then bad "temporary file left"; else ok; fi
+if ls -a "$T" | grep -q '^\.asmgate'; then bad "temporary file left"; else ok; fi
+# a dangling symbolic link is there too
+ln -s "$T/nowhere" "$T/dangling.pub"
+run "$ASMGATE" keys convert "$K/test2048.snk" --to pub -o "$T/dangling.pub"
+expect_rc 2; expect_err 'exists \(use --force'
+if [ -L "$T/dangling.pub" ] && [ ! -e "$T/nowhere" ]; then ok; else
+	bad "dangling link replaced or followed"; fi
+# extract: the same
+run "$ASMGATE" keys extract "$S/valid/hello.exe" -o "$T/r.old"
+expect_rc 2; expect_err_lines 1
+expect_err "^asmgate keys extract: $T/r.old exists \(use --force to replace it\)\$"
+if [ "$(cat "$T/r.old")" = old ]; then ok; else bad "extract replaced r.old"; fi
+run "$ASMGATE" keys extract "$S/valid/hello.exe" --force -o "$T/r.old"
+expect_rc 0; same "$T/r.old" "$K/test1024.pub"
 
 # ---------------------------------------------------------- generate
 run "$ASMGATE" keys generate --bits 1024 -o "$T/g.snk" --pub "$T/g.pub"
@@ -204,3 +223,21 @@ expect_rc 2; expect_err 'unknown --hash'
 run "$ASMGATE" keys generate --bits 1024
 expect_rc 2; expect_err 'no -o'
 if [ -e "$T/bad.snk" ]; then bad "generate wrote a key on a usage error"; else ok; fi
+# an existing key (or --pub file) is refused without --force, before any
+# key is made: neither file changes
+cp "$T/g.snk" "$T/g.snk.orig"; cp "$T/g.pub" "$T/g.pub.orig"
+run "$ASMGATE" keys generate --bits 1024 -o "$T/g.snk"
+expect_rc 2; expect_err_lines 1
+expect_err "^asmgate keys generate: $T/g.snk exists \(use --force to replace it\)\$"
+same "$T/g.snk" "$T/g.snk.orig"
+run "$ASMGATE" keys generate --bits 1024 -o "$T/g3.snk" --pub "$T/g.pub"
+expect_rc 2; expect_err_lines 1
+expect_err "^asmgate keys generate: $T/g.pub exists \(use --force to replace it\)\$"
+same "$T/g.pub" "$T/g.pub.orig"
+if [ -e "$T/g3.snk" ]; then bad "generate wrote a key beside an existing --pub"; else ok; fi
+run "$ASMGATE" keys generate --bits 1024 --force -o "$T/g.snk" --pub "$T/g.pub"
+expect_rc 0
+if cmp -s "$T/g.snk" "$T/g.snk.orig"; then bad "--force left the old key"; else ok; fi
+if [ "$(mode_of "$T/g.snk")" = "-rw-------" ]; then ok; else bad "replaced snk mode $(mode_of "$T/g.snk")"; fi
+run "$ASMGATE" keys convert "$T/g.snk" --to pub -o "$T/g4.pub"
+same "$T/g4.pub" "$T/g.pub"

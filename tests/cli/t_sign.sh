@@ -86,3 +86,24 @@ if [ -d /proc/self/fd ] && command -v truncate >/dev/null 2>&1; then
 else
 	skip 15 "no /proc/self/fd or truncate: no interrupted-sign checks"
 fi
+
+# An existing OUT is refused without --force (exit 2, untouched) and
+# replaced with it; without -o the input is re-signed in place.
+mkdir -p "$T/force"
+cp "$S/states/delay-signed.dll" "$T/force/in.dll"
+printf 'old' >"$T/force/out.dll"
+run "$ASMGATE" sign --key "$S/keys/contoso.snk" -o "$T/force/out.dll" \
+    "$T/force/in.dll"
+expect_rc 2; expect_err_lines 1
+expect_err "^asmgate sign: $T/force/out.dll exists \\(use --force to replace it\\)\$"
+if [ "$(cat "$T/force/out.dll")" = old ]; then ok; else bad "sign replaced OUT"; fi
+if cmp -s "$T/force/in.dll" "$S/states/delay-signed.dll"; then ok; else
+	bad "sign changed the input"; fi
+run "$ASMGATE" sign --key "$S/keys/contoso.snk" --force \
+    -o "$T/force/out.dll" "$T/force/in.dll"
+expect_rc 0; expect_out 'out.dll: signed'
+run "$ASMGATE" sign --key "$S/keys/contoso.snk" "$T/force/in.dll"
+expect_rc 0; expect_out 'in.dll: signed'
+if cmp -s "$T/force/in.dll" "$T/force/out.dll"; then ok; else
+	bad "in-place and --force outputs differ"; fi
+rm -rf "$T/force"
