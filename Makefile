@@ -29,12 +29,13 @@
 #   symbols        fail on any exported symbol not named asmgate_*
 #   consumer       install into a temporary directory, build a C and a
 #                  C++ program with pkg-config alone, shared and static
-#   install        the command, man page, schema, asmgate.h, libasmgate.a,
-#                  libasmgate.so* and LIBDIR/pkgconfig/asmgate.pc
+#   install        the command, man page, schema, POLICY.md, asmgate.h,
+#                  libasmgate.a, libasmgate.so* and LIBDIR/pkgconfig/asmgate.pc
 #   uninstall, clean, lint
 #
 # Knobs (override on the command line or in the environment):
-#   PREFIX DESTDIR BINDIR MANDIR LIBDIR INCLUDEDIR DATADIR  install locations
+#   PREFIX DESTDIR BINDIR MANDIR LIBDIR INCLUDEDIR DATADIR DOCDIR
+#                                                   install locations
 #   CC CXX CFLAGS LDFLAGS CPPFLAGS                  user flags, appended last
 #   PKG_CONFIG                                      pkg-config program
 #   NM OBJCOPY LD                                   binutils (partial link)
@@ -50,6 +51,7 @@ LIBDIR    ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share/asmgate
+DOCDIR    ?= $(PREFIX)/share/doc/asmgate
 PKG_CONFIG ?= pkg-config
 NM        ?= nm
 OBJCOPY   ?= objcopy
@@ -399,11 +401,13 @@ lint:
 	@sh tests/lint.sh
 
 # ------------------------------------------------------------- install
+# The man page names the installed POLICY.md and schema: the default
+# locations it is written with become the ones of this install.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(DATADIR)
+		$(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 	install -m 755 $(B)/asmgate $(DESTDIR)$(BINDIR)/asmgate
 	install -m 644 $(B)/libasmgate.a $(DESTDIR)$(LIBDIR)/libasmgate.a
 	install -m 755 $(B)/$(SOFILE) $(DESTDIR)$(LIBDIR)/$(SOFILE)
@@ -411,9 +415,13 @@ install: all
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libasmgate.so
 	install -m 644 $(B)/asmgate.pc $(DESTDIR)$(LIBDIR)/pkgconfig/asmgate.pc
 	install -m 644 include/asmgate.h $(DESTDIR)$(INCLUDEDIR)/asmgate.h
-	install -m 644 docs/asmgate.1 $(DESTDIR)$(MANDIR)/man1/asmgate.1
+	sed -e 's|/usr/local/share/doc/asmgate/|$(DOCDIR)/|g' \
+	    -e 's|/usr/local/share/asmgate/|$(DATADIR)/|g' \
+	    docs/asmgate.1 >$(B)/asmgate.1
+	install -m 644 $(B)/asmgate.1 $(DESTDIR)$(MANDIR)/man1/asmgate.1
 	install -m 644 policy/asmgate-policy.xsd \
 		$(DESTDIR)$(DATADIR)/asmgate-policy.xsd
+	install -m 644 docs/POLICY.md $(DESTDIR)$(DOCDIR)/POLICY.md
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/asmgate $(DESTDIR)$(LIBDIR)/libasmgate.a \
@@ -422,8 +430,9 @@ uninstall:
 		$(DESTDIR)$(LIBDIR)/pkgconfig/asmgate.pc \
 		$(DESTDIR)$(INCLUDEDIR)/asmgate.h \
 		$(DESTDIR)$(MANDIR)/man1/asmgate.1 \
-		$(DESTDIR)$(DATADIR)/asmgate-policy.xsd
-	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
+		$(DESTDIR)$(DATADIR)/asmgate-policy.xsd \
+		$(DESTDIR)$(DOCDIR)/POLICY.md
+	-rmdir $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean:
 	rm -rf $(B)
