@@ -16,8 +16,8 @@ static void
 sign_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: asmgate sign --key KEYFILE [-o OUT [--force]] [--test-sign] "
-	    "FILE\n"
+	    "usage: asmgate sign --key KEYFILE [-o OUT [--force]] "
+	    "[--test-sign] FILE\n"
 	    "\n"
 	    "Strong-name sign FILE (delay-signed, public-signed or signed) with\n"
 	    "the key pair in KEYFILE (.snk or PEM): set the StrongNameSigned\n"
