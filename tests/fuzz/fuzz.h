@@ -50,6 +50,33 @@ fuzz_check_error(asmgate_status st, const asmgate_error *err, int printable)
 		    (unsigned char)err->msg[i] < 0x7F);
 }
 
+/* Open the input as a container of format want: NULL when it does not
+ * open (the error record checked: one line, a known status, an offset
+ * inside the input), else the container, of that format. */
+static inline asmgate_container *
+fuzz_open_container(const uint8_t *data, size_t size,
+    asmgate_container_format want)
+{
+	asmgate_container *c = NULL;
+	asmgate_error err;
+	asmgate_status st;
+
+	asmgate_error_clear(&err);
+	st = asmgate_container_open_memory(&c, data, size, &err);
+	if (st != ASMGATE_OK) {
+		CHECK(c == NULL);
+		fuzz_check_error(st, &err, 1);
+		if (err.has_offset)
+			CHECK(err.offset <= size);
+		return NULL;
+	}
+	CHECK(c != NULL);
+	CHECK(asmgate_container_get_format(c) == want);
+	CHECK(asmgate_container_member(c, asmgate_container_count(c)) ==
+	    NULL);
+	return c;
+}
+
 /* Peek at the first n bytes of container member i (its record m): on
  * failure a well-formed error; on success at most n and at most the
  * declared size. *got is 0 after a failure. */
