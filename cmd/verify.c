@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "rd/file.h"
@@ -41,6 +42,7 @@ typedef struct run {
 	size_t nhosts;
 	enum cmd_format fmt;
 	int want_text, want_json;    /* what the workers render */
+	int quiet;                   /* text: failing subjects only */
 	asmgate_verdict_rules rules; /* exit status and every report */
 } run;
 
@@ -92,7 +94,9 @@ verify_usage(FILE *out)
 	    "usage: asmgate verify [--format text|json|junit|sarif]\n"
 	    "           [--test-key KEYFILE]... [--key-map TOKEN=KEYFILE]...\n"
 	    "           [--policy FILE [--host NAME]...] [--jobs N]\n"
-	    "           [--fail-on STATES] [--output FMT=FILE]... PATH...\n"
+	    "           [--fail-on STATES] [--output FMT=FILE]...\n"
+	    "           [--files-from LIST [--null]] [--exclude GLOB]...\n"
+	    "           [--quiet] [PATH...]\n"
 	    "\n"
 	    "Verify the strong-name signature of every assembly in PATH (files,\n"
 	    "directories walked recursively, and the members of .zip, .nupkg\n"
@@ -119,6 +123,15 @@ verify_usage(FILE *out)
 	    "                       one of these states (comma-separated, e.g.\n"
 	    "                       invalid), whatever the policy decides, also\n"
 	    "                       in audit hosts\n"
+	    "  -T, --files-from LIST  also check the paths in LIST (- for the\n"
+	    "                       standard input), one a line, after PATH...\n"
+	    "      --null           LIST is NUL-separated, not one path a line\n"
+	    "  -x, --exclude GLOB   do not examine what a directory walk finds,\n"
+	    "                       or a container member, whose relative path\n"
+	    "                       or name matches GLOB (fnmatch, '*' matches\n"
+	    "                       '/'); named PATHs never are (repeatable)\n"
+	    "  -q, --quiet          text: print only what fails the run, and\n"
+	    "                       the summary\n"
 	    "  -h, --help           this help\n"
 	    "\n"
 	    "Exit status: 0 every assembly signed (test-signed too when test keys\n"
@@ -139,6 +152,27 @@ typedef struct tally {
 	unsigned failed_on;     /* ... by being in a --fail-on state */
 } tally;
 
+/* 1 when an assembly fails the run (exit 1): asmgate_verdict_fails
+ * without a policy, for any host with one, or a --fail-on state. */
+static int
+subject_fails(const run *r, const asmgate_subject *s)
+{
+	const asmgate_signature *sig = asmgate_subject_signature(s);
+	const asmgate_decision *d;
+	size_t h, nd;
+	int fails;
+
+	if (!sig)
+		return 0;
+	d = asmgate_subject_decisions(s, &nd);
+	fails = !r->policy && asmgate_verdict_fails(&r->rules, sig, NULL);
+	for (h = 0; h < nd; h++)
+		fails |= asmgate_verdict_fails(&r->rules, sig, &d[h]);
+	if (r->policy && r->rules.fail_on & ((uint32_t)1 << sig->state))
+		fails = 1;
+	return fails;
+}
+
 static void
 print_text(const run *r, const asmgate_subject *s, FILE *out)
 {
@@ -150,6 +184,8 @@ print_text(const run *r, const asmgate_subject *s, FILE *out)
 
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
+		if (r->quiet)
+			return;
 		cmd_put_text(out, asmgate_subject_name(s));
 		fputs(": skipped: ", out);
 		cmd_put_text(out, e ? e->msg : "");
@@ -160,7 +196,7 @@ print_text(const run *r, const asmgate_subject *s, FILE *out)
 	case ASMGATE_SUBJECT_ASSEMBLY:
 		break;
 	}
-	if (!sig)
+	if (!sig || (r->quiet && !subject_fails(r, s)))
 		return;
 	cmd_put_text(out, asmgate_subject_name(s));
 	fprintf(out, ": %s", asmgate_sn_state_name(sig->state));
@@ -330,6 +366,7 @@ json_summary(rd_json *j, const run *r, const tally *t,
 	rd_json_kuint(j, "containers", st->containers);
 	rd_json_kuint(j, "members", st->members);
 	rd_json_kuint(j, "membersIgnored", st->members_ignored);
+	rd_json_kuint(j, "excluded", st->excluded);
 	if (r->policy) {
 		rd_json_kuint(j, "allowed", t->allowed);
 		rd_json_kuint(j, "denied", t->denied);
@@ -388,7 +425,6 @@ count(const run *r, const asmgate_subject *s, tally *t)
 	const asmgate_signature *sig = asmgate_subject_signature(s);
 	const asmgate_decision *d;
 	size_t h, nd;
-	int fails;
 
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
@@ -419,9 +455,6 @@ count(const run *r, const asmgate_subject *s, tally *t)
 		t->errors++;
 		return;
 	}
-	/* One rule (asmgate_verdict_fails) for the exit status, the
-	 * summaries and the JUnit and SARIF reports. */
-	fails = !r->policy && asmgate_verdict_fails(&r->rules, sig, NULL);
 	for (h = 0; h < nd; h++) {
 		if (d[h].allowed)
 			t->allowed++;
@@ -429,11 +462,10 @@ count(const run *r, const asmgate_subject *s, tally *t)
 			t->audit_denied++;
 		else
 			t->denied++;
-		fails |= asmgate_verdict_fails(&r->rules, sig, &d[h]);
 	}
-	if (r->policy && r->rules.fail_on & ((uint32_t)1 << sig->state))
-		fails = 1;
-	if (fails)
+	/* One rule (asmgate_verdict_fails) for the exit status, the
+	 * summaries, --quiet and the JUnit and SARIF reports. */
+	if (subject_fails(r, s))
 		t->failed++;
 }
 
@@ -460,6 +492,8 @@ print_summary(const run *r, const tally *t, const asmgate_scan_stats *st)
 		printf(" (%u not checked)", t->not_checked);
 	if (t->errors)
 		printf("; %u unreadable", t->errors);
+	if (st->excluded)
+		printf("; %llu excluded", (unsigned long long)st->excluded);
 	if (st->containers)
 		printf("; %llu container%s, %llu member%s examined "
 		    "(%llu not assemblies)",
@@ -609,6 +643,10 @@ cmd_verify(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "fail-on", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "files-from", required_argument, NULL, 'T' },
+		{ "null", no_argument, NULL, '0' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -624,13 +662,20 @@ cmd_verify(int argc, char **argv)
 	asmgate_error err;
 	sink sinks[MAX_SINKS];
 	size_t nsinks = 1;
+	const char *list_path = NULL;
+	const char *excl[RD_MAX_EXCLUDE];
+	char **listed = NULL;
+	size_t nlisted = 0, nexcl = 0;
+	rd_buf list;
+	cmd_progress prog;
 	tally t;
 	run r;
-	int c, rc = CMD_EXIT_ERROR, seen_fmt = 0, seen_jobs = 0;
+	int c, rc = CMD_EXIT_ERROR, seen_fmt = 0, seen_jobs = 0, nul = 0;
 
 	memset(&r, 0, sizeof(r));
 	memset(&t, 0, sizeof(t));
 	memset(sinks, 0, sizeof(sinks));
+	rd_buf_init(&list, RD_MAX_FILES_FROM_BYTES);
 	for (i = 0; i < MAX_SINKS; i++) {
 		rd_buf_init(&sinks[i].out, RD_MAX_REPORT_BYTES);
 		sinks[i].ok = 1;
@@ -642,7 +687,7 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:T:x:qh", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'f':
@@ -693,6 +738,28 @@ cmd_verify(int argc, char **argv)
 			if (!add_output(sinks, &nsinks, optarg))
 				goto out;
 			break;
+		case 'T':
+			if (list_path) {
+				cmd_usage_error("verify", "--files-from given "
+				    "twice");
+				goto out;
+			}
+			list_path = optarg;
+			break;
+		case '0':
+			nul = 1;
+			break;
+		case 'x':
+			if (nexcl >= RD_MAX_EXCLUDE) {
+				cmd_usage_error("verify", "at most %u --exclude",
+				    RD_MAX_EXCLUDE);
+				goto out;
+			}
+			excl[nexcl++] = optarg;
+			break;
+		case 'q':
+			r.quiet = 1;
+			break;
 		case 'h':
 			verify_usage(stdout);
 			rc = CMD_EXIT_OK;
@@ -703,7 +770,14 @@ cmd_verify(int argc, char **argv)
 		}
 	}
 	ncli = ntest; /* keys from here on belong to the policy */
-	if (optind >= argc) {
+	if (nul && !list_path) {
+		cmd_usage_error("verify", "--null needs --files-from");
+		goto out;
+	}
+	if (list_path && !cmd_read_list("verify", list_path, nul, &list,
+	    &listed, &nlisted))
+		goto out;
+	if (optind >= argc && nlisted == 0) {
 		cmd_usage_error("verify", "no PATH given");
 		goto out;
 	}
@@ -772,6 +846,8 @@ cmd_verify(int argc, char **argv)
 	so.policy = r.policy;
 	so.hosts = r.hosts;
 	so.nhosts = r.nhosts;
+	so.exclude = excl;
+	so.nexclude = nexcl;
 	/* Text and JSON are rendered by the workers, which then free the
 	 * image, unless a JUnit or SARIF report needs it when it takes the
 	 * subject. */
@@ -798,9 +874,13 @@ cmd_verify(int argc, char **argv)
 		fputc('\n', stderr);
 		goto out;
 	}
-	for (i = (size_t)optind; i < (size_t)argc; i++) {
-		if (asmgate_scan_add_path(scan, argv[i], &err) != ASMGATE_OK) {
-			cmd_print_error(argv[i], &err);
+	/* The command line's paths, then the list's, alike. */
+	for (i = (size_t)optind; i < (size_t)argc + nlisted; i++) {
+		const char *path = i < (size_t)argc ? argv[i] :
+		    listed[i - (size_t)argc];
+
+		if (asmgate_scan_add_path(scan, path, &err) != ASMGATE_OK) {
+			cmd_print_error(path, &err);
 			goto out;
 		}
 	}
@@ -832,11 +912,13 @@ cmd_verify(int argc, char **argv)
 		}
 	}
 	/* Subjects come in order, whatever the number of jobs. */
+	cmd_progress_init(&prog, !r.quiet);
 	for (;;) {
 		rendered *b;
 
 		asmgate_error_clear(&err);
 		if (asmgate_scan_next(scan, &subj, &err) != ASMGATE_OK) {
+			cmd_progress_clear(&prog);
 			fputs("asmgate verify: ", stderr);
 			cmd_put_text(stderr, err.msg);
 			fputc('\n', stderr);
@@ -845,6 +927,11 @@ cmd_verify(int argc, char **argv)
 		}
 		if (!subj)
 			break;
+		/* A terminal shared with standard output: no line under
+		 * the progress line. */
+		if (prog.shown && (isatty(STDOUT_FILENO) ||
+		    asmgate_subject_get_kind(subj) == ASMGATE_SUBJECT_ERROR))
+			cmd_progress_clear(&prog);
 		if (asmgate_subject_get_kind(subj) == ASMGATE_SUBJECT_ERROR)
 			cmd_print_error(asmgate_subject_name(subj),
 			    asmgate_subject_error(subj));
@@ -871,8 +958,12 @@ cmd_verify(int argc, char **argv)
 				add_report(&r, subj, k->rep);
 			}
 		}
+		if (prog.on)
+			fflush(stdout);
+		cmd_progress_step(&prog, asmgate_subject_name(subj));
 		asmgate_subject_free(subj);
 	}
+	cmd_progress_clear(&prog);
 	for (i = 0; i < nsinks; i++) {
 		sink *k = &sinks[i];
 
@@ -927,6 +1018,8 @@ out:
 		rd_buf_free(&sinks[i].out);
 	}
 	asmgate_scan_free(scan);
+	free(listed);
+	rd_buf_free(&list);
 	/* Command-line test keys are ours; the policy's belong to it. */
 	/* Keys past ncli were added by a loaded policy and belong to it. */
 	if (!r.policy)
