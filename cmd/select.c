@@ -25,8 +25,9 @@ read_all(FILE *f, rd_buf *b, const char **why)
 	for (;;) {
 		n = fread(chunk, 1, sizeof(chunk), f);
 		if (n && !rd_buf_put(b, chunk, n)) {
-			*why = b->len + n > b->max ? "list longer than the "
-			    "cap" : "out of memory";
+			*why = b->len + n > b->max ? "more than 64 "
+			    "MiB (the cap of a list)" :
+			    "out of memory";
 			return 0;
 		}
 		if (n < sizeof(chunk))

@@ -60,6 +60,12 @@ expect_rc 2
 expect_err 'no PATH given'
 run "$ASMGATE" verify --null "$S/valid/hello.exe"
 expect_rc 2
+# A path longer than a list allows: one line, exit 2.
+printf '%05000d\n' 0 >"$T/longpath.txt"
+run "$ASMGATE" verify --files-from "$T/longpath.txt"
+expect_rc 2
+expect_err_lines 1
+expect_err 'longpath.txt: error: line 1: a path longer than 4096 bytes'
 
 # --exclude in a walk: relative path or name; counted in the summary.
 run "$ASMGATE" verify --exclude 'signed-*.dll' --exclude hello.exe \
