@@ -139,3 +139,15 @@ run "$ASMGATE" verify --jobs 2 --files-from "$T/long.txt"
 expect_rc 0
 expect_err_lines 0
 if grep -q 'done, current' "$T/err"; then bad "progress line in a file"; else ok; fi
+
+# inspect shares --files-from and --exclude.
+echo "$S/valid/hello.exe" | "$ASMGATE" inspect --files-from - >"$T/out" \
+    2>"$T/err"
+rc=$?
+expect_rc 0
+expect_out 'Hello, Version=1.0.0.0'
+run "$ASMGATE" inspect --format json --exclude 'bin/*.dll' "$S/zip/app.zip"
+expect_rc 0
+jq_eq 'len(d["files"])' 1
+run "$ASMGATE" inspect --null "$S/valid/hello.exe"
+expect_rc 2
