@@ -101,6 +101,30 @@ int cmd_flush(rd_buf *b, FILE *out);
  *  {"asmgate": VERSION, "<member>": [ ... into out. */
 void cmd_json_begin(rd_json *j, rd_buf *out, const char *member);
 
+/** Read the --files-from list (path "-": standard input), one path a
+ *  line (empty lines ignored, a trailing CR stripped) or, with nul,
+ *  NUL-separated, bounded by RD_MAX_FILES_FROM_BYTES and
+ *  RD_MAX_LIST_PATH. *paths (freed by the caller) points into store
+ *  (rd_buf_free'd by the caller). 1, or 0 after one error line. */
+int cmd_read_list(const char *cmd, const char *list, int nul, rd_buf *store,
+    char ***paths, size_t *npaths);
+
+/* The progress line: on a terminal's standard error only, after a
+ * while, between subjects (main thread). */
+typedef struct cmd_progress {
+	int on, shown;
+	long long start, last;     /* milliseconds, monotonic */
+	unsigned long long done;
+} cmd_progress;
+
+/** Enable when wanted and standard error is a terminal. */
+void cmd_progress_init(cmd_progress *p, int wanted);
+/** One more subject done, name the last one: redraws at most every
+ *  200 ms, from 2 s after the start. */
+void cmd_progress_step(cmd_progress *p, const char *name);
+/** Erase the line (before other output on the terminal). */
+void cmd_progress_clear(cmd_progress *p);
+
 /* Subcommands: each gets argv starting at its own name. */
 int cmd_inspect(int argc, char **argv);
 int cmd_keys(int argc, char **argv);

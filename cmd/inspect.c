@@ -1,5 +1,6 @@
 /*
- * inspect.c - asmgate inspect [--format text|json] FILE...
+ * inspect.c - asmgate inspect [--format text|json] [--files-from LIST
+ * [--null]] [--exclude GLOB]... FILE...
  *
  * Reports what the reader found in each file: PE headers, CLI header,
  * metadata streams, the assembly identity and public key, references and
@@ -8,6 +9,7 @@
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -19,7 +21,9 @@ static void
 inspect_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: asmgate inspect [--format text|json] FILE...\n"
+	    "usage: asmgate inspect [--format text|json]\n"
+	    "           [--files-from LIST [--null]] [--exclude GLOB]...\n"
+	    "           [FILE...]\n"
 	    "\n"
 	    "Show the PE and CLI headers, the assembly identity, public key and\n"
 	    "token, the strong-name signature slot, references and assembly\n"
@@ -27,6 +31,12 @@ inspect_usage(FILE *out)
 	    "\n"
 	    "  -f, --format FMT   text (default) or json: one JSON document\n"
 	    "                     {\"asmgate\": VERSION, \"files\": [...]}\n"
+	    "  -T, --files-from LIST  also the paths in LIST (- for the standard\n"
+	    "                     input), one a line, after FILE...\n"
+	    "      --null         LIST is NUL-separated\n"
+	    "  -x, --exclude GLOB do not examine what a directory walk finds, or\n"
+	    "                     a container member, whose relative path or\n"
+	    "                     name matches GLOB (repeatable)\n"
 	    "  -h, --help         this help\n"
 	    "\n"
 	    "Exit status: 0 every file was read, 2 at least one could not be.\n");
@@ -37,6 +47,9 @@ cmd_inspect(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "files-from", required_argument, NULL, 'T' },
+		{ "null", no_argument, NULL, '0' },
+		{ "exclude", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -45,18 +58,37 @@ cmd_inspect(int argc, char **argv)
 	asmgate_scan *scan = NULL;
 	asmgate_subject *subj;
 	asmgate_error err;
-	int c, i, failed = 0, written = 1, seen_fmt = 0;
-	rd_buf out;
+	const char *list_path = NULL;
+	const char *excl[RD_MAX_EXCLUDE];
+	char **listed = NULL;
+	size_t nlisted = 0, nexcl = 0, i;
+	int c, failed = 0, written = 1, seen_fmt = 0, nul = 0;
+	rd_buf out, list;
 	rd_json j;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:T:x:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!cmd_once("inspect", "--format", &seen_fmt) ||
 			    !cmd_parse_format("inspect", optarg,
 				1u << CMD_FMT_TEXT | 1u << CMD_FMT_JSON, &fmt))
 				return CMD_EXIT_ERROR;
+			break;
+		case 'T':
+			if (list_path)
+				return cmd_usage_error("inspect", "--files-from "
+				    "given twice");
+			list_path = optarg;
+			break;
+		case '0':
+			nul = 1;
+			break;
+		case 'x':
+			if (nexcl >= RD_MAX_EXCLUDE)
+				return cmd_usage_error("inspect", "at most %u "
+				    "--exclude", RD_MAX_EXCLUDE);
+			excl[nexcl++] = optarg;
 			break;
 		case 'h':
 			inspect_usage(stdout);
@@ -65,23 +97,42 @@ cmd_inspect(int argc, char **argv)
 			return cmd_usage_error("inspect", "bad option");
 		}
 	}
-	if (optind >= argc)
+	if (nul && !list_path)
+		return cmd_usage_error("inspect", "--null needs --files-from");
+	rd_buf_init(&list, RD_MAX_FILES_FROM_BYTES);
+	if (list_path && !cmd_read_list("inspect", list_path, nul, &list,
+	    &listed, &nlisted)) {
+		rd_buf_free(&list);
+		return CMD_EXIT_ERROR;
+	}
+	if (optind >= argc && nlisted == 0) {
+		free(listed);
+		rd_buf_free(&list);
 		return cmd_usage_error("inspect", "no FILE given");
+	}
 
 	rd_buf_init(&out, RD_MAX_REPORT_BYTES);
 	(void)asmgate_scan_options_init(&so, ASMGATE_SCAN_OPTIONS_VERSION);
 	so.verify = 0;
+	so.exclude = excl;
+	so.nexclude = nexcl;
 	asmgate_error_clear(&err);
 	if (asmgate_scan_new(&scan, &so, &err) != ASMGATE_OK) {
 		fputs("asmgate inspect: ", stderr);
 		cmd_put_text(stderr, err.msg);
 		fputc('\n', stderr);
 		rd_buf_free(&out);
+		free(listed);
+		rd_buf_free(&list);
 		return CMD_EXIT_ERROR;
 	}
-	for (i = optind; i < argc; i++) {
-		if (asmgate_scan_add_path(scan, argv[i], &err) != ASMGATE_OK) {
-			cmd_print_error(argv[i], &err);
+	/* The command line's paths, then the list's, alike. */
+	for (i = (size_t)optind; i < (size_t)argc + nlisted; i++) {
+		const char *path = i < (size_t)argc ? argv[i] :
+		    listed[i - (size_t)argc];
+
+		if (asmgate_scan_add_path(scan, path, &err) != ASMGATE_OK) {
+			cmd_print_error(path, &err);
 			failed = 1;
 			goto done;
 		}
@@ -144,6 +195,8 @@ cmd_inspect(int argc, char **argv)
 done:
 	asmgate_scan_free(scan);
 	rd_buf_free(&out);
+	free(listed);
+	rd_buf_free(&list);
 	if (!written)
 		fprintf(stderr, "asmgate inspect: cannot write the output\n");
 	if (!written || fflush(stdout) != 0)

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "rd/file.h"
@@ -23,26 +24,7 @@
 #include "rd/json.h"
 #include "rd/limits.h"
 #include "report.h"
-
-#define MAX_JOBS 64u
-#define MAX_KEYS 256u   /* --test-key and --key-map, each */
-/* Test keys: the command line's, then the policy's. */
-#define MAX_TEST_KEYS (MAX_KEYS + RD_MAX_POLICY_KEYS)
-/* Every host a policy may have, so none is ever left undecided. */
-#define MAX_HOSTS RD_MAX_POLICY_HOSTS
-/* Reports of one run: standard output and each --output FMT=FILE. */
-#define MAX_SINKS 8u
-
-typedef struct run {
-	const asmgate_key **test_keys;
-	asmgate_verify_options vopts;
-	asmgate_policy *policy;
-	size_t hosts[MAX_HOSTS];
-	size_t nhosts;
-	enum cmd_format fmt;
-	int want_text, want_json;    /* what the workers render */
-	asmgate_verdict_rules rules; /* exit status and every report */
-} run;
+#include "verify.h"
 
 /* One report being written: to standard output (path NULL) or, with
  * --output FMT=FILE, to a file that replaces FILE atomically when the
@@ -92,7 +74,9 @@ verify_usage(FILE *out)
 	    "usage: asmgate verify [--format text|json|junit|sarif]\n"
 	    "           [--test-key KEYFILE]... [--key-map TOKEN=KEYFILE]...\n"
 	    "           [--policy FILE [--host NAME]...] [--jobs N]\n"
-	    "           [--fail-on STATES] [--output FMT=FILE]... PATH...\n"
+	    "           [--fail-on STATES] [--output FMT=FILE]...\n"
+	    "           [--files-from LIST [--null]] [--exclude GLOB]...\n"
+	    "           [--quiet] [PATH...]\n"
 	    "\n"
 	    "Verify the strong-name signature of every assembly in PATH (files,\n"
 	    "directories walked recursively, and the members of .zip, .nupkg\n"
@@ -119,6 +103,15 @@ verify_usage(FILE *out)
 	    "                       one of these states (comma-separated, e.g.\n"
 	    "                       invalid), whatever the policy decides, also\n"
 	    "                       in audit hosts\n"
+	    "  -T, --files-from LIST  also check the paths in LIST (- for the\n"
+	    "                       standard input), one a line, after PATH...\n"
+	    "      --null           LIST is NUL-separated, not one path a line\n"
+	    "  -x, --exclude GLOB   do not examine what a directory walk finds,\n"
+	    "                       or a container member, whose relative path\n"
+	    "                       or name matches GLOB (fnmatch, '*' matches\n"
+	    "                       '/'); named PATHs never are (repeatable)\n"
+	    "  -q, --quiet          text: print only what fails the run, and\n"
+	    "                       the summary\n"
 	    "  -h, --help           this help\n"
 	    "\n"
 	    "Exit status: 0 every assembly signed (test-signed too when test keys\n"
@@ -127,131 +120,6 @@ verify_usage(FILE *out)
 	    "one file or member could not be read or decided, or no assembly\n"
 	    "was found, or the command line is wrong (an option that takes one\n"
 	    "value given twice, as --policy, --format or --jobs, is refused).\n");
-}
-
-/* Counters for the summary and the exit status. */
-typedef struct tally {
-	unsigned states[ASMGATE_SN_SIGNED + 1];
-	unsigned verified, skipped, errors, not_signed, denied, audit_denied;
-	unsigned not_checked;   /* skipped without a look: links, FIFOs */
-	unsigned allowed;
-	unsigned failed;        /* assemblies that fail the run */
-	unsigned failed_on;     /* ... by being in a --fail-on state */
-} tally;
-
-static void
-print_text(const run *r, const asmgate_subject *s, FILE *out)
-{
-	const asmgate_signature *sig = asmgate_subject_signature(s);
-	const asmgate_error *e = asmgate_subject_error(s);
-	const asmgate_decision *d;
-	size_t h, nd;
-	unsigned k;
-
-	switch (asmgate_subject_get_kind(s)) {
-	case ASMGATE_SUBJECT_SKIPPED:
-		cmd_put_text(out, asmgate_subject_name(s));
-		fputs(": skipped: ", out);
-		cmd_put_text(out, e ? e->msg : "");
-		fputc('\n', out);
-		return;
-	case ASMGATE_SUBJECT_ERROR:
-		return; /* on stderr, in order, by the printer */
-	case ASMGATE_SUBJECT_ASSEMBLY:
-		break;
-	}
-	if (!sig)
-		return;
-	cmd_put_text(out, asmgate_subject_name(s));
-	fprintf(out, ": %s", asmgate_sn_state_name(sig->state));
-	for (k = 0; k < sig->nreasons; k++) {
-		fputs(k == 0 ? ": " : "; ", out);
-		cmd_put_text(out, sig->reasons[k]);
-	}
-	fputc('\n', out);
-	d = asmgate_subject_decisions(s, &nd);
-	for (h = 0; h < nd && h < r->nhosts; h++) {
-		/* The reasons name the deciding rule. */
-		fputs("  ", out);
-		cmd_put_text(out, asmgate_policy_host_name(r->policy,
-		    r->hosts[h]));
-		fprintf(out, ": %s%s", d[h].allowed ? "allowed" : "denied",
-		    !d[h].allowed && d[h].audit ? " (audit)" : "");
-		for (k = 0; k < d[h].nreasons; k++) {
-			fputs(k == 0 ? ": " : "; ", out);
-			cmd_put_text(out, d[h].reasons[k]);
-		}
-		fputc('\n', out);
-	}
-}
-
-static void
-print_json(const run *r, const asmgate_subject *s, rd_json *j)
-{
-	const asmgate_signature *sig = asmgate_subject_signature(s);
-	const asmgate_error *e = asmgate_subject_error(s);
-	asmgate_subject_kind kind = asmgate_subject_get_kind(s);
-	const asmgate_decision *d;
-	size_t h, nd;
-	unsigned k;
-
-	rd_json_obj(j);
-	cmd_report_file_json(j, asmgate_subject_name(s),
-	    asmgate_subject_origin(s), asmgate_subject_image(s),
-	    kind == ASMGATE_SUBJECT_ERROR ? e : NULL);
-	rd_json_key(j, "skipped");
-	if (kind == ASMGATE_SUBJECT_SKIPPED)
-		rd_json_str(j, e ? e->msg : "");
-	else
-		rd_json_null(j);
-	rd_json_key(j, "signature");
-	if (kind != ASMGATE_SUBJECT_ASSEMBLY || !sig) {
-		rd_json_null(j);
-	} else {
-		rd_json_obj(j);
-		rd_json_kstr(j, "state", asmgate_sn_state_name(sig->state));
-		rd_json_key(j, "reasons");
-		rd_json_arr(j);
-		for (k = 0; k < sig->nreasons; k++)
-			rd_json_str(j, sig->reasons[k]);
-		rd_json_arr_end(j);
-		if (sig->key_bits)
-			rd_json_kuint(j, "keyBits", sig->key_bits);
-		else
-			rd_json_knull(j, "keyBits");
-		rd_json_kstr(j, "hashAlgorithm", sig->hash_name);
-		rd_json_kbool(j, "flagSet", sig->flag_set);
-		rd_json_kstr(j, "verifiedWith",
-		    asmgate_verified_with_name(sig->verified_with));
-		/* The key whose check passed (differs from the identity under
-		 * enhanced strong naming, ECMA substitution, --key-map and
-		 * test keys). */
-		rd_json_khex(j, "signerToken", sig->has_signer ?
-		    sig->signer_token : NULL, 8);
-		rd_json_obj_end(j);
-	}
-	if (r->policy) {
-		d = asmgate_subject_decisions(s, &nd);
-		rd_json_key(j, "policy");
-		rd_json_arr(j);
-		for (h = 0; h < nd && h < r->nhosts; h++) {
-			rd_json_obj(j);
-			rd_json_kstr(j, "host", asmgate_policy_host_name(r->policy,
-			    r->hosts[h]));
-			rd_json_kstr(j, "decision", d[h].allowed ? "allowed" :
-			    "denied");
-			rd_json_kbool(j, "audit", d[h].audit);
-			rd_json_kstr(j, "rule", d[h].rule);
-			rd_json_key(j, "reasons");
-			rd_json_arr(j);
-			for (k = 0; k < d[h].nreasons; k++)
-				rd_json_str(j, d[h].reasons[k]);
-			rd_json_arr_end(j);
-			rd_json_obj_end(j);
-		}
-		rd_json_arr_end(j);
-	}
-	rd_json_obj_end(j);
 }
 
 /* What a worker renders for one subject (the scan's user data). */
@@ -295,7 +163,7 @@ render(void *ctx, asmgate_subject *s)
 		if (!f) {
 			b->text.failed = 1;
 		} else {
-			print_text(r, s, f);
+			cmd_verify_print_text(r, s, f);
 			if (fclose(f) != 0 || !rd_buf_put(&b->text, p, n))
 				b->text.failed = 1;
 			free(p);
@@ -305,176 +173,9 @@ render(void *ctx, asmgate_subject *s)
 		b->has_json = 1;
 		rd_json_init(&j, &b->json, 1);
 		rd_json_fragment(&j, 2, 0); /* inside {"files": [ */
-		print_json(r, s, &j);
+		cmd_verify_print_json(r, s, &j);
 	}
 	asmgate_subject_set_user(s, b, free_rendered);
-}
-
-/* The JSON document's end: the summary of the run. */
-static void
-json_summary(rd_json *j, const run *r, const tally *t,
-    const asmgate_scan_stats *st)
-{
-	int c;
-
-	rd_json_arr_end(j);
-	rd_json_key(j, "summary");
-	rd_json_obj(j);
-	rd_json_kuint(j, "assemblies", t->verified);
-	for (c = ASMGATE_SN_INVALID; c <= ASMGATE_SN_SIGNED; c++)
-		rd_json_kuint(j, asmgate_sn_state_name((asmgate_sn_state)c),
-		    t->states[c]);
-	rd_json_kuint(j, "skipped", t->skipped);
-	rd_json_kuint(j, "notChecked", t->not_checked);
-	rd_json_kuint(j, "unreadable", t->errors);
-	rd_json_kuint(j, "containers", st->containers);
-	rd_json_kuint(j, "members", st->members);
-	rd_json_kuint(j, "membersIgnored", st->members_ignored);
-	if (r->policy) {
-		rd_json_kuint(j, "allowed", t->allowed);
-		rd_json_kuint(j, "denied", t->denied);
-		rd_json_kuint(j, "auditDenied", t->audit_denied);
-	}
-	/* Assemblies that fail the run (exit 1), by the rule JUnit and
-	 * SARIF follow too; failOn: of those, by --fail-on. */
-	rd_json_kuint(j, "failed", t->failed);
-	rd_json_kuint(j, "failOn", t->failed_on);
-	rd_json_obj_end(j);
-	rd_json_obj_end(j);
-}
-
-/* One subject into the JUnit/SARIF report: per host with a policy. */
-static void
-add_report(const run *r, const asmgate_subject *s, asmgate_report *rep)
-{
-	const asmgate_origin *o = asmgate_subject_origin(s);
-	const char *name = asmgate_subject_name(s);
-	const asmgate_image *img = asmgate_subject_image(s);
-	const asmgate_decision *d;
-	asmgate_error err;
-	size_t h, nd;
-
-	asmgate_error_clear(&err);
-	switch (asmgate_subject_get_kind(s)) {
-	case ASMGATE_SUBJECT_SKIPPED:
-		if (asmgate_subject_error(s))
-			(void)asmgate_report_add_skipped(rep, name, o,
-			    asmgate_subject_error(s), &err);
-		return;
-	case ASMGATE_SUBJECT_ERROR:
-		(void)asmgate_report_add_origin(rep, name, o, img,
-		    asmgate_subject_error(s), NULL, NULL, NULL, &err);
-		return;
-	case ASMGATE_SUBJECT_ASSEMBLY:
-		break;
-	}
-	if (!r->policy) {
-		(void)asmgate_report_add_origin(rep, name, o, img, NULL,
-		    asmgate_subject_signature(s), NULL, NULL, &err);
-		return;
-	}
-	d = asmgate_subject_decisions(s, &nd);
-	for (h = 0; h < nd && h < r->nhosts; h++)
-		(void)asmgate_report_add_origin(rep, name, o, img, NULL,
-		    asmgate_subject_signature(s),
-		    asmgate_policy_host_name(r->policy, r->hosts[h]), &d[h],
-		    &err);
-}
-
-
-static void
-count(const run *r, const asmgate_subject *s, tally *t)
-{
-	const asmgate_signature *sig = asmgate_subject_signature(s);
-	const asmgate_decision *d;
-	size_t h, nd;
-	int fails;
-
-	switch (asmgate_subject_get_kind(s)) {
-	case ASMGATE_SUBJECT_SKIPPED:
-		t->skipped++;
-		if (asmgate_subject_error(s) &&
-		    asmgate_subject_error(s)->code != ASMGATE_E_NOT_DOTNET &&
-		    asmgate_subject_error(s)->code != ASMGATE_E_NO_ASSEMBLY)
-			t->not_checked++;
-		return;
-	case ASMGATE_SUBJECT_ERROR:
-		t->errors++;
-		return;
-	case ASMGATE_SUBJECT_ASSEMBLY:
-		break;
-	}
-	if (!sig) { /* fail closed: an assembly without a result */
-		t->errors++;
-		return;
-	}
-	t->verified++;
-	t->states[sig->state]++;
-	if (asmgate_verdict_fails(&r->rules, sig, NULL))
-		t->not_signed++;
-	if (r->rules.fail_on & ((uint32_t)1 << sig->state))
-		t->failed_on++;
-	d = asmgate_subject_decisions(s, &nd);
-	if (r->policy && nd != r->nhosts) {
-		t->errors++;
-		return;
-	}
-	/* One rule (asmgate_verdict_fails) for the exit status, the
-	 * summaries and the JUnit and SARIF reports. */
-	fails = !r->policy && asmgate_verdict_fails(&r->rules, sig, NULL);
-	for (h = 0; h < nd; h++) {
-		if (d[h].allowed)
-			t->allowed++;
-		else if (d[h].audit)
-			t->audit_denied++;
-		else
-			t->denied++;
-		fails |= asmgate_verdict_fails(&r->rules, sig, &d[h]);
-	}
-	if (r->policy && r->rules.fail_on & ((uint32_t)1 << sig->state))
-		fails = 1;
-	if (fails)
-		t->failed++;
-}
-
-static void
-print_summary(const run *r, const tally *t, const asmgate_scan_stats *st)
-{
-	int k;
-	int first = 1;
-
-	printf("%u %s:", t->verified, t->verified == 1 ? "assembly" :
-	    "assemblies");
-	for (k = ASMGATE_SN_SIGNED; k >= 0; k--) {
-		if (!t->states[k])
-			continue;
-		printf("%s %u %s", first ? "" : ",", t->states[k],
-		    asmgate_sn_state_name((asmgate_sn_state)k));
-		first = 0;
-	}
-	if (first)
-		printf(" none");
-	if (t->skipped)
-		printf("; %u skipped", t->skipped);
-	if (t->not_checked)
-		printf(" (%u not checked)", t->not_checked);
-	if (t->errors)
-		printf("; %u unreadable", t->errors);
-	if (st->containers)
-		printf("; %llu container%s, %llu member%s examined "
-		    "(%llu not assemblies)",
-		    (unsigned long long)st->containers,
-		    st->containers == 1 ? "" : "s",
-		    (unsigned long long)st->members,
-		    st->members == 1 ? "" : "s",
-		    (unsigned long long)st->members_ignored);
-	if (r->policy)
-		printf("; decisions: %u allowed, %u denied%s", t->allowed,
-		    t->denied + t->audit_denied,
-		    t->audit_denied ? " (some in audit hosts)" : "");
-	if (t->failed_on)
-		printf("; %u in a --fail-on state", t->failed_on);
-	putchar('\n');
 }
 
 static int
@@ -609,6 +310,10 @@ cmd_verify(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "fail-on", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "files-from", required_argument, NULL, 'T' },
+		{ "null", no_argument, NULL, '0' },
+		{ "exclude", required_argument, NULL, 'x' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -624,13 +329,20 @@ cmd_verify(int argc, char **argv)
 	asmgate_error err;
 	sink sinks[MAX_SINKS];
 	size_t nsinks = 1;
+	const char *list_path = NULL;
+	const char *excl[RD_MAX_EXCLUDE];
+	char **listed = NULL;
+	size_t nlisted = 0, nexcl = 0;
+	rd_buf list;
+	cmd_progress prog;
 	tally t;
 	run r;
-	int c, rc = CMD_EXIT_ERROR, seen_fmt = 0, seen_jobs = 0;
+	int c, rc = CMD_EXIT_ERROR, seen_fmt = 0, seen_jobs = 0, nul = 0;
 
 	memset(&r, 0, sizeof(r));
 	memset(&t, 0, sizeof(t));
 	memset(sinks, 0, sizeof(sinks));
+	rd_buf_init(&list, RD_MAX_FILES_FROM_BYTES);
 	for (i = 0; i < MAX_SINKS; i++) {
 		rd_buf_init(&sinks[i].out, RD_MAX_REPORT_BYTES);
 		sinks[i].ok = 1;
@@ -642,7 +354,7 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:T:x:qh", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'f':
@@ -693,6 +405,28 @@ cmd_verify(int argc, char **argv)
 			if (!add_output(sinks, &nsinks, optarg))
 				goto out;
 			break;
+		case 'T':
+			if (list_path) {
+				cmd_usage_error("verify", "--files-from given "
+				    "twice");
+				goto out;
+			}
+			list_path = optarg;
+			break;
+		case '0':
+			nul = 1;
+			break;
+		case 'x':
+			if (nexcl >= RD_MAX_EXCLUDE) {
+				cmd_usage_error("verify", "at most %u --exclude",
+				    RD_MAX_EXCLUDE);
+				goto out;
+			}
+			excl[nexcl++] = optarg;
+			break;
+		case 'q':
+			r.quiet = 1;
+			break;
 		case 'h':
 			verify_usage(stdout);
 			rc = CMD_EXIT_OK;
@@ -703,7 +437,14 @@ cmd_verify(int argc, char **argv)
 		}
 	}
 	ncli = ntest; /* keys from here on belong to the policy */
-	if (optind >= argc) {
+	if (nul && !list_path) {
+		cmd_usage_error("verify", "--null needs --files-from");
+		goto out;
+	}
+	if (list_path && !cmd_read_list("verify", list_path, nul, &list,
+	    &listed, &nlisted))
+		goto out;
+	if (optind >= argc && nlisted == 0) {
 		cmd_usage_error("verify", "no PATH given");
 		goto out;
 	}
@@ -772,6 +513,8 @@ cmd_verify(int argc, char **argv)
 	so.policy = r.policy;
 	so.hosts = r.hosts;
 	so.nhosts = r.nhosts;
+	so.exclude = excl;
+	so.nexclude = nexcl;
 	/* Text and JSON are rendered by the workers, which then free the
 	 * image, unless a JUnit or SARIF report needs it when it takes the
 	 * subject. */
@@ -798,9 +541,13 @@ cmd_verify(int argc, char **argv)
 		fputc('\n', stderr);
 		goto out;
 	}
-	for (i = (size_t)optind; i < (size_t)argc; i++) {
-		if (asmgate_scan_add_path(scan, argv[i], &err) != ASMGATE_OK) {
-			cmd_print_error(argv[i], &err);
+	/* The command line's paths, then the list's, alike. */
+	for (i = (size_t)optind; i < (size_t)argc + nlisted; i++) {
+		const char *path = i < (size_t)argc ? argv[i] :
+		    listed[i - (size_t)argc];
+
+		if (asmgate_scan_add_path(scan, path, &err) != ASMGATE_OK) {
+			cmd_print_error(path, &err);
 			goto out;
 		}
 	}
@@ -832,11 +579,13 @@ cmd_verify(int argc, char **argv)
 		}
 	}
 	/* Subjects come in order, whatever the number of jobs. */
+	cmd_progress_init(&prog, !r.quiet);
 	for (;;) {
 		rendered *b;
 
 		asmgate_error_clear(&err);
 		if (asmgate_scan_next(scan, &subj, &err) != ASMGATE_OK) {
+			cmd_progress_clear(&prog);
 			fputs("asmgate verify: ", stderr);
 			cmd_put_text(stderr, err.msg);
 			fputc('\n', stderr);
@@ -845,10 +594,15 @@ cmd_verify(int argc, char **argv)
 		}
 		if (!subj)
 			break;
+		/* A terminal shared with standard output: no line under
+		 * the progress line. */
+		if (prog.shown && (isatty(STDOUT_FILENO) ||
+		    asmgate_subject_get_kind(subj) == ASMGATE_SUBJECT_ERROR))
+			cmd_progress_clear(&prog);
 		if (asmgate_subject_get_kind(subj) == ASMGATE_SUBJECT_ERROR)
 			cmd_print_error(asmgate_subject_name(subj),
 			    asmgate_subject_error(subj));
-		count(&r, subj, &t);
+		cmd_verify_count(&r, subj, &t);
 		b = asmgate_subject_user(subj);
 		for (i = 0; i < nsinks; i++) {
 			sink *k = &sinks[i];
@@ -868,19 +622,25 @@ cmd_verify(int argc, char **argv)
 					(void)sink_flush(k);
 				}
 			} else if (k->rep) {
-				add_report(&r, subj, k->rep);
+				cmd_verify_add_report(&r, subj, k->rep);
 			}
 		}
+		if (prog.on)
+			fflush(stdout);
+		cmd_progress_step(&prog, asmgate_subject_name(subj));
 		asmgate_subject_free(subj);
 	}
+	cmd_progress_clear(&prog);
 	for (i = 0; i < nsinks; i++) {
 		sink *k = &sinks[i];
 
 		if (k->fmt == CMD_FMT_JSON) {
-			json_summary(&k->j, &r, &t, asmgate_scan_get_stats(scan));
+			cmd_verify_json_summary(&k->j, &r, &t,
+			    asmgate_scan_get_stats(scan));
 			(void)sink_flush(k);
 		} else if (k->fmt == CMD_FMT_TEXT) {
-			print_summary(&r, &t, asmgate_scan_get_stats(scan));
+			cmd_verify_print_summary(&r, &t,
+			    asmgate_scan_get_stats(scan));
 		} else if (k->rep) {
 			uint8_t *doc = NULL;
 			size_t len = 0;
@@ -927,6 +687,8 @@ out:
 		rd_buf_free(&sinks[i].out);
 	}
 	asmgate_scan_free(scan);
+	free(listed);
+	rd_buf_free(&list);
 	/* Command-line test keys are ours; the policy's belong to it. */
 	/* Keys past ncli were added by a loaded policy and belong to it. */
 	if (!r.policy)

@@ -869,9 +869,13 @@ typedef struct asmgate_scan_stats {
 	uint64_t members;          /* members examined (not directories) */
 	uint64_t members_ignored;  /* members neither PE nor containers */
 	uint64_t inflated_bytes;   /* member bytes decompressed */
+	uint64_t excluded;         /* walk entries and members not examined:
+	                              they match an exclude pattern */
 } asmgate_scan_stats;
 
-#define ASMGATE_SCAN_OPTIONS_VERSION 1
+/* Version 2 added exclude and nexclude; a version 1 struct (without
+ * them) is still accepted by asmgate_scan_new. */
+#define ASMGATE_SCAN_OPTIONS_VERSION 2
 typedef struct asmgate_scan_options {
 	unsigned version;          /* ASMGATE_SCAN_OPTIONS_VERSION */
 	unsigned jobs;             /* worker threads; 0 or 1: one, inline */
@@ -889,9 +893,20 @@ typedef struct asmgate_scan_options {
 	int release_images;        /* 1: free each image after on_subject, so
 	                              subjects waiting to be handed out hold
 	                              no file bytes */
+	/* Version 2. fnmatch(3) patterns (no FNM_PATHNAME: '*' matches '/'
+	 * too): a path found in a directory walk whose path relative to the
+	 * walked directory, or whose last component, matches one is not
+	 * examined (a directory is not entered); nor is a container member
+	 * whose name, or the last component of its name, matches one. Each
+	 * is counted in stats.excluded. Paths added with
+	 * asmgate_scan_add_path are never excluded. Borrowed; at most
+	 * ASMGATE_SCAN_MAX_EXCLUDE. */
+	const char *const *exclude;
+	size_t nexclude;
 } asmgate_scan_options;
+#define ASMGATE_SCAN_MAX_EXCLUDE 256u
 #define ASMGATE_SCAN_OPTIONS_INIT { ASMGATE_SCAN_OPTIONS_VERSION, 1, 1, \
-	NULL, NULL, NULL, 0, NULL, NULL, 0 }
+	NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0 }
 
 /** Zero o, set its version and the defaults of ASMGATE_SCAN_OPTIONS_INIT;
  *  ASMGATE_E_USAGE for an unknown version. */

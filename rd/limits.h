@@ -228,4 +228,12 @@
 /* Files one run reports on. */
 #define RD_MAX_RUN_FILES 1000000u
 
+/* A --files-from list: its bytes, and one path in it (bytes, without the
+ * separator). */
+#define RD_MAX_FILES_FROM_BYTES ((size_t)64 << 20)
+#define RD_MAX_LIST_PATH 4096u
+
+/* --exclude patterns of one run (ASMGATE_SCAN_MAX_EXCLUDE, public). */
+#define RD_MAX_EXCLUDE 256u
+
 #endif /* RD_LIMITS_H */

@@ -28,6 +28,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -362,6 +363,13 @@ run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
 
 		if (!mi || mi->is_directory)
 			continue;
+		if (s->o.nexclude && mi->name && scan_excluded(s->o.exclude,
+		    s->o.nexclude, mi->name)) {
+			pthread_mutex_lock(&s->mu);
+			s->stats.excluded++;
+			pthread_mutex_unlock(&s->mu);
+			continue;
+		}
 		c = calloc(1, sizeof(*c));
 		if (c) {
 			c->name = strdup(mi->name);
@@ -686,9 +694,15 @@ asmgate_scan_new(asmgate_scan **out, const asmgate_scan_options *opts,
 	asmgate_scan *s;
 
 	*out = NULL;
-	if (!opts || opts->version != ASMGATE_SCAN_OPTIONS_VERSION)
+	if (!opts || (opts->version != ASMGATE_SCAN_OPTIONS_VERSION &&
+	    opts->version != 1))
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "scan options of unknown version");
+	if (opts->version >= 2 && (opts->nexclude > ASMGATE_SCAN_MAX_EXCLUDE ||
+	    (opts->nexclude && !opts->exclude)))
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "at most %u exclude patterns, in an array",
+		    ASMGATE_SCAN_MAX_EXCLUDE);
 	if (opts->jobs > SCAN_MAX_JOBS)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "at most %u jobs", SCAN_MAX_JOBS);
@@ -698,7 +712,12 @@ asmgate_scan_new(asmgate_scan **out, const asmgate_scan_options *opts,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
-	s->o = *opts;
+	/* A version 1 struct ends before exclude. */
+	if (opts->version == 1)
+		memcpy(&s->o, opts, offsetof(asmgate_scan_options, exclude));
+	else
+		s->o = *opts;
+	s->o.version = ASMGATE_SCAN_OPTIONS_VERSION;
 	if (s->o.jobs == 0)
 		s->o.jobs = 1;
 	s->window = (size_t)SCAN_WINDOW_PER_JOB * s->o.jobs;
@@ -718,7 +737,8 @@ asmgate_scan_add_path(asmgate_scan *s, const char *path, asmgate_error *err)
 	if (s->started)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "paths are added before the scan starts");
-	return scan_walk(&s->src, path, err);
+	return scan_walk(&s->src, path, s->o.exclude, s->o.nexclude,
+	    &s->stats.excluded, err);
 }
 
 static void

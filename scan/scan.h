@@ -37,9 +37,15 @@ typedef struct scan_sources {
 
 /* walk.c: expand path (named by the user) into sources: ASMGATE_OK, or
  * ASMGATE_E_NOMEM / ASMGATE_E_LIMIT (err filled) when the list could not
- * grow; a path that cannot be read is a preset error source. */
+ * grow; a path that cannot be read is a preset error source. Entries
+ * matching one of the nexcl patterns excl are counted in *excluded. */
 asmgate_status scan_walk(scan_sources *l, const char *path,
+    const char *const *excl, size_t nexcl, uint64_t *excluded,
     asmgate_error *err);
+/* 1 when path (relative to a walked directory, or a member name) or its
+ * last component matches one of the n fnmatch(3) patterns (no
+ * FNM_PATHNAME). */
+int scan_excluded(const char *const *pats, size_t n, const char *path);
 void scan_sources_free(scan_sources *l);
 
 /* subject.c: a new subject named by file and members, with the

@@ -11,11 +11,16 @@
  * and a path that cannot be read is an error source. A PATH named on the
  * command line is followed whatever it is. A directory already on the
  * current path (a bind mount of an ancestor) is not entered again.
+ *
+ * Exclusion: an entry whose path relative to the walked PATH, or whose
+ * name, matches an exclude pattern (fnmatch(3), no FNM_PATHNAME) is
+ * neither listed nor entered, only counted. A named PATH never is.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +40,10 @@ typedef struct dir_id {
 typedef struct walker {
 	scan_sources *l;
 	asmgate_error *err;  /* set when the list cannot grow */
+	const char *const *excl;
+	size_t nexcl;
+	size_t rootlen;      /* bytes before a relative path in a walk */
+	uint64_t *excluded;
 	dir_id stack[RD_MAX_WALK_DEPTH];
 } walker;
 
@@ -205,6 +214,9 @@ walk(walker *w, const char *path, unsigned depth, int from_dir)
 
 		if (rc == ASMGATE_OK && strcmp(name, ".") != 0 &&
 		    strcmp(name, "..") != 0) {
+			if (depth == 0)
+				w->rootlen = strlen(path) +
+				    (path[strlen(path) - 1] == '/' ? 0 : 1);
 			len = strlen(path) + strlen(name) + 2;
 			sub = malloc(len);
 			if (!sub) {
@@ -214,7 +226,11 @@ walk(walker *w, const char *path, unsigned depth, int from_dir)
 				snprintf(sub, len, "%s%s%s", path,
 				    path[strlen(path) - 1] == '/' ? "" : "/",
 				    name);
-				rc = walk(w, sub, depth + 1, 1);
+				if (scan_excluded(w->excl, w->nexcl,
+				    sub + w->rootlen))
+					(*w->excluded)++;
+				else
+					rc = walk(w, sub, depth + 1, 1);
 				free(sub);
 			}
 		}
@@ -224,8 +240,23 @@ walk(walker *w, const char *path, unsigned depth, int from_dir)
 	return rc;
 }
 
+int
+scan_excluded(const char *const *pats, size_t n, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	size_t i;
+
+	base = base ? base + 1 : path;
+	for (i = 0; i < n; i++)
+		if (fnmatch(pats[i], path, 0) == 0 ||
+		    (base != path && fnmatch(pats[i], base, 0) == 0))
+			return 1;
+	return 0;
+}
+
 asmgate_status
-scan_walk(scan_sources *l, const char *path, asmgate_error *err)
+scan_walk(scan_sources *l, const char *path, const char *const *excl,
+    size_t nexcl, uint64_t *excluded, asmgate_error *err)
 {
 	walker *w = malloc(sizeof(*w));
 	asmgate_status rc;
@@ -234,6 +265,10 @@ scan_walk(scan_sources *l, const char *path, asmgate_error *err)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 	w->l = l;
 	w->err = err;
+	w->excl = excl;
+	w->nexcl = nexcl;
+	w->rootlen = 0;
+	w->excluded = excluded;
 	rc = walk(w, path, 0, 0);
 	free(w);
 	return rc;

@@ -32,6 +32,10 @@ typedef struct seen {
 	asmgate_scan_stats stats;
 } seen;
 
+/* Exclude patterns of the next scan_paths (none by default). */
+static const char *const *g_excl;
+static size_t g_nexcl;
+
 static void
 scan_paths(const char *const *paths, size_t npaths, unsigned jobs,
     int release, seen *out)
@@ -47,6 +51,8 @@ scan_paths(const char *const *paths, size_t npaths, unsigned jobs,
 	    ASMGATE_SCAN_OPTIONS_VERSION), ASMGATE_OK);
 	o.jobs = jobs;
 	o.release_images = release;
+	o.exclude = g_excl;
+	o.nexclude = g_nexcl;
 	asmgate_error_clear(&err);
 	assert_int_equal(asmgate_scan_new(&s, &o, &err), ASMGATE_OK);
 	for (i = 0; i < npaths; i++)
@@ -128,6 +134,42 @@ test_scan__members_in_order(void **state)
 	assert_true(sn.stats.inflated_bytes > 0);
 	i = find(&sn, "native.dll");
 	assert_true(i == 2);
+}
+
+/* Exclude patterns: members by name or last part, walk entries by
+ * relative path or name, never a named path; all counted. */
+static void
+test_scan__exclude(void **state)
+{
+	static const char *const pats[] = { "*.nupkg", "native.dll",
+	    "hello.exe", "sig*-2048.dll" };
+	const char *paths[3];
+	char p0[1024], p1[1024], p2[1024];
+	static seen sn;
+
+	(void)state;
+	snprintf(p0, sizeof(p0), "%s", th_path("zip/mixed.zip"));
+	snprintf(p1, sizeof(p1), "%s", th_path("valid/hello.exe"));
+	snprintf(p2, sizeof(p2), "%s", th_path("valid"));
+	paths[0] = p0;
+	paths[1] = p1;
+	paths[2] = p2;
+	g_excl = pats;
+	g_nexcl = 4;
+	scan_paths(paths, 3, 2, 1, &sn);
+	g_excl = NULL;
+	g_nexcl = 0;
+	/* mixed.zip: Contoso, Delay (native.dll and the nupkg excluded);
+	 * the named hello.exe; valid/ without hello.exe, signed-2048.dll. */
+	assert_int_equal(sn.n, 3 + 5);
+	assert_non_null(strstr(sn.name[0], "mixed.zip!bin/Contoso"));
+	assert_non_null(strstr(sn.name[1], "mixed.zip!bin/Delay.dll"));
+	assert_string_equal(sn.name[2], p1);
+	assert_int_equal(find(&sn, "native.dll"), -1);
+	assert_int_equal(find(&sn, "valid/hello.exe"), 2);
+	assert_int_equal(find(&sn, "signed-2048.dll"), -1);
+	assert_int_equal(sn.stats.excluded, 4);
+	assert_int_equal(sn.stats.containers, 1);
 }
 
 /* The same subjects in the same order with any number of jobs, images
@@ -228,6 +270,14 @@ test_scan__options_versioned(void **state)
 	o.jobs = 1000;
 	assert_int_equal(asmgate_scan_new(&s, &o, &err), ASMGATE_E_USAGE);
 	assert_null(s);
+	o.jobs = 1;
+	o.nexclude = ASMGATE_SCAN_MAX_EXCLUDE + 1;
+	assert_int_equal(asmgate_scan_new(&s, &o, &err), ASMGATE_E_USAGE);
+	assert_null(s);
+	/* Version 1 (no exclude fields) is still accepted. */
+	o.version = 1;
+	assert_int_equal(asmgate_scan_new(&s, &o, &err), ASMGATE_OK);
+	asmgate_scan_free(s);
 }
 
 /* Borrowed bytes are snapshotted: changing them after parsing changes
@@ -319,6 +369,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan__members_in_order),
 		cmocka_unit_test(test_scan__jobs_same_order),
+		cmocka_unit_test(test_scan__exclude),
 		cmocka_unit_test_setup_teardown(
 		    test_scan__errors_and_skips_are_subjects, th_setup_tmp,
 		    th_teardown_tmp),
