@@ -236,4 +236,8 @@
 /* --exclude patterns of one run (ASMGATE_SCAN_MAX_EXCLUDE, public). */
 #define RD_MAX_EXCLUDE 256u
 
+/* Directory entries looked at for stale temporaries (rd/file.c
+ * sweep_stale) each time a file is written atomically. */
+#define RD_MAX_TEMP_SWEEP 65536u
+
 #endif /* RD_LIMITS_H */
