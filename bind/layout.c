@@ -425,7 +425,8 @@ asmgate_bindings_show(const asmgate_bindings *const *b, size_t nb,
 			} else {
 				if (nowhere++ == 0)
 					rd_buf_puts(&buf, "\nplaced nowhere "
-					    "(decided as unbound: for every "
+					    "by (an assembly no element "
+					    "places is decided for every "
 					    "host):\n");
 				id_text(&buf, id);
 			}
