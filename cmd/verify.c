@@ -751,7 +751,8 @@ cmd_verify(int argc, char **argv)
 		fprintf(stderr, "asmgate verify: no .NET assembly found\n");
 		rc = CMD_EXIT_ERROR;
 	} else
-		rc = t.failed ? CMD_EXIT_REJECT : CMD_EXIT_OK;
+		rc = t.failed || (r.require_bound && t.missing) ?
+		    CMD_EXIT_REJECT : CMD_EXIT_OK;
 	if (fflush(stdout) != 0)
 		rc = CMD_EXIT_ERROR;
 out:

@@ -504,8 +504,7 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 				    "every host may load it", s->nowhere->element);
 			else if (nearb)
 				via = fmt_s("no binding places it; near match: "
-				    "%s:%lu names %s", nearb->file, nearb->line,
-				    nearb->display);
+				    "%s", nearb->display);
 			else
 				via = fmt_s("no binding places it; in the GAC "
 				    "every host may load it");
