@@ -136,7 +136,8 @@ TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 
 .PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip bench-msi \
-	bench-policy bench-reports bench-sign valgrind install uninstall \
+	bench-policy bench-reports bench-sign bench-bindings valgrind \
+	install uninstall \
 	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip \
 	xcheck-cab xcheck-msi symbols consumer FORCE
 
@@ -394,6 +395,10 @@ bench-msi: all
 
 bench-policy: all
 	@sh tests/bench/policy-attrs.sh $(B)/asmgate
+
+# `bindings show` and `lint` of a generated 21 MB UTF-16 binding file.
+bench-bindings: all
+	@sh tests/bench/bindings-large.sh $(B)/asmgate
 
 # ---------------------------------------------------------------- lint
 # One-way module dependencies (docs/ARCHITECTURE.md), checked by grep.
