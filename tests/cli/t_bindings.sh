@@ -211,3 +211,15 @@ expect_rc 0
 run "$ASMGATE" verify --policy "$P" --bindings "$B/bad/placeholder.xml" "$B/drop"
 expect_rc 2
 expect_err "^$B/bad/placeholder.xml:7: "
+
+# Host attributes: tracking is a boolean, account 1-256 bytes.
+mkdir -p "$T/hp"
+cp "$S/keys/contoso.pub" "$T/hp/"
+printf '<policy xmlns="urn:asmgate:policy:1">\n<key id="c" file="contoso.pub"/>\n<host name="H" tracking="maybe"><allow id="a" keys="c"/></host>\n</policy>\n' >"$T/hp/p1.xml"
+run "$ASMGATE" policy lint "$T/hp/p1.xml"
+expect_rc 2
+expect_err "^$T/hp/p1.xml:3: .*tracking"
+printf '<policy xmlns="urn:asmgate:policy:1">\n<key id="c" file="contoso.pub"/>\n<host name="H" account=""><allow id="a" keys="c"/></host>\n</policy>\n' >"$T/hp/p2.xml"
+run "$ASMGATE" policy lint "$T/hp/p2.xml"
+expect_rc 2
+expect_err "^$T/hp/p2.xml:3: .*account"
