@@ -223,3 +223,9 @@ printf '<policy xmlns="urn:asmgate:policy:1">\n<key id="c" file="contoso.pub"/>\
 run "$ASMGATE" policy lint "$T/hp/p2.xml"
 expect_rc 2
 expect_err "^$T/hp/p2.xml:3: .*account"
+run "$ASMGATE" policy show "$B/hosts-policy.xml"
+expect_rc 0
+expect_out '^    account CONTOSO\\svc-bts-tracking; tracking host$'
+run "$ASMGATE" policy show --format json "$B/hosts-policy.xml"
+jq_eq '[(h["name"], h.get("account"), h.get("tracking")) for h in d["hosts"]][3]' \
+    "('TrackingHost', 'CONTOSO\\\\svc-bts-tracking', True)"
