@@ -421,10 +421,13 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 					continue;
 				}
 				h = asmgate_policy_find_host(p->pol, id->host);
-				if (h >= 0 && host_pos(p, (size_t)h) == p->nhosts)
+				if (h < 0)
+					continue;
+				if (host_pos(p, (size_t)h) == p->nhosts) {
 					s->elsewhere = 1;
-				if (h < 0 || host_pos(p, (size_t)h) == p->nhosts ||
-				    has_host(s, (size_t)h))
+					continue;
+				}
+				if (has_host(s, (size_t)h))
 					continue;
 				if (!add_pl(p, s, (size_t)h, id->role, id->file,
 				    id->line, dup_s(id->element)))
@@ -467,7 +470,8 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 					    o->line, fmt_s("referenced by %s, "
 					    "Version=%s (%s: %s)", s->id.name,
 					    ver_str(vb, sizeof(vb), &s->id.v),
-					    asmgate_role_name(o->role), o->via)))
+					    asmgate_role_name(o->role),
+					    o->via)))
 						goto nomem;
 					grew = 1;
 				}
@@ -501,7 +505,8 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 
 			if (s->nowhere)
 				via = fmt_s("placed nowhere: %s; in the GAC "
-				    "every host may load it", s->nowhere->element);
+				    "every host may load it",
+				    s->nowhere->element);
 			else if (nearb)
 				via = fmt_s("no binding places it; near match: "
 				    "%s", nearb->display);
@@ -532,7 +537,8 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 	for (f = 0; f < p->nb; f++) {
 		size_t nids = asmgate_bindings_count(p->b[f]);
 		for (k = 0; k < nids; k++) {
-			const asmgate_bound *id = asmgate_bindings_get(p->b[f], k);
+			const asmgate_bound *id =
+			    asmgate_bindings_get(p->b[f], k);
 			size_t m, j;
 			asmgate_missing *nm;
 			char **nn;
@@ -541,10 +547,11 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 				continue;
 			for (m = 0; m < p->nmissing; m++) {
 				const asmgate_bound *o = p->missing[m].bound;
-				if (bind_casecmp(o->display, id->display) == 0 &&
-				    ((!o->host && !id->host) || (o->host &&
-				    id->host && bind_casecmp(o->host,
-				    id->host) == 0)))
+				int same_host = (!o->host && !id->host) ||
+				    (o->host && id->host &&
+				    bind_casecmp(o->host, id->host) == 0);
+				if (same_host &&
+				    bind_casecmp(o->display, id->display) == 0)
 					break;
 			}
 			if (m < p->nmissing)
@@ -562,8 +569,8 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 			nm[p->nmissing].near = NULL;
 			nn[p->nmissing] = NULL;
 			j = lower_name(p, id->name);
-			if (j < p->n && bind_casecmp(p->v[p->by_name[j]].id.name,
-			    id->name) == 0) {
+			if (j < p->n && bind_casecmp(
+			    p->v[p->by_name[j]].id.name, id->name) == 0) {
 				const psub *s = &p->v[p->by_name[j]];
 				nn[p->nmissing] = fmt_s("%s (%s, Version=%s)",
 				    s->sname, s->id.name,
