@@ -375,10 +375,72 @@ ver_str(char *buf, size_t n, const asmgate_version *v)
 	return buf;
 }
 
+/*
+ * The closure over AssemblyRef (II.22.5): every host of a seed subject is
+ * added, as a dependency, to each subject a seed references, and so on
+ * (a queue of subjects whose hosts grew; each subject enters once per
+ * host it gains). Seeds: the placed subjects (unbound 0), or those
+ * whose placements are unbound (1). ASMGATE_E_NOMEM or OK.
+ */
+static asmgate_status
+closure(scan_place *p, int unbound)
+{
+	size_t i, qh = 0, qt = 0, qcap, *queue;
+	char vb[32];
+
+	qcap = p->n * (p->nhosts ? p->nhosts : 1) + p->n + 1;
+	queue = malloc(qcap * sizeof(*queue));
+	if (!queue)
+		return ASMGATE_E_NOMEM;
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].npl && (!unbound ||
+		    p->v[i].pl[0].role == ASMGATE_ROLE_UNBOUND))
+			queue[qt++] = i;
+	while (qh < qt) {
+		psub *s = &p->v[queue[qh++]];
+		size_t r, pi;
+
+		for (r = 0; r < s->nrefs; r++) {
+			size_t j = lower_name(p, s->refs[r].name);
+
+			for (; j < p->n; j++) {
+				size_t ti = p->by_name[j];
+				psub *t = &p->v[ti];
+				int grew = 0;
+
+				if (bind_casecmp(t->id.name, s->refs[r].name))
+					break;
+				if (t == s || !ref_matches(&s->refs[r], &t->id))
+					continue;
+				for (pi = 0; pi < s->npl; pi++) {
+					const ppl *o = &s->pl[pi];
+					if (has_host(t, o->host))
+						continue;
+					if (!add_pl(p, t, o->host,
+					    ASMGATE_ROLE_DEPENDENCY, o->file,
+					    o->line, fmt_s("referenced by %s, "
+					    "Version=%s (%s: %s)", s->id.name,
+					    ver_str(vb, sizeof(vb), &s->id.v),
+					    asmgate_role_name(o->role),
+					    o->via))) {
+						free(queue);
+						return ASMGATE_E_NOMEM;
+					}
+					grew = 1;
+				}
+				if (grew && qt < qcap)
+					queue[qt++] = ti;
+			}
+		}
+	}
+	free(queue);
+	return ASMGATE_OK;
+}
+
 asmgate_status
 scan_place_resolve(scan_place *p, asmgate_error *err)
 {
-	size_t i, f, k, *queue = NULL, qh = 0, qt = 0, qcap;
+	size_t i, f, k;
 	uint8_t **matched = NULL;
 	char vb[32];
 
@@ -436,50 +498,9 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 		}
 	}
 
-	/* 2. The closure over AssemblyRef: a queue of subjects whose
-	 * hosts grew; each subject enters at most once per host. */
-	qcap = p->n * (p->nhosts ? p->nhosts : 1) + p->n + 1;
-	queue = malloc(qcap * sizeof(*queue));
-	if (!queue)
+	/* 2. The closure from the placed subjects. */
+	if (closure(p, 0) != ASMGATE_OK)
 		goto nomem;
-	for (i = 0; i < p->n; i++)
-		if (p->v[i].npl)
-			queue[qt++] = i;
-	while (qh < qt) {
-		psub *s = &p->v[queue[qh++]];
-		size_t r, pi;
-
-		for (r = 0; r < s->nrefs; r++) {
-			size_t j = lower_name(p, s->refs[r].name);
-
-			for (; j < p->n; j++) {
-				size_t ti = p->by_name[j];
-				psub *t = &p->v[ti];
-				int grew = 0;
-
-				if (bind_casecmp(t->id.name, s->refs[r].name))
-					break;
-				if (t == s || !ref_matches(&s->refs[r], &t->id))
-					continue;
-				for (pi = 0; pi < s->npl; pi++) {
-					const ppl *o = &s->pl[pi];
-					if (has_host(t, o->host))
-						continue;
-					if (!add_pl(p, t, o->host,
-					    ASMGATE_ROLE_DEPENDENCY, o->file,
-					    o->line, fmt_s("referenced by %s, "
-					    "Version=%s (%s: %s)", s->id.name,
-					    ver_str(vb, sizeof(vb), &s->id.v),
-					    asmgate_role_name(o->role),
-					    o->via)))
-						goto nomem;
-					grew = 1;
-				}
-				if (grew && qt < qcap)
-					queue[qt++] = ti;
-			}
-		}
-	}
 
 	/* 3. Unbound: every host, with why. */
 	for (i = 0; i < p->n; i++) {
@@ -518,6 +539,11 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 				goto nomem;
 		}
 	}
+
+	/* 4. What an unbound assembly references runs wherever it does:
+	 * the closure again, from the unbound subjects. */
+	if (closure(p, 1) != ASMGATE_OK)
+		goto nomem;
 
 	/* Order each subject's placements as the scan's hosts. */
 	for (i = 0; i < p->n; i++) {
@@ -583,13 +609,11 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 	for (f = 0; f < p->nb; f++)
 		free(matched[f]);
 	free(matched);
-	free(queue);
 	return ASMGATE_OK;
 nomem:
 	for (f = 0; matched && f < p->nb; f++)
 		free(matched[f]);
 	free(matched);
-	free(queue);
 	return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory while "
 	    "placing assemblies");
 }
