@@ -59,12 +59,20 @@ PY
 bytes=$(wc -c <"$T/b.xml")
 lines=$(python3 -c "import sys; print(open(sys.argv[1],'rb').read().decode('utf-16').count('\n'))" "$T/b.xml")
 echo "bench-bindings: $bytes bytes of UTF-16 LE (BOM), $lines lines, $N send ports"
-t() { s=$(date +%s.%N); "$@" >/dev/null 2>&1; r=$?; e=$(date +%s.%N); printf "  %-44s %6.3f s (exit %d)\n" "$(basename "$1") $2 $3 $4" "$(echo "$e - $s" | bc)" $r; }
-t "$A" bindings show "$T/b.xml"
-t "$A" bindings show --format json "$T/b.xml"
-t "$A" bindings lint "$T/b.xml"
-t iconv -f UTF-16 -t UTF-8 "$T/b.xml"
-if command -v xmllint >/dev/null 2>&1; then t xmllint --noout "$T/b.xml"; fi
+# t LABEL CMD...: wall time of CMD.
+t() {
+	l=$1; shift
+	s=$(date +%s.%N); "$@" >/dev/null 2>&1; r=$?; e=$(date +%s.%N)
+	printf '  %-36s %6.3f s (exit %d)\n' "$l" "$(echo "$e - $s" | bc)" $r
+}
+t "asmgate bindings show" "$A" bindings show "$T/b.xml"
+t "asmgate bindings show --format json" "$A" bindings show --format json \
+    "$T/b.xml"
+t "asmgate bindings lint" "$A" bindings lint "$T/b.xml"
+t "iconv -f UTF-16 -t UTF-8" iconv -f UTF-16 -t UTF-8 "$T/b.xml"
+if command -v xmllint >/dev/null 2>&1; then
+	t "xmllint --noout" xmllint --noout "$T/b.xml"
+fi
 if command -v /usr/bin/time >/dev/null 2>&1; then
 	/usr/bin/time -f '  bindings show peak RSS: %M KiB' "$A" bindings \
 	    show "$T/b.xml" >/dev/null
