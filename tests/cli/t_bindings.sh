@@ -229,3 +229,11 @@ expect_out '^    account CONTOSO\\svc-bts-tracking; tracking host$'
 run "$ASMGATE" policy show --format json "$B/hosts-policy.xml"
 jq_eq '[(h["name"], h.get("account"), h.get("tracking")) for h in d["hosts"]][3]' \
     "('TrackingHost', 'CONTOSO\\\\svc-bts-tracking', True)"
+
+# SARIF: the placement ends each message and is a property.
+run "$ASMGATE" verify --format sarif --policy "$P" --bindings "$B/orders.xml" \
+    "$B/drop/Contoso.Orders.Maps.dll" "$S/valid/fabrikam-adapters.dll"
+expect_rc 1
+jq_eq '[r["properties"]["asmgate/placement"].split(":")[0] for r in d["runs"][0]["results"] if "asmgate/placement" in r["properties"]]' \
+    "['unbound', 'unbound']"
+jq_eq 'all("(placed: unbound: no binding places it" in r["message"]["text"] for r in d["runs"][0]["results"] if r["properties"].get("host") in ("OrchestrationHost", "TrackingHost"))' true
