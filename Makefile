@@ -21,7 +21,9 @@
 #                  alone), the reports' time and peak RSS over 10 000
 #                  files x 16 hosts (bench-reports alone), and sign of a
 #                  1000 MiB assembly: memory and time against `openssl
-#                  dgst` (bench-sign alone)
+#                  dgst` (bench-sign alone), `bindings show` and
+#                  `lint` of a 21 MB UTF-16 binding file (bench-bindings
+#                  alone)
 #   xcheck-zip     the ZIP reader against unzip / Python's zipfile
 #   xcheck-cab     the cabinet reader against cabextract
 #   xcheck-msi     the installer-database reader against msiextract
@@ -144,7 +146,7 @@ TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 all: $(B)/asmgate $(B)/libasmgate.a $(B)/libasmgate.so $(B)/asmgate.pc
 
 help:
-	@sed -n '2,37p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,39p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- deps
 deps:

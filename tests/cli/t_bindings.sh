@@ -237,3 +237,13 @@ expect_rc 1
 jq_eq '[r["properties"]["asmgate/placement"].split(":")[0] for r in d["runs"][0]["results"] if "asmgate/placement" in r["properties"]]' \
     "['unbound', 'unbound']"
 jq_eq 'all("(placed: unbound: no binding places it" in r["message"]["text"] for r in d["runs"][0]["results"] if r["properties"].get("host") in ("OrchestrationHost", "TrackingHost"))' true
+
+# Several binding files add up: Maps placed by orders.xml, the older one
+# near-match.xml names is missing, with its file and line.
+run "$ASMGATE" verify --policy "$P" --bindings "$B/orders.xml" \
+    --bindings "$N" "$B/drop"
+expect_rc 0
+expect_out '^  SendHost: allowed: matched allow rule .maps.$'
+expect_no_out 'placed: unbound'
+expect_out "missing: Contoso.Orders.Maps, Version=0.9.0.0.* \\($N:[0-9]+, map by send port SP.Old"
+expect_out '2 bound assemblies missing$'
