@@ -56,6 +56,26 @@ asmgate_status verify_digest(const asmgate_image *img,
     const verify_plan *plan, const EVP_MD *md, uint8_t *out,
     unsigned *outlen, uint32_t *cksum, asmgate_error *err);
 
+/* One digest fed by a shared pass over the file (verify_digest_multi):
+ * its context (initialised by the caller, finished by it) and its
+ * ranges, in offset order for the shared walk. */
+#define VERIFY_MAX_CONSUMERS 8u
+typedef struct verify_consumer {
+	EVP_MD_CTX *ctx;
+	const verify_range *r;
+	unsigned n;
+	unsigned next;   /* walk state */
+	int lone;        /* walk state: ranges out of order */
+} verify_consumer;
+
+/** verify_digest (p may be NULL: no strong-name digest), feeding the
+ *  nextra extra consumers in the same pass: the file is read once for
+ *  the strong-name digest, each Authenticode digest and the checksum. */
+asmgate_status verify_digest_multi(const asmgate_image *img,
+    const verify_plan *p, const EVP_MD *md, uint8_t *out, unsigned *outlen,
+    uint32_t *cksum, const verify_consumer *extra, unsigned nextra,
+    asmgate_error *err);
+
 /* Bytes laid over the file's by the signer: len bytes at file offset
  * off read from bytes (the flags word, the signature slot, the
  * CheckSum field). Patches do not overlap. */
