@@ -76,6 +76,20 @@ asmgate_status verify_digest_multi(const asmgate_image *img,
     uint32_t *cksum, const verify_consumer *extra, unsigned nextra,
     asmgate_error *err);
 
+/* Extra digests (Authenticode) riding on the strong-name pass. */
+typedef struct verify_extra {
+	verify_consumer c[VERIFY_MAX_CONSUMERS];
+	unsigned n;
+	int done;        /* set once they were fed */
+} verify_extra;
+
+/** asmgate_verify_image, feeding x's consumers (may be NULL) in the pass
+ *  it makes anyway (strong-name digest or checksum) and setting
+ *  x->done. */
+asmgate_status verify_image_extra(const asmgate_image *img,
+    const asmgate_verify_options *o, asmgate_signature *out,
+    verify_extra *x, asmgate_error *err);
+
 /* Bytes laid over the file's by the signer: len bytes at file offset
  * off read from bytes (the flags word, the signature slot, the
  * CheckSum field). Patches do not overlap. */
