@@ -120,6 +120,39 @@ asmgate_verdict_fails(const asmgate_verdict_rules *rules,
 	    sig->state == ASMGATE_SN_TEST_SIGNED));
 }
 
+/* The Authenticode part of the one verdict rule: a state whose bit is
+ * in fail_on fails; without a policy, a signature that is present and
+ * not valid fails too (fail closed on unknown states). */
+static int
+ac_fails(const asmgate_verdict_rules *rules, const asmgate_authenticode *ac,
+    const asmgate_decision *d)
+{
+	if (!ac)
+		return 0;
+	if ((unsigned)ac->state >= ASMGATE_AC_STATE_COUNT)
+		return 1;
+	if (rules->fail_on & ASMGATE_FAIL_ON_AC(ac->state))
+		return 1;
+	return !d && ac->state != ASMGATE_AC_VALID &&
+	    ac->state != ASMGATE_AC_UNSIGNED;
+}
+
+int
+asmgate_verdict_fails_ac(const asmgate_verdict_rules *rules,
+    const asmgate_signature *sig, const asmgate_authenticode *ac,
+    const asmgate_decision *d)
+{
+	static const asmgate_verdict_rules none;
+
+	if (!rules)
+		rules = &none;
+	if (ac_fails(rules, ac, d))
+		return 1;
+	if (!sig && ac)
+		return 0; /* a native PE file: judged on Authenticode alone */
+	return asmgate_verdict_fails(rules, sig, d);
+}
+
 void
 asmgate_report_set_rules(asmgate_report *r, const asmgate_verdict_rules *rules)
 {

@@ -20,6 +20,7 @@
  * tell a --key-map substitute from the identity key.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,6 +388,12 @@ choose_verifier(const asmgate_image *img, const asmgate_verify_options *o,
 asmgate_status
 asmgate_verify_options_init(asmgate_verify_options *o, unsigned version)
 {
+	/* Version 1 ends before trust: only its members are touched. */
+	if (version == 1) {
+		memset(o, 0, offsetof(asmgate_verify_options, trust));
+		o->version = version;
+		return ASMGATE_OK;
+	}
 	if (version != ASMGATE_VERIFY_OPTIONS_VERSION)
 		return ASMGATE_E_USAGE;
 	memset(o, 0, sizeof(*o));
@@ -429,7 +436,8 @@ asmgate_verify_image(const asmgate_image *img,
 	memset(out, 0, sizeof(*out));
 	memset(&c, 0, sizeof(c));
 	out->state = ASMGATE_SN_INVALID;
-	if (o && o->version != ASMGATE_VERIFY_OPTIONS_VERSION)
+	if (o && o->version != ASMGATE_VERIFY_OPTIONS_VERSION &&
+	    o->version != 1)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "verify options of unknown version %u", o->version);
 	out->flag_set = (cli->flags & ASMGATE_COMIMAGE_STRONGNAMESIGNED) != 0;
