@@ -842,6 +842,16 @@ asmgate_status asmgate_policy_decide(const asmgate_policy *pol, size_t host,
     const asmgate_image *img, const asmgate_signature *sig,
     asmgate_decision *out, asmgate_error *err);
 
+/** asmgate_policy_decide with the file's Authenticode outcome ac (NULL:
+ *  not verified; then rules with publishers or authenticode do not
+ *  match). An allow rule never matches an Authenticode state invalid or
+ *  revoked; a decision by a rule with publishers names the publisher
+ *  that matched in its reasons (docs/POLICY.md, "Publishers"). */
+asmgate_status asmgate_policy_decide_ac(const asmgate_policy *pol,
+    size_t host, const asmgate_image *img, const asmgate_signature *sig,
+    const asmgate_authenticode *ac, asmgate_decision *out,
+    asmgate_error *err);
+
 /** The same as asmgate_policy_load over len bytes in memory (the bytes
  *  are not kept). Key files the policy names resolve against base_dir
  *  (NULL: the current directory). */
@@ -856,7 +866,8 @@ const char *asmgate_decision_verdict(const asmgate_decision *d);
  *  stable short name: "token-only-key", "short-key", "unused-key",
  *  "private-key-file", "duplicate-key", "allow-any-key", "weak-state",
  *  "never-matches", "no-effect", "no-allow-rule", "no-hosts",
- *  "audit-mode", "non-ascii-name". */
+ *  "audit-mode", "non-ascii-name", "publisher-subject-only",
+ *  "unused-publisher", "authenticode-untrusted". */
 typedef struct asmgate_policy_warning {
 	unsigned long line;         /* 1-based line in the policy */
 	const char *code;
