@@ -989,6 +989,19 @@ asmgate_status asmgate_report_add_origin(asmgate_report *r, const char *path,
     const asmgate_error *file_err, const asmgate_signature *sig,
     const char *host, const asmgate_decision *d, asmgate_error *err);
 
+/** asmgate_report_add_origin with the file's Authenticode outcome ac
+ *  (NULL: not verified). Authenticode failures have rule ids of their
+ *  own, "authenticode/STATE" (SARIF ruleId, JUnit failure type): without
+ *  a policy a signature that is present and not valid; a state in
+ *  rules->fail_on (ASMGATE_FAIL_ON_AC); with a policy, a default denial
+ *  of a file whose Authenticode no allow rule accepts (invalid,
+ *  revoked). sig NULL with ac (a native PE file) reports ac alone. */
+asmgate_status asmgate_report_add_ac(asmgate_report *r, const char *path,
+    const asmgate_origin *origin, const asmgate_image *img,
+    const asmgate_error *file_err, const asmgate_signature *sig,
+    const asmgate_authenticode *ac, const char *host,
+    const asmgate_decision *d, asmgate_error *err);
+
 /** A subject that was not checked, with why->msg as the reason: JUnit
  *  a testcase with <skipped>; SARIF a result "asmgate/not-checked"
  *  (level warning) unless why->code is ASMGATE_E_NOT_DOTNET or
