@@ -40,6 +40,8 @@ typedef struct tally {
 	unsigned allowed;
 	unsigned failed;        /* assemblies that fail the run */
 	unsigned failed_on;     /* ... by being in a --fail-on state */
+	unsigned ac_checked;    /* PE files decided on Authenticode */
+	unsigned ac_states[ASMGATE_AC_STATE_COUNT];
 } tally;
 
 /* Text of one subject (with --quiet only what fails the run). */
