@@ -294,6 +294,7 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 	const asmgate_origin *o = asmgate_subject_origin(s);
 	const char *name = asmgate_subject_name(s);
 	const asmgate_image *img = asmgate_subject_image(s);
+	const asmgate_authenticode *ac = asmgate_subject_authenticode(s);
 	const asmgate_decision *d;
 	asmgate_error err;
 	size_t h, nd;
@@ -301,7 +302,12 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 	asmgate_error_clear(&err);
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
-		if (asmgate_subject_error(s))
+		/* a native PE file with an Authenticode signature: its
+		 * outcome (asmgate_verdict_fails_ac judges it alone) */
+		if (ac && ac->state != ASMGATE_AC_UNSIGNED)
+			(void)asmgate_report_add_ac(rep, name, o, NULL, NULL,
+			    NULL, ac, NULL, NULL, &err);
+		else if (asmgate_subject_error(s))
 			(void)asmgate_report_add_skipped(rep, name, o,
 			    asmgate_subject_error(s), &err);
 		return;
@@ -313,14 +319,14 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 		break;
 	}
 	if (!r->policy) {
-		(void)asmgate_report_add_origin(rep, name, o, img, NULL,
-		    asmgate_subject_signature(s), NULL, NULL, &err);
+		(void)asmgate_report_add_ac(rep, name, o, img, NULL,
+		    asmgate_subject_signature(s), ac, NULL, NULL, &err);
 		return;
 	}
 	d = asmgate_subject_decisions(s, &nd);
 	for (h = 0; h < nd && h < r->nhosts; h++)
-		(void)asmgate_report_add_origin(rep, name, o, img, NULL,
-		    asmgate_subject_signature(s),
+		(void)asmgate_report_add_ac(rep, name, o, img, NULL,
+		    asmgate_subject_signature(s), ac,
 		    asmgate_policy_host_name(r->policy, r->hosts[h]), &d[h],
 		    &err);
 }

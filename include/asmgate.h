@@ -848,6 +848,16 @@ asmgate_status asmgate_policy_decide(const asmgate_policy *pol, size_t host,
     const asmgate_image *img, const asmgate_signature *sig,
     asmgate_decision *out, asmgate_error *err);
 
+/** asmgate_policy_decide with the file's Authenticode outcome ac (NULL:
+ *  not verified; then rules with publishers or authenticode do not
+ *  match). An allow rule never matches an Authenticode state invalid or
+ *  revoked; a decision by a rule with publishers names the publisher
+ *  that matched in its reasons (docs/POLICY.md, "Publishers"). */
+asmgate_status asmgate_policy_decide_ac(const asmgate_policy *pol,
+    size_t host, const asmgate_image *img, const asmgate_signature *sig,
+    const asmgate_authenticode *ac, asmgate_decision *out,
+    asmgate_error *err);
+
 /** The same as asmgate_policy_load over len bytes in memory (the bytes
  *  are not kept). Key files the policy names resolve against base_dir
  *  (NULL: the current directory). */
@@ -862,7 +872,8 @@ const char *asmgate_decision_verdict(const asmgate_decision *d);
  *  stable short name: "token-only-key", "short-key", "unused-key",
  *  "private-key-file", "duplicate-key", "allow-any-key", "weak-state",
  *  "never-matches", "no-effect", "no-allow-rule", "no-hosts",
- *  "audit-mode", "non-ascii-name". */
+ *  "audit-mode", "non-ascii-name", "publisher-subject-only",
+ *  "unused-publisher", "authenticode-untrusted". */
 typedef struct asmgate_policy_warning {
 	unsigned long line;         /* 1-based line in the policy */
 	const char *code;
@@ -983,6 +994,19 @@ asmgate_status asmgate_report_add_origin(asmgate_report *r, const char *path,
     const asmgate_origin *origin, const asmgate_image *img,
     const asmgate_error *file_err, const asmgate_signature *sig,
     const char *host, const asmgate_decision *d, asmgate_error *err);
+
+/** asmgate_report_add_origin with the file's Authenticode outcome ac
+ *  (NULL: not verified). Authenticode failures have rule ids of their
+ *  own, "authenticode/STATE" (SARIF ruleId, JUnit failure type): without
+ *  a policy a signature that is present and not valid; a state in
+ *  rules->fail_on (ASMGATE_FAIL_ON_AC); with a policy, a default denial
+ *  of a file whose Authenticode no allow rule accepts (invalid,
+ *  revoked). sig NULL with ac (a native PE file) reports ac alone. */
+asmgate_status asmgate_report_add_ac(asmgate_report *r, const char *path,
+    const asmgate_origin *origin, const asmgate_image *img,
+    const asmgate_error *file_err, const asmgate_signature *sig,
+    const asmgate_authenticode *ac, const char *host,
+    const asmgate_decision *d, asmgate_error *err);
 
 /** A subject that was not checked, with why->msg as the reason: JUnit
  *  a testcase with <skipped>; SARIF a result "asmgate/not-checked"

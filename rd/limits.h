@@ -109,6 +109,8 @@
 
 /* Keys, hosts and rules in one policy. */
 #define RD_MAX_POLICY_KEYS 1024u
+/* Authenticode publishers (<publisher>) in one policy. */
+#define RD_MAX_POLICY_PUBLISHERS 1024u
 #define RD_MAX_POLICY_HOSTS 256u
 #define RD_MAX_POLICY_RULES 4096u
 

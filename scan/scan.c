@@ -317,8 +317,9 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 		}
 		subj->ndecisions = s->o.nhosts;
 		for (h = 0; h < s->o.nhosts; h++) {
-			rc = asmgate_policy_decide(s->o.policy, s->o.hosts[h],
-			    img, &subj->sig, &subj->decisions[h], err);
+			rc = asmgate_policy_decide_ac(s->o.policy,
+			    s->o.hosts[h], img, &subj->sig, subj->ac,
+			    &subj->decisions[h], err);
 			if (rc != ASMGATE_OK) {
 				subj->kind = ASMGATE_SUBJECT_ERROR;
 				subj->has_err = 1;

@@ -212,6 +212,15 @@ parse_ava(const char *s, const char *e, X509_NAME *n, int join)
 		val[vl++] = (char)c;
 	}
 	obj = OBJ_txt2obj(type_alias(type), 0);
+	if (!obj) {
+		/* RFC 4514 3: type names are case-insensitive ("cn",
+		 * "c"); OpenSSL's short names are upper case */
+		size_t i;
+		for (i = 0; type[i]; i++)
+			if (type[i] >= 'a' && type[i] <= 'z')
+				type[i] = (char)(type[i] - 32);
+		obj = OBJ_txt2obj(type_alias(type), 0);
+	}
 	if (!obj)
 		return 0;
 	ok = X509_NAME_add_entry_by_OBJ(n, obj, V_ASN1_UTF8STRING,
