@@ -1355,6 +1355,7 @@ test_verify__sign_large_streamed(void **state)
 /* ------------------------------------------------------- authenticode */
 
 #define AC_DIR "authenticode/"
+#define CONTOSO_DLL "valid/contoso-orchestrations.dll"
 #define AC_AT 1780272000  /* 2026-06-01T00:00:00Z, samples README */
 
 /* The Authenticode image hash over the ranges read by hand (offsets():
@@ -1678,6 +1679,44 @@ test_verify__ac_verdict(void **state)
 }
 
 
+/* A consumer whose ranges are out of offset order is fed by a walk of
+ * its own, range by range as listed: the digest is of the bytes in
+ * that order (computed here with EVP_Digest over a copy). */
+static void
+test_verify__digest_ranges_out_of_order(void **state)
+{
+	size_t len;
+	uint8_t *b = th_load(CONTOSO_DLL, &len);
+	verify_range r[2] = { { 0x400, 0x80, 0 }, { 0x10, 0x20, 0 } };
+	verify_consumer c[1];
+	uint8_t want[32], got[32], cat[0xA0];
+	unsigned wl = 0, gl = 0;
+	asmgate_image *img = NULL;
+	asmgate_error err;
+
+	(void)state;
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_image_from_memory(&img, b, len, &err),
+	    ASMGATE_OK);
+	memcpy(cat, b + 0x400, 0x80);
+	memcpy(cat + 0x80, b + 0x10, 0x20);
+	assert_true(EVP_Digest(cat, sizeof(cat), want, &wl, EVP_sha256(),
+	    NULL));
+	memset(c, 0, sizeof(c));
+	c[0].ctx = EVP_MD_CTX_new();
+	assert_true(EVP_DigestInit_ex(c[0].ctx, EVP_sha256(), NULL));
+	c[0].r = r;
+	c[0].n = 2;
+	assert_int_equal(verify_digest_multi(img, NULL, NULL, NULL, NULL,
+	    NULL, c, 1, &err), ASMGATE_OK);
+	assert_true(EVP_DigestFinal_ex(c[0].ctx, got, &gl));
+	EVP_MD_CTX_free(c[0].ctx);
+	assert_int_equal(gl, wl);
+	assert_memory_equal(got, want, wl);
+	asmgate_image_free(img);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -1715,6 +1754,7 @@ main(void)
 		cmocka_unit_test(test_verify__ac_facts),
 		cmocka_unit_test(test_verify__dn_canonical),
 		cmocka_unit_test(test_verify__ac_verdict),
+		cmocka_unit_test(test_verify__digest_ranges_out_of_order),
 	};
 	return cmocka_run_group_tests_name("verify", tests, th_setup_tmp,
 	    th_teardown_tmp);
