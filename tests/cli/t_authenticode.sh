@@ -174,3 +174,44 @@ CNF
 else
 	skip 2 "openssl or osslsigncode not installed: no Lifetime Signing check"
 fi
+
+# Legacy PKCS#9 counterSignature (authenticode.md 3.7), made here by
+# tests/cli/make-pkcs9.py: an `openssl cms -sign` by the test TSA over
+# the SignerInfo's encryptedDigest becomes an unauthenticated attribute.
+# Verified in 2031, after the leaf expired: the timestamp (now) keeps it
+# valid; a counterSignature over other bytes is ignored (expired).
+# osslsigncode 2.9 agrees ("Timestamp Server Signature verification:
+# ok", checked when this test was written).
+if [ -n "$PYTHON" ] && command -v openssl >/dev/null 2>&1 &&
+    command -v osslsigncode >/dev/null 2>&1; then
+	P=$T/pkcs9
+	mkdir -p "$P"
+	cat "$ACD/pki/contoso.pem" "$ACD/pki/inter.pem" >"$P/chain.pem"
+	osslsigncode sign -certs "$P/chain.pem" -key "$ACD/pki/contoso.key" \
+	    -h sha256 -ac "$ACD/pki/tsa.pem" -in "$ACD/unsigned.dll" \
+	    -out "$P/base.dll" >/dev/null 2>&1
+	osslsigncode extract-signature -in "$P/base.dll" -out "$P/sig.der" \
+	    >/dev/null 2>&1
+	"$PYTHON" "$(dirname "$0")/make-pkcs9.py" --encdigest "$P/sig.der" \
+	    "$P/enc.bin"
+	printf 'x' >>"$P/other.bin"
+	cat "$P/enc.bin" >>"$P/other.bin"
+	for k in enc other; do
+		openssl cms -sign -binary -in "$P/$k.bin" \
+		    -signer "$ACD/pki/tsa.pem" -inkey "$ACD/pki/tsa.key" \
+		    -md sha256 -nosmimecap -outform DER -out "$P/$k.cms" \
+		    2>/dev/null
+		"$PYTHON" "$(dirname "$0")/make-pkcs9.py" "$P/base.dll" \
+		    "$P/sig.der" "$P/$k.cms" "$P/$k.dll"
+	done
+	run "$ASMGATE" verify --ca-file "$ACD/pki/ca.pem" \
+	    --at 2031-01-01T00:00:00Z --format json "$P/enc.dll" "$P/other.dll"
+	jq_eq "[f['authenticode']['state'] for f in d['files']]" \
+	    "['valid', 'expired']"
+	jq_eq "d['files'][0]['authenticode']['signatures'][0]['timestamp']['kind']" \
+	    pkcs9
+	jq_eq "d['files'][0]['authenticode']['signatures'][0]['timestamp']['signer']" \
+	    "CN=asmgate Test Timestamping Authority,O=asmgate tests,C=US"
+else
+	skip 3 "python3, openssl or osslsigncode not installed: no PKCS#9 check"
+fi
