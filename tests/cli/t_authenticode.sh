@@ -215,3 +215,10 @@ if [ -n "$PYTHON" ] && command -v openssl >/dev/null 2>&1 &&
 else
 	skip 3 "python3, openssl or osslsigncode not installed: no PKCS#9 check"
 fi
+
+# --require-authenticode on an unsigned native file: exit 1, and the
+# JUnit report fails it too (one verdict rule).
+run "$ASMGATE" verify --require-authenticode --format junit \
+    "$ACD/native-unsigned.exe"
+expect_rc 1
+expect_out '<failure '
