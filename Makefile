@@ -342,6 +342,13 @@ xcheck-cab: $(B)/zipls
 xcheck-msi: $(B)/zipls
 	@sh tests/xcheck-msi.sh $(B)/zipls
 
+# Authenticode states against osslsigncode verify (samples/authenticode
+# and signed PE files on the machine; skipped, with a message, without
+# osslsigncode).
+.PHONY: xcheck-authenticode bench-authenticode
+xcheck-authenticode: $(B)/asmgate
+	@sh tests/xcheck-authenticode.sh $(B)/asmgate
+
 headertest: $(B)/config.mk
 	@mkdir -p $(B)
 	$(CC) -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only \
@@ -401,6 +408,10 @@ bench-policy: all
 # `bindings show` and `lint` of a generated 21 MB UTF-16 binding file.
 bench-bindings: all
 	@sh tests/bench/bindings-large.sh $(B)/asmgate
+# verify with Authenticode over signed copies of the GAC against openssl
+# dgst -sha1 plus -sha256 (osslsigncode signs the copies, cached).
+bench-authenticode: all
+	@sh tests/bench/bench-authenticode.sh $(B)/asmgate
 
 # ---------------------------------------------------------------- lint
 # One-way module dependencies (docs/ARCHITECTURE.md), checked by grep.

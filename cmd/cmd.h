@@ -126,6 +126,31 @@ void cmd_progress_step(cmd_progress *p, const char *name);
 void cmd_progress_clear(cmd_progress *p);
 
 /* Subcommands: each gets argv starting at its own name. */
+/* trust.c: the Authenticode options --ca-file, --ca-path, --crl-file
+ * (each repeatable) and --at, shared by verify and inspect. */
+enum { OPT_CA_FILE = 256, OPT_CA_PATH, OPT_CRL_FILE, OPT_AT,
+	OPT_REQUIRE_AC, OPT_STRIP_AC };
+#define CMD_MAX_TRUST_FILES 64u
+typedef struct cmd_trust_args {
+	const char *ca_files[CMD_MAX_TRUST_FILES];
+	size_t nca_files;
+	const char *ca_paths[CMD_MAX_TRUST_FILES];
+	size_t nca_paths;
+	const char *crl_files[CMD_MAX_TRUST_FILES];
+	size_t ncrl_files;
+	int has_at;
+	int64_t at;
+} cmd_trust_args;
+/* Take option c (OPT_CA_FILE...OPT_AT) with arg; 0 after a usage
+ * error. */
+int cmd_trust_option(const char *cmd, cmd_trust_args *a, int c,
+    const char *arg);
+/* Load the anchors and CRLs once; 0 after one clear line on stderr. */
+int cmd_trust_load(const char *cmd, const cmd_trust_args *a,
+    asmgate_trust **out);
+/* "2026-01-31T12:00:00Z" (UTC) of Unix seconds t into buf (>= 21). */
+void cmd_format_time(char *buf, size_t len, int64_t t);
+
 int cmd_inspect(int argc, char **argv);
 int cmd_keys(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

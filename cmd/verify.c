@@ -107,6 +107,14 @@ verify_usage(FILE *out)
 	    "  -T, --files-from LIST  also check the paths in LIST (- for the\n"
 	    "                       standard input), one a line, after PATH...\n"
 	    "      --null           LIST is NUL-separated, not one path a line\n"
+	    "      --ca-file FILE   Authenticode trust anchors, PEM (repeatable;\n"
+	    "                       default: the system bundle)\n"
+	    "      --ca-path DIR    trust anchors in an OpenSSL hashed directory\n"
+	    "      --crl-file FILE  PEM CRL for offline revocation (repeatable)\n"
+	    "      --at TIME        Authenticode time when no valid timestamp:\n"
+	    "                       Unix seconds or 2026-01-31T12:00:00Z\n"
+	    "      --require-authenticode  a PE file without an Authenticode\n"
+	    "                       signature fails the run\n"
 	    "  -x, --exclude GLOB   do not examine what a directory walk finds,\n"
 	    "                       or a container member, whose relative path\n"
 	    "                       or name matches GLOB (fnmatch, '*' matches\n"
@@ -325,11 +333,18 @@ cmd_verify(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "bindings", required_argument, NULL, 'b' },
 		{ "require-bound", no_argument, NULL, 'B' },
+		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
+		{ "ca-path", required_argument, NULL, OPT_CA_PATH },
+		{ "crl-file", required_argument, NULL, OPT_CRL_FILE },
+		{ "at", required_argument, NULL, OPT_AT },
+		{ "require-authenticode", no_argument, NULL, OPT_REQUIRE_AC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *bind_paths[RD_MAX_BINDING_FILES];
 	size_t nbind = 0;
+	cmd_trust_args ta;
+	asmgate_trust *trust = NULL;
 	enum cmd_format fmt = CMD_FMT_TEXT;
 	const char *policy_path = NULL;
 	const char *host_names[MAX_HOSTS];
@@ -354,6 +369,7 @@ cmd_verify(int argc, char **argv)
 
 	memset(&r, 0, sizeof(r));
 	memset(&t, 0, sizeof(t));
+	memset(&ta, 0, sizeof(ta));
 	memset(sinks, 0, sizeof(sinks));
 	rd_buf_init(&list, RD_MAX_FILES_FROM_BYTES);
 	for (i = 0; i < MAX_SINKS; i++) {
@@ -450,6 +466,17 @@ cmd_verify(int argc, char **argv)
 			break;
 		case 'B':
 			r.require_bound = 1;
+			break;
+		case OPT_CA_FILE:
+		case OPT_CA_PATH:
+		case OPT_CRL_FILE:
+		case OPT_AT:
+			if (!cmd_trust_option("verify", &ta, c, optarg))
+				goto out;
+			break;
+		case OPT_REQUIRE_AC:
+			r.rules.fail_on |= ASMGATE_FAIL_ON_AC(
+			    ASMGATE_AC_UNSIGNED);
 			break;
 		case 'h':
 			verify_usage(stdout);
@@ -565,6 +592,13 @@ cmd_verify(int argc, char **argv)
 	r.vopts.key_map = map;
 	r.vopts.nkey_map = nmap;
 	r.fmt = fmt;
+	/* Trust anchors and CRLs: loaded once, shared by the workers. */
+	if (!cmd_trust_load("verify", &ta, &trust))
+		goto out;
+	r.vopts.trust = trust;
+	r.vopts.has_at = ta.has_at;
+	r.vopts.at = ta.at;
+	r.vopts.authenticode = 1;
 
 	(void)asmgate_scan_options_init(&so, ASMGATE_SCAN_OPTIONS_VERSION);
 	so.jobs = (unsigned)jobs;
@@ -746,7 +780,7 @@ cmd_verify(int argc, char **argv)
 	}
 	if (t.errors)
 		rc = CMD_EXIT_ERROR;
-	else if (t.verified == 0) {
+	else if (t.verified == 0 && t.ac_checked == 0) {
 		fprintf(stderr, "asmgate verify: no .NET assembly found\n");
 		rc = CMD_EXIT_ERROR;
 	} else
@@ -776,5 +810,6 @@ out:
 	asmgate_policy_free(r.policy);
 	for (i = 0; i < r.nbindings; i++)
 		asmgate_bindings_free(r.bindings[i]);
+	asmgate_trust_free(trust);
 	return rc;
 }

@@ -46,6 +46,8 @@ typedef struct tally {
 	unsigned failed;        /* assemblies that fail the run */
 	unsigned failed_on;     /* ... by being in a --fail-on state */
 	unsigned missing;       /* bound identities no subject matched */
+	unsigned ac_checked;    /* PE files decided on Authenticode */
+	unsigned ac_states[ASMGATE_AC_STATE_COUNT];
 } tally;
 
 /* Text of one subject (with --quiet only what fails the run). */

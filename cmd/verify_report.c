@@ -10,22 +10,29 @@
 #include "report.h"
 #include "verify.h"
 
-/* 1 when an assembly fails the run (exit 1): asmgate_verdict_fails
- * without a policy, for any host with one, or a --fail-on state. */
+/* 1 when a subject fails the run (exit 1): asmgate_verdict_fails_ac
+ * without a policy, for any host with one, or a --fail-on state; a
+ * skipped native PE file on its Authenticode outcome alone. */
 static int
 subject_fails(const run *r, const asmgate_subject *s)
 {
 	const asmgate_signature *sig = asmgate_subject_signature(s);
+	const asmgate_authenticode *ac = asmgate_subject_authenticode(s);
 	const asmgate_decision *d;
 	size_t h, nd;
 	int fails;
 
+	if (asmgate_subject_get_kind(s) == ASMGATE_SUBJECT_SKIPPED)
+		return ac && asmgate_verdict_fails_ac(&r->rules, NULL, ac,
+		    r->policy ? &(const asmgate_decision){ .allowed = 1 } :
+		    NULL);
 	if (!sig)
 		return 0;
 	d = asmgate_subject_decisions(s, &nd);
-	fails = !r->policy && asmgate_verdict_fails(&r->rules, sig, NULL);
+	fails = !r->policy && asmgate_verdict_fails_ac(&r->rules, sig, ac,
+	    NULL);
 	for (h = 0; h < nd; h++)
-		fails |= asmgate_verdict_fails(&r->rules, sig, &d[h]);
+		fails |= asmgate_verdict_fails_ac(&r->rules, sig, ac, &d[h]);
 	if (r->policy && r->rules.fail_on & ((uint32_t)1 << sig->state))
 		fails = 1;
 	return fails;
@@ -76,6 +83,99 @@ with_placement(const asmgate_subject *s, const asmgate_decision *d,
 	return x;
 }
 
+/* "; authenticode STATE, signer SUBJECT: REASON" on the file's line,
+ * when the file carries a signature (absent: nothing, as before). */
+static void
+text_ac(const asmgate_authenticode *ac, FILE *out)
+{
+	if (!ac || ac->state == ASMGATE_AC_UNSIGNED)
+		return;
+	fprintf(out, "; authenticode %s", asmgate_ac_state_name(ac->state));
+	if (ac->nsignatures > 0 && ac->signatures[0].has_signer) {
+		fputs(", signer ", out);
+		cmd_put_text(out, ac->signatures[0].signer.subject.text);
+	}
+	if (ac->state != ASMGATE_AC_VALID && ac->nreasons > 0) {
+		fputs(": ", out);
+		cmd_put_text(out, ac->reasons[0]);
+	}
+}
+
+static void
+json_ac_cert_time(rd_json *j, const char *k, int64_t t)
+{
+	char buf[32];
+
+	cmd_format_time(buf, sizeof(buf), t);
+	rd_json_kstr(j, k, buf);
+}
+
+/* "authenticode": {"state", "reasons", "signatures": [...]}, or null. */
+static void
+json_ac(rd_json *j, const asmgate_authenticode *ac)
+{
+	size_t i, c;
+	unsigned k;
+
+	rd_json_key(j, "authenticode");
+	if (!ac) {
+		rd_json_null(j);
+		return;
+	}
+	rd_json_obj(j);
+	rd_json_kstr(j, "state", asmgate_ac_state_name(ac->state));
+	rd_json_key(j, "reasons");
+	rd_json_arr(j);
+	for (k = 0; k < ac->nreasons; k++)
+		rd_json_str(j, ac->reasons[k]);
+	rd_json_arr_end(j);
+	rd_json_key(j, "signatures");
+	rd_json_arr(j);
+	for (i = 0; i < ac->nsignatures; i++) {
+		const asmgate_ac_signature *g = &ac->signatures[i];
+
+		rd_json_obj(j);
+		rd_json_kstr(j, "digestAlgorithm", g->digest_algorithm);
+		rd_json_key(j, "signer");
+		if (!g->has_signer) {
+			rd_json_null(j);
+		} else {
+			rd_json_obj(j);
+			rd_json_kstr(j, "subject", g->signer.subject.text);
+			rd_json_kstr(j, "issuer", g->signer.issuer.text);
+			rd_json_kstr(j, "serial", g->signer.serial);
+			rd_json_khex(j, "sha1", g->signer.sha1, 20);
+			rd_json_khex(j, "sha256", g->signer.sha256, 32);
+			json_ac_cert_time(j, "notBefore", g->signer.not_before);
+			json_ac_cert_time(j, "notAfter", g->signer.not_after);
+			rd_json_obj_end(j);
+		}
+		rd_json_key(j, "chain");
+		rd_json_arr(j);
+		for (c = 0; c < g->nchain; c++) {
+			rd_json_obj(j);
+			rd_json_kstr(j, "subject", g->chain[c].subject.text);
+			rd_json_khex(j, "sha256", g->chain[c].sha256, 32);
+			rd_json_obj_end(j);
+		}
+		rd_json_arr_end(j);
+		rd_json_key(j, "timestamp");
+		rd_json_obj(j);
+		rd_json_kstr(j, "kind", asmgate_ac_ts_kind_name(g->ts_kind));
+		if (g->ts_kind) {
+			json_ac_cert_time(j, "time", g->ts_time);
+			rd_json_kstr(j, "signer", g->ts_signer.text);
+		} else {
+			rd_json_knull(j, "time");
+			rd_json_knull(j, "signer");
+		}
+		rd_json_obj_end(j);
+		rd_json_obj_end(j);
+	}
+	rd_json_arr_end(j);
+	rd_json_obj_end(j);
+}
+
 void
 cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
 {
@@ -87,11 +187,12 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
 
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
-		if (r->quiet)
+		if (r->quiet && !subject_fails(r, s))
 			return;
 		cmd_put_text(out, asmgate_subject_name(s));
 		fputs(": skipped: ", out);
 		cmd_put_text(out, e ? e->msg : "");
+		text_ac(asmgate_subject_authenticode(s), out);
 		fputc('\n', out);
 		return;
 	case ASMGATE_SUBJECT_ERROR:
@@ -107,6 +208,7 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
 		fputs(k == 0 ? ": " : "; ", out);
 		cmd_put_text(out, sig->reasons[k]);
 	}
+	text_ac(asmgate_subject_authenticode(s), out);
 	fputc('\n', out);
 	d = asmgate_subject_decisions(s, &nd);
 	if (r->nbindings && nd == 0 && r->policy)
@@ -183,6 +285,7 @@ cmd_verify_print_json(const run *r, const asmgate_subject *s, rd_json *j)
 		    sig->signer_token : NULL, 8);
 		rd_json_obj_end(j);
 	}
+	json_ac(j, asmgate_subject_authenticode(s));
 	if (r->policy) {
 		d = asmgate_subject_decisions(s, &nd);
 		rd_json_key(j, "policy");
@@ -284,6 +387,7 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 	const asmgate_origin *o = asmgate_subject_origin(s);
 	const char *name = asmgate_subject_name(s);
 	const asmgate_image *img = asmgate_subject_image(s);
+	const asmgate_authenticode *ac = asmgate_subject_authenticode(s);
 	const asmgate_decision *d;
 	asmgate_error err;
 	size_t h, nd;
@@ -291,7 +395,14 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 	asmgate_error_clear(&err);
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
-		if (asmgate_subject_error(s))
+		/* a native PE file with an Authenticode signature: its
+		 * outcome (asmgate_verdict_fails_ac judges it alone) */
+		if (ac && (ac->state != ASMGATE_AC_UNSIGNED ||
+		    (r->rules.fail_on &
+		    ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED))))
+			(void)asmgate_report_add_ac(rep, name, o, NULL, NULL,
+			    NULL, ac, NULL, NULL, &err);
+		else if (asmgate_subject_error(s))
 			(void)asmgate_report_add_skipped(rep, name, o,
 			    asmgate_subject_error(s), &err);
 		return;
@@ -303,15 +414,15 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 		break;
 	}
 	if (!r->policy) {
-		(void)asmgate_report_add_origin(rep, name, o, img, NULL,
-		    asmgate_subject_signature(s), NULL, NULL, &err);
+		(void)asmgate_report_add_ac(rep, name, o, img, NULL,
+		    asmgate_subject_signature(s), ac, NULL, NULL, &err);
 		return;
 	}
 	d = asmgate_subject_decisions(s, &nd);
 	for (h = 0; h < nd && h < r->nhosts; h++) {
 		asmgate_decision x = with_placement(s, d, h);
-		(void)asmgate_report_add_origin(rep, name, o, img, NULL,
-		    asmgate_subject_signature(s),
+		(void)asmgate_report_add_ac(rep, name, o, img, NULL,
+		    asmgate_subject_signature(s), ac,
 		    asmgate_policy_host_name(r->policy, dec_host(r, s, h)), &x,
 		    &err);
 	}
@@ -419,9 +530,21 @@ cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
 	const asmgate_decision *d;
 	size_t h, nd;
 
+	/* A PE file decided on its Authenticode signature: one that
+	 * carries a signature, or any with --require-authenticode. */
+	if (asmgate_subject_authenticode(s)) {
+		const asmgate_authenticode *ac = asmgate_subject_authenticode(s);
+
+		if (ac->state != ASMGATE_AC_UNSIGNED || (r->rules.fail_on &
+		    ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED)))
+			t->ac_checked++;
+		t->ac_states[ac->state % ASMGATE_AC_STATE_COUNT]++;
+	}
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
 		t->skipped++;
+		if (subject_fails(r, s))
+			t->failed++;
 		if (asmgate_subject_error(s) &&
 		    asmgate_subject_error(s)->code != ASMGATE_E_NOT_DOTNET &&
 		    asmgate_subject_error(s)->code != ASMGATE_E_NO_ASSEMBLY)
@@ -506,5 +629,19 @@ cmd_verify_print_summary(const run *r, const tally *t,
 		printf("; %u bound assembl%s missing%s", t->missing,
 		    t->missing == 1 ? "y" : "ies", r->require_bound &&
 		    t->missing ? " (fails the run)" : "");
+	/* Authenticode, when any file carries a signature. */
+	if (t->ac_checked) {
+		first = 1;
+		printf("; authenticode:");
+		for (k = 0; k < (int)ASMGATE_AC_STATE_COUNT; k++) {
+			if (!t->ac_states[k] || k == ASMGATE_AC_UNSIGNED)
+				continue;
+			printf("%s %u %s", first ? "" : ",", t->ac_states[k],
+			    asmgate_ac_state_name((asmgate_ac_state)k));
+			first = 0;
+		}
+		if (first)
+			printf(" none signed");
+	}
 	putchar('\n');
 }

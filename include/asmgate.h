@@ -571,15 +571,31 @@ typedef struct asmgate_key_mapping {
  *  are: start from ASMGATE_VERIFY_OPTIONS_INIT (or
  *  asmgate_verify_options_init), so a caller built against this header
  *  keeps working when later versions add members at the end. */
-#define ASMGATE_VERIFY_OPTIONS_VERSION 1
+/* Version 2 added trust, at, has_at and authenticode; a version 1
+ * struct (without them) is still accepted: it verifies no Authenticode
+ * signature. */
+typedef struct asmgate_trust asmgate_trust;
+#define ASMGATE_VERIFY_OPTIONS_VERSION 2
 typedef struct asmgate_verify_options {
 	unsigned version;                     /* ASMGATE_VERIFY_OPTIONS_VERSION */
 	const asmgate_key *const *test_keys;  /* borrowed */
 	size_t ntest_keys;
 	const asmgate_key_mapping *key_map;   /* borrowed */
 	size_t nkey_map;
+	/* Version 2. Trust anchors and CRLs for Authenticode chains
+	 * (asmgate_trust_new; borrowed, shared read-only by threads);
+	 * NULL: Authenticode signatures are checked but no chain reaches
+	 * an anchor (state at best untrusted). */
+	const asmgate_trust *trust;
+	int has_at;                           /* 1: at is the time */
+	int64_t at;                           /* verification time (Unix
+	                                         seconds) when no valid
+	                                         timestamp; else now */
+	int authenticode;                     /* 1: verify Authenticode
+	                                         (asmgate_verify_full) */
 } asmgate_verify_options;
-#define ASMGATE_VERIFY_OPTIONS_INIT { ASMGATE_VERIFY_OPTIONS_VERSION, NULL, 0, NULL, 0 }
+#define ASMGATE_VERIFY_OPTIONS_INIT { ASMGATE_VERIFY_OPTIONS_VERSION, NULL, 0, \
+	NULL, 0, NULL, 0, 0, 0 }
 
 /** Zero o and set its version; ASMGATE_E_USAGE for an unknown version. */
 asmgate_status asmgate_verify_options_init(asmgate_verify_options *o,
@@ -595,7 +611,159 @@ asmgate_status asmgate_verify_image(const asmgate_image *img,
     const asmgate_verify_options *opts, asmgate_signature *out,
     asmgate_error *err);
 
-#define ASMGATE_SIGN_OPTIONS_VERSION 1
+/* ------------------------------------------------------------------ */
+/* Authenticode: signatures on PE files (verify/)                      */
+/* ------------------------------------------------------------------ */
+
+/** The Authenticode state of a PE file (assembly or native). Exactly one
+ *  applies; the combination rule over several signatures is in
+ *  asmgate_authenticode. */
+typedef enum asmgate_ac_state {
+	ASMGATE_AC_INVALID = 0,  /* "invalid": digest mismatch, bad signature,
+	                            malformed table or PKCS#7, padding */
+	ASMGATE_AC_UNSIGNED,     /* "unsigned": no certificate table */
+	ASMGATE_AC_VALID,        /* "valid" */
+	ASMGATE_AC_UNTRUSTED,    /* "untrusted": signature and digest right,
+	                            chain does not reach an anchor or the
+	                            leaf lacks codeSigning/digitalSignature */
+	ASMGATE_AC_EXPIRED,      /* "expired": leaf not valid at the time
+	                            used and no valid timestamp */
+	ASMGATE_AC_REVOKED       /* "revoked": a given CRL revokes a chain
+	                            certificate */
+} asmgate_ac_state;
+#define ASMGATE_AC_STATE_COUNT 6
+
+/** "invalid", "unsigned", "valid", "untrusted", "expired", "revoked". */
+const char *asmgate_ac_state_name(asmgate_ac_state st);
+
+/** Parse a state name; returns 1 and sets *out, or 0. */
+int asmgate_ac_state_parse(const char *name, asmgate_ac_state *out);
+
+/** How the signing time was established. */
+typedef enum asmgate_ac_ts_kind {
+	ASMGATE_AC_TS_NONE = 0,  /* no valid timestamp (JSON null) */
+	ASMGATE_AC_TS_RFC3161,   /* "rfc3161": 1.3.6.1.4.1.311.3.3.1 token */
+	ASMGATE_AC_TS_PKCS9      /* "pkcs9": 1.2.840.113549.1.9.6
+	                            counterSignature */
+} asmgate_ac_ts_kind;
+
+/** "rfc3161", "pkcs9"; NULL for ASMGATE_AC_TS_NONE. */
+const char *asmgate_ac_ts_kind_name(asmgate_ac_ts_kind k);
+
+/* Caps of the fixed-size fields below. A name longer than its buffer
+ * is cut (text) and has canon_len 0 (never matches). */
+#define ASMGATE_AC_NAME_MAX 512      /* RFC 4514 UTF-8 text, NUL included */
+#define ASMGATE_AC_CANON_MAX 512     /* canonical name bytes */
+#define ASMGATE_AC_SERIAL_MAX 100    /* hex digits, NUL included */
+#define ASMGATE_AC_MAX_CHAIN 8       /* certificates per chain */
+#define ASMGATE_AC_MAX_SIGNATURES 8  /* entries + nested, all counted */
+
+/** A distinguished name: display text and a canonical form to compare.
+ *  canon is the DER of the name with every attribute value converted
+ *  to UTF-8, leading and trailing white space removed, inner runs of
+ *  white space made one space and ASCII letters lowered (as OpenSSL's
+ *  X509_NAME_cmp canonical encoding), each value a UTF8String: two names
+ *  are equal when their canon bytes are. asmgate_dn_canonical makes the
+ *  same form from text. */
+typedef struct asmgate_ac_name {
+	char text[ASMGATE_AC_NAME_MAX];     /* "CN=Contoso Ltd,O=...,C=US" */
+	uint8_t canon[ASMGATE_AC_CANON_MAX];
+	size_t canon_len;                   /* 0: not available */
+} asmgate_ac_name;
+
+/** One certificate. */
+typedef struct asmgate_ac_cert {
+	asmgate_ac_name subject;
+	asmgate_ac_name issuer;
+	char serial[ASMGATE_AC_SERIAL_MAX]; /* hex, upper case */
+	uint8_t sha1[20];                   /* of the DER certificate */
+	uint8_t sha256[32];
+	int64_t not_before;                 /* Unix seconds */
+	int64_t not_after;
+} asmgate_ac_cert;
+
+/** One signature: a WIN_CERTIFICATE entry's SignedData or a nested one
+ *  (1.3.6.1.4.1.311.2.4.1). Fields not established are empty (has_signer
+ *  0, nchain 0). */
+typedef struct asmgate_ac_signature {
+	asmgate_ac_state state;
+	unsigned entry;            /* WIN_CERTIFICATE index, from 0 */
+	unsigned nested;           /* 0: the entry's own; k: k-th nested */
+	const char *digest_algorithm; /* "sha1", "sha256", "sha384",
+	                                 "sha512", "md5"; NULL: unknown */
+	int digest_ok;             /* stored digest == computed image hash */
+	int has_signer;
+	asmgate_ac_cert signer;
+	size_t nchain;             /* the chain as built, leaf first (just
+	                              the leaf when none was built) */
+	asmgate_ac_cert chain[ASMGATE_AC_MAX_CHAIN];
+	asmgate_ac_ts_kind ts_kind;
+	int64_t ts_time;           /* Unix seconds, when ts_kind */
+	asmgate_ac_name ts_signer; /* the TSA's subject, when ts_kind */
+	unsigned nreasons;
+	char reasons[ASMGATE_MAX_REASONS][ASMGATE_REASON_MAX];
+} asmgate_ac_signature;
+
+/** The Authenticode outcome of one PE file. The file's state is that
+ *  of its primary signature (entry 0, not nested), except that any
+ *  invalid signature (or table entry) makes the file invalid (fail
+ *  closed); with no certificate table it is unsigned. reasons explain
+ *  the file's state. */
+typedef struct asmgate_authenticode {
+	asmgate_ac_state state;
+	unsigned nreasons;
+	char reasons[ASMGATE_MAX_REASONS][ASMGATE_REASON_MAX];
+	size_t nsignatures;        /* primary first */
+	asmgate_ac_signature *signatures;
+	uint64_t table_offset;     /* the certificate table, when signed */
+	uint32_t table_size;
+} asmgate_authenticode;
+
+void asmgate_authenticode_free(asmgate_authenticode *ac);
+
+/** Trust anchors and revocation lists for Authenticode chains, loaded
+ *  once and shared read-only (also by several threads). ca_files: PEM
+ *  bundles; ca_paths: OpenSSL hashed directories; with neither, the
+ *  system bundle (OpenSSL's default file and directory). crl_files:
+ *  PEM CRLs; with any, the leaf is checked for revocation
+ *  (X509_V_FLAG_CRL_CHECK). Nothing is ever fetched from the network.
+ *  A file that cannot be read or holds no certificate (CRL) fails with
+ *  ASMGATE_E_IO or ASMGATE_E_MALFORMED naming it. */
+asmgate_status asmgate_trust_new(asmgate_trust **out,
+    const char *const *ca_files, size_t nca_files,
+    const char *const *ca_paths, size_t nca_paths,
+    const char *const *crl_files, size_t ncrl_files, asmgate_error *err);
+
+void asmgate_trust_free(asmgate_trust *t);
+
+/** Verify the Authenticode signatures of img: the certificate table,
+ *  each PKCS#7 SignedData, the image hash, chains to opts->trust and
+ *  timestamps. *out is allocated whatever the state; an error status
+ *  only when memory ran out or the crypto library failed. opts may be
+ *  NULL (no anchors, the current time). */
+asmgate_status asmgate_authenticode_verify(const asmgate_image *img,
+    const asmgate_verify_options *opts, asmgate_authenticode **out,
+    asmgate_error *err);
+
+/** asmgate_verify_image and asmgate_authenticode_verify in one: the
+ *  file's bytes are read once for the strong-name digest, every
+ *  Authenticode digest and the checksum. ac may be NULL (no
+ *  Authenticode). */
+asmgate_status asmgate_verify_full(const asmgate_image *img,
+    const asmgate_verify_options *opts, asmgate_signature *sig,
+    asmgate_authenticode **ac, asmgate_error *err);
+
+/** The canonical form (asmgate_ac_name.canon) of a distinguished name
+ *  in RFC 4514 text, most specific RDN first as certificates are shown
+ *  ("CN=Contoso Ltd, O=Contoso Ltd, C=US"; '+' joins the attributes of
+ *  a multi-valued RDN; '\\' escapes; attribute types by short name, long
+ *  name or dotted OID). ASMGATE_E_MALFORMED for text that is not a
+ *  name, ASMGATE_E_LIMIT when the form is above cap bytes. */
+asmgate_status asmgate_dn_canonical(const char *dn, uint8_t *out,
+    size_t cap, size_t *len, asmgate_error *err);
+
+/* Version 2 added strip_authenticode; version 1 is still accepted. */
+#define ASMGATE_SIGN_OPTIONS_VERSION 2
 typedef struct asmgate_sign_options {
 	unsigned version;  /* ASMGATE_SIGN_OPTIONS_VERSION */
 	int test_sign;   /* sign with a test key, skip the key-match check and
@@ -608,9 +776,14 @@ typedef struct asmgate_sign_options {
 	 * nobody is told. */
 	void (*temp_hook)(void *arg, const char *path);
 	void *temp_hook_arg;
+	/* Version 2. A file with an Authenticode signature (a certificate
+	 * table) is refused (ASMGATE_E_USAGE: re-signing the strong name
+	 * would break it) unless this is set: then the table is removed,
+	 * its directory entry zeroed and the checksum recomputed. */
+	int strip_authenticode;
 } asmgate_sign_options;
 #define ASMGATE_SIGN_OPTIONS_INIT { ASMGATE_SIGN_OPTIONS_VERSION, 0, NULL, \
-	NULL }
+	NULL, 0 }
 
 /** Zero o and set its version; ASMGATE_E_USAGE for an unknown version. */
 asmgate_status asmgate_sign_options_init(asmgate_sign_options *o,
@@ -675,6 +848,16 @@ asmgate_status asmgate_policy_decide(const asmgate_policy *pol, size_t host,
     const asmgate_image *img, const asmgate_signature *sig,
     asmgate_decision *out, asmgate_error *err);
 
+/** asmgate_policy_decide with the file's Authenticode outcome ac (NULL:
+ *  not verified; then rules with publishers or authenticode do not
+ *  match). An allow rule never matches an Authenticode state invalid or
+ *  revoked; a decision by a rule with publishers names the publisher
+ *  that matched in its reasons (docs/POLICY.md, "Publishers"). */
+asmgate_status asmgate_policy_decide_ac(const asmgate_policy *pol,
+    size_t host, const asmgate_image *img, const asmgate_signature *sig,
+    const asmgate_authenticode *ac, asmgate_decision *out,
+    asmgate_error *err);
+
 /** The same as asmgate_policy_load over len bytes in memory (the bytes
  *  are not kept). Key files the policy names resolve against base_dir
  *  (NULL: the current directory). */
@@ -689,7 +872,9 @@ const char *asmgate_decision_verdict(const asmgate_decision *d);
  *  stable short name: "token-only-key", "short-key", "unused-key",
  *  "private-key-file", "duplicate-key", "allow-any-key", "weak-state",
  *  "never-matches", "no-effect", "no-allow-rule", "no-hosts",
- *  "audit-mode", "non-ascii-name", "shared-account". */
+ *  "audit-mode", "non-ascii-name", "shared-account",
+ *  "publisher-subject-only", "unused-publisher",
+ *  "authenticode-untrusted". */
 typedef struct asmgate_policy_warning {
 	unsigned long line;         /* 1-based line in the policy */
 	const char *code;
@@ -738,6 +923,21 @@ typedef struct asmgate_verdict_rules {
 	 * (`--fail-on invalid`). */
 	uint32_t fail_on;
 } asmgate_verdict_rules;
+
+/* Bits of asmgate_verdict_rules.fail_on for Authenticode states:
+ * ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED) is --require-authenticode. */
+#define ASMGATE_FAIL_ON_AC_SHIFT 16u
+#define ASMGATE_FAIL_ON_AC(st) ((uint32_t)1 << (ASMGATE_FAIL_ON_AC_SHIFT + \
+	(unsigned)(st)))
+
+/** asmgate_verdict_fails with the file's Authenticode outcome ac (may
+ *  be NULL: not verified): it fails the run when its state's
+ *  ASMGATE_FAIL_ON_AC bit is in rules->fail_on, or, without a decision
+ *  (no policy), when a signature is present and not valid. sig NULL
+ *  with ac given (a native PE file) is judged on ac alone. */
+int asmgate_verdict_fails_ac(const asmgate_verdict_rules *rules,
+    const asmgate_signature *sig, const asmgate_authenticode *ac,
+    const asmgate_decision *d);
 
 /** 1 when this outcome fails the run: its state is in rules->fail_on;
  *  or, with a decision d, d denies outside audit mode; or, without one
@@ -798,6 +998,19 @@ asmgate_status asmgate_report_add_origin(asmgate_report *r, const char *path,
     const asmgate_origin *origin, const asmgate_image *img,
     const asmgate_error *file_err, const asmgate_signature *sig,
     const char *host, const asmgate_decision *d, asmgate_error *err);
+
+/** asmgate_report_add_origin with the file's Authenticode outcome ac
+ *  (NULL: not verified). Authenticode failures have rule ids of their
+ *  own, "authenticode/STATE" (SARIF ruleId, JUnit failure type): without
+ *  a policy a signature that is present and not valid; a state in
+ *  rules->fail_on (ASMGATE_FAIL_ON_AC); with a policy, a default denial
+ *  of a file whose Authenticode no allow rule accepts (invalid,
+ *  revoked). sig NULL with ac (a native PE file) reports ac alone. */
+asmgate_status asmgate_report_add_ac(asmgate_report *r, const char *path,
+    const asmgate_origin *origin, const asmgate_image *img,
+    const asmgate_error *file_err, const asmgate_signature *sig,
+    const asmgate_authenticode *ac, const char *host,
+    const asmgate_decision *d, asmgate_error *err);
 
 /** A subject that was not checked, with why->msg as the reason: JUnit
  *  a testcase with <skipped>; SARIF a result "asmgate/not-checked"
@@ -1071,6 +1284,11 @@ const asmgate_image *asmgate_subject_image(const asmgate_subject *s);
 
 /** The verification outcome, or NULL when not verified. */
 const asmgate_signature *asmgate_subject_signature(const asmgate_subject *s);
+
+/** The Authenticode outcome (assemblies and skipped native PE files,
+ *  when verified with opts->authenticode), or NULL. */
+const asmgate_authenticode *asmgate_subject_authenticode(
+    const asmgate_subject *s);
 
 /** Error subjects: what is wrong (offset inside the innermost member or
  *  file); skipped subjects: the reason in msg (code says which: e.g.

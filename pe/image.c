@@ -34,12 +34,32 @@ copy_slot(asmgate_image *img, asmgate_error *err)
 	return ASMGATE_OK;
 }
 
+/* The certificate table of a mapped file, copied with the headers'
+ * facts (pe.h, struct asmgate_image) so that the signatures checked are
+ * the ones read once. A table the reader will refuse is not copied. */
+static asmgate_status
+copy_certs(asmgate_image *img, asmgate_error *err)
+{
+	uint32_t off, size;
+
+	if (!img->snapshot || !pe_cert_dir(img, &off, &size) || size == 0 ||
+	    size > RD_MAX_CERT_TABLE_BYTES ||
+	    !rd_range_ok(off, size, img->size))
+		return ASMGATE_OK;
+	img->cert_copy = malloc(size);
+	if (!img->cert_copy)
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	memcpy(img->cert_copy, img->data + off, size);
+	return ASMGATE_OK;
+}
+
 static asmgate_status
 parse_all(asmgate_image *img, asmgate_error *err)
 {
 	asmgate_status rc;
 
 	if ((rc = pe_parse_headers(img, err)) != ASMGATE_OK ||
+	    (rc = copy_certs(img, err)) != ASMGATE_OK ||
 	    (rc = pe_parse_cor(img, err)) != ASMGATE_OK ||
 	    (rc = copy_slot(img, err)) != ASMGATE_OK ||
 	    (rc = pe_md_open(img, err)) != ASMGATE_OK)
@@ -64,6 +84,12 @@ finish(asmgate_image **out, asmgate_image *img, asmgate_error *err)
 	asmgate_status rc;
 
 	if ((rc = parse_all(img, err)) != ASMGATE_OK) {
+		if (img->keep_native && img->info.pe.sections &&
+		    (rc == ASMGATE_E_NOT_DOTNET ||
+		    rc == ASMGATE_E_NO_ASSEMBLY)) {
+			*out = img;
+			return rc;
+		}
 		asmgate_image_free(img);
 		return rc;
 	}
@@ -100,9 +126,26 @@ asmgate_image_from_memory(asmgate_image **out, const void *data, size_t len,
 	return finish(out, img, err);
 }
 
+static asmgate_status take(asmgate_image **out, void *data, size_t len,
+    int native, asmgate_error *err);
+
 /* Owned bytes: nobody else holds them, so no snapshot is needed. */
 asmgate_status
 asmgate_image_take(asmgate_image **out, void *data, size_t len,
+    asmgate_error *err)
+{
+	return take(out, data, len, 0, err);
+}
+
+asmgate_status
+pe_image_take_native(asmgate_image **out, void *data, size_t len,
+    asmgate_error *err)
+{
+	return take(out, data, len, 1, err);
+}
+
+static asmgate_status
+take(asmgate_image **out, void *data, size_t len, int native,
     asmgate_error *err)
 {
 	asmgate_image *img;
@@ -115,13 +158,30 @@ asmgate_image_take(asmgate_image **out, void *data, size_t len,
 		return rc;
 	}
 	img->owned_data = data;
+	img->keep_native = native;
 	img->data = len ? data : NULL;
 	img->size = img->data ? len : 0;
 	return finish(out, img, err);
 }
 
+static asmgate_status from_file(asmgate_image **out, void *file, int native,
+    asmgate_error *err);
+
 asmgate_status
 pe_image_from_file(asmgate_image **out, void *file, asmgate_error *err)
+{
+	return from_file(out, file, 0, err);
+}
+
+asmgate_status
+pe_image_from_file_native(asmgate_image **out, void *file,
+    asmgate_error *err)
+{
+	return from_file(out, file, 1, err);
+}
+
+static asmgate_status
+from_file(asmgate_image **out, void *file, int native, asmgate_error *err)
 {
 	rd_file *f = file;
 	asmgate_image *img;
@@ -134,6 +194,7 @@ pe_image_from_file(asmgate_image **out, void *file, asmgate_error *err)
 		return rc;
 	}
 	img->mapping = f;
+	img->keep_native = native;
 	img->owns_mapping = 1;
 	img->data = f->data;
 	img->size = f->size;
@@ -171,6 +232,7 @@ asmgate_image_free(asmgate_image *img)
 	free(img->owned_data);
 	free(img->md_copy);
 	free(img->slot_copy);
+	free(img->cert_copy);
 	free(img->refs);
 	free(img->attrs);
 	free(img);

@@ -124,6 +124,10 @@ struct asmgate_image {
 	int snapshot;                   /* 1: make the copies below */
 	uint8_t *md_copy;               /* the metadata block; NULL: in data */
 	uint8_t *slot_copy;             /* the signature slot; NULL: in data */
+	uint8_t *cert_copy;             /* the certificate table; NULL: in
+	                                   data */
+	int keep_native;                /* 1: keep a PE without an assembly
+	                                   (headers parsed) for Authenticode */
 	asmgate_image_info info;
 	asmgate_section sections[96];
 	asmgate_stream streams[16];
@@ -158,6 +162,45 @@ int pe_rva_to_offset(const asmgate_image *img, uint32_t rva, uint32_t size,
  * cli.strong_name.size; strong_name_mapped must be set): the private
  * copy of a mapped file, else the image's data. */
 const uint8_t *pe_image_slot(const asmgate_image *img);
+
+/* cert.c: the attribute certificate table (PE/COFF 4.7). */
+typedef struct pe_cert_entry {
+	uint64_t offset;        /* file offset of the WIN_CERTIFICATE */
+	uint32_t length;        /* dwLength (header included) */
+	uint16_t revision;      /* wRevision: 0x0200 (0x0100 legacy) */
+	uint16_t type;          /* wCertificateType: 2 PKCS_SIGNED_DATA */
+	rd body;                /* bCertificate: dwLength - 8 bytes */
+	rd pad;                 /* to round_up(dwLength, 8): must be zero */
+} pe_cert_entry;
+
+#define PE_WIN_CERT_REVISION_2_0 0x0200u
+#define PE_WIN_CERT_REVISION_1_0 0x0100u
+#define PE_WIN_CERT_TYPE_PKCS_SIGNED_DATA 0x0002u
+
+typedef struct pe_cert_table {
+	uint32_t offset, size;  /* the directory (a file offset) */
+	unsigned n;
+	pe_cert_entry e[8];     /* RD_MAX_CERT_ENTRIES */
+	uint64_t bad_offset;    /* when malformed */
+	char why[200];
+} pe_cert_table;
+
+/* Directory 4: 1 and the raw (offset, size) when either is not zero. */
+int pe_cert_dir(const asmgate_image *img, uint32_t *off, uint32_t *size);
+/* File offset of directory entry 4 in the optional header. */
+uint64_t pe_cert_dir_offset(const asmgate_image *img);
+/* Read and check the table (the image's copy for a mapped file): 0 no
+ * table (unsigned), 1 entries in t, -1 malformed (t->why,
+ * t->bad_offset). The windows point into the image (or its copy). */
+int pe_cert_read(const asmgate_image *img, pe_cert_table *t);
+
+/* image.c: like pe_image_from_file and asmgate_image_take, but a PE file
+ * that is not an assembly (ASMGATE_E_NOT_DOTNET, ASMGATE_E_NO_ASSEMBLY)
+ * is kept with its headers read: *out is set along with that status. */
+asmgate_status pe_image_from_file_native(asmgate_image **out, void *f,
+    asmgate_error *err);
+asmgate_status pe_image_take_native(asmgate_image **out, void *data,
+    size_t len, asmgate_error *err);
 
 /* cor.c: the COR20 header. */
 asmgate_status pe_parse_cor(asmgate_image *img, asmgate_error *err);

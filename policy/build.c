@@ -42,6 +42,7 @@ typedef struct build {
 	asmgate_error *err;
 	id_table key_ids;           /* pol->keys by id */
 	id_table rule_ids;          /* pol->rules by (host, id) */
+	id_table pub_ids;           /* pol->publishers by id */
 } build;
 
 /* Attributes per element (asmgate-policy.xsd). */
@@ -52,10 +53,12 @@ static const char *const host_attrs[] = { "name", "mode", "account",
 	"tracking", NULL };
 static const char *const allow_attrs[] = { "id", "keys", "states", "name",
 	"culture", "minVersion", "maxVersion", "minKeyBits", "hashAlgorithms",
-	"testKeys", "checksum", NULL };
+	"testKeys", "checksum", "publishers", "authenticode", NULL };
 static const char *const deny_attrs[] = { "id", "keys", "states", "name",
 	"culture", "minVersion", "maxVersion", "minKeyBits", "hashAlgorithms",
-	NULL };
+	"publishers", NULL };
+static const char *const publisher_attrs[] = { "id", "subject",
+	"certSha256", "issuer", NULL };
 
 static int
 xml_space(int c)
@@ -198,7 +201,8 @@ check_attrs(build *b, const xmlNode *n, const char *const *allowed,
 			continue;
 		if (!a->ns && strcmp(where, "deny") == 0 &&
 		    (strcmp(name, "testKeys") == 0 ||
-		     strcmp(name, "checksum") == 0))
+		     strcmp(name, "checksum") == 0 ||
+		     strcmp(name, "authenticode") == 0))
 			return rd_fail_line(b->err, ASMGATE_E_POLICY,
 			    policy_attr_line(b->pd, n, name),
 			    "attribute '%s' is only allowed on <allow>", name);
@@ -406,6 +410,187 @@ add_rule(build *b, size_t idx)
 	while (t->slot[i])
 		i = (i + 1) & t->mask;
 	t->slot[i] = idx + 1;
+}
+
+/* The index of the publisher with this id among those added, or -1. */
+static long
+find_publisher(const build *b, const char *id)
+{
+	const id_table *t = &b->pub_ids;
+	size_t i = id_hash(id, 0) & t->mask;
+
+	for (; t->slot[i]; i = (i + 1) & t->mask)
+		if (strcmp(b->pol->publishers[t->slot[i] - 1].id, id) == 0)
+			return (long)(t->slot[i] - 1);
+	return -1;
+}
+
+static void
+add_publisher(build *b, size_t idx)
+{
+	id_table *t = &b->pub_ids;
+	size_t i = id_hash(b->pol->publishers[idx].id, 0) & t->mask;
+
+	while (t->slot[i])
+		i = (i + 1) & t->mask;
+	t->slot[i] = idx + 1;
+}
+
+/* publishers="a b": indexes of defined publishers, each listed once. */
+static asmgate_status
+parse_publisher_list(build *b, const xmlNode *n, const char *ctx,
+    policy_rule *r)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *v = get_attr(b, n, "publishers", &st);
+	char *items[RD_MAX_POLICY_LIST];
+	size_t k = 0, i, j;
+	long idx;
+
+	if (!v)
+		return st;
+	st = split_list(b, n, "publishers", ctx, v, items, &k);
+	if (st == ASMGATE_OK) {
+		r->publishers = calloc(k, sizeof(*r->publishers));
+		if (!r->publishers)
+			st = oom(b);
+	}
+	for (i = 0; st == ASMGATE_OK && i < k; i++) {
+		idx = find_publisher(b, items[i]);
+		if (idx < 0) {
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, "publishers"),
+			    "unknown publisher '%.64s' in publishers of %s",
+			    items[i], ctx);
+			break;
+		}
+		/* at most RD_MAX_POLICY_LIST items: a quadratic check */
+		for (j = 0; j < i; j++)
+			if (r->publishers[j] == (size_t)idx)
+				break;
+		if (j < i) {
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, "publishers"),
+			    "'%.64s' is listed twice in publishers", items[i]);
+			break;
+		}
+		r->publishers[i] = (size_t)idx;
+		b->pol->publishers[idx].uses++;
+	}
+	free(v);
+	if (st != ASMGATE_OK) {
+		free(r->publishers);
+		r->publishers = NULL;
+		return st;
+	}
+	r->npublishers = k;
+	return ASMGATE_OK;
+}
+
+/* authenticode="required|optional" (allow rules). */
+static asmgate_status
+parse_authenticode(build *b, const xmlNode *n, policy_rule *r)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *s = get_attr(b, n, "authenticode", &st);
+
+	if (!s)
+		return st;
+	if (strcmp(s, "required") == 0)
+		r->authenticode = POLICY_AC_REQUIRED;
+	else if (strcmp(s, "optional") == 0)
+		r->authenticode = POLICY_AC_OPTIONAL;
+	else
+		st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "authenticode"),
+		    "bad authenticode '%.40s': use 'required' or 'optional'",
+		    s);
+	free(s);
+	return st;
+}
+
+/* A distinguished name attribute into its canonical form. */
+static asmgate_status
+parse_dn(build *b, const xmlNode *n, const char *attr, const char *id,
+    const char *text, uint8_t **canon, size_t *len)
+{
+	asmgate_error e;
+	asmgate_status st;
+
+	*canon = malloc(ASMGATE_AC_CANON_MAX);
+	if (!*canon)
+		return oom(b);
+	memset(&e, 0, sizeof(e));
+	st = asmgate_dn_canonical(text, *canon, ASMGATE_AC_CANON_MAX, len, &e);
+	if (st == ASMGATE_OK && *len > 0)
+		return ASMGATE_OK;
+	return rd_fail_line(b->err, ASMGATE_E_POLICY,
+	    policy_attr_line(b->pd, n, attr),
+	    "bad %s '%.80s' on publisher '%s': %s", attr, text, id,
+	    st == ASMGATE_OK ? "empty name" : e.msg);
+}
+
+static asmgate_status
+parse_publisher(build *b, const xmlNode *n, policy_publisher *p)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *sha = NULL;
+	long o;
+
+	p->line = policy_node_line(n);
+	if ((st = check_attrs(b, n, publisher_attrs, "publisher")) !=
+	    ASMGATE_OK)
+		return st;
+	if ((st = check_empty(b, n, "publisher")) != ASMGATE_OK)
+		return st;
+	if ((st = required(b, n, "id", "publisher", &p->id)) != ASMGATE_OK)
+		return st;
+	if (!valid_id(p->id))
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "id"),
+		    "bad id '%.80s': use letters, digits, '_', '.' and '-' "
+		    "(at most %u, not starting with '.' or '-')", p->id,
+		    RD_MAX_POLICY_ID);
+	if ((o = find_publisher(b, p->id)) >= 0)
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "id"),
+		    "duplicate publisher id '%s' (first at line %lu)", p->id,
+		    b->pol->publishers[o].line);
+	add_publisher(b, (size_t)(p - b->pol->publishers));
+	p->subject = get_attr(b, n, "subject", &st);
+	if (st == ASMGATE_OK)
+		sha = get_attr(b, n, "certSha256", &st);
+	if (st == ASMGATE_OK)
+		p->issuer = get_attr(b, n, "issuer", &st);
+	if (st != ASMGATE_OK)
+		goto out;
+	if (!p->subject == !sha) {
+		st = rd_fail_line(b->err, ASMGATE_E_POLICY, p->line,
+		    p->subject ? "publisher '%s' has both subject and "
+		    "certSha256: give exactly one" : "publisher '%s' needs "
+		    "one of subject or certSha256", p->id);
+		goto out;
+	}
+	if (sha) {
+		p->has_sha256 = 1;
+		if (!policy_parse_sha256(sha, p->sha256)) {
+			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+			    policy_attr_line(b->pd, n, "certSha256"),
+			    "bad certSha256 '%.100s' on publisher '%s': "
+			    "expected 64 hex digits (pairs may be joined by "
+			    "':')", sha, p->id);
+			goto out;
+		}
+	} else if ((st = parse_dn(b, n, "subject", p->id, p->subject,
+	    &p->subject_canon, &p->subject_canon_len)) != ASMGATE_OK) {
+		goto out;
+	}
+	if (p->issuer)
+		st = parse_dn(b, n, "issuer", p->id, p->issuer,
+		    &p->issuer_canon, &p->issuer_canon_len);
+out:
+	free(sha);
+	return st;
 }
 
 /* keys="a b" / testKeys="a b": indexes of defined keys, and the same
@@ -824,6 +1009,10 @@ parse_rule(build *b, const xmlNode *n, size_t host, policy_rule *r)
 		return st;
 	if (!r->deny && (st = parse_checksum(b, n, r)) != ASMGATE_OK)
 		return st;
+	if ((st = parse_publisher_list(b, n, ctx, r)) != ASMGATE_OK)
+		return st;
+	if (!r->deny && (st = parse_authenticode(b, n, r)) != ASMGATE_OK)
+		return st;
 	return parse_hashes(b, n, ctx, r);
 }
 
@@ -1030,12 +1219,12 @@ parse_host(build *b, const xmlNode *n, policy_host *h, size_t idx)
  * elements on the way. */
 static asmgate_status
 count_elements(build *b, const xmlNode *root, size_t *nkeys, size_t *nhosts,
-    size_t *nrules)
+    size_t *nrules, size_t *npubs)
 {
 	const xmlNode *c, *r;
 	char q[128];
 
-	*nkeys = *nhosts = *nrules = 0;
+	*nkeys = *nhosts = *nrules = *npubs = 0;
 	for (c = root->children; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
@@ -1044,6 +1233,13 @@ count_elements(build *b, const xmlNode *root, size_t *nkeys, size_t *nhosts,
 				return rd_fail_line(b->err, ASMGATE_E_LIMIT,
 				    policy_node_line(c), "more than %u keys",
 				    RD_MAX_POLICY_KEYS);
+			continue;
+		}
+		if (is_el(c, "publisher")) {
+			if (++*npubs > RD_MAX_POLICY_PUBLISHERS)
+				return rd_fail_line(b->err, ASMGATE_E_LIMIT,
+				    policy_node_line(c), "more than %u "
+				    "publishers", RD_MAX_POLICY_PUBLISHERS);
 			continue;
 		}
 		if (!is_el(c, "host")) {
@@ -1085,7 +1281,7 @@ build_tree(build *b)
 	asmgate_error *err = b->err;
 	const xmlNode *root = xmlDocGetRootElement(b->pd->doc);
 	const xmlNode *c;
-	size_t nkeys, nhosts, nrules, hi = 0;
+	size_t nkeys, nhosts, nrules, npubs, hi = 0;
 	asmgate_status st;
 	char q[128];
 
@@ -1105,22 +1301,32 @@ build_tree(build *b)
 	if ((st = parse_mode(b, root, &pol->audit, &pol->mode_given)) !=
 	    ASMGATE_OK)
 		return st;
-	if ((st = count_elements(b, root, &nkeys, &nhosts, &nrules)) !=
-	    ASMGATE_OK)
+	if ((st = count_elements(b, root, &nkeys, &nhosts, &nrules,
+	    &npubs)) != ASMGATE_OK)
 		return st;
 	pol->keys = calloc(nkeys ? nkeys : 1, sizeof(*pol->keys));
 	pol->hosts = calloc(nhosts ? nhosts : 1, sizeof(*pol->hosts));
 	pol->rules = calloc(nrules ? nrules : 1, sizeof(*pol->rules));
+	pol->publishers = calloc(npubs ? npubs : 1, sizeof(*pol->publishers));
 	pol->key_words = (nkeys + 63) / 64;
-	if (!pol->keys || !pol->hosts || !pol->rules ||
+	if (!pol->keys || !pol->hosts || !pol->rules || !pol->publishers ||
 	    !id_table_init(&b->key_ids, nkeys) ||
-	    !id_table_init(&b->rule_ids, nrules))
+	    !id_table_init(&b->rule_ids, nrules) ||
+	    !id_table_init(&b->pub_ids, npubs))
 		return oom(b);
 	/* Keys first: rules may name keys defined after them. */
 	for (c = root->children; c; c = c->next) {
 		if (!is_el(c, "key"))
 			continue;
 		st = parse_key(b, c, &pol->keys[pol->nkeys++]);
+		if (st != ASMGATE_OK)
+			return st;
+	}
+	for (c = root->children; c; c = c->next) {
+		if (!is_el(c, "publisher"))
+			continue;
+		st = parse_publisher(b, c,
+		    &pol->publishers[pol->npublishers++]);
 		if (st != ASMGATE_OK)
 			return st;
 	}
@@ -1149,6 +1355,7 @@ policy_build(asmgate_policy *pol, const policy_doc *pd, asmgate_error *err)
 	st = build_tree(&b);
 	free(b.key_ids.slot);
 	free(b.rule_ids.slot);
+	free(b.pub_ids.slot);
 	return st;
 }
 

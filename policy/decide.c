@@ -18,7 +18,17 @@
  *  - minKeyBits: bits of the key the signature is for;
  *  - hashAlgorithms: digest of the strong-name signature;
  *  - checksum="required" (allow only): the stored PE checksum equals the
- *    one computed over the file (strongname.md 9).
+ *    one computed over the file (strongname.md 9);
+ *  - publishers: an allow rule needs the file's Authenticode state valid
+ *    and a valid signature whose chain one listed publisher pins
+ *    (publisher.c); a deny rule matches any signature whose chain one
+ *    pins, whatever its state (fail closed);
+ *  - authenticode (allow only): required, a valid Authenticode
+ *    signature; optional, valid or none (with publishers: none, or a
+ *    listed publisher's). Without it (and without publishers) any state
+ *    but invalid and revoked, which no allow rule ever accepts.
+ * Authenticode conditions fail when the file's Authenticode was not
+ * verified (asmgate_policy_decide, or no outcome).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
@@ -229,6 +239,26 @@ culture_list(char *buf, size_t n, const policy_rule *r)
 	put(buf, n, &used, "]");
 }
 
+/* "[a, b]" of the rule's publisher ids. */
+static void
+pub_list(char *buf, size_t n, const asmgate_policy *pol, const policy_rule *r)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	put(buf, n, &used, "[");
+	for (i = 0; i < r->npublishers; i++) {
+		if (used + 8 >= n) {
+			put(buf, n, &used, "...");
+			break;
+		}
+		if (i)
+			put(buf, n, &used, ", ");
+		put(buf, n, &used, pol->publishers[r->publishers[i]].id);
+	}
+	put(buf, n, &used, "]");
+}
+
 void
 policy_rule_describe(rd_buf *b, const asmgate_policy *pol,
     const policy_rule *r)
@@ -283,6 +313,16 @@ policy_rule_describe(rd_buf *b, const asmgate_policy *pol,
 		SEP();
 		rd_buf_puts(b, "PE checksum required");
 	}
+	if (r->publishers) {
+		pub_list(list, sizeof(list), pol, r);
+		SEP();
+		rd_buf_printf(b, "publishers %s", list);
+	}
+	if (r->authenticode) {
+		SEP();
+		rd_buf_printf(b, "authenticode %s", r->authenticode ==
+		    POLICY_AC_REQUIRED ? "required" : "optional");
+	}
 	if (empty)
 		rd_buf_puts(b, "any assembly");
 #undef SEP
@@ -307,6 +347,15 @@ typedef struct facts {
 	size_t *id_keys, nid_keys;
 	size_t *signer_keys, nsigner_keys;
 	size_t *test_keys, ntest_keys;
+	/* Authenticode: the outcome (NULL: not verified), its state
+	 * (unknown values as invalid), and per policy publisher whether a
+	 * valid signature (pub_valid) or any signature (pub_any) has a
+	 * chain it pins, with the certificate pinned (pub_cert). */
+	const asmgate_authenticode *ac;
+	asmgate_ac_state ac_state;
+	const unsigned char *pub_valid;
+	const unsigned char *pub_any;
+	const asmgate_ac_cert *const *pub_cert;
 } facts;
 
 /* One of the keys found is in the rule's set. */
@@ -370,8 +419,60 @@ enum {
 	COND_MAX_VERSION = 1u << 5,
 	COND_KEY_BITS = 1u << 6,
 	COND_HASH = 1u << 7,
-	COND_CHECKSUM = 1u << 8
+	COND_CHECKSUM = 1u << 8,
+	COND_PUBLISHER = 1u << 9,
+	COND_AUTHENTICODE = 1u << 10
 };
+#define COND_COUNT 11
+
+/* The first of the rule's publishers that the file's signatures match
+ * (valid ones for an allow rule, any for a deny rule), or -1. */
+static long
+rule_publisher(const policy_rule *r, const facts *f)
+{
+	size_t i;
+
+	if (!f->ac)
+		return -1;
+	for (i = 0; i < r->npublishers; i++) {
+		size_t p = r->publishers[i];
+		if (r->deny ? f->pub_any[p] : f->ac_state == ASMGATE_AC_VALID &&
+		    f->pub_valid[p])
+			return (long)p;
+	}
+	return -1;
+}
+
+/* The Authenticode conditions of rule r (COND_PUBLISHER,
+ * COND_AUTHENTICODE set). */
+static unsigned
+ac_fails(const policy_rule *r, const facts *f)
+{
+	unsigned fails = 0;
+	int none = f->ac && f->ac_state == ASMGATE_AC_UNSIGNED;
+
+	if (r->publishers && rule_publisher(r, f) < 0 &&
+	    !(r->authenticode == POLICY_AC_OPTIONAL && none))
+		fails |= COND_PUBLISHER;
+	if (r->deny)
+		return fails;
+	switch (r->authenticode) {
+	case POLICY_AC_REQUIRED:
+		if (!f->ac || f->ac_state != ASMGATE_AC_VALID)
+			fails |= COND_AUTHENTICODE;
+		break;
+	case POLICY_AC_OPTIONAL:
+		if (!f->ac || (f->ac_state != ASMGATE_AC_VALID && !none))
+			fails |= COND_AUTHENTICODE;
+		break;
+	default:
+		if (f->ac && (f->ac_state == ASMGATE_AC_INVALID ||
+		    f->ac_state == ASMGATE_AC_REVOKED))
+			fails |= COND_AUTHENTICODE;
+		break;
+	}
+	return fails;
+}
 
 /* The rule's key condition: the identity key is listed (a deny rule:
  * or the --key-map signer), and for an allow rule on a --key-map
@@ -450,7 +551,7 @@ rule_fails(const policy_rule *r, const facts *f)
 		fails |= COND_HASH;
 	if (r->checksum_required && !sig->checksum_ok)
 		fails |= COND_CHECKSUM;
-	return fails;
+	return fails | ac_fails(r, f);
 }
 
 /* Conditions in a COND_* set: a loop per bit (a rule fails few), where
@@ -463,6 +564,46 @@ count_bits(unsigned m)
 	for (; m; m &= m - 1)
 		n++;
 	return n;
+}
+
+/* The reason for a failed Authenticode condition. */
+static void
+ac_explain(const asmgate_policy *pol, const policy_rule *r, const facts *f,
+    unsigned fails, char *why, size_t whylen)
+{
+	const char *st = f->ac ? asmgate_ac_state_name(f->ac_state) : NULL;
+	const char *detail = f->ac && f->ac->nreasons ? f->ac->reasons[0] :
+	    "";
+	char list[256];
+
+	if (!f->ac) {
+		text(why, whylen, "Authenticode was not verified; the rule "
+		    "needs %s", fails & COND_PUBLISHER ? "a publisher" :
+		    r->authenticode == POLICY_AC_REQUIRED ?
+		    "a valid signature" : "a valid signature or none");
+	} else if (fails & COND_PUBLISHER) {
+		pub_list(list, sizeof(list), pol, r);
+		if (f->ac_state == ASMGATE_AC_VALID &&
+		    f->ac->nsignatures > 0 && f->ac->signatures[0].has_signer)
+			text(why, whylen, "Authenticode signer '%.120s' is "
+			    "not one of publishers %s",
+			    f->ac->signatures[0].signer.subject.text, list);
+		else
+			text(why, whylen, "Authenticode is %s; the rule "
+			    "needs a valid signature by one of %s%s%.120s", st,
+			    list, detail[0] ? ": " : "", detail);
+	} else if (r->authenticode == POLICY_AC_REQUIRED) {
+		text(why, whylen, "Authenticode is %s; the rule has "
+		    "authenticode=\"required\"%s%.120s", st,
+		    detail[0] ? ": " : "", detail);
+	} else if (r->authenticode == POLICY_AC_OPTIONAL) {
+		text(why, whylen, "Authenticode is %s; the rule has "
+		    "authenticode=\"optional\" (valid or none)%s%.120s", st,
+		    detail[0] ? ": " : "", detail);
+	} else {
+		text(why, whylen, "Authenticode is %s, which no allow rule "
+		    "accepts%s%.120s", st, detail[0] ? ": " : "", detail);
+	}
 }
 
 /* The reason for the first of the failed conditions (rule_fails) into
@@ -531,6 +672,8 @@ rule_explain(const asmgate_policy *pol, const policy_rule *r,
 		text(why, whylen, "PE checksum 0x%08x is not the file's "
 		    "0x%08x; the rule has checksum=\"required\"",
 		    sig->checksum_stored, sig->checksum_computed);
+	} else if (fails & (COND_PUBLISHER | COND_AUTHENTICODE)) {
+		ac_explain(pol, r, f, fails, why, whylen);
 	}
 }
 
@@ -550,16 +693,82 @@ add_reason(asmgate_decision *d, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Which publishers the signatures of ac match (facts.pub_*). */
+static void
+match_publishers(const asmgate_policy *pol, const asmgate_authenticode *ac,
+    unsigned char *valid, unsigned char *any, const asmgate_ac_cert **cert)
+{
+	size_t i, j, n;
+
+	n = ac->nsignatures < ASMGATE_AC_MAX_SIGNATURES ? ac->nsignatures :
+	    ASMGATE_AC_MAX_SIGNATURES;
+	for (i = 0; i < pol->npublishers && i < RD_MAX_POLICY_PUBLISHERS;
+	    i++) {
+		valid[i] = any[i] = 0;
+		cert[i] = NULL;
+		for (j = 0; j < n; j++) {
+			const asmgate_ac_signature *sg = &ac->signatures[j];
+			const asmgate_ac_cert *c =
+			    policy_publisher_match(&pol->publishers[i], sg);
+			if (!c)
+				continue;
+			any[i] = 1;
+			if (sg->state == ASMGATE_AC_VALID && !valid[i]) {
+				valid[i] = 1;
+				cert[i] = c;
+			}
+		}
+	}
+}
+
+/* "publisher 'id' matched: SUBJECT (sha256 AB12...)". */
+static void
+add_publisher_reason(asmgate_decision *d, const asmgate_policy *pol,
+    const policy_rule *r, const facts *f)
+{
+	long p = rule_publisher(r, f);
+	const asmgate_ac_cert *c;
+
+	if (p < 0) {
+		if (r->publishers)
+			add_reason(d, "no Authenticode signature: publishers "
+			    "are optional (authenticode=\"optional\")");
+		return;
+	}
+	c = f->pub_cert[p];
+	if (c)
+		add_reason(d, "publisher '%s' matched: %.160s (sha256 "
+		    "%02X%02X%02X%02X%02X%02X%02X%02X...)",
+		    pol->publishers[p].id, c->subject.text, c->sha256[0],
+		    c->sha256[1], c->sha256[2], c->sha256[3], c->sha256[4],
+		    c->sha256[5], c->sha256[6], c->sha256[7]);
+	else
+		add_reason(d, "publisher '%s' matched",
+		    pol->publishers[p].id);
+}
+
 asmgate_status
 asmgate_policy_decide(const asmgate_policy *pol, size_t host,
     const asmgate_image *img, const asmgate_signature *sig,
     asmgate_decision *out, asmgate_error *err)
 {
+	return asmgate_policy_decide_ac(pol, host, img, sig, NULL, out, err);
+}
+
+asmgate_status
+asmgate_policy_decide_ac(const asmgate_policy *pol, size_t host,
+    const asmgate_image *img, const asmgate_signature *sig,
+    const asmgate_authenticode *ac, asmgate_decision *out,
+    asmgate_error *err)
+{
 	const asmgate_image_info *info;
 	const policy_host *h;
 	unsigned char fails[RD_MAX_POLICY_RULES];
-	size_t nfails[10]; /* allow rules by failed conditions (1-9) */
+	size_t nfails[COND_COUNT + 1]; /* allow rules by failed conditions */
 	size_t found[3][RD_MAX_POLICY_KEYS];
+	unsigned char pub_valid[RD_MAX_POLICY_PUBLISHERS];
+	unsigned char pub_any[RD_MAX_POLICY_PUBLISHERS];
+	const asmgate_ac_cert *pub_cert[RD_MAX_POLICY_PUBLISHERS];
 	char why[ASMGATE_REASON_MAX];
 	facts f;
 	size_t i, nallow = 0;
@@ -606,6 +815,15 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 		    memcmp(k->fingerprint, sig->test_key_fingerprint, 32) == 0)
 			f.test_keys[f.ntest_keys++] = i;
 	}
+	f.ac = ac;
+	if (ac) {
+		f.ac_state = (unsigned)ac->state < ASMGATE_AC_STATE_COUNT ?
+		    ac->state : ASMGATE_AC_INVALID;
+		match_publishers(pol, ac, pub_valid, pub_any, pub_cert);
+	}
+	f.pub_valid = pub_valid;
+	f.pub_any = pub_any;
+	f.pub_cert = pub_cert;
 	memset(nfails, 0, sizeof(nfails));
 	out->audit = h->audit;
 
@@ -618,6 +836,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 		out->rule = r->id;
 		out->rule_is_deny = 1;
 		add_reason(out, "matched deny rule '%s'", r->id);
+		add_publisher_reason(out, pol, r, &f);
 		return ASMGATE_OK;
 	}
 	/* 2. Allow rules: the first match allows. */
@@ -631,6 +850,7 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 			out->allowed = 1;
 			out->rule = r->id;
 			add_reason(out, "matched allow rule '%s'", r->id);
+			add_publisher_reason(out, pol, r, &f);
 			return ASMGATE_OK;
 		}
 		fails[i - h->first_rule] = (unsigned char)(n > 255 ? 255 : n);
@@ -644,7 +864,8 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 	add_reason(out, "no rule matched: denied by default");
 	if (nallow == 0)
 		add_reason(out, "host '%s' has no allow rule", h->name);
-	for (want = 1; want <= 255 && out->nreasons < ASMGATE_MAX_REASONS;
+	for (want = 1; want <= COND_COUNT &&
+	    out->nreasons < ASMGATE_MAX_REASONS;
 	    want++) {
 		/* Only the rules shown are explained (rule_explain);
 		 * the walk stops at the last rule with this count. */
@@ -664,8 +885,6 @@ asmgate_policy_decide(const asmgate_policy *pol, size_t host,
 				    " (%u conditions fail)", want);
 			add_reason(out, "allow rule '%s': %s%s", r->id, why, more);
 		}
-		if (want >= 9)
-			break; /* a rule has at most 9 conditions */
 	}
 	return ASMGATE_OK;
 }

@@ -62,7 +62,8 @@ static int
 unconditional(const policy_rule *r)
 {
 	return !r->keys && !r->states_given && !r->name && !r->cultures &&
-	    !r->has_min && !r->has_max && !r->min_key_bits && !r->hashes;
+	    !r->has_min && !r->has_max && !r->min_key_bits && !r->hashes &&
+	    !r->publishers && !r->authenticode;
 }
 
 /* Conditions an unsigned assembly (no key, no signature) always fails. */
@@ -117,13 +118,51 @@ lint_keys(asmgate_policy *pol)
 	}
 }
 
+/* The policy speaks of Authenticode: a <publisher>, or a rule with
+ * publishers or authenticode. */
+static int
+uses_authenticode(const asmgate_policy *pol)
+{
+	size_t i;
+
+	if (pol->npublishers)
+		return 1;
+	for (i = 0; i < pol->nrules; i++)
+		if (pol->rules[i].publishers || pol->rules[i].authenticode)
+			return 1;
+	return 0;
+}
+
+static void
+lint_publishers(asmgate_policy *pol)
+{
+	size_t i;
+
+	for (i = 0; i < pol->npublishers; i++) {
+		const policy_publisher *p = &pol->publishers[i];
+
+		/* Any CA the trust store holds can issue a certificate with
+		 * this subject: the issuer ties it to one CA (WDAC's
+		 * publisher rules pin the issuing CA too). */
+		if (p->subject && !p->issuer)
+			warn(pol, p->line, "publisher-subject-only",
+			    "publisher '%s' is pinned by subject only: any CA "
+			    "you trust can issue a certificate with that "
+			    "subject; add issuer=\"...\" or pin certSha256",
+			    p->id);
+		if (!p->uses)
+			warn(pol, p->line, "unused-publisher",
+			    "publisher '%s' is not used by any rule", p->id);
+	}
+}
+
 static void
 lint_rule(asmgate_policy *pol, const policy_host *h, const policy_rule *r)
 {
 	const char *kind = r->deny ? "deny" : "allow";
 	unsigned live = r->states;
 
-	if (!r->deny && !r->keys)
+	if (!r->deny && !r->keys && !r->publishers)
 		warn(pol, r->line, "allow-any-key",
 		    "allow rule '%s' in host '%s' has no keys: it matches "
 		    "assemblies signed with any key", r->id, h->name);
@@ -189,6 +228,7 @@ static void
 lint_hosts(asmgate_policy *pol)
 {
 	size_t i, j;
+	int ac_policy = uses_authenticode(pol);
 
 	if (pol->nhosts == 0)
 		warn(pol, pol->line, "no-hosts",
@@ -199,7 +239,7 @@ lint_hosts(asmgate_policy *pol)
 		    "not fail a run, unless a host sets mode=\"enforce\"");
 	for (i = 0; i < pol->nhosts; i++) {
 		const policy_host *h = &pol->hosts[i];
-		const policy_rule *catchall = NULL;
+		const policy_rule *catchall = NULL, *any_ac = NULL;
 		size_t nallow = 0;
 
 		if (h->audit && h->mode_given)
@@ -213,7 +253,21 @@ lint_hosts(asmgate_policy *pol)
 				catchall = r;
 			if (!r->deny)
 				nallow++;
+			if (!r->deny && !any_ac && !r->publishers &&
+			    !r->authenticode)
+				any_ac = r;
 		}
+		/* An allow rule without publishers or authenticode takes any
+		 * Authenticode state but invalid and revoked (decide.c):
+		 * untrusted and expired signatures too. Said only when the
+		 * policy uses Authenticode at all, so strong-name-only
+		 * policies stay as quiet as before. */
+		if (any_ac && ac_policy)
+			warn(pol, any_ac->line, "authenticode-untrusted",
+			    "host '%s' allows assemblies whose Authenticode is "
+			    "untrusted or expired: allow rule '%s' has neither "
+			    "publishers nor authenticode", h->name,
+			    any_ac->id);
 		if (nallow == 0)
 			warn(pol, h->line, "no-allow-rule",
 			    "host '%s' has no allow rule: every assembly is "
@@ -262,6 +316,7 @@ policy_lint(asmgate_policy *pol, asmgate_error *err)
 
 	(void)err; /* a warning that does not fit in memory is counted */
 	lint_keys(pol);
+	lint_publishers(pol);
 	lint_hosts(pol);
 	lint_accounts(pol);
 	/* Stable insertion sort by line. */

@@ -131,7 +131,17 @@ asmgate_policy_free(asmgate_policy *pol)
 		free(r->cultures);
 		free(r->test_keys);
 		free(r->test_key_set);
+		free(r->publishers);
 	}
+	for (i = 0; i < pol->npublishers; i++) {
+		policy_publisher *p = &pol->publishers[i];
+		free(p->id);
+		free(p->subject);
+		free(p->subject_canon);
+		free(p->issuer);
+		free(p->issuer_canon);
+	}
+	free(pol->publishers);
 	free(pol->keys);
 	free(pol->hosts);
 	free(pol->rules);

@@ -67,6 +67,29 @@ typedef struct policy_key {
 	unsigned test_uses;         /* rules naming it in testKeys */
 } policy_key;
 
+/* An Authenticode publisher (<publisher>): exactly one of subject (the
+ * signer's subject) and certSha256 (any certificate of the chain);
+ * issuer, when given, pins that certificate's issuer too. Names are kept
+ * as canonical DER (asmgate_dn_canonical) and compared byte for byte. */
+typedef struct policy_publisher {
+	char *id;
+	unsigned long line;
+	char *subject;              /* as written; NULL: certSha256 */
+	uint8_t *subject_canon;
+	size_t subject_canon_len;
+	char *issuer;               /* as written; NULL: any issuer */
+	uint8_t *issuer_canon;
+	size_t issuer_canon_len;
+	int has_sha256;
+	uint8_t sha256[32];
+	unsigned uses;              /* rules naming it */
+} policy_publisher;
+
+/* authenticode= of an allow rule. */
+#define POLICY_AC_ANY 0         /* absent: any state but invalid, revoked */
+#define POLICY_AC_OPTIONAL 1    /* unsigned or valid */
+#define POLICY_AC_REQUIRED 2    /* valid */
+
 typedef struct policy_rule {
 	char *id;
 	unsigned long line;
@@ -91,6 +114,9 @@ typedef struct policy_rule {
 	size_t ntest_keys;
 	uint64_t *test_key_set;     /* as key_set */
 	int checksum_required;      /* checksum="required" (allow only) */
+	size_t *publishers;         /* publisher indexes; NULL: any */
+	size_t npublishers;
+	int authenticode;           /* POLICY_AC_* (allow only) */
 } policy_rule;
 
 typedef struct policy_host {
@@ -113,6 +139,8 @@ struct asmgate_policy {
 	policy_key *keys;
 	size_t nkeys;
 	size_t key_words;           /* (nkeys + 63) / 64: words of a key set */
+	policy_publisher *publishers;
+	size_t npublishers;
 	policy_host *hosts;
 	size_t nhosts;
 	policy_rule *rules;
@@ -191,6 +219,17 @@ asmgate_status policy_build(asmgate_policy *pol, const policy_doc *pd,
 /** Pass 4: load key files (relative to base_dir) and key blobs. */
 asmgate_status policy_resolve_keys(asmgate_policy *pol, const char *base_dir,
     asmgate_error *err);
+
+/* publisher.c ------------------------------------------------------- */
+
+/** The certificate of signature sg that publisher p pins, or NULL:
+ *  subject pins compare the signer's subject (and issuer), certSha256
+ *  pins every certificate of the chain (and that one's issuer). */
+const asmgate_ac_cert *policy_publisher_match(const policy_publisher *p,
+    const asmgate_ac_signature *sg);
+
+/** Parse "AB:CD:..." or 64 hex digits into out; 1 on success. */
+int policy_parse_sha256(const char *s, uint8_t out[32]);
 
 /* schema.c ---------------------------------------------------------- */
 

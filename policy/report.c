@@ -20,7 +20,11 @@
  * SARIF 2.1.0 (OASIS; the members GitHub code scanning reads): $schema,
  * version, runs[0].tool.driver {name, version, rules[]} with a rule per
  * policy rule ("policy/HOST/RULE") plus "policy/default-deny",
- * "asmgate/unreadable" and "strong-name/STATE"; one result per denial,
+ * "asmgate/unreadable", "strong-name/STATE" and "authenticode/STATE"
+ * (an Authenticode signature that is present and not valid without a
+ * policy, a --fail-on/--require-authenticode state, or a default
+ * denial of a file whose Authenticode no allow rule accepts: invalid or
+ * revoked); one result per denial,
  * unreadable file, file not checked ("asmgate/not-checked", a warning)
  * or (without a policy) unsigned assembly, with ruleId,
  * ruleIndex, level (error; warning in audit mode), message.text, the file
@@ -74,7 +78,26 @@ static const struct {
 	  "special files (FIFOs, sockets, devices): whatever is behind them "
 	  "was not verified. Name the link's target as a path of its own, or "
 	  "remove the entry." },
+	{ "authenticode/invalid", "The Authenticode signature is invalid.",
+	  "The file was changed after it was signed, or its certificate "
+	  "table or PKCS#7 signature is malformed (or has data after the "
+	  "signature). Get an intact copy from the vendor." },
+	{ "authenticode/untrusted", "The Authenticode signature does not "
+	  "chain to a trusted root, or its certificate is not for code "
+	  "signing.", "Give the vendor's CA with --ca-file or --ca-path, or "
+	  "ask the vendor for a code-signing certificate." },
+	{ "authenticode/expired", "The Authenticode signer's certificate was "
+	  "not valid at the signing time, and there is no valid timestamp.",
+	  "Ask the vendor to sign with a timestamp (RFC 3161) while the "
+	  "certificate is valid." },
+	{ "authenticode/revoked", "A certificate of the Authenticode chain "
+	  "is revoked.", "Do not deploy: the vendor's key may be "
+	  "compromised. Get a file signed with a current certificate." },
+	{ "authenticode/unsigned", "The file has no Authenticode signature.",
+	  "This run requires one (--require-authenticode, --fail-on); ask "
+	  "the vendor for an Authenticode-signed build." },
 };
+#define RULE_AC_FIRST 7 /* authenticode/invalid */
 #define RULE_NOT_CHECKED 6
 #define NFIXED (sizeof(fixed_rules) / sizeof(fixed_rules[0]))
 #define RULE_DEFAULT_DENY NFIXED /* when there is a policy */
@@ -118,6 +141,39 @@ asmgate_verdict_fails(const asmgate_verdict_rules *rules,
 	return !(sig->state == ASMGATE_SN_SIGNED ||
 	    (rules->accept_test_signed &&
 	    sig->state == ASMGATE_SN_TEST_SIGNED));
+}
+
+/* The Authenticode part of the one verdict rule: a state whose bit is
+ * in fail_on fails; without a policy, a signature that is present and
+ * not valid fails too (fail closed on unknown states). */
+static int
+ac_fails(const asmgate_verdict_rules *rules, const asmgate_authenticode *ac,
+    const asmgate_decision *d)
+{
+	if (!ac)
+		return 0;
+	if ((unsigned)ac->state >= ASMGATE_AC_STATE_COUNT)
+		return 1;
+	if (rules->fail_on & ASMGATE_FAIL_ON_AC(ac->state))
+		return 1;
+	return !d && ac->state != ASMGATE_AC_VALID &&
+	    ac->state != ASMGATE_AC_UNSIGNED;
+}
+
+int
+asmgate_verdict_fails_ac(const asmgate_verdict_rules *rules,
+    const asmgate_signature *sig, const asmgate_authenticode *ac,
+    const asmgate_decision *d)
+{
+	static const asmgate_verdict_rules none;
+
+	if (!rules)
+		rules = &none;
+	if (ac_fails(rules, ac, d))
+		return 1;
+	if (!sig && ac)
+		return 0; /* a native PE file: judged on Authenticode alone */
+	return asmgate_verdict_fails(rules, sig, d);
 }
 
 void
@@ -309,8 +365,22 @@ typedef struct outcome {
 	const char *rule_id;        /* SARIF ruleId */
 	long rule_index;            /* -1: not in driver.rules */
 	const char *type;           /* JUnit failure/error type */
+	const asmgate_authenticode *ac; /* NULL: not verified */
 	char message[512];          /* one line */
 } outcome;
+
+/* The fixed rule "authenticode/STATE", or -1. */
+static long
+ac_rule(asmgate_ac_state st)
+{
+	size_t i;
+
+	for (i = RULE_AC_FIRST; i < NFIXED; i++)
+		if (strcmp(fixed_rules[i].id + strlen("authenticode/"),
+		    asmgate_ac_state_name(st)) == 0)
+			return (long)i;
+	return -1;
+}
 
 /* The one-line message; long names are cut on purpose. */
 static void say(outcome *o, const char *fmt, ...)
@@ -406,6 +476,18 @@ details(rd_buf *b, const outcome *o, const asmgate_image *img,
 			rd_buf_printf(b, "  - %.*s\n", ASMGATE_REASON_MAX,
 			    sig->reasons[i]);
 	}
+	if (o->ac) {
+		const asmgate_authenticode *ac = o->ac;
+		rd_buf_printf(b, "authenticode: %s",
+		    asmgate_ac_state_name(ac->state));
+		if (ac->nsignatures && ac->signatures[0].has_signer)
+			rd_buf_printf(b, ", signer %.200s",
+			    ac->signatures[0].signer.subject.text);
+		rd_buf_putc(b, '\n');
+		for (i = 0; i < ac->nreasons && i < ASMGATE_MAX_REASONS; i++)
+			rd_buf_printf(b, "  - %.*s\n", ASMGATE_REASON_MAX,
+			    ac->reasons[i]);
+	}
 	if (o->host)
 		rd_buf_printf(b, "host: %s\n", o->host);
 	if (d) {
@@ -418,11 +500,32 @@ details(rd_buf *b, const outcome *o, const asmgate_image *img,
 	}
 }
 
+/* An Authenticode failure as its own rule: "authenticode/STATE". */
+static void
+ac_failure(outcome *o, const char *who, const char *type, const char *why)
+{
+	const asmgate_authenticode *ac = o->ac;
+	long i = ac_rule(ac->state);
+
+	o->fail = 1;
+	o->type = type;
+	if (i >= 0) {
+		o->rule_id = fixed_rules[i].id;
+		o->rule_index = i;
+		if (!strcmp(type, "authenticode"))
+			o->type = fixed_rules[i].id;
+	}
+	say(o, "%s: Authenticode %s%s%s%.200s", who,
+	    asmgate_ac_state_name(ac->state), why,
+	    ac->nreasons ? ": " : "", ac->nreasons ? ac->reasons[0] : "");
+}
+
 static void
 work_out(outcome *o, const asmgate_report *r, const char *path,
     const asmgate_origin *origin, const asmgate_image *img,
     const asmgate_error *file_err, const asmgate_signature *sig,
-    const char *host, const asmgate_decision *d)
+    const asmgate_authenticode *ac, const char *host,
+    const asmgate_decision *d)
 {
 	char who[300];
 	rd_buf nb;
@@ -431,6 +534,8 @@ work_out(outcome *o, const asmgate_report *r, const char *path,
 	o->path = path;
 	o->origin = origin;
 	o->host = host;
+	o->ac = ac && (unsigned)ac->state < ASMGATE_AC_STATE_COUNT ? ac :
+	    NULL;
 	o->rule_index = -1;
 	if (img) {
 		rd_buf_init(&nb, sizeof(who));
@@ -478,6 +583,20 @@ work_out(outcome *o, const asmgate_report *r, const char *path,
 		    sig->nreasons ? sig->reasons[0] : "");
 		return;
 	}
+	if (o->ac && (r->rules.fail_on & ASMGATE_FAIL_ON_AC(o->ac->state))) {
+		/* as --fail-on above, for the Authenticode state */
+		ac_failure(o, who, "fail-on", ", a state this run fails on");
+		return;
+	}
+	if (d && !d->allowed && !d->rule && !d->audit && o->ac &&
+	    (o->ac->state == ASMGATE_AC_INVALID ||
+	    o->ac->state == ASMGATE_AC_REVOKED)) {
+		/* denied by default, and no allow rule accepts this
+		 * Authenticode state (decide.c) */
+		ac_failure(o, who, "authenticode", host ? ", never allowed "
+		    "(denied by default)" : "");
+		return;
+	}
 	if (d) {
 		if (d->allowed) {
 			say(o, "%s is allowed in host %s: %.200s", who,
@@ -506,6 +625,19 @@ work_out(outcome *o, const asmgate_report *r, const char *path,
 			    "no rule matched");
 		return;
 	}
+	if (o->ac && o->ac->state != ASMGATE_AC_VALID &&
+	    o->ac->state != ASMGATE_AC_UNSIGNED &&
+	    (!sig || sig->state == ASMGATE_SN_SIGNED ||
+	    !asmgate_verdict_fails(&r->rules, sig, NULL))) {
+		/* no policy: a signature present and not valid fails */
+		ac_failure(o, who, "authenticode", "");
+		return;
+	}
+	if (!sig && o->ac) {
+		say(o, "%s: Authenticode %s", who,
+		    asmgate_ac_state_name(o->ac->state));
+		return;
+	}
 	if (sig) {
 		size_t i;
 		if (sig->state == ASMGATE_SN_SIGNED) {
@@ -524,8 +656,9 @@ work_out(outcome *o, const asmgate_report *r, const char *path,
 		for (i = 1; i < NFIXED; i++) {
 			const char *st = fixed_rules[i].id +
 			    strlen("strong-name/");
-			if (strcmp(st, asmgate_sn_state_name(sig->state)) ==
-			    0) {
+			if (strncmp(fixed_rules[i].id, "strong-name/", 12) ==
+			    0 && strcmp(st, asmgate_sn_state_name(sig->state))
+			    == 0) {
 				o->rule_id = fixed_rules[i].id;
 				o->rule_index = (long)i;
 				o->type = fixed_rules[i].id;
@@ -775,6 +908,17 @@ asmgate_report_add_origin(asmgate_report *r, const char *path,
     const asmgate_error *file_err, const asmgate_signature *sig,
     const char *host, const asmgate_decision *d, asmgate_error *err)
 {
+	return asmgate_report_add_ac(r, path, origin, img, file_err, sig,
+	    NULL, host, d, err);
+}
+
+asmgate_status
+asmgate_report_add_ac(asmgate_report *r, const char *path,
+    const asmgate_origin *origin, const asmgate_image *img,
+    const asmgate_error *file_err, const asmgate_signature *sig,
+    const asmgate_authenticode *ac, const char *host,
+    const asmgate_decision *d, asmgate_error *err)
+{
 	outcome o;
 
 	if (!r || !path)
@@ -788,7 +932,7 @@ asmgate_report_add_origin(asmgate_report *r, const char *path,
 		return report_fail(r, r->failed, "", err);
 	if (report_start(r, err) != ASMGATE_OK)
 		return r->failed;
-	work_out(&o, r, path, origin, img, file_err, sig, host, d);
+	work_out(&o, r, path, origin, img, file_err, sig, ac, host, d);
 	if (placed_reason(d)) {
 		/* Why this host decides, on the message's one line. */
 		size_t n = strlen(o.message);

@@ -67,6 +67,23 @@ show_text(rd_buf *b, const asmgate_policy *pol)
 			rd_buf_puts(b, "    test key     yes\n");
 	}
 
+	if (pol->npublishers)
+		rd_buf_printf(b, "\npublishers (%zu):\n", pol->npublishers);
+	for (i = 0; i < pol->npublishers; i++) {
+		const policy_publisher *p = &pol->publishers[i];
+		rd_buf_printf(b, "  %s (line %lu)\n", p->id, p->line);
+		if (p->has_sha256) {
+			rd_hex_encode(hex, p->sha256, 32);
+			rd_buf_printf(b, "    certSha256   %s (any certificate "
+			    "of the chain)\n", hex);
+		} else {
+			rd_buf_printf(b, "    subject      %s (the signer)\n",
+			    p->subject);
+		}
+		if (p->issuer)
+			rd_buf_printf(b, "    issuer       %s\n", p->issuer);
+	}
+
 	rd_buf_printf(b, "\nhosts (%zu):\n", pol->nhosts);
 	for (i = 0; i < pol->nhosts; i++) {
 		const policy_host *h = &pol->hosts[i];
@@ -183,6 +200,16 @@ json_rule(rd_json *j, rd_buf *tmp, const asmgate_policy *pol,
 		json_key_ids(j, "testKeys", pol, r->test_keys, r->ntest_keys);
 		rd_json_kstr(j, "checksum", r->checksum_required ?
 		    "required" : NULL);
+		if (r->authenticode)
+			rd_json_kstr(j, "authenticode", r->authenticode ==
+			    POLICY_AC_REQUIRED ? "required" : "optional");
+	}
+	if (r->publishers) {
+		rd_json_key(j, "publishers");
+		rd_json_arr(j);
+		for (i = 0; i < r->npublishers; i++)
+			rd_json_str(j, pol->publishers[r->publishers[i]].id);
+		rd_json_arr_end(j);
 	}
 	tmp->len = 0;
 	policy_rule_describe(tmp, pol, r);
@@ -230,6 +257,24 @@ show_json(rd_buf *b, rd_buf *tmp, const asmgate_policy *pol)
 		rd_json_obj_end(&j);
 	}
 	rd_json_arr_end(&j);
+	if (pol->npublishers) {
+		rd_json_key(&j, "publishers");
+		rd_json_arr(&j);
+	}
+	for (i = 0; i < pol->npublishers; i++) {
+		const policy_publisher *p = &pol->publishers[i];
+		rd_json_obj(&j);
+		rd_json_kstr(&j, "id", p->id);
+		rd_json_kuint(&j, "line", p->line);
+		rd_json_kstr(&j, "subject", p->subject);
+		rd_json_key(&j, "certSha256");
+		rd_json_hex(&j, p->has_sha256 ? p->sha256 : NULL, 32);
+		rd_json_kstr(&j, "issuer", p->issuer);
+		rd_json_kuint(&j, "uses", p->uses);
+		rd_json_obj_end(&j);
+	}
+	if (pol->npublishers)
+		rd_json_arr_end(&j);
 	rd_json_key(&j, "hosts");
 	rd_json_arr(&j);
 	for (i = 0; i < pol->nhosts; i++) {

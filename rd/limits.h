@@ -29,6 +29,22 @@
 /* e_lfanew: the PE header must start in the first 64 KiB. */
 #define RD_MAX_LFANEW 0x10000u
 
+/* Authenticode certificate table (PE/COFF 4.7): at most 8 MiB (real
+ * signatures are kilobytes; a table stuffed past this is refused, and a
+ * mapped file's table is copied, so it is bounded memory). */
+#define RD_MAX_CERT_TABLE_BYTES ((uint32_t)8 << 20)
+
+/* WIN_CERTIFICATE entries walked in one table. */
+#define RD_MAX_CERT_ENTRIES 8u
+
+/* Signatures reported per file: entries and nested signatures
+ * (1.3.6.1.4.1.311.2.4.1) together; avast's parser caps nested ones at
+ * 16 (authenticode.md 6). Equals ASMGATE_AC_MAX_SIGNATURES. */
+#define RD_MAX_AC_SIGNATURES 8u
+
+/* Certificates kept per built chain (ASMGATE_AC_MAX_CHAIN). */
+#define RD_MAX_AC_CHAIN 8u
+
 /* ECMA-335 metadata --------------------------------------------------- */
 
 /* Metadata streams: five standard ones (II.24.2.2) plus #JTD, #Pdb and
@@ -93,6 +109,8 @@
 
 /* Keys, hosts and rules in one policy. */
 #define RD_MAX_POLICY_KEYS 1024u
+/* Authenticode publishers (<publisher>) in one policy. */
+#define RD_MAX_POLICY_PUBLISHERS 1024u
 #define RD_MAX_POLICY_HOSTS 256u
 #define RD_MAX_POLICY_RULES 4096u
 

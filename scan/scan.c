@@ -249,6 +249,15 @@ box_unref(asmgate_scan *s, box *b)
 
 /* ------------------------------------------------------------ running */
 
+/* Authenticode is verified when the verify options (version 2) ask. */
+static int
+verify_ac(const asmgate_scan *s)
+{
+	const asmgate_verify_options *o = s->o.verify_options;
+
+	return s->o.verify && o && o->version >= 2 && o->authenticode;
+}
+
 /* Verify and decide img for node n (worker side). */
 static void
 run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
@@ -258,7 +267,21 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 	size_t h;
 
 	if (rc == ASMGATE_E_NOT_DOTNET || rc == ASMGATE_E_NO_ASSEMBLY) {
+		/* Skipped for the strong name; its Authenticode signature
+		 * (a native PE file's too) is verified and reported. */
+		asmgate_authenticode *ac = NULL;
+		asmgate_error aerr;
+
+		asmgate_error_clear(&aerr);
+		if (img && verify_ac(s) && asmgate_authenticode_verify(img,
+		    s->o.verify_options, &ac, &aerr) != ASMGATE_OK)
+			ac = NULL;
+		asmgate_image_free(img);
 		set_outcome(s, n, ASMGATE_SUBJECT_SKIPPED, err, NULL);
+		if (n->subj)
+			n->subj->ac = ac;
+		else
+			asmgate_authenticode_free(ac);
 		return;
 	}
 	if (rc != ASMGATE_OK) {
@@ -278,8 +301,8 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 	if (!(subj = n->subj))
 		return;
 	if (s->o.verify) {
-		rc = asmgate_verify_image(img, s->o.verify_options, &subj->sig,
-		    err);
+		rc = asmgate_verify_full(img, s->o.verify_options, &subj->sig,
+		    verify_ac(s) ? &subj->ac : NULL, err);
 		subj->has_sig = 1;
 		if (rc != ASMGATE_OK) {
 			subj->kind = ASMGATE_SUBJECT_ERROR;
@@ -314,9 +337,9 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 		}
 		subj->ndecisions = nd;
 		for (h = 0; h < nd; h++) {
-			rc = asmgate_policy_decide(s->o.policy, s->place ?
+			rc = asmgate_policy_decide_ac(s->o.policy, s->place ?
 			    subj->placements[h].host : s->o.hosts[h],
-			    img, &subj->sig, &subj->decisions[h], err);
+			    img, &subj->sig, subj->ac, &subj->decisions[h], err);
 			if (rc != ASMGATE_OK) {
 				subj->kind = ASMGATE_SUBJECT_ERROR;
 				subj->has_err = 1;
@@ -470,7 +493,7 @@ run_top(asmgate_scan *s, node *n)
 		run_container(s, n, b, f->data, f->size, src->path);
 		return;
 	}
-	rc = pe_image_from_file(&img, f, &err);
+	rc = pe_image_from_file_native(&img, f, &err);
 	run_image(s, n, img, rc, &err, !src->from_dir, src->path, 0);
 }
 
@@ -560,7 +583,7 @@ run_member(asmgate_scan *s, node *n)
 		run_container(s, n, b, buf, len, NULL);
 		return;
 	}
-	rc = asmgate_image_take(&img, buf, len, &err);
+	rc = pe_image_take_native(&img, buf, len, &err);
 	run_image(s, n, img, rc, &err, 0, n->name, 1);
 }
 

@@ -80,6 +80,7 @@ struct asmgate_subject {
 	asmgate_image *img;
 	int has_sig;
 	asmgate_signature sig;
+	asmgate_authenticode *ac;   /* Authenticode outcome, or NULL */
 	int has_err;
 	asmgate_error err;
 	asmgate_decision *decisions;

@@ -84,6 +84,7 @@ asmgate_subject_free(asmgate_subject *s)
 	if (s->user_free)
 		s->user_free(s->user);
 	asmgate_image_free(s->img);
+	asmgate_authenticode_free(s->ac);
 	free(s->decisions);
 	free(s->placements);
 	free(s->members);
@@ -126,6 +127,12 @@ const asmgate_signature *
 asmgate_subject_signature(const asmgate_subject *s)
 {
 	return s->has_sig ? &s->sig : NULL;
+}
+
+const asmgate_authenticode *
+asmgate_subject_authenticode(const asmgate_subject *s)
+{
+	return s->ac;
 }
 
 const asmgate_error *

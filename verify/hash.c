@@ -498,65 +498,149 @@ ck_gap(ck_state *k, const view *v, uint64_t end)
 	}
 }
 
-/* Hash the plan's ranges; with sum, the whole file's PE checksum sum
- * (not folded) in the same pass (each chunk summed while it is in
- * cache, the bytes the hash skips summed where they fall), so the file
- * is read once. */
-static asmgate_status
-digest_ranges(const view *v, const verify_plan *p, const EVP_MD *mdt,
-    uint8_t *out, unsigned *outlen, uint64_t *sum, asmgate_error *err)
+/* 1 when c's ranges can be fed in one offset-ordered walk: each starts
+ * at or after the end of the one before (the structure checks make the
+ * strong-name plan so; a plan that is not is fed on its own). */
+static int
+ascending(const verify_consumer *c)
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	uint8_t nt[PE_NT_HEADERS64_SIZE];
-	asmgate_status rc = ASMGATE_OK;
-	ck_state k;
+	uint64_t end = 0;
 	unsigned i;
 
-	ck_init(&k, v->img);
-	if (!ctx)
-		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
-	if (!EVP_DigestInit_ex(ctx, mdt, NULL)) {
-		rc = rd_fail_nooff(err, ASMGATE_E_CRYPTO,
-		    "digest %s unavailable", EVP_MD_get0_name(mdt));
-		goto out;
+	for (i = 0; i < c->n; i++) {
+		if (c->r[i].off < end)
+			return 0;
+		end = c->r[i].off + c->r[i].len;
 	}
-	for (i = 0; i < p->n; i++) {
-		const verify_range *r = &p->r[i];
-		uint64_t done = 0;
+	return 1;
+}
 
-		if (sum)
-			ck_gap(&k, v, r->off);
+/* Feed the part of c's ranges inside [a, b) (c->next: the first range
+ * not wholly fed). A patched range (the NT headers, a few hundred bytes)
+ * is fed whole, from its private copy, when the walk reaches it. */
+static int
+feed(verify_consumer *c, const view *v, uint64_t a, uint64_t b)
+{
+	uint8_t nt[PE_NT_HEADERS64_SIZE];
+
+	while (c->next < c->n) {
+		const verify_range *r = &c->r[c->next];
+		uint64_t from, to;
+
+		if (r->off >= b)
+			break;
 		if (r->patched) {
 			patch_nt(v, r->off, (size_t)r->len, nt);
-			if (!EVP_DigestUpdate(ctx, nt, (size_t)r->len))
-				goto crypto;
-			/* The checksum sums the header as it is. */
-			if (sum)
-				ck_upto(&k, v, r->off, r->off + r->len);
+			if (!EVP_DigestUpdate(c->ctx, nt, (size_t)r->len))
+				return 0;
+			c->next++;
 			continue;
 		}
-		while (done < r->len) {
-			uint64_t n = chunk(r->off + done, r->len - done);
+		from = r->off > a ? r->off : a;
+		to = r->off + r->len < b ? r->off + r->len : b;
+		if (from < to && !update(c->ctx, v, from, to - from))
+			return 0;
+		if (r->off + r->len > b)
+			break;
+		c->next++;
+	}
+	return 1;
+}
 
-			if (!update(ctx, v, r->off + done, n))
+/* One pass over the file in offset order, a chunk at a time: each chunk
+ * goes to every consumer whose ranges cover part of it (the strong-name
+ * digest, each Authenticode digest) and, with sum, to the PE checksum,
+ * while it is in cache; a mapped file's pages are released behind the
+ * walk. The file is read once however many digests need it. A consumer
+ * whose ranges are not in offset order is fed by a walk of its own. */
+static asmgate_status
+pass(const view *v, verify_consumer *c, unsigned nc, uint64_t *sum,
+    asmgate_error *err)
+{
+	uint64_t end = sum ? v->img->size : 0, a;
+	ck_state k;
+	unsigned i, lone;
+
+	ck_init(&k, v->img);
+	for (i = 0; i < nc; i++) {
+		c[i].next = 0;
+		c[i].lone = !ascending(&c[i]);
+		if (!c[i].lone && c[i].n > 0 &&
+		    c[i].r[c[i].n - 1].off + c[i].r[c[i].n - 1].len > end)
+			end = c[i].r[c[i].n - 1].off + c[i].r[c[i].n - 1].len;
+	}
+	for (a = 0; a < end; ) {
+		uint64_t b = a + chunk(a, end - a);
+
+		for (i = 0; i < nc; i++)
+			if (!c[i].lone && !feed(&c[i], v, a, b))
 				goto crypto;
-			if (sum)
-				ck_upto(&k, v, r->off + done,
-				    r->off + done + n);
-			if (r->len > HASH_CHUNK)
-				rd_file_release(v->release, r->off + done, n);
-			done += n;
+		if (sum)
+			ck_upto(&k, v, a, b);
+		rd_file_release(v->release, a, b - a);
+		a = b;
+	}
+	/* Plans out of offset order, range by range as listed. */
+	for (lone = 0; lone < nc; lone++) {
+		verify_consumer *q = &c[lone];
+
+		if (!q->lone)
+			continue;
+		for (i = 0; i < q->n; i++) {
+			verify_consumer one = *q;
+
+			one.r = &q->r[i];
+			one.n = 1;
+			one.next = 0;
+			if (!feed(&one, v, q->r[i].off,
+			    q->r[i].off + q->r[i].len))
+				goto crypto;
 		}
 	}
-	if (!EVP_DigestFinal_ex(ctx, out, outlen))
-		goto crypto;
-	if (sum) {
-		ck_gap(&k, v, v->img->size);
+	if (sum)
 		*sum = k.sum;
-	}
-	goto out;
+	return ASMGATE_OK;
 crypto:
-	rc = rd_fail_nooff(err, ASMGATE_E_CRYPTO, "digest failed");
+	return rd_fail_nooff(err, ASMGATE_E_CRYPTO, "digest failed");
+}
+
+/* Hash the plan's ranges with mdt, the extra consumers' ranges into
+ * theirs (contexts initialised by the caller, finished by it); with
+ * sum, the whole file's PE checksum sum (not folded) in the same pass. */
+static asmgate_status
+digest_ranges(const view *v, const verify_plan *p, const EVP_MD *mdt,
+    uint8_t *out, unsigned *outlen, uint64_t *sum,
+    const verify_consumer *extra, unsigned nextra, asmgate_error *err)
+{
+	verify_consumer c[1 + VERIFY_MAX_CONSUMERS];
+	EVP_MD_CTX *ctx = NULL;
+	asmgate_status rc = ASMGATE_OK;
+	unsigned nc = 0, i;
+
+	if (nextra > VERIFY_MAX_CONSUMERS)
+		return rd_fail_nooff(err, ASMGATE_E_LIMIT, "too many digests");
+	memset(c, 0, sizeof(c));
+	if (p) {
+		ctx = EVP_MD_CTX_new();
+		if (!ctx)
+			return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+			    "out of memory");
+		if (!EVP_DigestInit_ex(ctx, mdt, NULL)) {
+			rc = rd_fail_nooff(err, ASMGATE_E_CRYPTO,
+			    "digest %s unavailable", EVP_MD_get0_name(mdt));
+			goto out;
+		}
+		c[nc].ctx = ctx;
+		c[nc].r = p->r;
+		c[nc].n = p->n;
+		nc++;
+	}
+	for (i = 0; i < nextra; i++)
+		c[nc++] = extra[i];
+	if ((rc = pass(v, c, nc, sum, err)) != ASMGATE_OK)
+		goto out;
+	if (ctx && !EVP_DigestFinal_ex(ctx, out, outlen))
+		rc = rd_fail_nooff(err, ASMGATE_E_CRYPTO, "digest failed");
 out:
 	EVP_MD_CTX_free(ctx);
 	return rc;
@@ -572,7 +656,25 @@ verify_digest(const asmgate_image *img, const verify_plan *p,
 	asmgate_status rc;
 
 	view_init(&v, img, img->data, 1, NULL, 0);
-	rc = digest_ranges(&v, p, md, out, outlen, cksum ? &sum : NULL, err);
+	rc = digest_ranges(&v, p, md, out, outlen, cksum ? &sum : NULL, NULL,
+	    0, err);
+	if (rc == ASMGATE_OK && cksum)
+		*cksum = ck_finish(sum, img->size);
+	return rc;
+}
+
+asmgate_status
+verify_digest_multi(const asmgate_image *img, const verify_plan *p,
+    const EVP_MD *md, uint8_t *out, unsigned *outlen, uint32_t *cksum,
+    const verify_consumer *extra, unsigned nextra, asmgate_error *err)
+{
+	view v;
+	uint64_t sum = 0;
+	asmgate_status rc;
+
+	view_init(&v, img, img->data, 1, NULL, 0);
+	rc = digest_ranges(&v, p, md, out, outlen, cksum ? &sum : NULL, extra,
+	    nextra, err);
 	if (rc == ASMGATE_OK && cksum)
 		*cksum = ck_finish(sum, img->size);
 	return rc;
@@ -586,23 +688,34 @@ verify_digest_patched(const asmgate_image *img, const verify_plan *p,
 	view v;
 
 	view_init(&v, img, img->data, 1, patch, npatch);
-	return digest_ranges(&v, p, md, out, outlen, sum, err);
+	return digest_ranges(&v, p, md, out, outlen, sum, NULL, 0, err);
 }
 
 asmgate_status
 verify_write_patched(const asmgate_image *img, const verify_patch *patch,
     unsigned npatch, rd_atomic *w, uint64_t *sum, asmgate_error *err)
 {
+	return verify_write_patched_n(img, img->size, patch, npatch, w, sum,
+	    err);
+}
+
+asmgate_status
+verify_write_patched_n(const asmgate_image *img, uint64_t size,
+    const verify_patch *patch, unsigned npatch, rd_atomic *w,
+    uint64_t *sum, asmgate_error *err)
+{
 	view v;
 	ck_state k;
 	uint64_t off = 0;
 	asmgate_status rc;
 
+	if (size > img->size)
+		size = img->size;
 	view_init(&v, img, img->data, 1, patch, npatch);
 	ck_init(&k, img);
-	while (off < img->size) {
-		uint64_t end = img->size - off > HASH_CHUNK ? off + HASH_CHUNK :
-		    img->size, at = off;
+	while (off < size) {
+		uint64_t end = size - off > HASH_CHUNK ? off + HASH_CHUNK :
+		    size, at = off;
 
 		while (at < end) {
 			uint64_t take = end - at;

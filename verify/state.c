@@ -51,3 +51,47 @@ asmgate_verified_with_name(asmgate_verified_with vw)
 	}
 	return NULL;
 }
+
+static const char *const ac_state_names[] = {
+	[ASMGATE_AC_INVALID] = "invalid",
+	[ASMGATE_AC_UNSIGNED] = "unsigned",
+	[ASMGATE_AC_VALID] = "valid",
+	[ASMGATE_AC_UNTRUSTED] = "untrusted",
+	[ASMGATE_AC_EXPIRED] = "expired",
+	[ASMGATE_AC_REVOKED] = "revoked",
+};
+
+#define NAC_STATES (sizeof(ac_state_names) / sizeof(ac_state_names[0]))
+
+const char *
+asmgate_ac_state_name(asmgate_ac_state st)
+{
+	if ((unsigned)st >= NAC_STATES)
+		return "invalid";
+	return ac_state_names[st];
+}
+
+int
+asmgate_ac_state_parse(const char *name, asmgate_ac_state *out)
+{
+	size_t i;
+
+	for (i = 0; i < NAC_STATES; i++) {
+		if (strcmp(name, ac_state_names[i]) == 0) {
+			*out = (asmgate_ac_state)i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+const char *
+asmgate_ac_ts_kind_name(asmgate_ac_ts_kind k)
+{
+	switch (k) {
+	case ASMGATE_AC_TS_RFC3161: return "rfc3161";
+	case ASMGATE_AC_TS_PKCS9: return "pkcs9";
+	case ASMGATE_AC_TS_NONE: break;
+	}
+	return NULL;
+}

@@ -20,6 +20,7 @@
  * tell a --key-map substitute from the identity key.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -387,6 +388,12 @@ choose_verifier(const asmgate_image *img, const asmgate_verify_options *o,
 asmgate_status
 asmgate_verify_options_init(asmgate_verify_options *o, unsigned version)
 {
+	/* Version 1 ends before trust: only its members are touched. */
+	if (version == 1) {
+		memset(o, 0, offsetof(asmgate_verify_options, trust));
+		o->version = version;
+		return ASMGATE_OK;
+	}
 	if (version != ASMGATE_VERIFY_OPTIONS_VERSION)
 		return ASMGATE_E_USAGE;
 	memset(o, 0, sizeof(*o));
@@ -397,6 +404,12 @@ asmgate_verify_options_init(asmgate_verify_options *o, unsigned version)
 asmgate_status
 asmgate_sign_options_init(asmgate_sign_options *o, unsigned version)
 {
+	if (version == 1) {
+		memset(o, 0, offsetof(asmgate_sign_options,
+		    strip_authenticode));
+		o->version = version;
+		return ASMGATE_OK;
+	}
 	if (version != ASMGATE_SIGN_OPTIONS_VERSION)
 		return ASMGATE_E_USAGE;
 	memset(o, 0, sizeof(*o));
@@ -404,10 +417,38 @@ asmgate_sign_options_init(asmgate_sign_options *o, unsigned version)
 	return ASMGATE_OK;
 }
 
+/* The checksum, summed in the Authenticode digests' pass when the
+ * strong-name flow hashed nothing (so the file is still read once). */
+static asmgate_status
+checksum_x(const asmgate_image *img, asmgate_signature *s,
+    const uint32_t *summed, verify_extra *x, asmgate_error *err)
+{
+	uint32_t sum = 0;
+	asmgate_status rc;
+
+	if (!summed && x && x->n > 0 && !x->done) {
+		if ((rc = verify_digest_multi(img, NULL, NULL, NULL, NULL, &sum,
+		    x->c, x->n, err)) != ASMGATE_OK)
+			return rc;
+		x->done = 1;
+		summed = &sum;
+	}
+	checksum(img, s, summed);
+	return ASMGATE_OK;
+}
+
 asmgate_status
 asmgate_verify_image(const asmgate_image *img,
     const asmgate_verify_options *o, asmgate_signature *out,
     asmgate_error *err)
+{
+	return verify_image_extra(img, o, out, NULL, err);
+}
+
+asmgate_status
+verify_image_extra(const asmgate_image *img,
+    const asmgate_verify_options *o, asmgate_signature *out,
+    verify_extra *x, asmgate_error *err)
 {
 	const asmgate_image_info *info = asmgate_image_get_info(img);
 	const asmgate_cli_info *cli = &info->cli;
@@ -429,7 +470,8 @@ asmgate_verify_image(const asmgate_image *img,
 	memset(out, 0, sizeof(*out));
 	memset(&c, 0, sizeof(c));
 	out->state = ASMGATE_SN_INVALID;
-	if (o && o->version != ASMGATE_VERIFY_OPTIONS_VERSION)
+	if (o && o->version != ASMGATE_VERIFY_OPTIONS_VERSION &&
+	    o->version != 1)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "verify options of unknown version %u", o->version);
 	out->flag_set = (cli->flags & ASMGATE_COMIMAGE_STRONGNAMESIGNED) != 0;
@@ -440,8 +482,7 @@ asmgate_verify_image(const asmgate_image *img,
 		if (out->flag_set)
 			reason(out, "the StrongNameSigned flag is set without a "
 			    "public key");
-		checksum(img, out, NULL);
-		return ASMGATE_OK;
+		return checksum_x(img, out, NULL, x, err);
 	}
 	asmgate_error_clear(&kerr);
 	rc = asmgate_key_from_blob(&c.identity, info->assembly.public_key,
@@ -450,8 +491,7 @@ asmgate_verify_image(const asmgate_image *img,
 		return rd_fail_nooff(err, rc, "%s", kerr.msg);
 	if (rc != ASMGATE_OK) {
 		reason(out, "public key is invalid: %s", kerr.msg);
-		checksum(img, out, NULL);
-		return ASMGATE_OK;
+		return checksum_x(img, out, NULL, x, err);
 	}
 	rc = ASMGATE_OK;
 	/* The key's facts whatever the state: the identity key, or the
@@ -529,9 +569,11 @@ asmgate_verify_image(const asmgate_image *img,
 		reason(out, "%s", why);
 		goto done;
 	}
-	if ((rc = verify_digest(img, plan, md, digest, &dlen, &summed,
-	    err)) != ASMGATE_OK)
+	if ((rc = verify_digest_multi(img, plan, md, digest, &dlen, &summed,
+	    x ? x->c : NULL, x ? x->n : 0, err)) != ASMGATE_OK)
 		goto done;
+	if (x)
+		x->done = 1;
 	have_sum = 1;
 	if (c.ecma && c.vw == ASMGATE_VW_IDENTITY)
 		reason(out, "ECMA neutral key: signature checked with the "
@@ -585,9 +627,9 @@ asmgate_verify_image(const asmgate_image *img,
 done:
 	free(plan);
 	ctx_free(&c);
+	if (rc == ASMGATE_OK)
+		rc = checksum_x(img, out, have_sum ? &summed : NULL, x, err);
 	if (rc != ASMGATE_OK)
 		out->state = ASMGATE_SN_INVALID;
-	else
-		checksum(img, out, have_sum ? &summed : NULL);
 	return rc;
 }

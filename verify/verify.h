@@ -56,6 +56,40 @@ asmgate_status verify_digest(const asmgate_image *img,
     const verify_plan *plan, const EVP_MD *md, uint8_t *out,
     unsigned *outlen, uint32_t *cksum, asmgate_error *err);
 
+/* One digest fed by a shared pass over the file (verify_digest_multi):
+ * its context (initialised by the caller, finished by it) and its
+ * ranges, in offset order for the shared walk. */
+#define VERIFY_MAX_CONSUMERS 8u
+typedef struct verify_consumer {
+	EVP_MD_CTX *ctx;
+	const verify_range *r;
+	unsigned n;
+	unsigned next;   /* walk state */
+	int lone;        /* walk state: ranges out of order */
+} verify_consumer;
+
+/** verify_digest (p may be NULL: no strong-name digest), feeding the
+ *  nextra extra consumers in the same pass: the file is read once for
+ *  the strong-name digest, each Authenticode digest and the checksum. */
+asmgate_status verify_digest_multi(const asmgate_image *img,
+    const verify_plan *p, const EVP_MD *md, uint8_t *out, unsigned *outlen,
+    uint32_t *cksum, const verify_consumer *extra, unsigned nextra,
+    asmgate_error *err);
+
+/* Extra digests (Authenticode) riding on the strong-name pass. */
+typedef struct verify_extra {
+	verify_consumer c[VERIFY_MAX_CONSUMERS];
+	unsigned n;
+	int done;        /* set once they were fed */
+} verify_extra;
+
+/** asmgate_verify_image, feeding x's consumers (may be NULL) in the pass
+ *  it makes anyway (strong-name digest or checksum) and setting
+ *  x->done. */
+asmgate_status verify_image_extra(const asmgate_image *img,
+    const asmgate_verify_options *o, asmgate_signature *out,
+    verify_extra *x, asmgate_error *err);
+
 /* Bytes laid over the file's by the signer: len bytes at file offset
  * off read from bytes (the flags word, the signature slot, the
  * CheckSum field). Patches do not overlap. */
@@ -81,6 +115,11 @@ asmgate_status verify_digest_patched(const asmgate_image *img,
 asmgate_status verify_write_patched(const asmgate_image *img,
     const verify_patch *patch, unsigned npatch, rd_atomic *w,
     uint64_t *sum, asmgate_error *err);
+
+/** The same for the first size bytes only (size <= the file's). */
+asmgate_status verify_write_patched_n(const asmgate_image *img,
+    uint64_t size, const verify_patch *patch, unsigned npatch,
+    rd_atomic *w, uint64_t *sum, asmgate_error *err);
 
 /** Add the n bytes at p, file offset off, to an unfolded checksum sum
  *  (bytes keep their offset's parity, so parts of a file can be summed

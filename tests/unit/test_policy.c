@@ -2292,18 +2292,18 @@ test_policy__sarif_rule_index(void **state)
 	feed(r, &in);
 	assert_int_equal(asmgate_report_finish(r, &out, &len, &err),
 	    ASMGATE_OK);
-	/* fixed rules: 0 unreadable, 1-5 strong-name, 6 not-checked, 7
-	 * default-deny, then the policy's rules in document order
-	 * (contoso-1x 8, no-legacy 9) */
+	/* fixed rules: 0 unreadable, 1-5 strong-name, 6 not-checked, 7-11
+	 * authenticode, 12 default-deny, then the policy's rules in
+	 * document order (contoso-1x 13, no-legacy 14) */
 	p = (const char *)out;
 	for (i = 0; (p = strstr(p, "\"ruleId\": ")) != NULL; i++) {
 		const char *idx = strstr(p, "\"ruleIndex\": ");
 		assert_non_null(idx);
 		if (strncmp(p + 10, "\"policy/OrchestrationHost/no-legacy\"",
 		    36) == 0)
-			assert_int_equal(atoi(idx + 13), 9);
+			assert_int_equal(atoi(idx + 13), 14);
 		else if (strncmp(p + 10, "\"policy/default-deny\"", 21) == 0)
-			assert_int_equal(atoi(idx + 13), 7);
+			assert_int_equal(atoi(idx + 13), 12);
 		else if (strncmp(p + 10, "\"asmgate/unreadable\"", 20) == 0)
 			assert_int_equal(atoi(idx + 13), 0);
 		else if (strncmp(p + 10, "\"strong-name/unsigned\"", 22) == 0)
@@ -2845,6 +2845,476 @@ test_policy__verdict_rule(void **state)
 	assert_int_equal(asmgate_verdict_fails(&tk, &sig, &allow), 1);
 }
 
+/* ------------------------------------------- Authenticode (issue 11) */
+
+/* SHA-256 fingerprints of the test PKI (openssl x509 -fingerprint
+ * -sha256 on samples/authenticode/pki/, README.md there). */
+#define FP_CONTOSO "8F4681C88E13911274BDAF0E44559BB50F260732EE9B0FA09EDFBD67D3740252"
+#define FP_INTER "595D28004FC435E12A192471372F65A549136E324FAF3ACABFB0E42CD4909BD3"
+#define FP_ROOT "864397AF305CBA9F21CE337B9362D532BC83D8AC04D9C958567A5E482B9943FF"
+#define FP_FABRIKAM "9CAA75FBC89D661D0EA293B8E8677D7F0C3CC8FCE333F56D92FB3A4C3FA860A3"
+
+#define PUBLISHERS \
+	"<publisher id='leaf' certSha256='" FP_CONTOSO "'/>" \
+	"<publisher id='inter' certSha256='" FP_INTER "'/>" \
+	"<publisher id='root' certSha256='" FP_ROOT "'/>" \
+	"<publisher id='fabrikam' certSha256='" FP_FABRIKAM "'/>"
+
+static void
+set_fp(uint8_t out[32], const char *hex)
+{
+	size_t len = 0, bad = 0;
+
+	assert_true(rd_hex_decode(out, 32, &len, hex, 64, &bad));
+}
+
+/* An Authenticode outcome with one signature in state st, signed by
+ * leaf_fp (CN text leaf_cn), chain leaf, intermediate, root. */
+static asmgate_authenticode *
+ac_of(asmgate_ac_state st, const char *leaf_fp, const char *leaf_cn)
+{
+	asmgate_authenticode *ac = calloc(1, sizeof(*ac));
+	asmgate_ac_signature *sg;
+
+	assert_non_null(ac);
+	ac->state = st;
+	if (st == ASMGATE_AC_UNSIGNED)
+		return ac;
+	sg = calloc(1, sizeof(*sg));
+	assert_non_null(sg);
+	ac->signatures = sg;
+	ac->nsignatures = 1;
+	sg->state = st;
+	sg->has_signer = 1;
+	snprintf(sg->signer.subject.text, sizeof(sg->signer.subject.text),
+	    "%s", leaf_cn);
+	set_fp(sg->signer.sha256, leaf_fp);
+	sg->nchain = 3;
+	sg->chain[0] = sg->signer;
+	set_fp(sg->chain[1].sha256, FP_INTER);
+	set_fp(sg->chain[2].sha256, FP_ROOT);
+	if (st != ASMGATE_AC_VALID) {
+		ac->nreasons = 1;
+		snprintf(ac->reasons[0], sizeof(ac->reasons[0]),
+		    "test reason");
+	}
+	return ac;
+}
+
+static asmgate_decision
+decide_ac(const asmgate_policy *pol, const char *host,
+    const asmgate_authenticode *ac)
+{
+	asmgate_image *img = open_img("valid/contoso-orchestrations.dll");
+	asmgate_signature s = sig_of(ASMGATE_SN_SIGNED, 2048, "sha1");
+	asmgate_decision d;
+	asmgate_error err;
+	long h = asmgate_policy_find_host(pol, host);
+
+	if (h < 0)
+		fail_msg("no host %s", host);
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_policy_decide_ac(pol, (size_t)h, img, &s, ac,
+	    &d, &err), ASMGATE_OK);
+	asmgate_image_free(img);
+	return d;
+}
+
+/* certSha256 pins a certificate anywhere in the chain: leaf,
+ * intermediate or root; the decision names the publisher. */
+static void
+test_policy__publisher_cert_pins(void **state)
+{
+	asmgate_policy *pol;
+	asmgate_authenticode *ac;
+	asmgate_decision d;
+
+	(void)state;
+	pol = pol_body("", PUBLISHERS
+	    "<host name='Leaf'><allow id='a' keys='contoso' "
+	    "publishers='leaf'/></host>"
+	    "<host name='Inter'><allow id='a' publishers='fabrikam inter'/>"
+	    "</host>"
+	    "<host name='Root'><allow id='a' publishers='root'/></host>"
+	    "<host name='Fab'><allow id='a' publishers='fabrikam'/></host>");
+	ac = ac_of(ASMGATE_AC_VALID, FP_CONTOSO, "CN=Contoso Ltd");
+	d = decide_ac(pol, "Leaf", ac);
+	expect_allowed(&d, "a");
+	assert_true(has_reason(&d, "publisher 'leaf' matched: CN=Contoso Ltd "
+	    "(sha256 8F4681C88E139112...)"));
+	d = decide_ac(pol, "Inter", ac);
+	expect_allowed(&d, "a");
+	assert_true(has_reason(&d, "publisher 'inter' matched"));
+	d = decide_ac(pol, "Root", ac);
+	expect_allowed(&d, "a");
+	assert_true(has_reason(&d, "publisher 'root' matched"));
+	d = decide_ac(pol, "Fab", ac);
+	expect_denied(&d, NULL);
+	assert_true(has_reason(&d, "Authenticode signer 'CN=Contoso Ltd' is "
+	    "not one of publishers [fabrikam]"));
+	asmgate_authenticode_free(ac);
+	/* the right chain, but not valid: no allow */
+	ac = ac_of(ASMGATE_AC_UNTRUSTED, FP_CONTOSO, "CN=Contoso Ltd");
+	d = decide_ac(pol, "Leaf", ac);
+	expect_denied(&d, NULL);
+	assert_true(has_reason(&d, "Authenticode is untrusted; the rule "
+	    "needs a valid signature by one of [leaf]: test reason"));
+	asmgate_authenticode_free(ac);
+	/* not verified: publishers never match */
+	d = decide_ac(pol, "Root", NULL);
+	expect_denied(&d, NULL);
+	assert_true(has_reason(&d, "Authenticode was not verified; the rule "
+	    "needs a publisher"));
+	d = decide(pol, "Root", "valid/contoso-orchestrations.dll",
+	    &(asmgate_signature){ .state = ASMGATE_SN_SIGNED });
+	expect_denied(&d, NULL);
+	asmgate_policy_free(pol);
+}
+
+/* authenticode="required" | "optional" | absent, against each state. */
+static void
+test_policy__attr_authenticode(void **state)
+{
+	static const struct {
+		asmgate_ac_state st;
+		int verified;
+		int any, optional, required, opt_pub;
+	} cases[] = {
+		{ ASMGATE_AC_VALID, 1, 1, 1, 1, 1 },
+		{ ASMGATE_AC_UNSIGNED, 1, 1, 1, 0, 1 },
+		{ ASMGATE_AC_UNTRUSTED, 1, 1, 0, 0, 0 },
+		{ ASMGATE_AC_EXPIRED, 1, 1, 0, 0, 0 },
+		{ ASMGATE_AC_REVOKED, 1, 0, 0, 0, 0 },
+		{ ASMGATE_AC_INVALID, 1, 0, 0, 0, 0 },
+		{ ASMGATE_AC_VALID, 0, 1, 0, 0, 0 },
+	};
+	asmgate_policy *pol;
+	asmgate_decision d;
+	size_t i;
+
+	(void)state;
+	pol = pol_body("", PUBLISHERS
+	    "<host name='Any'><allow id='a' keys='contoso'/></host>"
+	    "<host name='Opt'><allow id='a' keys='contoso' "
+	    "authenticode='optional'/></host>"
+	    "<host name='Req'><allow id='a' keys='contoso' "
+	    "authenticode='required' states='signed'/></host>"
+	    "<host name='OptPub'><allow id='a' keys='contoso' "
+	    "authenticode='optional' publishers='leaf'/></host>");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		asmgate_authenticode *ac = cases[i].verified ?
+		    ac_of(cases[i].st, FP_CONTOSO, "CN=Contoso Ltd") : NULL;
+		const char *hosts[] = { "Any", "Opt", "Req", "OptPub" };
+		int want[4];
+		size_t h;
+
+		want[0] = cases[i].any;
+		want[1] = cases[i].optional;
+		want[2] = cases[i].required;
+		want[3] = cases[i].opt_pub;
+		for (h = 0; h < 4; h++) {
+			d = decide_ac(pol, hosts[h], ac);
+			if (d.allowed != want[h])
+				fail_msg("case %zu (%s%s) host %s: %s (%s)", i,
+				    asmgate_ac_state_name(cases[i].st),
+				    ac ? "" : ", not verified", hosts[h],
+				    asmgate_decision_verdict(&d),
+				    d.nreasons > 1 ? d.reasons[1] :
+				    d.reasons[0]);
+		}
+		asmgate_authenticode_free(ac);
+	}
+	/* reasons */
+	{
+		asmgate_authenticode *ac = ac_of(ASMGATE_AC_INVALID,
+		    FP_CONTOSO, "CN=Contoso Ltd");
+		d = decide_ac(pol, "Any", ac);
+		assert_true(has_reason(&d, "Authenticode is invalid, which "
+		    "no allow rule accepts: test reason"));
+		asmgate_authenticode_free(ac);
+		ac = ac_of(ASMGATE_AC_UNSIGNED, FP_CONTOSO, "");
+		d = decide_ac(pol, "Req", ac);
+		assert_true(has_reason(&d, "Authenticode is unsigned; the "
+		    "rule has authenticode=\"required\""));
+		d = decide_ac(pol, "OptPub", ac);
+		expect_allowed(&d, "a");
+		assert_true(has_reason(&d, "no Authenticode signature: "
+		    "publishers are optional"));
+		asmgate_authenticode_free(ac);
+	}
+	asmgate_policy_free(pol);
+}
+
+/* A deny rule's publishers match any signature whose chain they pin,
+ * whatever its state (fail closed); an allow rule needs valid. */
+static void
+test_policy__deny_publisher(void **state)
+{
+	asmgate_policy *pol;
+	asmgate_authenticode *ac;
+	asmgate_decision d;
+
+	(void)state;
+	pol = pol_body("", PUBLISHERS
+	    "<host name='H'><deny id='no-fab' publishers='fabrikam'/>"
+	    "<allow id='a' keys='contoso'/></host>");
+	ac = ac_of(ASMGATE_AC_UNTRUSTED, FP_FABRIKAM, "CN=Fabrikam Inc");
+	d = decide_ac(pol, "H", ac);
+	expect_denied(&d, "no-fab");
+	assert_true(has_reason(&d, "matched deny rule 'no-fab'"));
+	asmgate_authenticode_free(ac);
+	ac = ac_of(ASMGATE_AC_VALID, FP_CONTOSO, "CN=Contoso Ltd");
+	d = decide_ac(pol, "H", ac);
+	expect_allowed(&d, "a");
+	asmgate_authenticode_free(ac);
+	asmgate_policy_free(pol);
+}
+
+/* What the schema cannot say, with a message and the line. */
+static void
+test_policy__publisher_errors(void **state)
+{
+	static const struct {
+		const char *body;
+		const char *msg;
+	} cases[] = {
+		{ "<publisher id='p' certSha256='" FP_ROOT "' subject='CN=A'/>",
+		  "publisher 'p' has both subject and certSha256" },
+		{ "<publisher id='p'/>",
+		  "publisher 'p' needs one of subject or certSha256" },
+		{ "<publisher id='p' certSha256='AB'/>",
+		  "bad certSha256 'AB' on publisher 'p'" },
+		{ "<publisher id='p' certSha256='" FP_ROOT "'/>"
+		  "<publisher id='p' certSha256='" FP_INTER "'/>",
+		  "duplicate publisher id 'p'" },
+		{ "<publisher id='p' certSha256='" FP_ROOT "' bogus='1'/>",
+		  "unknown attribute 'bogus' on <publisher>" },
+		{ "<host name='H'><allow id='a' publishers='nope'/></host>",
+		  "unknown publisher 'nope' in publishers of rule 'a'" },
+		{ "<publisher id='p' certSha256='" FP_ROOT "'/>"
+		  "<host name='H'><allow id='a' publishers='p p'/></host>",
+		  "'p' is listed twice in publishers" },
+		{ "<host name='H'><deny id='a' authenticode='required'/>"
+		  "</host>",
+		  "attribute 'authenticode' is only allowed on <allow>" },
+		{ "<host name='H'><allow id='a' authenticode='yes'/></host>",
+		  "bad authenticode 'yes': use 'required' or 'optional'" },
+	};
+	char xml[4096];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		asmgate_error err;
+		snprintf(xml, sizeof(xml), "<policy xmlns='" NS "'>%s"
+		    "</policy>", cases[i].body);
+		err = pol_bad(xml);
+		if (!strstr(err.msg, cases[i].msg))
+			fail_msg("case %zu: '%s', expected '%s'", i, err.msg,
+			    cases[i].msg);
+		assert_int_equal(err.line, 1);
+	}
+}
+
+/* openssl's colon form and bare hex name the same certificate. */
+static void
+test_policy__publisher_sha256_forms(void **state)
+{
+	uint8_t a[32], b[32];
+
+	(void)state;
+	assert_true(policy_parse_sha256(FP_ROOT, a));
+	assert_true(policy_parse_sha256("86:43:97:AF:30:5C:BA:9F:21:CE:33:"
+	    "7B:93:62:D5:32:BC:83:D8:AC:04:D9:C9:58:56:7A:5E:48:2B:99:43:FF",
+	    b));
+	assert_memory_equal(a, b, 32);
+	assert_false(policy_parse_sha256("86:4397AF305CBA9F21CE337B9362D532"
+	    "BC83D8AC04D9C958567A5E482B9943FF", a));
+	assert_false(policy_parse_sha256("zz4397AF305CBA9F21CE337B9362D532"
+	    "BC83D8AC04D9C958567A5E482B9943FF", a));
+}
+
+/* Subject pins compare canonical names (asmgate_dn_canonical), not
+ * strings: case and spaces around ',' do not matter, RDN order does. */
+static void
+test_policy__publisher_subject(void **state)
+{
+	asmgate_policy *pol;
+	asmgate_authenticode *ac;
+	asmgate_ac_signature *sg;
+	asmgate_decision d;
+	asmgate_error err;
+
+	(void)state;
+	pol = pol_body("",
+	    "<publisher id='contoso' subject='CN=Contoso Ltd, O=Contoso "
+	    "Ltd, C=US' issuer='CN=asmgate Test Code Signing CA, "
+	    "O=asmgate tests, C=US'/>"
+	    "<publisher id='loose' subject='cn=contoso ltd,o=contoso ltd,"
+	    "c=us'/>"
+	    "<publisher id='reordered' subject='C=US, O=Contoso Ltd, "
+	    "CN=Contoso Ltd'/>"
+	    "<publisher id='wrong-ca' subject='CN=Contoso Ltd, O=Contoso "
+	    "Ltd, C=US' issuer='CN=Other CA'/>"
+	    "<host name='A'><allow id='a' publishers='contoso'/></host>"
+	    "<host name='L'><allow id='a' publishers='loose'/></host>"
+	    "<host name='R'><allow id='a' publishers='reordered'/></host>"
+	    "<host name='W'><allow id='a' publishers='wrong-ca'/></host>");
+	ac = ac_of(ASMGATE_AC_VALID, FP_CONTOSO,
+	    "CN=Contoso Ltd,O=Contoso Ltd,C=US");
+	sg = &ac->signatures[0];
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_dn_canonical("CN=Contoso Ltd,O=Contoso Ltd,"
+	    "C=US", sg->signer.subject.canon, ASMGATE_AC_CANON_MAX,
+	    &sg->signer.subject.canon_len, &err), ASMGATE_OK);
+	assert_int_equal(asmgate_dn_canonical("CN=asmgate Test Code Signing "
+	    "CA,O=asmgate tests,C=US", sg->signer.issuer.canon,
+	    ASMGATE_AC_CANON_MAX, &sg->signer.issuer.canon_len, &err),
+	    ASMGATE_OK);
+	d = decide_ac(pol, "A", ac);
+	expect_allowed(&d, "a");
+	assert_true(has_reason(&d, "publisher 'contoso' matched: CN=Contoso "
+	    "Ltd,O=Contoso Ltd,C=US"));
+	d = decide_ac(pol, "L", ac);
+	expect_allowed(&d, "a");
+	d = decide_ac(pol, "R", ac);
+	expect_denied(&d, NULL);
+	d = decide_ac(pol, "W", ac);
+	expect_denied(&d, NULL);
+	/* a name verify/ could not canonicalise never matches */
+	sg->signer.subject.canon_len = 0;
+	d = decide_ac(pol, "L", ac);
+	expect_denied(&d, NULL);
+	asmgate_authenticode_free(ac);
+	asmgate_policy_free(pol);
+	/* not a name */
+	err = pol_bad("<policy xmlns='" NS "'><publisher id='p' "
+	    "subject='no equals sign'/></policy>");
+	assert_non_null(strstr(err.msg, "bad subject 'no equals sign' on "
+	    "publisher 'p'"));
+}
+
+static int
+has_warning(const asmgate_policy *pol, const char *code, const char *needle)
+{
+	size_t i;
+
+	for (i = 0; i < asmgate_policy_warning_count(pol); i++) {
+		const asmgate_policy_warning *w =
+		    asmgate_policy_get_warning(pol, i);
+		if (strcmp(w->code, code) == 0 && strstr(w->msg, needle))
+			return 1;
+	}
+	return 0;
+}
+
+/* Lint: subject-only pins, unused publishers, and hosts that let an
+ * untrusted Authenticode through (only in policies using Authenticode). */
+static void
+test_policy__lint_authenticode(void **state)
+{
+	asmgate_policy *pol;
+
+	(void)state;
+	pol = pol_body("", PUBLISHERS
+	    "<host name='H'><allow id='pinned' keys='contoso' "
+	    "publishers='leaf inter root fabrikam'/>"
+	    "<allow id='loose' keys='contoso'/>"
+	    "<allow id='loose2' keys='fabrikam'/></host>"
+	    "<host name='Opt'><allow id='o' keys='contoso' "
+	    "authenticode='optional'/></host>");
+	assert_true(has_warning(pol, "authenticode-untrusted", "host 'H' "
+	    "allows assemblies whose Authenticode is untrusted or expired: "
+	    "allow rule 'loose' has neither publishers nor authenticode"));
+	assert_false(has_warning(pol, "authenticode-untrusted", "'Opt'"));
+	assert_false(has_warning(pol, "authenticode-untrusted", "loose2"));
+	assert_false(has_warning(pol, "unused-publisher", ""));
+	asmgate_policy_free(pol);
+	pol = pol_body("", "<publisher id='p' certSha256='" FP_ROOT "'/>"
+	    "<host name='H'><allow id='a' keys='contoso' "
+	    "authenticode='required'/></host>");
+	assert_true(has_warning(pol, "unused-publisher", "publisher 'p' is "
+	    "not used by any rule"));
+	assert_false(has_warning(pol, "authenticode-untrusted", ""));
+	asmgate_policy_free(pol);
+	/* a strong-name-only policy stays quiet */
+	pol = pol_body("", "<host name='H'><allow id='a' keys='contoso'/>"
+	    "</host>");
+	assert_false(has_warning(pol, "authenticode-untrusted", ""));
+	asmgate_policy_free(pol);
+	pol = pol_body("", "<publisher id='s' subject='CN=Contoso Ltd'/>"
+	    "<publisher id='si' subject='CN=Contoso Ltd' issuer='CN=CA'/>"
+	    "<host name='H'><allow id='a' keys='contoso' "
+	    "publishers='s si'/></host>");
+	assert_true(has_warning(pol, "publisher-subject-only", "publisher "
+	    "'s' is pinned by subject only"));
+	assert_false(has_warning(pol, "publisher-subject-only", "'si'"));
+	asmgate_policy_free(pol);
+}
+
+/* Reports: Authenticode failures have rule ids of their own. */
+static void
+test_policy__authenticode_report_rules(void **state)
+{
+	asmgate_report *r = NULL;
+	asmgate_authenticode *ac;
+	asmgate_signature s = sig_of(ASMGATE_SN_SIGNED, 2048, "sha1");
+	asmgate_verdict_rules rules;
+	asmgate_image *img = open_img("valid/contoso-orchestrations.dll");
+	asmgate_error err;
+	uint8_t *out = NULL;
+	size_t len = 0;
+
+	(void)state;
+	asmgate_error_clear(&err);
+	ac = ac_of(ASMGATE_AC_INVALID, FP_CONTOSO, "CN=Contoso Ltd");
+	assert_int_equal(asmgate_report_new(&r, ASMGATE_REPORT_SARIF, NULL,
+	    &err), ASMGATE_OK);
+	assert_int_equal(asmgate_report_add_ac(r, "a.dll", NULL, img, NULL,
+	    &s, ac, NULL, NULL, &err), ASMGATE_OK);
+	asmgate_authenticode_free(ac);
+	assert_int_equal(asmgate_report_finish(r, &out, &len, &err),
+	    ASMGATE_OK);
+	assert_non_null(strstr((char *)out, "\"ruleId\": \"authenticode/"
+	    "invalid\""));
+	assert_non_null(strstr((char *)out, "Authenticode invalid: test "
+	    "reason"));
+	free(out);
+	asmgate_report_free(r);
+	/* JUnit: --require-authenticode (the unsigned bit) */
+	memset(&rules, 0, sizeof(rules));
+	rules.fail_on = ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED);
+	ac = ac_of(ASMGATE_AC_UNSIGNED, FP_CONTOSO, "");
+	assert_int_equal(asmgate_report_new(&r, ASMGATE_REPORT_JUNIT, NULL,
+	    &err), ASMGATE_OK);
+	asmgate_report_set_rules(r, &rules);
+	assert_int_equal(asmgate_report_add_ac(r, "a.dll", NULL, img, NULL,
+	    &s, ac, NULL, NULL, &err), ASMGATE_OK);
+	asmgate_authenticode_free(ac);
+	assert_int_equal(asmgate_report_finish(r, &out, &len, &err),
+	    ASMGATE_OK);
+	assert_non_null(strstr((char *)out, "<failure message="));
+	assert_non_null(strstr((char *)out, "type=\"fail-on\""));
+	assert_non_null(strstr((char *)out, "Authenticode unsigned"));
+	free(out);
+	asmgate_report_free(r);
+	/* valid: passes */
+	ac = ac_of(ASMGATE_AC_VALID, FP_CONTOSO, "CN=Contoso Ltd");
+	assert_int_equal(asmgate_report_new(&r, ASMGATE_REPORT_JUNIT, NULL,
+	    &err), ASMGATE_OK);
+	assert_int_equal(asmgate_report_add_ac(r, "a.dll", NULL, img, NULL,
+	    &s, ac, NULL, NULL, &err), ASMGATE_OK);
+	asmgate_authenticode_free(ac);
+	assert_int_equal(asmgate_report_finish(r, &out, &len, &err),
+	    ASMGATE_OK);
+	assert_null(strstr((char *)out, "<failure"));
+	assert_non_null(strstr((char *)out, "authenticode: valid, signer "
+	    "CN=Contoso Ltd"));
+	free(out);
+	asmgate_report_free(r);
+	asmgate_image_free(img);
+}
+
 int
 main(void)
 {
@@ -2886,6 +3356,14 @@ main(void)
 		cmocka_unit_test(test_policy__api_misuse),
 		cmocka_unit_test(test_policy__base_dir),
 		cmocka_unit_test(test_policy__escaping),
+		cmocka_unit_test(test_policy__publisher_cert_pins),
+		cmocka_unit_test(test_policy__attr_authenticode),
+		cmocka_unit_test(test_policy__deny_publisher),
+		cmocka_unit_test(test_policy__publisher_errors),
+		cmocka_unit_test(test_policy__publisher_sha256_forms),
+		cmocka_unit_test(test_policy__publisher_subject),
+		cmocka_unit_test(test_policy__lint_authenticode),
+		cmocka_unit_test(test_policy__authenticode_report_rules),
 	};
 	return cmocka_run_group_tests_name("policy", tests, th_setup_tmp,
 	    th_teardown_tmp);
