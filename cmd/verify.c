@@ -76,7 +76,8 @@ verify_usage(FILE *out)
 	    "           [--policy FILE [--host NAME]...] [--jobs N]\n"
 	    "           [--fail-on STATES] [--output FMT=FILE]...\n"
 	    "           [--files-from LIST [--null]] [--exclude GLOB]...\n"
-	    "           [--quiet] [PATH...]\n"
+	    "           [--waivers FILE [--today YYYY-MM-DD]] [--quiet]\n"
+	    "           [PATH...]\n"
 	    "\n"
 	    "Verify the strong-name signature of every assembly in PATH (files,\n"
 	    "directories walked recursively, and the members of .zip, .nupkg\n"
@@ -112,6 +113,12 @@ verify_usage(FILE *out)
 	    "                       '/'); named PATHs never are (repeatable)\n"
 	    "  -q, --quiet          text: print only what fails the run, and\n"
 	    "                       the summary\n"
+	    "  -w, --waivers FILE   reviewed exceptions, one a line: PATTERN\n"
+	    "                       REASON... [expires=YYYY-MM-DD]; a failure\n"
+	    "                       they match passes, listed as waived\n"
+	    "                       (errors are never waived; asmgate(1))\n"
+	    "      --today DATE     the date waivers expire against (default:\n"
+	    "                       today, UTC)\n"
 	    "  -h, --help           this help\n"
 	    "\n"
 	    "Exit status: 0 every assembly signed (test-signed too when test keys\n"
@@ -126,6 +133,7 @@ verify_usage(FILE *out)
 typedef struct rendered {
 	rd_buf text, json;
 	int has_text, has_json;
+	long waiver;                /* the matching waiver, or -1 */
 } rendered;
 
 static void
@@ -152,18 +160,24 @@ render(void *ctx, asmgate_subject *s)
 	size_t n = 0;
 	FILE *f;
 	rd_json j;
+	const asmgate_waiver *w;
 
 	if (!b)
 		return; /* no rendering: the printer reports the failure */
 	rd_buf_init(&b->text, RD_MAX_REPORT_BYTES);
 	rd_buf_init(&b->json, RD_MAX_REPORT_BYTES);
+	/* Matched here, while the image (the identity) is at hand. */
+	b->waiver = asmgate_subject_get_kind(s) == ASMGATE_SUBJECT_ASSEMBLY ?
+	    asmgate_waivers_match(r->waivers, asmgate_subject_name(s),
+	    asmgate_subject_image(s)) : -1;
+	w = asmgate_waivers_get(r->waivers, (size_t)b->waiver);
 	if (r->want_text) {
 		b->has_text = 1;
 		f = open_memstream(&p, &n);
 		if (!f) {
 			b->text.failed = 1;
 		} else {
-			cmd_verify_print_text(r, s, f);
+			cmd_verify_print_text(r, s, w, f);
 			if (fclose(f) != 0 || !rd_buf_put(&b->text, p, n))
 				b->text.failed = 1;
 			free(p);
@@ -173,7 +187,7 @@ render(void *ctx, asmgate_subject *s)
 		b->has_json = 1;
 		rd_json_init(&j, &b->json, 1);
 		rd_json_fragment(&j, 2, 0); /* inside {"files": [ */
-		cmd_verify_print_json(r, s, &j);
+		cmd_verify_print_json(r, s, w, &j);
 	}
 	asmgate_subject_set_user(s, b, free_rendered);
 }
@@ -298,6 +312,46 @@ bad:
 	return 0;
 }
 
+/* --waivers FILE: loaded whole (a malformed line stops the run before
+ * it starts, FILE:LINE on stderr); each expired waiver is named on
+ * stderr and ignored. *used gets a flag per waiver. */
+static int
+load_waivers(run *r, const char *path, const char *today,
+    unsigned char **used)
+{
+	asmgate_error err;
+	size_t i, n;
+
+	asmgate_error_clear(&err);
+	if (asmgate_waivers_load(&r->waivers, path, today, &err) !=
+	    ASMGATE_OK) {
+		if (err.code == ASMGATE_E_USAGE) {
+			cmd_usage_error("verify", "--today wants a date "
+			    "YYYY-MM-DD");
+			return 0;
+		}
+		cmd_print_policy_error(path, &err);
+		return 0;
+	}
+	n = asmgate_waivers_count(r->waivers);
+	*used = calloc(n ? n : 1, 1);
+	if (!*used) {
+		fprintf(stderr, "asmgate verify: out of memory\n");
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const asmgate_waiver *w = asmgate_waivers_get(r->waivers, i);
+
+		if (!w->expired)
+			continue;
+		cmd_put_text(stderr, w->file);
+		fprintf(stderr, ":%lu: warning: waiver '", w->line);
+		cmd_put_text(stderr, w->pattern);
+		fprintf(stderr, "' expired on %s: ignored\n", w->expires);
+	}
+	return 1;
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
@@ -314,6 +368,8 @@ cmd_verify(int argc, char **argv)
 		{ "null", no_argument, NULL, '0' },
 		{ "exclude", required_argument, NULL, 'x' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "waivers", required_argument, NULL, 'w' },
+		{ "today", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -337,6 +393,8 @@ cmd_verify(int argc, char **argv)
 	cmd_progress prog;
 	tally t;
 	run r;
+	const char *waivers_path = NULL, *today = NULL;
+	unsigned char *used = NULL;
 	int c, rc = CMD_EXIT_ERROR, seen_fmt = 0, seen_jobs = 0, nul = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -354,7 +412,7 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:T:x:qh", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:T:x:qw:h", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'f':
@@ -427,6 +485,21 @@ cmd_verify(int argc, char **argv)
 		case 'q':
 			r.quiet = 1;
 			break;
+		case 'w':
+			if (waivers_path) {
+				cmd_usage_error("verify", "--waivers given "
+				    "twice: one waiver file");
+				goto out;
+			}
+			waivers_path = optarg;
+			break;
+		case 'D':
+			if (today) {
+				cmd_usage_error("verify", "--today given twice");
+				goto out;
+			}
+			today = optarg;
+			break;
 		case 'h':
 			verify_usage(stdout);
 			rc = CMD_EXIT_OK;
@@ -452,6 +525,12 @@ cmd_verify(int argc, char **argv)
 		cmd_usage_error("verify", "--host needs --policy");
 		goto out;
 	}
+	if (today && !waivers_path) {
+		cmd_usage_error("verify", "--today needs --waivers");
+		goto out;
+	}
+	if (waivers_path && !load_waivers(&r, waivers_path, today, &used))
+		goto out;
 	if (policy_path) {
 		asmgate_error_clear(&err);
 		if (asmgate_policy_load(&r.policy, policy_path, &err) !=
@@ -528,12 +607,13 @@ cmd_verify(int argc, char **argv)
 		else
 			so.release_images = 0;
 	}
-	if (r.want_text || r.want_json) {
+	/* Waivers are matched by the workers too (render). */
+	if (r.want_text || r.want_json || r.waivers) {
 		so.on_subject = render;
 		so.ctx = &r;
-	} else {
-		so.release_images = 0;
 	}
+	if (!r.want_text && !r.want_json)
+		so.release_images = 0;
 	asmgate_error_clear(&err);
 	if (asmgate_scan_new(&scan, &so, &err) != ASMGATE_OK) {
 		fputs("asmgate verify: ", stderr);
@@ -582,6 +662,7 @@ cmd_verify(int argc, char **argv)
 	cmd_progress_init(&prog, !r.quiet);
 	for (;;) {
 		rendered *b;
+		const asmgate_waiver *w;
 
 		asmgate_error_clear(&err);
 		if (asmgate_scan_next(scan, &subj, &err) != ASMGATE_OK) {
@@ -602,8 +683,12 @@ cmd_verify(int argc, char **argv)
 		if (asmgate_subject_get_kind(subj) == ASMGATE_SUBJECT_ERROR)
 			cmd_print_error(asmgate_subject_name(subj),
 			    asmgate_subject_error(subj));
-		cmd_verify_count(&r, subj, &t);
 		b = asmgate_subject_user(subj);
+		w = b ? asmgate_waivers_get(r.waivers, (size_t)b->waiver) :
+		    NULL;
+		if (cmd_verify_count(&r, subj, w, &t) ==
+		    ASMGATE_VERDICT_WAIVED)
+			used[b->waiver] = 1;
 		for (i = 0; i < nsinks; i++) {
 			sink *k = &sinks[i];
 
@@ -622,7 +707,7 @@ cmd_verify(int argc, char **argv)
 					(void)sink_flush(k);
 				}
 			} else if (k->rep) {
-				cmd_verify_add_report(&r, subj, k->rep);
+				cmd_verify_add_report(&r, subj, w, k->rep);
 			}
 		}
 		if (prog.on)
@@ -631,6 +716,17 @@ cmd_verify(int argc, char **argv)
 		asmgate_subject_free(subj);
 	}
 	cmd_progress_clear(&prog);
+	/* A waiver that let nothing pass is stale: a note, not a failure. */
+	for (i = 0; i < asmgate_waivers_count(r.waivers); i++) {
+		const asmgate_waiver *w = asmgate_waivers_get(r.waivers, i);
+
+		if (used[i] || w->expired)
+			continue;
+		cmd_put_text(stderr, w->file);
+		fprintf(stderr, ":%lu: note: waiver '", w->line);
+		cmd_put_text(stderr, w->pattern);
+		fputs("' waived nothing in this run\n", stderr);
+	}
 	for (i = 0; i < nsinks; i++) {
 		sink *k = &sinks[i];
 
@@ -699,6 +795,8 @@ out:
 		asmgate_key_free((asmgate_key *)(uintptr_t)map[i].key);
 	free(r.test_keys);
 	free(map);
+	free(used);
+	asmgate_waivers_free(r.waivers);
 	asmgate_policy_free(r.policy);
 	return rc;
 }

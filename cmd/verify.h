@@ -30,6 +30,7 @@ typedef struct run {
 	int want_text, want_json;    /* what the workers render */
 	int quiet;                   /* text: failing subjects only */
 	asmgate_verdict_rules rules; /* exit status and every report */
+	asmgate_waivers *waivers;    /* --waivers, or NULL */
 } run;
 
 /* Counters for the summary and the exit status. */
@@ -40,22 +41,25 @@ typedef struct tally {
 	unsigned allowed;
 	unsigned failed;        /* assemblies that fail the run */
 	unsigned failed_on;     /* ... by being in a --fail-on state */
+	unsigned waived;        /* failures a waiver lets pass */
 } tally;
 
 /* Text of one subject (with --quiet only what fails the run). */
 void cmd_verify_print_text(const run *r, const asmgate_subject *s,
-    FILE *out);
+    const asmgate_waiver *w, FILE *out);
 /* One subject as a JSON object. */
 void cmd_verify_print_json(const run *r, const asmgate_subject *s,
-    rd_json *j);
+    const asmgate_waiver *w, rd_json *j);
 /* The JSON document's end: the summary of the run. */
 void cmd_verify_json_summary(rd_json *j, const run *r, const tally *t,
     const asmgate_scan_stats *st);
 /* One subject into the JUnit/SARIF report. */
 void cmd_verify_add_report(const run *r, const asmgate_subject *s,
-    asmgate_report *rep);
-/* Count one subject into t. */
-void cmd_verify_count(const run *r, const asmgate_subject *s, tally *t);
+    const asmgate_waiver *w, asmgate_report *rep);
+/* Count one subject into t; its verdict (w: the waiver that matches it,
+ * or NULL). */
+asmgate_verdict cmd_verify_count(const run *r, const asmgate_subject *s,
+    const asmgate_waiver *w, tally *t);
 /* The text summary line. */
 void cmd_verify_print_summary(const run *r, const tally *t,
     const asmgate_scan_stats *st);

@@ -10,29 +10,62 @@
 #include "report.h"
 #include "verify.h"
 
-/* 1 when an assembly fails the run (exit 1): asmgate_verdict_fails
- * without a policy, for any host with one, or a --fail-on state. */
-static int
-subject_fails(const run *r, const asmgate_subject *s)
+/* The worse of two verdicts: fail, then waived, then pass. */
+static asmgate_verdict
+worse(asmgate_verdict a, asmgate_verdict b)
+{
+	if (a == ASMGATE_VERDICT_FAIL || b == ASMGATE_VERDICT_FAIL)
+		return ASMGATE_VERDICT_FAIL;
+	return a == ASMGATE_VERDICT_WAIVED ? a : b;
+}
+
+/* Whether an assembly fails the run (exit 1), by asmgate_verdict_of:
+ * without a policy, for any host with one, or a --fail-on state; a
+ * matching waiver (w) lets a failure pass as waived. */
+static asmgate_verdict
+subject_verdict(const run *r, const asmgate_subject *s,
+    const asmgate_waiver *w)
 {
 	const asmgate_signature *sig = asmgate_subject_signature(s);
 	const asmgate_decision *d;
+	asmgate_verdict v = ASMGATE_VERDICT_PASS;
 	size_t h, nd;
-	int fails;
 
 	if (!sig)
-		return 0;
+		return ASMGATE_VERDICT_PASS; /* an error, counted as one */
 	d = asmgate_subject_decisions(s, &nd);
-	fails = !r->policy && asmgate_verdict_fails(&r->rules, sig, NULL);
+	if (!r->policy)
+		v = asmgate_verdict_of(&r->rules, sig, NULL, w);
 	for (h = 0; h < nd; h++)
-		fails |= asmgate_verdict_fails(&r->rules, sig, &d[h]);
+		v = worse(v, asmgate_verdict_of(&r->rules, sig, &d[h], w));
 	if (r->policy && r->rules.fail_on & ((uint32_t)1 << sig->state))
-		fails = 1;
-	return fails;
+		v = worse(v, asmgate_verdict_of(&r->rules, sig, NULL, w));
+	return v;
+}
+
+static int
+subject_fails(const run *r, const asmgate_subject *s)
+{
+	return subject_verdict(r, s, NULL) != ASMGATE_VERDICT_PASS;
+}
+
+/* "  waived (FILE:LINE, expires DATE): REASON" */
+static void
+print_waiver(FILE *out, const asmgate_waiver *w)
+{
+	fputs("  waived (", out);
+	cmd_put_text(out, w->file);
+	fprintf(out, ":%lu", w->line);
+	if (w->expires)
+		fprintf(out, ", expires %s", w->expires);
+	fputs("): ", out);
+	cmd_put_text(out, w->reason);
+	fputc('\n', out);
 }
 
 void
-cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
+cmd_verify_print_text(const run *r, const asmgate_subject *s,
+    const asmgate_waiver *w, FILE *out)
 {
 	const asmgate_signature *sig = asmgate_subject_signature(s);
 	const asmgate_error *e = asmgate_subject_error(s);
@@ -54,6 +87,7 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
 	case ASMGATE_SUBJECT_ASSEMBLY:
 		break;
 	}
+	/* --quiet: what fails the run, and what a waiver let pass */
 	if (!sig || (r->quiet && !subject_fails(r, s)))
 		return;
 	cmd_put_text(out, asmgate_subject_name(s));
@@ -77,10 +111,13 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
 		}
 		fputc('\n', out);
 	}
+	if (w && subject_verdict(r, s, w) == ASMGATE_VERDICT_WAIVED)
+		print_waiver(out, w);
 }
 
 void
-cmd_verify_print_json(const run *r, const asmgate_subject *s, rd_json *j)
+cmd_verify_print_json(const run *r, const asmgate_subject *s,
+    const asmgate_waiver *w, rd_json *j)
 {
 	const asmgate_signature *sig = asmgate_subject_signature(s);
 	const asmgate_error *e = asmgate_subject_error(s);
@@ -145,6 +182,32 @@ cmd_verify_print_json(const run *r, const asmgate_subject *s, rd_json *j)
 		}
 		rd_json_arr_end(j);
 	}
+	if (r->waivers) {
+		rd_json_key(j, "waived");
+		if (!w || kind != ASMGATE_SUBJECT_ASSEMBLY ||
+		    subject_verdict(r, s, w) != ASMGATE_VERDICT_WAIVED) {
+			rd_json_null(j);
+		} else {
+			rd_buf at;
+
+			rd_buf_init(&at, RD_MAX_REPORT_BYTES);
+			rd_buf_printf(&at, "%s:%lu", w->file, w->line);
+			rd_json_obj(j);
+			rd_json_kstr(j, "reason", w->reason);
+			if (w->expires)
+				rd_json_kstr(j, "expires", w->expires);
+			else
+				rd_json_knull(j, "expires");
+			rd_json_kstr(j, "pattern", w->pattern);
+			rd_json_kstr(j, "file", w->file);
+			rd_json_kuint(j, "line", w->line);
+			/* FILE:LINE, as the warnings name a waiver */
+			rd_json_kstr(j, "waiver", rd_buf_cstr(&at) ?
+			    (const char *)at.p : w->file);
+			rd_json_obj_end(j);
+			rd_buf_free(&at);
+		}
+	}
 	rd_json_obj_end(j);
 }
 
@@ -179,6 +242,7 @@ cmd_verify_json_summary(rd_json *j, const run *r, const tally *t,
 	 * SARIF follow too; failOn: of those, by --fail-on. */
 	rd_json_kuint(j, "failed", t->failed);
 	rd_json_kuint(j, "failOn", t->failed_on);
+	rd_json_kuint(j, "waived", t->waived);
 	rd_json_obj_end(j);
 	rd_json_obj_end(j);
 }
@@ -186,7 +250,7 @@ cmd_verify_json_summary(rd_json *j, const run *r, const tally *t,
 /* One subject into the JUnit/SARIF report: per host with a policy. */
 void
 cmd_verify_add_report(const run *r, const asmgate_subject *s,
-    asmgate_report *rep)
+    const asmgate_waiver *w, asmgate_report *rep)
 {
 	const asmgate_origin *o = asmgate_subject_origin(s);
 	const char *name = asmgate_subject_name(s);
@@ -209,9 +273,13 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 	case ASMGATE_SUBJECT_ASSEMBLY:
 		break;
 	}
+	/* The report lets the failures it waives pass, by the same rule
+	 * (asmgate_verdict_of). */
+	asmgate_report_set_waiver(rep, w);
 	if (!r->policy) {
 		(void)asmgate_report_add_origin(rep, name, o, img, NULL,
 		    asmgate_subject_signature(s), NULL, NULL, &err);
+		asmgate_report_set_waiver(rep, NULL);
 		return;
 	}
 	d = asmgate_subject_decisions(s, &nd);
@@ -220,14 +288,17 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 		    asmgate_subject_signature(s),
 		    asmgate_policy_host_name(r->policy, r->hosts[h]), &d[h],
 		    &err);
+	asmgate_report_set_waiver(rep, NULL);
 }
 
 
-void
-cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
+asmgate_verdict
+cmd_verify_count(const run *r, const asmgate_subject *s,
+    const asmgate_waiver *w, tally *t)
 {
 	const asmgate_signature *sig = asmgate_subject_signature(s);
 	const asmgate_decision *d;
+	asmgate_verdict v;
 	size_t h, nd;
 
 	switch (asmgate_subject_get_kind(s)) {
@@ -237,16 +308,16 @@ cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
 		    asmgate_subject_error(s)->code != ASMGATE_E_NOT_DOTNET &&
 		    asmgate_subject_error(s)->code != ASMGATE_E_NO_ASSEMBLY)
 			t->not_checked++;
-		return;
+		return ASMGATE_VERDICT_PASS;
 	case ASMGATE_SUBJECT_ERROR:
 		t->errors++;
-		return;
+		return ASMGATE_VERDICT_FAIL;
 	case ASMGATE_SUBJECT_ASSEMBLY:
 		break;
 	}
 	if (!sig) { /* fail closed: an assembly without a result */
 		t->errors++;
-		return;
+		return ASMGATE_VERDICT_FAIL;
 	}
 	t->verified++;
 	t->states[sig->state]++;
@@ -257,7 +328,7 @@ cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
 	d = asmgate_subject_decisions(s, &nd);
 	if (r->policy && nd != r->nhosts) {
 		t->errors++;
-		return;
+		return ASMGATE_VERDICT_FAIL;
 	}
 	for (h = 0; h < nd; h++) {
 		if (d[h].allowed)
@@ -269,8 +340,12 @@ cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
 	}
 	/* One rule (asmgate_verdict_fails) for the exit status, the
 	 * summaries, --quiet and the JUnit and SARIF reports. */
-	if (subject_fails(r, s))
+	v = subject_verdict(r, s, w);
+	if (v == ASMGATE_VERDICT_FAIL)
 		t->failed++;
+	else if (v == ASMGATE_VERDICT_WAIVED)
+		t->waived++;
+	return v;
 }
 
 void
@@ -313,5 +388,7 @@ cmd_verify_print_summary(const run *r, const tally *t,
 		    t->audit_denied ? " (some in audit hosts)" : "");
 	if (t->failed_on)
 		printf("; %u in a --fail-on state", t->failed_on);
+	if (t->waived)
+		printf("; %u waived", t->waived);
 	putchar('\n');
 }

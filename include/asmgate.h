@@ -835,6 +835,62 @@ asmgate_status asmgate_report_finish(asmgate_report *r, uint8_t **out,
 void asmgate_report_free(asmgate_report *r);
 
 /* ------------------------------------------------------------------ */
+/* Waivers: reviewed exceptions to a failing verdict (policy/waiver.c)  */
+/* ------------------------------------------------------------------ */
+
+/** One waiver of a waiver file (docs/asmgate.1, WAIVERS): a line
+ *  "PATTERN REASON... [expires=YYYY-MM-DD]". Strings are owned by the
+ *  set; reason and pattern are text from the file (escape them for a
+ *  terminal). */
+typedef struct asmgate_waiver {
+	const char *pattern;        /* as written, quotes removed */
+	const char *reason;
+	const char *expires;        /* "YYYY-MM-DD" or NULL: no expiry */
+	const char *file;           /* the waiver file's path */
+	unsigned long line;         /* 1-based */
+	int expired;                /* expires < the load's date: ignored */
+} asmgate_waiver;
+
+typedef struct asmgate_waivers asmgate_waivers;
+
+/** Read a waiver file (at most 1 MiB, 4096 waivers, 4096 bytes a
+ *  line). today is "YYYY-MM-DD", the date expiries are
+ *  compared with (a waiver holds through its expiry day), or NULL for
+ *  the current UTC date. A malformed line fails the load with its line
+ *  number (ASMGATE_E_MALFORMED). */
+asmgate_status asmgate_waivers_load(asmgate_waivers **out, const char *path,
+    const char *today, asmgate_error *err);
+size_t asmgate_waivers_count(const asmgate_waivers *w);
+const asmgate_waiver *asmgate_waivers_get(const asmgate_waivers *w,
+    size_t i);
+/** The index of the first waiver, not expired, that matches a subject
+ *  named name (its display name, CONTAINER!MEMBER inside containers)
+ *  whose image is img (may be NULL: path patterns only), or -1. */
+long asmgate_waivers_match(const asmgate_waivers *w, const char *name,
+    const asmgate_image *img);
+void asmgate_waivers_free(asmgate_waivers *w);
+
+/** Pass, fail, or a failure a waiver lets pass. */
+typedef enum asmgate_verdict {
+	ASMGATE_VERDICT_PASS = 0,
+	ASMGATE_VERDICT_FAIL,
+	ASMGATE_VERDICT_WAIVED
+} asmgate_verdict;
+
+/** asmgate_verdict_fails with a waiver (NULL: none): a failure is
+ *  WAIVED when w is given and not expired; nothing verified (sig NULL,
+ *  an unreadable file) is never waived: fail closed. */
+asmgate_verdict asmgate_verdict_of(const asmgate_verdict_rules *rules,
+    const asmgate_signature *sig, const asmgate_decision *d,
+    const asmgate_waiver *w);
+
+/** The waiver that applies to the outcomes added next (NULL: none),
+ *  borrowed until the next call: a failure it waives passes, marked
+ *  waived with its reason (JUnit <skipped>, SARIF a result with an
+ *  external suppression) and counted as "waived" in the summary. */
+void asmgate_report_set_waiver(asmgate_report *r, const asmgate_waiver *w);
+
+/* ------------------------------------------------------------------ */
 /* Scanning: one pipeline of subjects (scan/)                          */
 /* ------------------------------------------------------------------ */
 

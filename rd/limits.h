@@ -236,4 +236,9 @@
 /* --exclude patterns of one run (ASMGATE_SCAN_MAX_EXCLUDE, public). */
 #define RD_MAX_EXCLUDE 256u
 
+/* A --waivers file: its bytes, its waivers, the bytes of one line. */
+#define RD_MAX_WAIVER_BYTES ((size_t)1 << 20)
+#define RD_MAX_WAIVERS 4096u
+#define RD_MAX_WAIVER_LINE 4096u
+
 #endif /* RD_LIMITS_H */
