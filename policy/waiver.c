@@ -14,9 +14,11 @@
  *                     PublicKeyToken=t" (fnmatch, case-insensitive,
  *                     blanks after commas ignored); without a comma,
  *                     the assembly name alone;
- *   GLOB              the subject's display name (fnmatch, '*' matches
- *                     '/' and '!') when GLOB holds '/' or '!', else its
- *                     last component (the file or member name).
+ *   GLOB              with a '/' or '!': the subject's display name,
+ *                     or its end from any component on (fnmatch, '*'
+ *                     matches '/' and '!'): so lib/A.dll matches
+ *                     x.nupkg!lib/A.dll; without: its last
+ *                     component (the file or member name).
  * The whole file is checked before any waiver is used: a malformed line
  * fails the load with its number.
  */
@@ -306,12 +308,18 @@ match_one(const waiver_item *it, const char *name, const asmgate_image *img,
     const char *full)
 {
 	const asmgate_assembly_info *a;
+	const char *p;
 	uint8_t tok[8];
 	char g[RD_MAX_WAIVER_LINE + 1];
 
 	switch (it->kind) {
 	case WAIVER_PATH:
-		return fnmatch(it->glob, name, 0) == 0;
+		/* the whole name, or its end from a component on */
+		for (p = name; *p; p++)
+			if ((p == name || p[-1] == '/' || p[-1] == '!') &&
+			    fnmatch(it->glob, p, 0) == 0)
+				return 1;
+		return 0;
 	case WAIVER_BASE:
 		return fnmatch(it->glob, base_name(name), 0) == 0;
 	case WAIVER_TOKEN:
