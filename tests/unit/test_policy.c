@@ -2845,6 +2845,128 @@ test_policy__verdict_rule(void **state)
 	assert_int_equal(asmgate_verdict_fails(&tk, &sig, &allow), 1);
 }
 
+/* Write text to th_tmpdir/name; the path into path. */
+static void
+write_tmp(char *path, size_t max, const char *name, const char *text)
+{
+	FILE *f;
+
+	snprintf(path, max, "%s/%s", th_tmpdir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Waiver files (policy/waiver.c): fields, expiry against the given
+ * date, line numbers of malformed lines, matching, and the verdict. */
+static void
+test_policy__waivers(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned long line;
+	} bad[] = {
+		{ "a.dll\n", 1 },
+		{ "\n# c\ntoken:00 r\n", 3 },
+		{ "a r expires=2024-02-30\n", 1 },
+		{ "a r expires=2100-02-29\n", 1 },
+		{ "\"a r\n", 1 },
+		{ "\"\" r\n", 1 },
+		{ "ok r\nx\tr\x01\n", 2 },
+	};
+	char path[128];
+	asmgate_waivers *w = NULL;
+	const asmgate_waiver *v;
+	asmgate_error err;
+	asmgate_verdict_rules none = { 0, 0 };
+	asmgate_decision audit;
+	asmgate_signature sig;
+	asmgate_image *img = NULL;
+	uint8_t *data;
+	size_t i, len;
+
+	(void)state;
+	write_tmp(path, sizeof(path), "w.txt",
+	    "# header\r\n"
+	    "  unsigned.dll \t legacy build  expires=2024-02-29 \r\n"
+	    "\n"
+	    "\"identity:Contoso.Orchestrations, Version=1.*\"  why not\n"
+	    "token:E0BA8F48CB722CEA  by token expires=2023-12-31\n"
+	    "lib/*.dll  in a package");
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_waivers_load(&w, path, "2024-01-01", &err),
+	    ASMGATE_OK);
+	assert_int_equal(asmgate_waivers_count(w), 4);
+	v = asmgate_waivers_get(w, 0);
+	assert_string_equal(v->pattern, "unsigned.dll");
+	assert_string_equal(v->reason, "legacy build");
+	assert_string_equal(v->expires, "2024-02-29");
+	assert_string_equal(v->file, path);
+	assert_int_equal(v->line, 2);
+	assert_false(v->expired);
+	v = asmgate_waivers_get(w, 1);
+	assert_string_equal(v->pattern,
+	    "identity:Contoso.Orchestrations, Version=1.*");
+	assert_string_equal(v->reason, "why not");
+	assert_null(v->expires);
+	assert_int_equal(v->line, 4);
+	v = asmgate_waivers_get(w, 2);
+	assert_true(v->expired); /* 2023-12-31 < 2024-01-01 */
+	assert_null(asmgate_waivers_get(w, 4));
+	/* Paths: the last component, or a glob with '/' on a name end. */
+	assert_int_equal(asmgate_waivers_match(w, "x/unsigned.dll", NULL), 0);
+	assert_int_equal(asmgate_waivers_match(w, "x/unsigned.dllx", NULL),
+	    -1);
+	assert_int_equal(asmgate_waivers_match(w, "p.nupkg!lib/net48/a.dll",
+	    NULL), 3);
+	assert_int_equal(asmgate_waivers_match(w, "p.nupkg!xlib/a.dll",
+	    NULL), -1);
+	/* The identity (samples/README.md: Contoso.Orchestrations
+	 * 1.2.3.4, token e0ba8f48cb722cea); the expired token waiver never
+	 * matches. */
+	data = th_load("states/delay-signed.dll", &len);
+	assert_int_equal(asmgate_image_from_memory(&img, data, len, &err),
+	    ASMGATE_OK);
+	assert_int_equal(asmgate_waivers_match(w, "d.dll", img), 1);
+	asmgate_image_free(img);
+	free(data);
+	/* The verdict: a failure with a waiver is waived, an expired
+	 * waiver or nothing verified is not. */
+	memset(&sig, 0, sizeof(sig));
+	memset(&audit, 0, sizeof(audit));
+	audit.audit = 1;
+	sig.state = ASMGATE_SN_UNSIGNED;
+	v = asmgate_waivers_get(w, 0);
+	assert_int_equal(asmgate_verdict_of(&none, &sig, NULL, NULL),
+	    ASMGATE_VERDICT_FAIL);
+	assert_int_equal(asmgate_verdict_of(&none, &sig, NULL, v),
+	    ASMGATE_VERDICT_WAIVED);
+	assert_int_equal(asmgate_verdict_of(&none, &sig, &audit, v),
+	    ASMGATE_VERDICT_PASS);
+	assert_int_equal(asmgate_verdict_of(&none, &sig, NULL,
+	    asmgate_waivers_get(w, 2)), ASMGATE_VERDICT_FAIL);
+	assert_int_equal(asmgate_verdict_of(&none, NULL, NULL, v),
+	    ASMGATE_VERDICT_FAIL);
+	sig.state = ASMGATE_SN_SIGNED;
+	assert_int_equal(asmgate_verdict_of(&none, &sig, NULL, v),
+	    ASMGATE_VERDICT_PASS);
+	asmgate_waivers_free(w);
+	/* The date of today is checked. */
+	w = NULL;
+	assert_int_equal(asmgate_waivers_load(&w, path, "2024-1-1", &err),
+	    ASMGATE_E_USAGE);
+	assert_null(w);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_tmp(path, sizeof(path), "bad.txt", bad[i].text);
+		asmgate_error_clear(&err);
+		assert_int_equal(asmgate_waivers_load(&w, path, "2024-01-01",
+		    &err), ASMGATE_E_MALFORMED);
+		assert_null(w);
+		assert_int_equal(err.line, bad[i].line);
+	}
+}
+
 int
 main(void)
 {
@@ -2886,6 +3008,7 @@ main(void)
 		cmocka_unit_test(test_policy__api_misuse),
 		cmocka_unit_test(test_policy__base_dir),
 		cmocka_unit_test(test_policy__escaping),
+		cmocka_unit_test(test_policy__waivers),
 	};
 	return cmocka_run_group_tests_name("policy", tests, th_setup_tmp,
 	    th_teardown_tmp);
