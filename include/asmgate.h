@@ -689,11 +689,15 @@ const char *asmgate_decision_verdict(const asmgate_decision *d);
  *  stable short name: "token-only-key", "short-key", "unused-key",
  *  "private-key-file", "duplicate-key", "allow-any-key", "weak-state",
  *  "never-matches", "no-effect", "no-allow-rule", "no-hosts",
- *  "audit-mode", "non-ascii-name". */
+ *  "audit-mode", "non-ascii-name", "lint-allow-unused". */
 typedef struct asmgate_policy_warning {
 	unsigned long line;         /* 1-based line in the policy */
 	const char *code;
 	char msg[ASMGATE_ERRMSG_MAX];
+	/* Accepted in the policy itself: the element the warning is about
+	 * names code in its lintAllow attribute (docs/POLICY.md). Also
+	 * "lint-allow-unused": a lintAllow code no warning needed. */
+	int suppressed;
 } asmgate_policy_warning;
 
 /** Lint warnings found when the policy was loaded, in line order. */

@@ -234,6 +234,7 @@ policy_lint(asmgate_policy *pol, asmgate_error *err)
 	(void)err; /* a warning that does not fit in memory is counted */
 	lint_keys(pol);
 	lint_hosts(pol);
+	policy_lint_suppress(pol); /* lintAllow (lintallow.c) */
 	/* Stable insertion sort by line. */
 	for (i = 1; i < pol->nwarnings; i++) {
 		asmgate_policy_warning w = pol->warnings[i];
