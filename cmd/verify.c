@@ -73,6 +73,7 @@ verify_usage(FILE *out)
 	fprintf(out,
 	    "usage: asmgate verify [--format text|json|junit|sarif]\n"
 	    "           [--test-key KEYFILE]... [--key-map TOKEN=KEYFILE]...\n"
+	    "           [--key-map-from MACHINE.CONFIG]\n"
 	    "           [--policy FILE [--host NAME]...] [--jobs N]\n"
 	    "           [--fail-on STATES] [--output FMT=FILE]...\n"
 	    "           [--files-from LIST [--null]] [--exclude GLOB]...\n"
@@ -91,6 +92,8 @@ verify_usage(FILE *out)
 	    "                       signature verifies with it are test-signed\n"
 	    "  -m, --key-map T=K    verify assemblies whose public key token is T\n"
 	    "                       with key file K (as Mono's pubTokenMapping)\n"
+	    "  -M, --key-map-from FILE  every pubTokenMapping <map> of a Mono\n"
+	    "                       machine.config (after the --key-map ones)\n"
 	    "  -p, --policy FILE    decide each assembly against a policy\n"
 	    "                       (one: a second --policy is refused)\n"
 	    "  -H, --host NAME      a policy host to decide for (repeatable;\n"
@@ -240,6 +243,36 @@ add_key_map(asmgate_key_mapping *map, size_t *n, const char *arg)
 	return 1;
 }
 
+/* --key-map-from FILE: Mono's machine.config mappings, after the
+ * --key-map ones (which therefore win for a token in both). */
+static int
+add_key_map_from(asmgate_key_mapping *map, size_t *n, const char *path,
+    asmgate_key_map **km)
+{
+	asmgate_error err;
+	size_t i, k;
+
+	asmgate_error_clear(&err);
+	if (asmgate_key_map_load(km, path, &err) != ASMGATE_OK) {
+		cmd_print_policy_error(path, &err);
+		return 0;
+	}
+	k = asmgate_key_map_count(*km);
+	if (k == 0) {
+		cmd_print_path_error(path, "no <map> in "
+		    "configuration/strongNames/pubTokenMapping");
+		return 0;
+	}
+	if (k > MAX_KEYS - *n) {
+		cmd_print_path_error(path, "%zu mappings: at most %zu more "
+		    "can be used", k, MAX_KEYS - *n);
+		return 0;
+	}
+	for (i = 0; i < k; i++)
+		map[(*n)++] = *asmgate_key_map_get(*km, i, NULL);
+	return 1;
+}
+
 /* --output FMT=FILE: another report of the same run, written to FILE
  * (json, junit or sarif; text stays on the standard output). */
 static int
@@ -359,6 +392,7 @@ cmd_verify(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "test-key", required_argument, NULL, 't' },
 		{ "key-map", required_argument, NULL, 'm' },
+		{ "key-map-from", required_argument, NULL, 'M' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -393,7 +427,9 @@ cmd_verify(int argc, char **argv)
 	cmd_progress prog;
 	tally t;
 	run r;
-	const char *waivers_path = NULL, *today = NULL;
+	const char *waivers_path = NULL, *today = NULL, *map_from = NULL;
+	asmgate_key_map *kmap = NULL;
+	size_t nmap_own = 0;
 	unsigned char *used = NULL;
 	int c, rc = CMD_EXIT_ERROR, seen_fmt = 0, seen_jobs = 0, nul = 0;
 
@@ -412,7 +448,7 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:T:x:qw:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:t:m:M:p:H:j:F:o:T:x:qw:h", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'f':
@@ -427,6 +463,14 @@ cmd_verify(int argc, char **argv)
 		case 'm':
 			if (!add_key_map(map, &nmap, optarg))
 				goto out;
+			break;
+		case 'M':
+			if (map_from) {
+				cmd_usage_error("verify", "--key-map-from given "
+				    "twice");
+				goto out;
+			}
+			map_from = optarg;
 			break;
 		case 'p':
 			/* One policy decides: a second one would silently
@@ -510,6 +554,9 @@ cmd_verify(int argc, char **argv)
 		}
 	}
 	ncli = ntest; /* keys from here on belong to the policy */
+	nmap_own = nmap; /* maps from here on belong to kmap */
+	if (map_from && !add_key_map_from(map, &nmap, map_from, &kmap))
+		goto out;
 	if (nul && !list_path) {
 		cmd_usage_error("verify", "--null needs --files-from");
 		goto out;
@@ -791,8 +838,9 @@ out:
 		ncli = ntest;
 	for (i = 0; r.test_keys && i < ncli; i++)
 		asmgate_key_free((asmgate_key *)(uintptr_t)r.test_keys[i]);
-	for (i = 0; map && i < nmap; i++)
+	for (i = 0; map && i < nmap_own; i++)
 		asmgate_key_free((asmgate_key *)(uintptr_t)map[i].key);
+	asmgate_key_map_free(kmap);
 	free(r.test_keys);
 	free(map);
 	free(used);

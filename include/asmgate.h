@@ -567,6 +567,23 @@ typedef struct asmgate_key_mapping {
 	const asmgate_key *key;
 } asmgate_key_mapping;
 
+/** Mono's token remapping, read from a machine.config (Mono's is
+ *  /etc/mono/4.5/machine.config): every <map Token="t" PublicKey="hex"/>
+ *  of configuration/strongNames/pubTokenMapping (at most 256), through
+ *  the policy's hardened XML reader. A malformed entry fails the load
+ *  with its line; a file without entries loads with none.
+ *  <verificationSkipping> is not honoured. Free with
+ *  asmgate_key_map_free, which frees the keys. */
+typedef struct asmgate_key_map asmgate_key_map;
+asmgate_status asmgate_key_map_load(asmgate_key_map **out, const char *path,
+    asmgate_error *err);
+size_t asmgate_key_map_count(const asmgate_key_map *m);
+/** Entry i (the key is borrowed from m), and its line (line may be
+ *  NULL); NULL past the end. */
+const asmgate_key_mapping *asmgate_key_map_get(const asmgate_key_map *m,
+    size_t i, unsigned long *line);
+void asmgate_key_map_free(asmgate_key_map *m);
+
 /** Options of asmgate_verify_image. Versioned, as libgit2's options
  *  are: start from ASMGATE_VERIFY_OPTIONS_INIT (or
  *  asmgate_verify_options_init), so a caller built against this header

@@ -241,4 +241,7 @@
 #define RD_MAX_WAIVERS 4096u
 #define RD_MAX_WAIVER_LINE 4096u
 
+/* Token mappings of a --key-map-from machine.config. */
+#define RD_MAX_KEY_MAPS 256u
+
 #endif /* RD_LIMITS_H */
