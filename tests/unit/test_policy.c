@@ -2967,6 +2967,53 @@ test_policy__waivers(void **state)
 	}
 }
 
+/* Mono's machine.config token mappings (policy/keymap.c): entries in
+ * order with their lines, keys decoded; malformed entries with their
+ * line. The key is the ECMA key's 16 bytes (strongname.md 6.4), whose
+ * token is b77a5c561934e089. */
+static void
+test_policy__key_map(void **state)
+{
+	static const char ecma[] = "00000000000000000400000000000000";
+	char path[128], doc[1024];
+	asmgate_key_map *m = NULL;
+	const asmgate_key_mapping *e;
+	asmgate_error err;
+	unsigned long line = 0;
+
+	(void)state;
+	snprintf(doc, sizeof(doc), "<?xml version=\"1.0\"?>\n"
+	    "<configuration>\n<strongNames>\n<pubTokenMapping>\n"
+	    "<map Token=\"0011223344556677\" PublicKey=\"%s\"/>\n"
+	    "<!-- c -->\n<map Token=\"8899AABBCCDDEEFF\"\n"
+	    "     PublicKey=\"%s\"/>\n"
+	    "</pubTokenMapping>\n</strongNames>\n</configuration>\n", ecma,
+	    ecma);
+	write_tmp(path, sizeof(path), "m.config", doc);
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_key_map_load(&m, path, &err), ASMGATE_OK);
+	assert_int_equal(asmgate_key_map_count(m), 2);
+	e = asmgate_key_map_get(m, 1, &line);
+	assert_non_null(e);
+	assert_int_equal(line, 7);
+	assert_memory_equal(e->token,
+	    "\x88\x99\xaa\xbb\xcc\xdd\xee\xff", 8);
+	assert_non_null(e->key);
+	assert_null(asmgate_key_map_get(m, 2, NULL));
+	asmgate_key_map_free(m);
+	/* A mapping whose key is not hex: its line. */
+	write_tmp(path, sizeof(path), "m.config", "<configuration>\n"
+	    "<strongNames><pubTokenMapping>\n"
+	    "<map Token=\"0011223344556677\" PublicKey=\"zz\"/>\n"
+	    "</pubTokenMapping></strongNames></configuration>\n");
+	m = NULL;
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_key_map_load(&m, path, &err),
+	    ASMGATE_E_MALFORMED);
+	assert_null(m);
+	assert_int_equal(err.line, 3);
+}
+
 int
 main(void)
 {
@@ -3009,6 +3056,7 @@ main(void)
 		cmocka_unit_test(test_policy__base_dir),
 		cmocka_unit_test(test_policy__escaping),
 		cmocka_unit_test(test_policy__waivers),
+		cmocka_unit_test(test_policy__key_map),
 	};
 	return cmocka_run_group_tests_name("policy", tests, th_setup_tmp,
 	    th_teardown_tmp);
