@@ -612,7 +612,9 @@ asmgate_status asmgate_verify_image(const asmgate_image *img,
     const asmgate_verify_options *opts, asmgate_signature *out,
     asmgate_error *err);
 
-#define ASMGATE_SIGN_OPTIONS_VERSION 1
+/* Version 2 added no_replace; a version 1 struct (without it) is still
+ * accepted by asmgate_sign_file. */
+#define ASMGATE_SIGN_OPTIONS_VERSION 2
 typedef struct asmgate_sign_options {
 	unsigned version;  /* ASMGATE_SIGN_OPTIONS_VERSION */
 	int test_sign;   /* sign with a test key, skip the key-match check and
@@ -625,9 +627,16 @@ typedef struct asmgate_sign_options {
 	 * nobody is told. */
 	void (*temp_hook)(void *arg, const char *path);
 	void *temp_hook_arg;
+	/* 1: never replace a file at out_path, not even one that appears
+	 * while signing: the kernel checks at the final rename
+	 * (renameat2 RENAME_NOREPLACE, else link(2)) and the call fails
+	 * with ASMGATE_E_IO, the file left as it was. For a separate
+	 * output (sign -o without --force); re-signing in place cannot
+	 * use it. */
+	int no_replace;
 } asmgate_sign_options;
 #define ASMGATE_SIGN_OPTIONS_INIT { ASMGATE_SIGN_OPTIONS_VERSION, 0, NULL, \
-	NULL }
+	NULL, 0 }
 
 /** Zero o and set its version; ASMGATE_E_USAGE for an unknown version. */
 asmgate_status asmgate_sign_options_init(asmgate_sign_options *o,
