@@ -287,6 +287,59 @@ const uint8_t *asmgate_image_data(const asmgate_image *img, size_t *len);
 const asmgate_attribute *asmgate_image_find_attribute(
     const asmgate_image *img, const char *ns, const char *name);
 
+/** The kinds of a decoded attribute argument (ECMA-335 II.23.3). */
+typedef enum asmgate_attr_kind {
+	ASMGATE_ATTR_STRING = 0,    /* str, len: UTF-8 as stored (unchecked,
+	                               not NUL-terminated; may hold NULs) */
+	ASMGATE_ATTR_NULL,          /* a null string (SerString 0xFF) */
+	ASMGATE_ATTR_BOOL,          /* u 0 or 1 */
+	ASMGATE_ATTR_INT,           /* i: a signed integer or an enum */
+	ASMGATE_ATTR_UINT           /* u: an unsigned integer or a char */
+} asmgate_attr_kind;
+
+/** One argument of a well-known attribute: a fixed one, named after
+ *  the constructor's parameter, or a named one (a field or property,
+ *  its name from the blob). Pointers borrow from the attribute's blob
+ *  or are string literals. */
+typedef struct asmgate_attr_arg {
+	const char *name;           /* not NUL-terminated: use name_len */
+	size_t name_len;
+	int named;                  /* 1: a field or property */
+	asmgate_attr_kind kind;
+	const char *str;
+	size_t len;
+	int64_t i;
+	uint64_t u;
+} asmgate_attr_arg;
+
+#define ASMGATE_ATTR_MAX_ARGS 8
+
+/** A decoded assembly attribute value. */
+typedef struct asmgate_attr_value {
+	const char *shown;          /* short name, e.g. "AssemblyVersion" */
+	unsigned nargs;
+	asmgate_attr_arg args[ASMGATE_ATTR_MAX_ARGS];
+	/* named arguments left out: more than fit, or of a type that is
+	 * not decoded (floats, arrays, System.Type, boxed values, enums
+	 * of unknown size) */
+	unsigned named_skipped;
+} asmgate_attr_value;
+
+/** Decode the value blob of a well-known assembly attribute (ECMA-335
+ *  II.23.3: prolog 0x0001, the fixed arguments by the constructor's
+ *  parameter types, NumNamed and the named arguments): AssemblyVersion,
+ *  AssemblyFileVersion, AssemblyInformationalVersion, AssemblyCompany,
+ *  AssemblyProduct, AssemblyTitle, AssemblyDescription,
+ *  AssemblyCopyright, AssemblyTrademark, AssemblyConfiguration,
+ *  AssemblyCulture, AssemblySignatureKey, AssemblyKeyFile,
+ *  AssemblyKeyName, AssemblyDelaySign, InternalsVisibleTo,
+ *  TargetFramework, CompilationRelaxations, RuntimeCompatibility and
+ *  Debuggable. ASMGATE_E_UNSUPPORTED for another type;
+ *  ASMGATE_E_MALFORMED (with the file offset) when the blob does not
+ *  follow a constructor of the type. */
+asmgate_status asmgate_attribute_decode(const asmgate_attribute *a,
+    asmgate_attr_value *out, asmgate_error *err);
+
 /** Read an RVA range as a file offset; the range must lie inside one
  *  section's raw data (PE/COFF 3.4). Returns 1 and sets *off, or 0. */
 int asmgate_image_rva_to_offset(const asmgate_image *img, uint32_t rva,
