@@ -21,8 +21,8 @@ static void
 policy_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: asmgate policy lint [--strict] [--suppress CODE[:LINE]]... "
-	    "FILE\n"
+	    "usage: asmgate policy lint [--strict] "
+	    "[--suppress CODE[:LINE]]... FILE\n"
 	    "       asmgate policy show [--format text|json] FILE\n"
 	    "\n"
 	    "Check a policy file (per-host vendor-key and signing-state\n"
@@ -38,7 +38,8 @@ static void
 lint_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: asmgate policy lint [--strict] [--suppress CODE[:LINE]]...\n"
+	    "usage: asmgate policy lint [--strict] "
+	    "[--suppress CODE[:LINE]]...\n"
 	    "           FILE\n"
 	    "\n"
 	    "Validate FILE against the policy schema and the semantic rules\n"
@@ -51,12 +52,13 @@ lint_usage(FILE *out)
 	    "  -S, --suppress CODE[:LINE]  accept warnings with this code\n"
 	    "                 (on that line only, with :LINE): not printed,\n"
 	    "                 counted as suppressed, never failing --strict\n"
-	    "                 (repeatable; in the policy: lintAllow=\"CODE\")\n"
+	    "                 (repeatable; in the policy:\n"
+	    "                 lintAllow=\"CODE\")\n"
 	    "  -h, --help     this help\n"
 	    "\n"
 	    "Output: one \"FILE:LINE: warning: MESSAGE [CODE]\" line per\n"
-	    "warning on stdout, then a summary with the suppressed count. An invalid policy prints\n"
-	    "\"FILE:LINE: MESSAGE\" on stderr.\n"
+	    "warning on stdout, then a summary (with the suppressed count).\n"
+	    "An invalid policy prints \"FILE:LINE: MESSAGE\" on stderr.\n"
 	    "Exit status: 0 valid, 1 warnings with --strict, 2 invalid.\n");
 }
 
@@ -154,12 +156,12 @@ policy_lint(int argc, char **argv)
 			break;
 		case 'S':
 			if (!valid_suppress(optarg))
-				return cmd_usage_error("policy lint", "--suppress "
-				    "wants CODE or CODE:LINE (e.g. short-key or "
-				    "short-key:12)");
+				return cmd_usage_error("policy lint",
+				    "--suppress wants CODE or CODE:LINE (e.g. "
+				    "short-key or short-key:12)");
 			if (nsup >= MAX_SUPPRESS)
-				return cmd_usage_error("policy lint", "at most "
-				    "%u --suppress", MAX_SUPPRESS);
+				return cmd_usage_error("policy lint",
+				    "at most %u --suppress", MAX_SUPPRESS);
 			sup[nsup++] = optarg;
 			break;
 		case 'h':

@@ -92,8 +92,8 @@ verify_usage(FILE *out)
 	    "                       signature verifies with it are test-signed\n"
 	    "  -m, --key-map T=K    verify assemblies whose public key token is T\n"
 	    "                       with key file K (as Mono's pubTokenMapping)\n"
-	    "  -M, --key-map-from FILE  every pubTokenMapping <map> of a Mono\n"
-	    "                       machine.config (after the --key-map ones)\n"
+	    "  -M, --key-map-from FILE  every pubTokenMapping <map> of a\n"
+	    "                       Mono machine.config (after --key-map)\n"
 	    "  -p, --policy FILE    decide each assembly against a policy\n"
 	    "                       (one: a second --policy is refused)\n"
 	    "  -H, --host NAME      a policy host to decide for (repeatable;\n"
@@ -117,11 +117,12 @@ verify_usage(FILE *out)
 	    "  -q, --quiet          text: print only what fails the run, and\n"
 	    "                       the summary\n"
 	    "  -w, --waivers FILE   reviewed exceptions, one a line: PATTERN\n"
-	    "                       REASON... [expires=YYYY-MM-DD]; a failure\n"
-	    "                       they match passes, listed as waived\n"
+	    "                       REASON... [expires=YYYY-MM-DD]; a\n"
+	    "                       failure one matches passes, listed as\n"
+	    "                       waived\n"
 	    "                       (errors are never waived; asmgate(1))\n"
-	    "      --today DATE     the date waivers expire against (default:\n"
-	    "                       today, UTC)\n"
+	    "      --today DATE     the date waivers expire against\n"
+	    "                       (default: today, UTC)\n"
 	    "  -h, --help           this help\n"
 	    "\n"
 	    "Exit status: 0 every assembly signed (test-signed too when test keys\n"
@@ -448,8 +449,8 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:m:M:p:H:j:F:o:T:x:qw:h", opts, NULL)) !=
-	    -1) {
+	while ((c = getopt_long(argc, argv, "f:t:m:M:p:H:j:F:o:T:x:qw:h",
+	    opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!cmd_once("verify", "--format", &seen_fmt) ||
@@ -466,8 +467,8 @@ cmd_verify(int argc, char **argv)
 			break;
 		case 'M':
 			if (map_from) {
-				cmd_usage_error("verify", "--key-map-from given "
-				    "twice");
+				cmd_usage_error("verify",
+				    "--key-map-from given twice");
 				goto out;
 			}
 			map_from = optarg;
@@ -539,7 +540,8 @@ cmd_verify(int argc, char **argv)
 			break;
 		case 'D':
 			if (today) {
-				cmd_usage_error("verify", "--today given twice");
+				cmd_usage_error("verify",
+				    "--today given twice");
 				goto out;
 			}
 			today = optarg;

@@ -266,7 +266,8 @@ asmgate_attribute_decode(const asmgate_attribute *a, asmgate_attr_value *out,
 
 	if (!a || !out)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
-		    "asmgate_attribute_decode: attribute and out are required");
+		    "asmgate_attribute_decode: attribute and out are "
+		    "required");
 	memset(out, 0, sizeof(*out));
 	if (!a->type_namespace || !a->type_name)
 		return rd_fail_nooff(err, ASMGATE_E_UNSUPPORTED,

@@ -218,8 +218,8 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	patch[2].len = 4;
 	patch[2].bytes = cksum_le;
 	if ((rc = rd_atomic_open(&w, out_path, mode, no_replace ?
-		 RD_ATOMIC_NOREPLACE : 0, opts ? opts->temp_hook : NULL, opts ? opts->temp_hook_arg : NULL,
-		 err)) != ASMGATE_OK ||
+		 RD_ATOMIC_NOREPLACE : 0, opts ? opts->temp_hook : NULL,
+		 opts ? opts->temp_hook_arg : NULL, err)) != ASMGATE_OK ||
 	    (rc = verify_write_patched(img, patch, 3, w, &sum, err)) !=
 	    ASMGATE_OK)
 		goto out;

@@ -74,8 +74,8 @@ walk_decoded(const asmgate_attribute *at)
 	asmgate_error_clear(&err);
 	st = asmgate_attribute_decode(at, &v, &err);
 	if (st != ASMGATE_OK) {
-		CHECK(st == ASMGATE_E_UNSUPPORTED || st == ASMGATE_E_MALFORMED ||
-		    st == ASMGATE_E_LIMIT);
+		CHECK(st == ASMGATE_E_UNSUPPORTED ||
+		    st == ASMGATE_E_MALFORMED || st == ASMGATE_E_LIMIT);
 		fuzz_check_error(st, &err, 1);
 		return;
 	}

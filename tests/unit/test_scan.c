@@ -259,7 +259,8 @@ test_scan__options_versioned(void **state)
 	(void)state;
 	assert_int_equal(asmgate_scan_options_init(&o, 99), ASMGATE_E_USAGE);
 	assert_int_equal(asmgate_verify_options_init(&v, 0), ASMGATE_E_USAGE);
-	assert_int_equal(asmgate_sign_options_init(&so, 2), ASMGATE_E_USAGE);
+	assert_int_equal(asmgate_sign_options_init(&so,
+	    ASMGATE_SIGN_OPTIONS_VERSION + 1), ASMGATE_E_USAGE);
 	assert_int_equal(asmgate_scan_options_init(&o,
 	    ASMGATE_SCAN_OPTIONS_VERSION), ASMGATE_OK);
 	o.version = 0;
