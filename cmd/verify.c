@@ -840,6 +840,9 @@ out:
 		ncli = ntest;
 	for (i = 0; r.test_keys && i < ncli; i++)
 		asmgate_key_free((asmgate_key *)(uintptr_t)r.test_keys[i]);
+	/* Maps past nmap_own came from kmap, which frees their keys. */
+	if (!kmap)
+		nmap_own = nmap;
 	for (i = 0; map && i < nmap_own; i++)
 		asmgate_key_free((asmgate_key *)(uintptr_t)map[i].key);
 	asmgate_key_map_free(kmap);
