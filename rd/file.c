@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE /* O_TMPFILE, linkat's AT_SYMLINK_FOLLOW */
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <signal.h>
@@ -14,10 +15,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
 #include "file.h"
+#include "limits.h"
 
 /* Files up to this size are read into memory with one read(): for the
  * many small assemblies of a typical run, mapping costs more (page
@@ -240,8 +243,10 @@ rd_file_release(const rd_file *f, uint64_t off, uint64_t n)
  * the kernel frees it and nothing is left behind. It gets a name only
  * once it is complete, through /proc/self/fd and linkat, for the
  * moment it takes to rename it over the destination. Elsewhere it is a
- * named .asmgate-XXXXXX file (mkstemp); the hook hears of every named
- * temporary, so a command can remove it when a signal ends it. */
+ * named .asmgate-HOST-PID-XXXXXX file (mkstemp); the hook hears of every
+ * named temporary, so a command can remove it when a signal ends it,
+ * and one that SIGKILL leaves is removed by the next writer into the
+ * same folder (sweep_stale). */
 struct rd_atomic {
 	char *path;       /* the destination */
 	char *dir;        /* its folder */
@@ -271,15 +276,110 @@ tmp_gone(rd_atomic *w)
 	w->tmp = NULL;
 }
 
-/* A new ".asmgate-XXXXXX" path in w->dir (a template for mkstemp). */
+/* Named temporaries are ".asmgate-HOST-PID-XXXXXX": HOST is this
+ * machine's name (letters, digits and '.' kept, anything else '_', at
+ * most RD_TEMP_HOST_MAX bytes) and PID the writer's. A process that
+ * SIGKILL ends cannot remove its temporary; the next writer into the
+ * same folder on the same machine recognises it by the name and removes
+ * it (sweep_stale). */
+#define RD_TEMP_HOST_MAX 32u
+/* A temporary younger than this is never swept: its writer may live
+ * in another PID namespace on a machine of the same name. */
+#define RD_TEMP_STALE_SECONDS 60
+
+static void
+temp_host(char *out, size_t cap)
+{
+	char h[256];
+	size_t i;
+
+	if (gethostname(h, sizeof(h)) != 0)
+		h[0] = '\0';
+	h[sizeof(h) - 1] = '\0';
+	for (i = 0; h[i] && i + 1 < cap && i < RD_TEMP_HOST_MAX; i++) {
+		char c = h[i];
+		out[i] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.') ? c : '_';
+	}
+	out[i] = '\0';
+}
+
+/* 1 when name is a temporary of a writer on this machine (prefix
+ * ".asmgate-HOST-") that is no longer running; *pid gets its PID. */
+static int
+stale_name(const char *name, const char *prefix, size_t plen, long *pid)
+{
+	const char *p;
+	long v = 0;
+	size_t nd = 0, i;
+
+	if (strncmp(name, prefix, plen) != 0)
+		return 0;
+	for (p = name + plen; *p >= '0' && *p <= '9' && nd < 10; p++, nd++)
+		v = v * 10 + (*p - '0');
+	if (nd == 0 || *p != '-' || v <= 0 || v == (long)getpid())
+		return 0;
+	for (i = 1; i <= 6; i++) {
+		char c = p[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9')))
+			return 0;
+	}
+	if (p[7] != '\0')
+		return 0;
+	*pid = v;
+	return kill((pid_t)v, 0) != 0 && errno == ESRCH;
+}
+
+/* Remove the temporaries that writers on this machine left in dir when
+ * something (SIGKILL, a power cut) ended them before they could: only
+ * regular files of ours, named by a process that no longer runs, not
+ * changed for RD_TEMP_STALE_SECONDS. At most RD_MAX_TEMP_SWEEP entries
+ * are looked at; nothing here can fail the write. */
+static void
+sweep_stale(const char *dir, const char *host)
+{
+	char prefix[sizeof(".asmgate--") + RD_TEMP_HOST_MAX + 1];
+	struct dirent *e;
+	time_t now = time(NULL);
+	size_t plen, seen = 0;
+	DIR *d;
+
+	snprintf(prefix, sizeof(prefix), ".asmgate-%s-", host);
+	plen = strlen(prefix);
+	if (!(d = opendir(dir)))
+		return;
+	while (seen++ < RD_MAX_TEMP_SWEEP && (e = readdir(d)) != NULL) {
+		struct stat st;
+		long pid;
+
+		if (!stale_name(e->d_name, prefix, plen, &pid))
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st,
+		    AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != geteuid() ||
+		    st.st_mtime > now - RD_TEMP_STALE_SECONDS)
+			continue;
+		(void)unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
+/* A new ".asmgate-HOST-PID-XXXXXX" path in w->dir (a template for
+ * mkstemp). */
 static char *
 tmp_template(const rd_atomic *w)
 {
-	size_t n = strlen(w->dir) + sizeof("/.asmgate-XXXXXX");
-	char *t = malloc(n);
+	char host[RD_TEMP_HOST_MAX + 1];
+	size_t n;
+	char *t;
 
-	if (t)
-		snprintf(t, n, "%s/.asmgate-XXXXXX", w->dir);
+	temp_host(host, sizeof(host));
+	n = strlen(w->dir) + strlen(host) + sizeof("/.asmgate---XXXXXX") +
+	    20;
+	if ((t = malloc(n)) != NULL)
+		snprintf(t, n, "%s/.asmgate-%s-%ld-XXXXXX", w->dir, host,
+		    (long)getpid());
 	return t;
 }
 
@@ -334,6 +434,11 @@ rd_atomic_open(rd_atomic **out, const char *path, unsigned mode,
 	copy = NULL;
 	if (!w->dir)
 		goto nomem;
+	{
+		char host[RD_TEMP_HOST_MAX + 1];
+		temp_host(host, sizeof(host));
+		sweep_stale(w->dir, host);
+	}
 	if (!(flags & RD_ATOMIC_NAMED) && open_unnamed(w)) {
 		*out = w;
 		return ASMGATE_OK;
@@ -381,7 +486,7 @@ rd_atomic_write(rd_atomic *w, const void *data, size_t len,
 	return ASMGATE_OK;
 }
 
-/* Name the complete unnamed temporary ".asmgate-XXXXXX" in its folder:
+/* Name the complete unnamed temporary (tmp_template) in its folder:
  * linkat of /proc/self/fd/N (AT_SYMLINK_FOLLOW links the file itself;
  * AT_EMPTY_PATH would need CAP_DAC_READ_SEARCH). linkat never replaces
  * a file, so a name taken by another writer is retried with another;

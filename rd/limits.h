@@ -244,4 +244,8 @@
 /* Token mappings of a --key-map-from machine.config. */
 #define RD_MAX_KEY_MAPS 256u
 
+/* Directory entries looked at for stale temporaries (rd/file.c
+ * sweep_stale) each time a file is written atomically. */
+#define RD_MAX_TEMP_SWEEP 65536u
+
 #endif /* RD_LIMITS_H */

@@ -107,3 +107,29 @@ expect_rc 0; expect_out 'in.dll: signed'
 if cmp -s "$T/force/in.dll" "$T/force/out.dll"; then ok; else
 	bad "in-place and --force outputs differ"; fi
 rm -rf "$T/force"
+
+# A temporary that SIGKILL left (named .asmgate-HOST-PID-XXXXXX, its
+# process gone, an hour old) is removed by the next sign into the
+# folder; one of a running process, or a fresh one, is kept.
+mkdir -p "$T/stale"
+cp "$S/states/delay-signed.dll" "$T/stale/in.dll"
+host=$(hostname 2>/dev/null | tr -c 'A-Za-z0-9.\n' '_' | cut -c1-32)
+sh -c 'exit 0' & dead=$!; wait $dead
+if [ -n "$host" ] && touch -d '1 hour ago' "$T/stale/x" 2>/dev/null; then
+	for n in ".asmgate-$host-$dead-Ab12Cd" ".asmgate-$host-$$-Ab12Cd"; do
+		printf 'debris' >"$T/stale/$n"
+		touch -d '1 hour ago' "$T/stale/$n"
+	done
+	printf 'debris' >"$T/stale/.asmgate-$host-$dead-Ab12Ce"
+	run "$ASMGATE" sign --key "$S/keys/contoso.snk" -o "$T/stale/out.dll" \
+	    "$T/stale/in.dll"
+	expect_rc 0
+	if [ ! -e "$T/stale/.asmgate-$host-$dead-Ab12Cd" ]; then ok; else
+		bad "a stale temporary was left"; fi
+	if [ -e "$T/stale/.asmgate-$host-$$-Ab12Cd" ] &&
+	    [ -e "$T/stale/.asmgate-$host-$dead-Ab12Ce" ]; then ok; else
+		bad "a live or fresh temporary was removed"; fi
+else
+	skip 3 "no hostname or touch -d: no stale-temporary check"
+fi
+rm -rf "$T/stale"

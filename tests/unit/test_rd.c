@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "asmgate.h"
@@ -1291,6 +1293,111 @@ test_rd__atomic_named_commit(void **state)
 	assert_int_equal(unlink(out), 0);
 }
 
+/* A temporary that SIGKILL left behind is removed by the next writer
+ * into the folder: only ".asmgate-HOST-PID-XXXXXX" regular files of
+ * this machine, whose writer no longer runs and that are at least a
+ * minute old (rd/file.c, sweep_stale). HOST is made here from
+ * gethostname by the documented rule. */
+static void
+sweep_make(const char *name, int old, int link_it)
+{
+	char p[700];
+	struct timespec ts[2];
+
+	snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
+	if (link_it) {
+		assert_int_equal(symlink("nowhere", p), 0);
+		return;
+	}
+	(void)tmpfile_with(name, "x", 1);
+	if (old) {
+		ts[0].tv_sec = ts[1].tv_sec = time(NULL) - 3600;
+		ts[0].tv_nsec = ts[1].tv_nsec = 0;
+		assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+	}
+}
+
+static int
+sweep_exists(const char *name)
+{
+	char p[700];
+	struct stat st;
+
+	snprintf(p, sizeof(p), "%s/%s", tmpdir, name);
+	return lstat(p, &st) == 0;
+}
+
+static void
+test_rd__atomic_sweeps_stale(void **state)
+{
+	char host[64], h[256], out[600];
+	char dead_old[160], dead_young[160], alive[160], other[160];
+	char link_name[160], suffix[160], own[160];
+	rd_atomic *w = NULL;
+	asmgate_error e;
+	pid_t pid;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(gethostname(h, sizeof(h)), 0);
+	h[sizeof(h) - 1] = '\0';
+	for (i = 0; h[i] && i < 32; i++)
+		host[i] = ((h[i] >= 'a' && h[i] <= 'z') ||
+		    (h[i] >= 'A' && h[i] <= 'Z') ||
+		    (h[i] >= '0' && h[i] <= '9') || h[i] == '.') ? h[i] : '_';
+	host[i] = '\0';
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	snprintf(dead_old, sizeof(dead_old), ".asmgate-%s-%ld-aB3dE9", host,
+	    (long)pid);
+	snprintf(dead_young, sizeof(dead_young), ".asmgate-%s-%ld-aB3dE8",
+	    host, (long)pid);
+	snprintf(alive, sizeof(alive), ".asmgate-%s-1-aB3dE9", host);
+	snprintf(other, sizeof(other), ".asmgate-%sx-%ld-aB3dE9", host,
+	    (long)pid);
+	snprintf(link_name, sizeof(link_name), ".asmgate-%s-%ld-zzzzzz",
+	    host, (long)pid);
+	snprintf(suffix, sizeof(suffix), ".asmgate-%s-%ld-aB3dE9.x", host,
+	    (long)pid);
+	snprintf(own, sizeof(own), ".asmgate-%s-%ld-aB3dE9", host,
+	    (long)getpid());
+	sweep_make(dead_old, 1, 0);
+	sweep_make(dead_young, 0, 0);
+	sweep_make(alive, 1, 0);
+	sweep_make(other, 1, 0);
+	sweep_make(link_name, 0, 1);
+	sweep_make(suffix, 1, 0);
+	sweep_make(own, 1, 0);
+	snprintf(out, sizeof(out), "%s/out", tmpdir);
+	asmgate_error_clear(&e);
+	assert_int_equal(rd_atomic_open(&w, out, 0644, RD_ATOMIC_NAMED,
+	    NULL, NULL, &e), ASMGATE_OK);
+	/* its own temporary is named by the same rule */
+	snprintf(h, sizeof(h), "/.asmgate-%s-%ld-", host, (long)getpid());
+	assert_non_null(strstr(rd_atomic_temp_path(w), h));
+	rd_atomic_free(w);
+	assert_false(sweep_exists(dead_old));
+	assert_true(sweep_exists(dead_young));
+	assert_true(sweep_exists(alive));
+	assert_true(sweep_exists(other));
+	assert_true(sweep_exists(link_name));
+	assert_true(sweep_exists(suffix));
+	assert_true(sweep_exists(own));
+	{
+		const char *rm[] = { dead_young, alive, other, link_name,
+			suffix, own };
+		char p[700];
+		for (i = 0; i < sizeof(rm) / sizeof(rm[0]); i++) {
+			snprintf(p, sizeof(p), "%s/%s", tmpdir, rm[i]);
+			assert_int_equal(unlink(p), 0);
+		}
+	}
+	assert_int_equal(leftovers(), 0);
+}
+
 /* The default: an unnamed O_TMPFILE file where the filesystem has
  * them, so no name exists while it is written (a process killed then,
  * even by SIGKILL, leaves nothing) and the hook hears of one only for
@@ -1462,6 +1569,7 @@ main(void)
 		cmocka_unit_test(test_rd__file_shrinks_while_mapped),
 		cmocka_unit_test(test_rd__atomic_named_abort),
 		cmocka_unit_test(test_rd__atomic_named_commit),
+		cmocka_unit_test(test_rd__atomic_sweeps_stale),
 		cmocka_unit_test(test_rd__atomic_unnamed),
 		cmocka_unit_test(test_rd__atomic_failures),
 		cmocka_unit_test(test_rd__atomic_whole),
