@@ -3014,6 +3014,60 @@ test_policy__key_map(void **state)
 	assert_int_equal(err.line, 3);
 }
 
+/* lintAllow (policy/lintallow.c): the warnings about the element that
+ * carries it are marked suppressed, others are not; a code that
+ * accepts nothing is a lint-allow-unused warning at the attribute's
+ * line; an unknown code refuses the policy. fabrikam.pub is 1024-bit
+ * (samples/README.md). */
+static void
+test_policy__lint_allow(void **state)
+{
+	asmgate_policy *pol;
+	const asmgate_policy_warning *w;
+	asmgate_error err;
+	size_t i, n, short_keys = 0, unused = 0;
+
+	(void)state;
+	pol = pol_from("<policy xmlns='" NS "'>\n"
+	    "<key id='a' file='fabrikam.pub' lintAllow='short-key'/>\n"
+	    "<key id='b' file='test1024.pub'\n"
+	    "     lintAllow='unused-key short-key private-key-file'/>\n"
+	    "<key id='c' file='contoso.pub'/>\n"
+	    "<host name='H'><allow id='r' keys='a b c'/></host>\n"
+	    "</policy>");
+	n = asmgate_policy_warning_count(pol);
+	for (i = 0; i < n; i++) {
+		w = asmgate_policy_get_warning(pol, i);
+		if (strcmp(w->code, "short-key") == 0) {
+			short_keys++;
+			assert_true(w->suppressed);
+		} else if (strcmp(w->code, "lint-allow-unused") == 0) {
+			unused++;
+			assert_false(w->suppressed);
+			assert_int_equal(w->line, 4);
+		} else {
+			assert_false(w->suppressed);
+		}
+	}
+	assert_int_equal(short_keys, 2);
+	/* unused-key: b is used; private-key-file: a .pub */
+	assert_int_equal(unused, 2);
+	asmgate_policy_free(pol);
+	/* Without the attribute, the same warning is not suppressed. */
+	pol = pol_from("<policy xmlns='" NS "'>"
+	    "<key id='a' file='fabrikam.pub'/>"
+	    "<host name='H'><allow id='r' keys='a'/></host></policy>");
+	w = asmgate_policy_get_warning(pol, 0);
+	assert_non_null(w);
+	assert_string_equal(w->code, "short-key");
+	assert_false(w->suppressed);
+	asmgate_policy_free(pol);
+	err = pol_bad("<policy xmlns='" NS "'>\n"
+	    "<host name='H' lintAllow='short-keys'/></policy>");
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, "unknown lint code 'short-keys'"));
+}
+
 int
 main(void)
 {
@@ -3057,6 +3111,7 @@ main(void)
 		cmocka_unit_test(test_policy__escaping),
 		cmocka_unit_test(test_policy__waivers),
 		cmocka_unit_test(test_policy__key_map),
+		cmocka_unit_test(test_policy__lint_allow),
 	};
 	return cmocka_run_group_tests_name("policy", tests, th_setup_tmp,
 	    th_teardown_tmp);
