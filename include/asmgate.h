@@ -221,6 +221,10 @@ typedef struct asmgate_attribute {
 	size_t value_len;
 	uint64_t value_offset;   /* file offset of the value bytes */
 	uint32_t row;            /* CustomAttribute row, 1-based */
+	/* The constructor's signature (MethodDefSig, II.23.2.1) from its
+	 * MemberRef or MethodDef row; NULL (length 0) when unreadable. */
+	const uint8_t *ctor_sig;
+	size_t ctor_sig_len;
 } asmgate_attribute;
 
 /** A ReadyToRun image (crossgen/crossgen2 output: IL and metadata plus

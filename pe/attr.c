@@ -4,11 +4,14 @@
  * parameter, NumNamed (u16) and that many NamedArgs (0x53 FIELD or 0x54
  * PROPERTY, FieldOrPropType, a SerString name, the value).
  *
- * The blob does not say which constructor it was written for; the
- * attribute's type does, for the types below, which have one
- * constructor or a few with different blob layouts (DebuggableAttribute:
- * (DebuggingModes) or (bool, bool)). Each candidate is tried in turn and
- * the first that accounts for every byte of the blob is the decoding.
+ * The blob does not say which constructor it was written for: the
+ * constructor's signature (MethodDefSig, II.23.2.1: HASTHIS, ParamCount,
+ * RetType VOID, Params) does, and picks the table's constructor with the
+ * same parameter types (an enum parameter, VALUETYPE, is taken as the
+ * int32 the table names: DebuggingModes, CompilationRelaxations); a
+ * constructor the table lacks is not decoded. Without a readable
+ * signature, each of the table's constructors is tried in turn and the
+ * first that accounts for every byte of the blob is the decoding.
  * Strings are SerStrings (II.23.3: a compressed length, or 0xFF for
  * null, then UTF-8); an enum fixed argument is read as its underlying
  * type, which the parameter's known type gives (int32 here).
@@ -257,12 +260,70 @@ bad:
 	return 0;
 }
 
+/* II.23.2.1 MethodDefSig of a constructor: its parameter types into
+ * out as 's' (STRING), 'b' (BOOLEAN), 'i' (I4), 'e' (VALUETYPE: an
+ * enum here) or '?' (anything else, after which nothing is read).
+ * 1 when the signature could be read. */
+static int
+sig_types(const uint8_t *p, size_t n, char *out, size_t max)
+{
+	rd r;
+	uint8_t cc, t;
+	uint32_t count, k, tok;
+
+	rd_init(&r, p, n, 0);
+	/* HASTHIS (0x20), not generic (0x10), DEFAULT calling convention */
+	if (!rd_u8(&r, &cc) || (cc & 0x20) == 0 || (cc & 0x1F) != 0 ||
+	    !rd_cuint(&r, &count) || count >= max ||
+	    !rd_u8(&r, &t) || t != 0x01 /* RetType VOID */)
+		return 0;
+	for (k = 0; k < count; k++) {
+		if (!rd_u8(&r, &t))
+			return 0;
+		switch (t) {
+		case ET_STRING:
+			out[k] = 's';
+			break;
+		case ET_BOOLEAN:
+			out[k] = 'b';
+			break;
+		case ET_I4:
+			out[k] = 'i';
+			break;
+		case 0x11: /* VALUETYPE TypeDefOrRefOrSpecEncoded */
+			if (!rd_cuint(&r, &tok))
+				return 0;
+			out[k] = 'e';
+			break;
+		default:
+			memset(out + k, '?', count - k);
+			k = count;
+			continue;
+		}
+	}
+	out[count] = '\0';
+	return 1;
+}
+
+/* 1 when a table constructor's types fit a signature's. */
+static int
+sig_fits(const char *table_types, const char *sig)
+{
+	for (; *table_types && *sig; table_types++, sig++)
+		if (*table_types != *sig &&
+		    !(*table_types == 'i' && *sig == 'e'))
+			return 0;
+	return *table_types == '\0' && *sig == '\0';
+}
+
 asmgate_status
 asmgate_attribute_decode(const asmgate_attribute *a, asmgate_attr_value *out,
     asmgate_error *err)
 {
 	size_t i, k;
 	uint64_t off = 0, first_off = 0;
+	char sig[8];
+	int have_sig;
 
 	if (!a || !out)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
@@ -281,11 +342,25 @@ asmgate_attribute_decode(const asmgate_attribute *a, asmgate_attr_value *out,
 			    "attribute value of %zu bytes (at most %u)",
 			    a->value_len, RD_MAX_ATTRIBUTE_BLOB);
 		out->shown = table[i].shown;
+		have_sig = a->ctor_sig && sig_types(a->ctor_sig,
+		    a->ctor_sig_len, sig, sizeof(sig));
+		first_off = a->value_offset;
 		for (k = 0; k < 2 && table[i].ctors[k].types; k++) {
+			if (have_sig && !sig_fits(table[i].ctors[k].types, sig))
+				continue;
 			if (try_ctor(a, &table[i].ctors[k], out, &off))
 				return ASMGATE_OK;
-			if (k == 0)
+			if (k == 0 || have_sig)
 				first_off = off;
+			if (have_sig)
+				break;
+		}
+		if (have_sig && (k == 2 || !table[i].ctors[k].types)) {
+			out->nargs = 0;
+			out->shown = NULL;
+			return rd_fail_nooff(err, ASMGATE_E_UNSUPPORTED,
+			    "%s: a constructor that is not decoded",
+			    table[i].shown);
 		}
 		out->nargs = 0;
 		return rd_fail(err, ASMGATE_E_MALFORMED, first_off,

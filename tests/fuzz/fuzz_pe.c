@@ -184,6 +184,7 @@ walk_info(const asmgate_image *img, const uint8_t *data, size_t size)
 		walk_str(data, size, at->type_namespace);
 		walk_str(data, size, at->type_name);
 		walk_blob(data, size, at->value, at->value_len);
+		walk_blob(data, size, at->ctor_sig, at->ctor_sig_len);
 		if (at->value_len)
 			CHECK(at->value == data + at->value_offset);
 		CHECK(at->row >= 1 && at->row <= cli->rows[0x0C]);

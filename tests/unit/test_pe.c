@@ -3159,6 +3159,62 @@ test_pe__attribute_values(void **state)
 	    sizeof(ver), &v, &err), ASMGATE_E_UNSUPPORTED);
 }
 
+/* The constructor's signature (II.23.2.1: 20 HASTHIS, ParamCount, 01
+ * VOID, params; 11 VALUETYPE + coded token for an enum) picks the
+ * constructor, whatever else the blob could be read as. */
+static asmgate_status
+decode_with_sig(const uint8_t *sig, size_t siglen, const uint8_t *b,
+    size_t n, asmgate_attr_value *v, asmgate_error *err)
+{
+	asmgate_attribute a;
+
+	memset(&a, 0, sizeof(a));
+	a.type_namespace = "System.Diagnostics";
+	a.type_name = "DebuggableAttribute";
+	a.value = b;
+	a.value_len = n;
+	a.value_offset = 0x2000;
+	a.ctor_sig = sig;
+	a.ctor_sig_len = siglen;
+	asmgate_error_clear(err);
+	return asmgate_attribute_decode(&a, v, err);
+}
+
+static void
+test_pe__attribute_ctor_signature(void **state)
+{
+	static const uint8_t sig_modes[] = { 0x20, 1, 0x01, 0x11, 0x09 };
+	static const uint8_t sig_bools[] = { 0x20, 2, 0x01, 0x02, 0x02 };
+	static const uint8_t sig_string[] = { 0x20, 1, 0x01, 0x0E };
+	static const uint8_t sig_static[] = { 0x00, 1, 0x01, 0x0E };
+	static const uint8_t modes[] = { 1, 0, 7, 1, 0, 0, 0, 0 };
+	static const uint8_t bools[] = { 1, 0, 1, 0, 0, 0 };
+	asmgate_attr_value v;
+	asmgate_error err;
+
+	(void)state;
+	assert_int_equal(decode_with_sig(sig_modes, sizeof(sig_modes), modes,
+	    sizeof(modes), &v, &err), ASMGATE_OK);
+	assert_int_equal(v.nargs, 1);
+	assert_int_equal(v.args[0].i, 0x107);
+	assert_int_equal(decode_with_sig(sig_bools, sizeof(sig_bools), bools,
+	    sizeof(bools), &v, &err), ASMGATE_OK);
+	assert_int_equal(v.nargs, 2);
+	/* The signature says (bool, bool): a blob of one int32 does not
+	 * follow it, although the other constructor would read it. */
+	assert_int_equal(decode_with_sig(sig_bools, sizeof(sig_bools), modes,
+	    sizeof(modes), &v, &err), ASMGATE_E_MALFORMED);
+	assert_int_equal(v.nargs, 0);
+	/* A constructor the table lacks: not decoded. */
+	assert_int_equal(decode_with_sig(sig_string, sizeof(sig_string),
+	    modes, sizeof(modes), &v, &err), ASMGATE_E_UNSUPPORTED);
+	/* An unreadable signature (no HASTHIS): the constructors are
+	 * tried by the blob. */
+	assert_int_equal(decode_with_sig(sig_static, sizeof(sig_static),
+	    modes, sizeof(modes), &v, &err), ASMGATE_OK);
+	assert_int_equal(v.args[0].i, 0x107);
+}
+
 int
 main(void)
 {
@@ -3223,6 +3279,7 @@ main(void)
 		cmocka_unit_test(test_pe__machine_os_override),
 		cmocka_unit_test(test_pe__ready_to_run_mutations),
 		cmocka_unit_test(test_pe__attribute_values),
+		cmocka_unit_test(test_pe__attribute_ctor_signature),
 	};
 
 	return cmocka_run_group_tests_name("pe", tests, NULL, NULL);
