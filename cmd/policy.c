@@ -10,6 +10,7 @@
  * Errors are "POLICY:LINE: message" on stderr (POLICY as given), exit 2.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,8 @@ static void
 policy_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: asmgate policy lint [--strict] FILE\n"
+	    "usage: asmgate policy lint [--strict] "
+	    "[--suppress CODE[:LINE]]... FILE\n"
 	    "       asmgate policy show [--format text|json] FILE\n"
 	    "\n"
 	    "Check a policy file (per-host vendor-key and signing-state\n"
@@ -36,7 +38,9 @@ static void
 lint_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: asmgate policy lint [--strict] FILE\n"
+	    "usage: asmgate policy lint [--strict] "
+	    "[--suppress CODE[:LINE]]...\n"
+	    "           FILE\n"
 	    "\n"
 	    "Validate FILE against the policy schema and the semantic rules\n"
 	    "(unique ids, defined keys, readable key files, ...), then print\n"
@@ -45,11 +49,16 @@ lint_usage(FILE *out)
 	    "under 2048 bits, unused keys, rules that can never match.\n"
 	    "\n"
 	    "  -s, --strict   exit 1 when there are warnings\n"
+	    "  -S, --suppress CODE[:LINE]  accept warnings with this code\n"
+	    "                 (on that line only, with :LINE): not printed,\n"
+	    "                 counted as suppressed, never failing --strict\n"
+	    "                 (repeatable; in the policy:\n"
+	    "                 lintAllow=\"CODE\")\n"
 	    "  -h, --help     this help\n"
 	    "\n"
 	    "Output: one \"FILE:LINE: warning: MESSAGE [CODE]\" line per\n"
-	    "warning on stdout, then a summary. An invalid policy prints\n"
-	    "\"FILE:LINE: MESSAGE\" on stderr.\n"
+	    "warning on stdout, then a summary (with the suppressed count).\n"
+	    "An invalid policy prints \"FILE:LINE: MESSAGE\" on stderr.\n"
 	    "Exit status: 0 valid, 1 warnings with --strict, 2 invalid.\n");
 }
 
@@ -84,23 +93,76 @@ load(const char *path, asmgate_policy **pol)
 	return 1;
 }
 
+/* --suppress CODE[:LINE] arguments. */
+#define MAX_SUPPRESS 256u
+
+/* 1 when one of the --suppress arguments accepts w. */
+static int
+suppressed_by(char **sup, size_t nsup, const asmgate_policy_warning *w)
+{
+	size_t i, n;
+	const char *colon;
+	unsigned long line;
+
+	for (i = 0; i < nsup; i++) {
+		colon = strchr(sup[i], ':');
+		n = colon ? (size_t)(colon - sup[i]) : strlen(sup[i]);
+		if (strlen(w->code) != n || strncmp(sup[i], w->code, n) != 0)
+			continue;
+		if (!colon)
+			return 1;
+		if (cmd_parse_ulong(colon + 1, 1, ULONG_MAX, &line) &&
+		    line == w->line)
+			return 1;
+	}
+	return 0;
+}
+
+/* A --suppress value: CODE (lowercase letters and '-') or CODE:LINE. */
+static int
+valid_suppress(const char *arg)
+{
+	const char *p = arg;
+	unsigned long line;
+
+	if (!(*p >= 'a' && *p <= 'z'))
+		return 0;
+	while ((*p >= 'a' && *p <= 'z') || *p == '-')
+		p++;
+	if (*p == '\0')
+		return 1;
+	return *p == ':' && cmd_parse_ulong(p + 1, 1, ULONG_MAX, &line);
+}
+
 static int
 policy_lint(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "suppress", required_argument, NULL, 'S' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	asmgate_policy *pol = NULL;
+	char *sup[MAX_SUPPRESS];
 	int c, strict = 0;
-	size_t i, n;
+	size_t i, n, nsup = 0, shown = 0, hidden = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "sh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "sS:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			strict = 1;
+			break;
+		case 'S':
+			if (!valid_suppress(optarg))
+				return cmd_usage_error("policy lint",
+				    "--suppress wants CODE or CODE:LINE (e.g. "
+				    "short-key or short-key:12)");
+			if (nsup >= MAX_SUPPRESS)
+				return cmd_usage_error("policy lint",
+				    "at most %u --suppress", MAX_SUPPRESS);
+			sup[nsup++] = optarg;
 			break;
 		case 'h':
 			lint_usage(stdout);
@@ -119,20 +181,30 @@ policy_lint(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		const asmgate_policy_warning *w =
 		    asmgate_policy_get_warning(pol, i);
+		/* Accepted in the policy (lintAllow) or on the command
+		 * line: counted, not printed, not failing --strict. */
+		if (w->suppressed || suppressed_by(sup, nsup, w)) {
+			hidden++;
+			continue;
+		}
+		shown++;
 		cmd_put_text(stdout, argv[optind]);
 		printf(":%lu: warning: ", w->line);
 		cmd_put_text(stdout, w->msg);
 		printf(" [%s]\n", w->code);
 	}
 	cmd_put_text(stdout, argv[optind]);
-	printf(": valid: %zu host%s, %zu warning%s\n",
+	printf(": valid: %zu host%s, %zu warning%s",
 	    asmgate_policy_host_count(pol),
-	    asmgate_policy_host_count(pol) == 1 ? "" : "s", n,
-	    n == 1 ? "" : "s");
+	    asmgate_policy_host_count(pol) == 1 ? "" : "s", shown,
+	    shown == 1 ? "" : "s");
+	if (hidden)
+		printf(" (%zu suppressed)", hidden);
+	putchar('\n');
 	asmgate_policy_free(pol);
 	if (fflush(stdout) != 0)
 		return CMD_EXIT_ERROR;
-	return strict && n ? CMD_EXIT_REJECT : CMD_EXIT_OK;
+	return strict && shown ? CMD_EXIT_REJECT : CMD_EXIT_OK;
 }
 
 static int

@@ -287,6 +287,61 @@ json_references(rd_json *j, const asmgate_image_info *info)
 	rd_json_arr_end(j);
 }
 
+/* "decoded": the arguments of a well-known attribute (II.23.3), or
+ * null; "decodeError" when its value does not follow its constructor. */
+static void
+json_attribute_decoded(rd_json *j, const asmgate_attribute *a)
+{
+	asmgate_attr_value v;
+	asmgate_error e;
+	asmgate_status st;
+	unsigned k;
+
+	asmgate_error_clear(&e);
+	st = asmgate_attribute_decode(a, &v, &e);
+	rd_json_key(j, "decoded");
+	if (st != ASMGATE_OK) {
+		rd_json_null(j);
+		if (st != ASMGATE_E_UNSUPPORTED)
+			rd_json_kstr(j, "decodeError", e.msg);
+		return;
+	}
+	rd_json_obj(j);
+	rd_json_kstr(j, "name", v.shown);
+	rd_json_key(j, "arguments");
+	rd_json_arr(j);
+	for (k = 0; k < v.nargs; k++) {
+		const asmgate_attr_arg *g = &v.args[k];
+
+		rd_json_obj(j);
+		rd_json_key(j, "name");
+		rd_json_strn(j, g->name, g->name_len);
+		rd_json_kbool(j, "named", g->named);
+		rd_json_key(j, "value");
+		switch (g->kind) {
+		case ASMGATE_ATTR_STRING:
+			rd_json_strn(j, g->str, g->len);
+			break;
+		case ASMGATE_ATTR_NULL:
+			rd_json_null(j);
+			break;
+		case ASMGATE_ATTR_BOOL:
+			rd_json_bool(j, g->u != 0);
+			break;
+		case ASMGATE_ATTR_INT:
+			rd_json_int(j, g->i);
+			break;
+		case ASMGATE_ATTR_UINT:
+			rd_json_uint(j, g->u);
+			break;
+		}
+		rd_json_obj_end(j);
+	}
+	rd_json_arr_end(j);
+	rd_json_kuint(j, "namedSkipped", v.named_skipped);
+	rd_json_obj_end(j);
+}
+
 static void
 json_attributes(rd_json *j, const asmgate_image_info *info)
 {
@@ -305,6 +360,7 @@ json_attributes(rd_json *j, const asmgate_image_info *info)
 		rd_json_khex(j, "value",
 		    a->value ? a->value : (const uint8_t *)"",
 		    a->value_len);
+		json_attribute_decoded(j, a);
 		rd_json_obj_end(j);
 	}
 	rd_json_arr_end(j);
@@ -458,6 +514,84 @@ cmd_report_origin_text(FILE *out, const asmgate_origin *origin)
 	}
 }
 
+/* n bytes of an attribute string for the terminal: quoted, escaped as
+ * by cmd_put_text, at most 512 bytes shown. */
+static void
+text_attr_string(FILE *out, const char *s, size_t n)
+{
+	char buf[513];
+	size_t k = n < sizeof(buf) - 1 ? n : sizeof(buf) - 1, i;
+
+	for (i = 0; i < k; i++)
+		buf[i] = s[i] ? s[i] : '?'; /* a NUL would end the text */
+	buf[k] = '\0';
+	fputc('"', out);
+	cmd_put_text(out, buf);
+	fputs(k < n ? "...\"" : "\"", out);
+}
+
+/* One assembly attribute: Name(arg, ..., Named = v) when decoded
+ * (II.23.3), else its type name. */
+static void
+text_attribute(FILE *out, const asmgate_attribute *a)
+{
+	asmgate_attr_value v;
+	asmgate_error e;
+	asmgate_status st;
+	unsigned k;
+
+	asmgate_error_clear(&e);
+	st = asmgate_attribute_decode(a, &v, &e);
+	if (st != ASMGATE_OK) {
+		cmd_put_text(out, a->type_namespace);
+		fputs(a->type_namespace[0] ? "." : "", out);
+		cmd_put_text(out, a->type_name[0] ? a->type_name :
+		    "(unresolved type)");
+		if (st != ASMGATE_E_UNSUPPORTED) {
+			fputs(" (value not decoded: ", out);
+			cmd_put_text(out, e.msg);
+			fputc(')', out);
+		}
+		return;
+	}
+	fprintf(out, "%s(", v.shown);
+	for (k = 0; k < v.nargs; k++) {
+		const asmgate_attr_arg *g = &v.args[k];
+
+		fputs(k ? ", " : "", out);
+		if (g->named) {
+			char nm[129];
+			size_t n = g->name_len < 128 ? g->name_len : 128;
+
+			memcpy(nm, g->name, n);
+			nm[n] = '\0';
+			cmd_put_text(out, nm);
+			fputs(" = ", out);
+		}
+		switch (g->kind) {
+		case ASMGATE_ATTR_STRING:
+			text_attr_string(out, g->str, g->len);
+			break;
+		case ASMGATE_ATTR_NULL:
+			fputs("null", out);
+			break;
+		case ASMGATE_ATTR_BOOL:
+			fputs(g->u ? "true" : "false", out);
+			break;
+		case ASMGATE_ATTR_INT:
+			fprintf(out, "%lld", (long long)g->i);
+			break;
+		case ASMGATE_ATTR_UINT:
+			fprintf(out, "%llu", (unsigned long long)g->u);
+			break;
+		}
+	}
+	if (v.named_skipped)
+		fprintf(out, "%s%u more not shown", v.nargs ? ", " : "",
+		    v.named_skipped);
+	fputc(')', out);
+}
+
 void
 cmd_report_file_text(FILE *out, const char *path, const asmgate_image *img)
 {
@@ -525,6 +659,10 @@ cmd_report_file_text(FILE *out, const char *path, const asmgate_image *img)
 		fputs(r == 0 ? "\n  references  " : "\n              ", out);
 		cmd_print_identity(out, ref->name, &ref->version, ref->culture,
 		    ref_token(ref, rt));
+	}
+	for (r = 0; r < info->nattributes; r++) {
+		fputs(r == 0 ? "\n  attributes  " : "\n              ", out);
+		text_attribute(out, &info->attributes[r]);
 	}
 	fputc('\n', out);
 }

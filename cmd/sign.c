@@ -102,10 +102,12 @@ cmd_sign(int argc, char **argv)
 		return cmd_usage_error("sign", "exactly one FILE is required");
 	in_path = argv[optind];
 	/* Re-signing FILE in place is what the form without -o is for; a
-	 * separate OUT must not be there already. Best-effort: the library
-	 * renames over whatever is at OUT when it is done. */
+	 * separate OUT must not be there already: checked first so no work
+	 * is done for nothing, and decided by the final rename, which the
+	 * kernel refuses if OUT appeared meanwhile (no_replace). */
 	if (out_path && !force && !cmd_output_free("sign", out_path))
 		return CMD_EXIT_ERROR;
+	so.no_replace = out_path && !force;
 	if (!out_path)
 		out_path = in_path;
 	/* A member is signed where it is built, not inside its package:

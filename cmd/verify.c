@@ -73,11 +73,16 @@ verify_usage(FILE *out)
 	fprintf(out,
 	    "usage: asmgate verify [--format text|json|junit|sarif]\n"
 	    "           [--test-key KEYFILE]... [--key-map TOKEN=KEYFILE]...\n"
+	    "           [--key-map-from MACHINE.CONFIG]\n"
 	    "           [--policy FILE [--host NAME]...] [--jobs N]\n"
 	    "           [--fail-on STATES] [--output FMT=FILE]...\n"
 	    "           [--files-from LIST [--null]] [--exclude GLOB]...\n"
 	    "           [--bindings FILE]... [--require-bound]\n"
-	    "           [--quiet] [PATH...]\n"
+	    "           [--ca-file FILE]... [--ca-path DIR]...\n"
+	    "           [--crl-file FILE]... [--at TIME]\n"
+	    "           [--require-authenticode]\n"
+	    "           [--waivers FILE [--today YYYY-MM-DD]] [--quiet]\n"
+	    "           [PATH...]\n"
 	    "\n"
 	    "Verify the strong-name signature of every assembly in PATH (files,\n"
 	    "directories walked recursively, and the members of .zip, .nupkg\n"
@@ -91,6 +96,8 @@ verify_usage(FILE *out)
 	    "                       signature verifies with it are test-signed\n"
 	    "  -m, --key-map T=K    verify assemblies whose public key token is T\n"
 	    "                       with key file K (as Mono's pubTokenMapping)\n"
+	    "  -M, --key-map-from FILE  every pubTokenMapping <map> of a\n"
+	    "                       Mono machine.config (after --key-map)\n"
 	    "  -p, --policy FILE    decide each assembly against a policy\n"
 	    "                       (one: a second --policy is refused)\n"
 	    "  -H, --host NAME      a policy host to decide for (repeatable;\n"
@@ -129,6 +136,13 @@ verify_usage(FILE *out)
 	    "                       from PATH... fails the run\n"
 	    "  -q, --quiet          text: print only what fails the run, and\n"
 	    "                       the summary\n"
+	    "  -w, --waivers FILE   reviewed exceptions, one a line: PATTERN\n"
+	    "                       REASON... [expires=YYYY-MM-DD]; a\n"
+	    "                       failure one matches passes, listed as\n"
+	    "                       waived\n"
+	    "                       (errors are never waived; asmgate(1))\n"
+	    "      --today DATE     the date waivers expire against\n"
+	    "                       (default: today, UTC)\n"
 	    "  -h, --help           this help\n"
 	    "\n"
 	    "Exit status: 0 every assembly signed (test-signed too when test keys\n"
@@ -143,6 +157,7 @@ verify_usage(FILE *out)
 typedef struct rendered {
 	rd_buf text, json;
 	int has_text, has_json;
+	long waiver;                /* the matching waiver, or -1 */
 } rendered;
 
 static void
@@ -169,18 +184,24 @@ render(void *ctx, asmgate_subject *s)
 	size_t n = 0;
 	FILE *f;
 	rd_json j;
+	const asmgate_waiver *w;
 
 	if (!b)
 		return; /* no rendering: the printer reports the failure */
 	rd_buf_init(&b->text, RD_MAX_REPORT_BYTES);
 	rd_buf_init(&b->json, RD_MAX_REPORT_BYTES);
+	/* Matched here, while the image (the identity) is at hand. */
+	b->waiver = asmgate_subject_get_kind(s) == ASMGATE_SUBJECT_ASSEMBLY ?
+	    asmgate_waivers_match(r->waivers, asmgate_subject_name(s),
+	    asmgate_subject_image(s)) : -1;
+	w = asmgate_waivers_get(r->waivers, (size_t)b->waiver);
 	if (r->want_text) {
 		b->has_text = 1;
 		f = open_memstream(&p, &n);
 		if (!f) {
 			b->text.failed = 1;
 		} else {
-			cmd_verify_print_text(r, s, f);
+			cmd_verify_print_text(r, s, w, f);
 			if (fclose(f) != 0 || !rd_buf_put(&b->text, p, n))
 				b->text.failed = 1;
 			free(p);
@@ -190,7 +211,7 @@ render(void *ctx, asmgate_subject *s)
 		b->has_json = 1;
 		rd_json_init(&j, &b->json, 1);
 		rd_json_fragment(&j, 2, 0); /* inside {"files": [ */
-		cmd_verify_print_json(r, s, &j);
+		cmd_verify_print_json(r, s, w, &j);
 	}
 	asmgate_subject_set_user(s, b, free_rendered);
 }
@@ -240,6 +261,36 @@ add_key_map(asmgate_key_mapping *map, size_t *n, const char *arg)
 	}
 	map[*n].key = k;
 	(*n)++;
+	return 1;
+}
+
+/* --key-map-from FILE: Mono's machine.config mappings, after the
+ * --key-map ones (which therefore win for a token in both). */
+static int
+add_key_map_from(asmgate_key_mapping *map, size_t *n, const char *path,
+    asmgate_key_map **km)
+{
+	asmgate_error err;
+	size_t i, k;
+
+	asmgate_error_clear(&err);
+	if (asmgate_key_map_load(km, path, &err) != ASMGATE_OK) {
+		cmd_print_policy_error(path, &err);
+		return 0;
+	}
+	k = asmgate_key_map_count(*km);
+	if (k == 0) {
+		cmd_print_path_error(path, "no <map> in "
+		    "configuration/strongNames/pubTokenMapping");
+		return 0;
+	}
+	if (k > MAX_KEYS - *n) {
+		cmd_print_path_error(path, "%zu mappings: at most %zu more "
+		    "can be used", k, MAX_KEYS - *n);
+		return 0;
+	}
+	for (i = 0; i < k; i++)
+		map[(*n)++] = *asmgate_key_map_get(*km, i, NULL);
 	return 1;
 }
 
@@ -315,6 +366,46 @@ bad:
 	return 0;
 }
 
+/* --waivers FILE: loaded whole (a malformed line stops the run before
+ * it starts, FILE:LINE on stderr); each expired waiver is named on
+ * stderr and ignored. *used gets a flag per waiver. */
+static int
+load_waivers(run *r, const char *path, const char *today,
+    unsigned char **used)
+{
+	asmgate_error err;
+	size_t i, n;
+
+	asmgate_error_clear(&err);
+	if (asmgate_waivers_load(&r->waivers, path, today, &err) !=
+	    ASMGATE_OK) {
+		if (err.code == ASMGATE_E_USAGE) {
+			cmd_usage_error("verify", "--today wants a date "
+			    "YYYY-MM-DD");
+			return 0;
+		}
+		cmd_print_policy_error(path, &err);
+		return 0;
+	}
+	n = asmgate_waivers_count(r->waivers);
+	*used = calloc(n ? n : 1, 1);
+	if (!*used) {
+		fprintf(stderr, "asmgate verify: out of memory\n");
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		const asmgate_waiver *w = asmgate_waivers_get(r->waivers, i);
+
+		if (!w->expired)
+			continue;
+		cmd_put_text(stderr, w->file);
+		fprintf(stderr, ":%lu: warning: waiver '", w->line);
+		cmd_put_text(stderr, w->pattern);
+		fprintf(stderr, "' expired on %s: ignored\n", w->expires);
+	}
+	return 1;
+}
+
 int
 cmd_verify(int argc, char **argv)
 {
@@ -322,6 +413,7 @@ cmd_verify(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "test-key", required_argument, NULL, 't' },
 		{ "key-map", required_argument, NULL, 'm' },
+		{ "key-map-from", required_argument, NULL, 'M' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "host", required_argument, NULL, 'H' },
 		{ "jobs", required_argument, NULL, 'j' },
@@ -338,6 +430,8 @@ cmd_verify(int argc, char **argv)
 		{ "crl-file", required_argument, NULL, OPT_CRL_FILE },
 		{ "at", required_argument, NULL, OPT_AT },
 		{ "require-authenticode", no_argument, NULL, OPT_REQUIRE_AC },
+		{ "waivers", required_argument, NULL, 'w' },
+		{ "today", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -365,6 +459,10 @@ cmd_verify(int argc, char **argv)
 	cmd_progress prog;
 	tally t;
 	run r;
+	const char *waivers_path = NULL, *today = NULL, *map_from = NULL;
+	asmgate_key_map *kmap = NULL;
+	size_t nmap_own = 0;
+	unsigned char *used = NULL;
 	int c, rc = CMD_EXIT_ERROR, seen_fmt = 0, seen_jobs = 0, nul = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -383,8 +481,8 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:T:x:qb:h", opts, NULL)) !=
-	    -1) {
+	while ((c = getopt_long(argc, argv, "f:t:m:M:p:H:j:F:o:T:x:qb:w:h",
+	    opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (!cmd_once("verify", "--format", &seen_fmt) ||
@@ -398,6 +496,14 @@ cmd_verify(int argc, char **argv)
 		case 'm':
 			if (!add_key_map(map, &nmap, optarg))
 				goto out;
+			break;
+		case 'M':
+			if (map_from) {
+				cmd_usage_error("verify",
+				    "--key-map-from given twice");
+				goto out;
+			}
+			map_from = optarg;
 			break;
 		case 'p':
 			/* One policy decides: a second one would silently
@@ -478,6 +584,22 @@ cmd_verify(int argc, char **argv)
 			r.rules.fail_on |= ASMGATE_FAIL_ON_AC(
 			    ASMGATE_AC_UNSIGNED);
 			break;
+		case 'w':
+			if (waivers_path) {
+				cmd_usage_error("verify", "--waivers given "
+				    "twice: one waiver file");
+				goto out;
+			}
+			waivers_path = optarg;
+			break;
+		case 'D':
+			if (today) {
+				cmd_usage_error("verify",
+				    "--today given twice");
+				goto out;
+			}
+			today = optarg;
+			break;
 		case 'h':
 			verify_usage(stdout);
 			rc = CMD_EXIT_OK;
@@ -488,6 +610,9 @@ cmd_verify(int argc, char **argv)
 		}
 	}
 	ncli = ntest; /* keys from here on belong to the policy */
+	nmap_own = nmap; /* maps from here on belong to kmap */
+	if (map_from && !add_key_map_from(map, &nmap, map_from, &kmap))
+		goto out;
 	if (nul && !list_path) {
 		cmd_usage_error("verify", "--null needs --files-from");
 		goto out;
@@ -511,6 +636,12 @@ cmd_verify(int argc, char **argv)
 		cmd_usage_error("verify", "--require-bound needs --bindings");
 		goto out;
 	}
+	if (today && !waivers_path) {
+		cmd_usage_error("verify", "--today needs --waivers");
+		goto out;
+	}
+	if (waivers_path && !load_waivers(&r, waivers_path, today, &used))
+		goto out;
 	if (policy_path) {
 		asmgate_error_clear(&err);
 		if (asmgate_policy_load(&r.policy, policy_path, &err) !=
@@ -624,12 +755,13 @@ cmd_verify(int argc, char **argv)
 		else
 			so.release_images = 0;
 	}
-	if (r.want_text || r.want_json) {
+	/* Waivers are matched by the workers too (render). */
+	if (r.want_text || r.want_json || r.waivers) {
 		so.on_subject = render;
 		so.ctx = &r;
-	} else {
-		so.release_images = 0;
 	}
+	if (!r.want_text && !r.want_json)
+		so.release_images = 0;
 	asmgate_error_clear(&err);
 	if (asmgate_scan_new(&scan, &so, &err) != ASMGATE_OK) {
 		fputs("asmgate verify: ", stderr);
@@ -678,6 +810,7 @@ cmd_verify(int argc, char **argv)
 	cmd_progress_init(&prog, !r.quiet);
 	for (;;) {
 		rendered *b;
+		const asmgate_waiver *w;
 
 		asmgate_error_clear(&err);
 		if (asmgate_scan_next(scan, &subj, &err) != ASMGATE_OK) {
@@ -698,8 +831,12 @@ cmd_verify(int argc, char **argv)
 		if (asmgate_subject_get_kind(subj) == ASMGATE_SUBJECT_ERROR)
 			cmd_print_error(asmgate_subject_name(subj),
 			    asmgate_subject_error(subj));
-		cmd_verify_count(&r, subj, &t);
 		b = asmgate_subject_user(subj);
+		w = b ? asmgate_waivers_get(r.waivers, (size_t)b->waiver) :
+		    NULL;
+		if (cmd_verify_count(&r, subj, w, &t) ==
+		    ASMGATE_VERDICT_WAIVED)
+			used[b->waiver] = 1;
 		for (i = 0; i < nsinks; i++) {
 			sink *k = &sinks[i];
 
@@ -718,7 +855,7 @@ cmd_verify(int argc, char **argv)
 					(void)sink_flush(k);
 				}
 			} else if (k->rep) {
-				cmd_verify_add_report(&r, subj, k->rep);
+				cmd_verify_add_report(&r, subj, w, k->rep);
 			}
 		}
 		if (prog.on)
@@ -738,6 +875,17 @@ cmd_verify(int argc, char **argv)
 	}
 	if (!r.want_text)
 		cmd_verify_print_missing(&r, &t, NULL);
+	/* A waiver that let nothing pass is stale: a note, not a failure. */
+	for (i = 0; i < asmgate_waivers_count(r.waivers); i++) {
+		const asmgate_waiver *w = asmgate_waivers_get(r.waivers, i);
+
+		if (used[i] || w->expired)
+			continue;
+		cmd_put_text(stderr, w->file);
+		fprintf(stderr, ":%lu: note: waiver '", w->line);
+		cmd_put_text(stderr, w->pattern);
+		fputs("' waived nothing in this run\n", stderr);
+	}
 	for (i = 0; i < nsinks; i++) {
 		sink *k = &sinks[i];
 
@@ -803,10 +951,16 @@ out:
 		ncli = ntest;
 	for (i = 0; r.test_keys && i < ncli; i++)
 		asmgate_key_free((asmgate_key *)(uintptr_t)r.test_keys[i]);
-	for (i = 0; map && i < nmap; i++)
+	/* Maps past nmap_own came from kmap, which frees their keys. */
+	if (!kmap)
+		nmap_own = nmap;
+	for (i = 0; map && i < nmap_own; i++)
 		asmgate_key_free((asmgate_key *)(uintptr_t)map[i].key);
+	asmgate_key_map_free(kmap);
 	free(r.test_keys);
 	free(map);
+	free(used);
+	asmgate_waivers_free(r.waivers);
 	asmgate_policy_free(r.policy);
 	for (i = 0; i < r.nbindings; i++)
 		asmgate_bindings_free(r.bindings[i]);

@@ -35,6 +35,7 @@ typedef struct run {
 	size_t nbindings;
 	int require_bound;
 	const asmgate_scan *scan;
+	asmgate_waivers *waivers;    /* --waivers, or NULL */
 } run;
 
 /* Counters for the summary and the exit status. */
@@ -48,22 +49,25 @@ typedef struct tally {
 	unsigned missing;       /* bound identities no subject matched */
 	unsigned ac_checked;    /* PE files decided on Authenticode */
 	unsigned ac_states[ASMGATE_AC_STATE_COUNT];
+	unsigned waived;        /* failures a waiver lets pass */
 } tally;
 
 /* Text of one subject (with --quiet only what fails the run). */
 void cmd_verify_print_text(const run *r, const asmgate_subject *s,
-    FILE *out);
+    const asmgate_waiver *w, FILE *out);
 /* One subject as a JSON object. */
 void cmd_verify_print_json(const run *r, const asmgate_subject *s,
-    rd_json *j);
+    const asmgate_waiver *w, rd_json *j);
 /* The JSON document's end: the summary of the run. */
 void cmd_verify_json_summary(rd_json *j, const run *r, const tally *t,
     const asmgate_scan_stats *st);
 /* One subject into the JUnit/SARIF report. */
 void cmd_verify_add_report(const run *r, const asmgate_subject *s,
-    asmgate_report *rep);
-/* Count one subject into t. */
-void cmd_verify_count(const run *r, const asmgate_subject *s, tally *t);
+    const asmgate_waiver *w, asmgate_report *rep);
+/* Count one subject into t; its verdict (w: the waiver that matches it,
+ * or NULL). */
+asmgate_verdict cmd_verify_count(const run *r, const asmgate_subject *s,
+    const asmgate_waiver *w, tally *t);
 /* With bindings: the missing identities (text, on out) and their
  * count into t. */
 void cmd_verify_print_missing(const run *r, tally *t, FILE *out);

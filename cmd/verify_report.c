@@ -10,32 +10,65 @@
 #include "report.h"
 #include "verify.h"
 
-/* 1 when a subject fails the run (exit 1): asmgate_verdict_fails_ac
+/* The worse of two verdicts: fail, then waived, then pass. */
+static asmgate_verdict
+worse(asmgate_verdict a, asmgate_verdict b)
+{
+	if (a == ASMGATE_VERDICT_FAIL || b == ASMGATE_VERDICT_FAIL)
+		return ASMGATE_VERDICT_FAIL;
+	return a == ASMGATE_VERDICT_WAIVED ? a : b;
+}
+
+/* Whether a subject fails the run (exit 1), by asmgate_verdict_of:
  * without a policy, for any host with one, or a --fail-on state; a
- * skipped native PE file on its Authenticode outcome alone. */
-static int
-subject_fails(const run *r, const asmgate_subject *s)
+ * skipped native PE file on its Authenticode outcome alone; a matching
+ * waiver (w) lets a failure pass as waived. */
+static asmgate_verdict
+subject_verdict(const run *r, const asmgate_subject *s,
+    const asmgate_waiver *w)
 {
 	const asmgate_signature *sig = asmgate_subject_signature(s);
 	const asmgate_authenticode *ac = asmgate_subject_authenticode(s);
 	const asmgate_decision *d;
+	asmgate_verdict v = ASMGATE_VERDICT_PASS;
 	size_t h, nd;
-	int fails;
 
 	if (asmgate_subject_get_kind(s) == ASMGATE_SUBJECT_SKIPPED)
-		return ac && asmgate_verdict_fails_ac(&r->rules, NULL, ac,
-		    r->policy ? &(const asmgate_decision){ .allowed = 1 } :
-		    NULL);
+		/* a native PE file: no policy rule speaks of it, so its
+		 * Authenticode outcome alone decides, with a policy or not
+		 * (the report judges it the same way: decision NULL) */
+		return ac ? asmgate_verdict_of(&r->rules, NULL, ac, NULL, w) :
+		    ASMGATE_VERDICT_PASS;
 	if (!sig)
-		return 0;
+		return ASMGATE_VERDICT_PASS; /* an error, counted as one */
 	d = asmgate_subject_decisions(s, &nd);
-	fails = !r->policy && asmgate_verdict_fails_ac(&r->rules, sig, ac,
-	    NULL);
+	if (!r->policy)
+		v = asmgate_verdict_of(&r->rules, sig, ac, NULL, w);
 	for (h = 0; h < nd; h++)
-		fails |= asmgate_verdict_fails_ac(&r->rules, sig, ac, &d[h]);
+		v = worse(v, asmgate_verdict_of(&r->rules, sig, ac, &d[h], w));
 	if (r->policy && r->rules.fail_on & ((uint32_t)1 << sig->state))
-		fails = 1;
-	return fails;
+		v = worse(v, asmgate_verdict_of(&r->rules, sig, ac, NULL, w));
+	return v;
+}
+
+static int
+subject_fails(const run *r, const asmgate_subject *s)
+{
+	return subject_verdict(r, s, NULL) != ASMGATE_VERDICT_PASS;
+}
+
+/* "  waived (FILE:LINE, expires DATE): REASON" */
+static void
+print_waiver(FILE *out, const asmgate_waiver *w)
+{
+	fputs("  waived (", out);
+	cmd_put_text(out, w->file);
+	fprintf(out, ":%lu", w->line);
+	if (w->expires)
+		fprintf(out, ", expires %s", w->expires);
+	fputs("): ", out);
+	cmd_put_text(out, w->reason);
+	fputc('\n', out);
 }
 
 /* The policy host of decision h: the placement's with bindings, else
@@ -177,7 +210,8 @@ json_ac(rd_json *j, const asmgate_authenticode *ac)
 }
 
 void
-cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
+cmd_verify_print_text(const run *r, const asmgate_subject *s,
+    const asmgate_waiver *w, FILE *out)
 {
 	const asmgate_signature *sig = asmgate_subject_signature(s);
 	const asmgate_error *e = asmgate_subject_error(s);
@@ -200,6 +234,7 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
 	case ASMGATE_SUBJECT_ASSEMBLY:
 		break;
 	}
+	/* --quiet: what fails the run, and what a waiver let pass */
 	if (!sig || (r->quiet && !subject_fails(r, s)))
 		return;
 	cmd_put_text(out, asmgate_subject_name(s));
@@ -238,10 +273,13 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
 		}
 		rd_buf_free(&pb);
 	}
+	if (w && subject_verdict(r, s, w) == ASMGATE_VERDICT_WAIVED)
+		print_waiver(out, w);
 }
 
 void
-cmd_verify_print_json(const run *r, const asmgate_subject *s, rd_json *j)
+cmd_verify_print_json(const run *r, const asmgate_subject *s,
+    const asmgate_waiver *w, rd_json *j)
 {
 	const asmgate_signature *sig = asmgate_subject_signature(s);
 	const asmgate_error *e = asmgate_subject_error(s);
@@ -338,6 +376,32 @@ cmd_verify_print_json(const run *r, const asmgate_subject *s, rd_json *j)
 		}
 		rd_json_arr_end(j);
 	}
+	if (r->waivers) {
+		rd_json_key(j, "waived");
+		if (!w || kind != ASMGATE_SUBJECT_ASSEMBLY ||
+		    subject_verdict(r, s, w) != ASMGATE_VERDICT_WAIVED) {
+			rd_json_null(j);
+		} else {
+			rd_buf at;
+
+			rd_buf_init(&at, RD_MAX_REPORT_BYTES);
+			rd_buf_printf(&at, "%s:%lu", w->file, w->line);
+			rd_json_obj(j);
+			rd_json_kstr(j, "reason", w->reason);
+			if (w->expires)
+				rd_json_kstr(j, "expires", w->expires);
+			else
+				rd_json_knull(j, "expires");
+			rd_json_kstr(j, "pattern", w->pattern);
+			rd_json_kstr(j, "file", w->file);
+			rd_json_kuint(j, "line", w->line);
+			/* FILE:LINE, as the warnings name a waiver */
+			rd_json_kstr(j, "waiver", rd_buf_cstr(&at) ?
+			    (const char *)at.p : w->file);
+			rd_json_obj_end(j);
+			rd_buf_free(&at);
+		}
+	}
 	rd_json_obj_end(j);
 }
 
@@ -374,6 +438,7 @@ cmd_verify_json_summary(rd_json *j, const run *r, const tally *t,
 	rd_json_kuint(j, "failOn", t->failed_on);
 	if (r->nbindings)
 		rd_json_kuint(j, "missing", t->missing);
+	rd_json_kuint(j, "waived", t->waived);
 	rd_json_obj_end(j);
 	cmd_verify_json_missing(j, r);
 	rd_json_obj_end(j);
@@ -382,7 +447,7 @@ cmd_verify_json_summary(rd_json *j, const run *r, const tally *t,
 /* One subject into the JUnit/SARIF report: per host with a policy. */
 void
 cmd_verify_add_report(const run *r, const asmgate_subject *s,
-    asmgate_report *rep)
+    const asmgate_waiver *w, asmgate_report *rep)
 {
 	const asmgate_origin *o = asmgate_subject_origin(s);
 	const char *name = asmgate_subject_name(s);
@@ -399,10 +464,12 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 		 * outcome (asmgate_verdict_fails_ac judges it alone) */
 		if (ac && (ac->state != ASMGATE_AC_UNSIGNED ||
 		    (r->rules.fail_on &
-		    ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED))))
+		    ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED)))) {
+			asmgate_report_set_waiver(rep, w);
 			(void)asmgate_report_add_ac(rep, name, o, NULL, NULL,
 			    NULL, ac, NULL, NULL, &err);
-		else if (asmgate_subject_error(s))
+			asmgate_report_set_waiver(rep, NULL);
+		} else if (asmgate_subject_error(s))
 			(void)asmgate_report_add_skipped(rep, name, o,
 			    asmgate_subject_error(s), &err);
 		return;
@@ -413,9 +480,13 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 	case ASMGATE_SUBJECT_ASSEMBLY:
 		break;
 	}
+	/* The report lets the failures it waives pass, by the same rule
+	 * (asmgate_verdict_of). */
+	asmgate_report_set_waiver(rep, w);
 	if (!r->policy) {
 		(void)asmgate_report_add_ac(rep, name, o, img, NULL,
 		    asmgate_subject_signature(s), ac, NULL, NULL, &err);
+		asmgate_report_set_waiver(rep, NULL);
 		return;
 	}
 	d = asmgate_subject_decisions(s, &nd);
@@ -426,6 +497,7 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 		    asmgate_policy_host_name(r->policy, dec_host(r, s, h)), &x,
 		    &err);
 	}
+	asmgate_report_set_waiver(rep, NULL);
 }
 
 /* One line of a missing identity: "DISPLAY for HOST (FILE:LINE, ROLE
@@ -523,11 +595,13 @@ cmd_verify_json_missing(rd_json *j, const run *r)
 }
 
 
-void
-cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
+asmgate_verdict
+cmd_verify_count(const run *r, const asmgate_subject *s,
+    const asmgate_waiver *w, tally *t)
 {
 	const asmgate_signature *sig = asmgate_subject_signature(s);
 	const asmgate_decision *d;
+	asmgate_verdict v;
 	size_t h, nd;
 
 	/* A PE file decided on its Authenticode signature: one that
@@ -543,22 +617,25 @@ cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
 		t->skipped++;
-		if (subject_fails(r, s))
+		v = subject_verdict(r, s, w);
+		if (v == ASMGATE_VERDICT_FAIL)
 			t->failed++;
+		else if (v == ASMGATE_VERDICT_WAIVED)
+			t->waived++;
 		if (asmgate_subject_error(s) &&
 		    asmgate_subject_error(s)->code != ASMGATE_E_NOT_DOTNET &&
 		    asmgate_subject_error(s)->code != ASMGATE_E_NO_ASSEMBLY)
 			t->not_checked++;
-		return;
+		return v == ASMGATE_VERDICT_WAIVED ? v : ASMGATE_VERDICT_PASS;
 	case ASMGATE_SUBJECT_ERROR:
 		t->errors++;
-		return;
+		return ASMGATE_VERDICT_FAIL;
 	case ASMGATE_SUBJECT_ASSEMBLY:
 		break;
 	}
 	if (!sig) { /* fail closed: an assembly without a result */
 		t->errors++;
-		return;
+		return ASMGATE_VERDICT_FAIL;
 	}
 	t->verified++;
 	t->states[sig->state]++;
@@ -569,7 +646,7 @@ cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
 	d = asmgate_subject_decisions(s, &nd);
 	if (r->policy && !r->nbindings && nd != r->nhosts) {
 		t->errors++;
-		return;
+		return ASMGATE_VERDICT_FAIL;
 	}
 	for (h = 0; h < nd; h++) {
 		if (d[h].allowed)
@@ -581,8 +658,12 @@ cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
 	}
 	/* One rule (asmgate_verdict_fails) for the exit status, the
 	 * summaries, --quiet and the JUnit and SARIF reports. */
-	if (subject_fails(r, s))
+	v = subject_verdict(r, s, w);
+	if (v == ASMGATE_VERDICT_FAIL)
 		t->failed++;
+	else if (v == ASMGATE_VERDICT_WAIVED)
+		t->waived++;
+	return v;
 }
 
 void
@@ -643,5 +724,7 @@ cmd_verify_print_summary(const run *r, const tally *t,
 		if (first)
 			printf(" none signed");
 	}
+	if (t->waived)
+		printf("; %u waived", t->waived);
 	putchar('\n');
 }

@@ -221,6 +221,10 @@ typedef struct asmgate_attribute {
 	size_t value_len;
 	uint64_t value_offset;   /* file offset of the value bytes */
 	uint32_t row;            /* CustomAttribute row, 1-based */
+	/* The constructor's signature (MethodDefSig, II.23.2.1) from its
+	 * MemberRef or MethodDef row; NULL (length 0) when unreadable. */
+	const uint8_t *ctor_sig;
+	size_t ctor_sig_len;
 } asmgate_attribute;
 
 /** A ReadyToRun image (crossgen/crossgen2 output: IL and metadata plus
@@ -286,6 +290,59 @@ const uint8_t *asmgate_image_data(const asmgate_image *img, size_t *len);
  *  none. */
 const asmgate_attribute *asmgate_image_find_attribute(
     const asmgate_image *img, const char *ns, const char *name);
+
+/** The kinds of a decoded attribute argument (ECMA-335 II.23.3). */
+typedef enum asmgate_attr_kind {
+	ASMGATE_ATTR_STRING = 0,    /* str, len: UTF-8 as stored (unchecked,
+	                               not NUL-terminated; may hold NULs) */
+	ASMGATE_ATTR_NULL,          /* a null string (SerString 0xFF) */
+	ASMGATE_ATTR_BOOL,          /* u 0 or 1 */
+	ASMGATE_ATTR_INT,           /* i: a signed integer or an enum */
+	ASMGATE_ATTR_UINT           /* u: an unsigned integer or a char */
+} asmgate_attr_kind;
+
+/** One argument of a well-known attribute: a fixed one, named after
+ *  the constructor's parameter, or a named one (a field or property,
+ *  its name from the blob). Pointers borrow from the attribute's blob
+ *  or are string literals. */
+typedef struct asmgate_attr_arg {
+	const char *name;           /* not NUL-terminated: use name_len */
+	size_t name_len;
+	int named;                  /* 1: a field or property */
+	asmgate_attr_kind kind;
+	const char *str;
+	size_t len;
+	int64_t i;
+	uint64_t u;
+} asmgate_attr_arg;
+
+#define ASMGATE_ATTR_MAX_ARGS 8
+
+/** A decoded assembly attribute value. */
+typedef struct asmgate_attr_value {
+	const char *shown;          /* short name, e.g. "AssemblyVersion" */
+	unsigned nargs;
+	asmgate_attr_arg args[ASMGATE_ATTR_MAX_ARGS];
+	/* named arguments left out: more than fit, or of a type that is
+	 * not decoded (floats, arrays, System.Type, boxed values, enums
+	 * of unknown size) */
+	unsigned named_skipped;
+} asmgate_attr_value;
+
+/** Decode the value blob of a well-known assembly attribute (ECMA-335
+ *  II.23.3: prolog 0x0001, the fixed arguments by the constructor's
+ *  parameter types, NumNamed and the named arguments): AssemblyVersion,
+ *  AssemblyFileVersion, AssemblyInformationalVersion, AssemblyCompany,
+ *  AssemblyProduct, AssemblyTitle, AssemblyDescription,
+ *  AssemblyCopyright, AssemblyTrademark, AssemblyConfiguration,
+ *  AssemblyCulture, AssemblySignatureKey, AssemblyKeyFile,
+ *  AssemblyKeyName, AssemblyDelaySign, InternalsVisibleTo,
+ *  TargetFramework, CompilationRelaxations, RuntimeCompatibility and
+ *  Debuggable. ASMGATE_E_UNSUPPORTED for another type;
+ *  ASMGATE_E_MALFORMED (with the file offset) when the blob does not
+ *  follow a constructor of the type. */
+asmgate_status asmgate_attribute_decode(const asmgate_attribute *a,
+    asmgate_attr_value *out, asmgate_error *err);
 
 /** Read an RVA range as a file offset; the range must lie inside one
  *  section's raw data (PE/COFF 3.4). Returns 1 and sets *off, or 0. */
@@ -567,6 +624,23 @@ typedef struct asmgate_key_mapping {
 	const asmgate_key *key;
 } asmgate_key_mapping;
 
+/** Mono's token remapping, read from a machine.config (Mono's is
+ *  /etc/mono/4.5/machine.config): every <map Token="t" PublicKey="hex"/>
+ *  of configuration/strongNames/pubTokenMapping (at most 256), through
+ *  the policy's hardened XML reader. A malformed entry fails the load
+ *  with its line; a file without entries loads with none.
+ *  <verificationSkipping> is not honoured. Free with
+ *  asmgate_key_map_free, which frees the keys. */
+typedef struct asmgate_key_map asmgate_key_map;
+asmgate_status asmgate_key_map_load(asmgate_key_map **out, const char *path,
+    asmgate_error *err);
+size_t asmgate_key_map_count(const asmgate_key_map *m);
+/** Entry i (the key is borrowed from m), and its line (line may be
+ *  NULL); NULL past the end. */
+const asmgate_key_mapping *asmgate_key_map_get(const asmgate_key_map *m,
+    size_t i, unsigned long *line);
+void asmgate_key_map_free(asmgate_key_map *m);
+
 /** Options of asmgate_verify_image. Versioned, as libgit2's options
  *  are: start from ASMGATE_VERIFY_OPTIONS_INIT (or
  *  asmgate_verify_options_init), so a caller built against this header
@@ -762,7 +836,8 @@ asmgate_status asmgate_verify_full(const asmgate_image *img,
 asmgate_status asmgate_dn_canonical(const char *dn, uint8_t *out,
     size_t cap, size_t *len, asmgate_error *err);
 
-/* Version 2 added strip_authenticode; version 1 is still accepted. */
+/* Version 2 added strip_authenticode and no_replace; a version 1 struct
+ * (without them) is still accepted by asmgate_sign_file. */
 #define ASMGATE_SIGN_OPTIONS_VERSION 2
 typedef struct asmgate_sign_options {
 	unsigned version;  /* ASMGATE_SIGN_OPTIONS_VERSION */
@@ -781,9 +856,16 @@ typedef struct asmgate_sign_options {
 	 * would break it) unless this is set: then the table is removed,
 	 * its directory entry zeroed and the checksum recomputed. */
 	int strip_authenticode;
+	/* 1: never replace a file at out_path, not even one that appears
+	 * while signing: the kernel checks at the final rename
+	 * (renameat2 RENAME_NOREPLACE, else link(2)) and the call fails
+	 * with ASMGATE_E_IO, the file left as it was. For a separate
+	 * output (sign -o without --force); re-signing in place cannot
+	 * use it. */
+	int no_replace;
 } asmgate_sign_options;
 #define ASMGATE_SIGN_OPTIONS_INIT { ASMGATE_SIGN_OPTIONS_VERSION, 0, NULL, \
-	NULL, 0 }
+	NULL, 0, 0 }
 
 /** Zero o and set its version; ASMGATE_E_USAGE for an unknown version. */
 asmgate_status asmgate_sign_options_init(asmgate_sign_options *o,
@@ -874,11 +956,15 @@ const char *asmgate_decision_verdict(const asmgate_decision *d);
  *  "never-matches", "no-effect", "no-allow-rule", "no-hosts",
  *  "audit-mode", "non-ascii-name", "shared-account",
  *  "publisher-subject-only", "unused-publisher",
- *  "authenticode-untrusted". */
+ *  "authenticode-untrusted", "lint-allow-unused". */
 typedef struct asmgate_policy_warning {
 	unsigned long line;         /* 1-based line in the policy */
 	const char *code;
 	char msg[ASMGATE_ERRMSG_MAX];
+	/* Accepted in the policy itself: the element the warning is about
+	 * names code in its lintAllow attribute (docs/POLICY.md). Also
+	 * "lint-allow-unused": a lintAllow code no warning needed. */
+	int suppressed;
 } asmgate_policy_warning;
 
 /** Lint warnings found when the policy was loaded, in line order. */
@@ -1151,6 +1237,63 @@ asmgate_status asmgate_bindings_show(const asmgate_bindings *const *b,
 const char *asmgate_policy_host_account(const asmgate_policy *pol,
     size_t i);
 int asmgate_policy_host_tracking(const asmgate_policy *pol, size_t i);
+/* ------------------------------------------------------------------ */
+/* Waivers: reviewed exceptions to a failing verdict (policy/waiver.c)  */
+/* ------------------------------------------------------------------ */
+
+/** One waiver of a waiver file (docs/asmgate.1, WAIVERS): a line
+ *  "PATTERN REASON... [expires=YYYY-MM-DD]". Strings are owned by the
+ *  set; reason and pattern are text from the file (escape them for a
+ *  terminal). */
+typedef struct asmgate_waiver {
+	const char *pattern;        /* as written, quotes removed */
+	const char *reason;
+	const char *expires;        /* "YYYY-MM-DD" or NULL: no expiry */
+	const char *file;           /* the waiver file's path */
+	unsigned long line;         /* 1-based */
+	int expired;                /* expires < the load's date: ignored */
+} asmgate_waiver;
+
+typedef struct asmgate_waivers asmgate_waivers;
+
+/** Read a waiver file (at most 1 MiB, 4096 waivers, 4096 bytes a
+ *  line). today is "YYYY-MM-DD", the date expiries are
+ *  compared with (a waiver holds through its expiry day), or NULL for
+ *  the current UTC date. A malformed line fails the load with its line
+ *  number (ASMGATE_E_MALFORMED). */
+asmgate_status asmgate_waivers_load(asmgate_waivers **out, const char *path,
+    const char *today, asmgate_error *err);
+size_t asmgate_waivers_count(const asmgate_waivers *w);
+const asmgate_waiver *asmgate_waivers_get(const asmgate_waivers *w,
+    size_t i);
+/** The index of the first waiver, not expired, that matches a subject
+ *  named name (its display name, CONTAINER!MEMBER inside containers)
+ *  whose image is img (may be NULL: path patterns only), or -1. */
+long asmgate_waivers_match(const asmgate_waivers *w, const char *name,
+    const asmgate_image *img);
+void asmgate_waivers_free(asmgate_waivers *w);
+
+/** Pass, fail, or a failure a waiver lets pass. */
+typedef enum asmgate_verdict {
+	ASMGATE_VERDICT_PASS = 0,
+	ASMGATE_VERDICT_FAIL,
+	ASMGATE_VERDICT_WAIVED
+} asmgate_verdict;
+
+/** asmgate_verdict_fails_ac with a waiver (NULL: none): a failure is
+ *  WAIVED when w is given and not expired; nothing verified (sig and ac
+ *  NULL: an unreadable file) is never waived: fail closed. ac may be
+ *  NULL (Authenticode not verified); sig NULL with ac given is a native
+ *  PE file, judged on ac alone. */
+asmgate_verdict asmgate_verdict_of(const asmgate_verdict_rules *rules,
+    const asmgate_signature *sig, const asmgate_authenticode *ac,
+    const asmgate_decision *d, const asmgate_waiver *w);
+
+/** The waiver that applies to the outcomes added next (NULL: none),
+ *  borrowed until the next call: a failure it waives passes, marked
+ *  waived with its reason (JUnit <skipped>, SARIF a result with an
+ *  external suppression) and counted as "waived" in the summary. */
+void asmgate_report_set_waiver(asmgate_report *r, const asmgate_waiver *w);
 
 /* ------------------------------------------------------------------ */
 /* Scanning: one pipeline of subjects (scan/)                          */

@@ -20,7 +20,7 @@ enum {
 	REF_MAJOR = 0, REF_FLAGS = 4, REF_KEY = 5, REF_NAME = 6,
 	REF_CULTURE = 7,
 	CA_PARENT = 0, CA_TYPE = 1, CA_VALUE = 2,
-	MR_CLASS = 0,
+	MR_CLASS = 0, MR_SIGNATURE = 2, MD_SIGNATURE = 4,
 	TR_NAME = 1, TR_NAMESPACE = 2,
 	TD_NAME = 1, TD_NAMESPACE = 2, TD_METHODLIST = 5,
 	MPTR_METHOD = 0
@@ -284,6 +284,30 @@ resolve_type(const asmgate_image *img, uint32_t ctor, int *ptr_budget,
 		    name);
 }
 
+/* The signature blob of the constructor a CustomAttributeType coded
+ * value names: MemberRef column 2 or MethodDef column 4 (II.22.25,
+ * II.22.26; a MethodDef index names the row itself, MethodPtr only
+ * reorders lists). Best effort: NULL when it cannot be read. */
+static void
+ctor_signature(const asmgate_image *img, uint32_t ctor, const uint8_t **sig,
+    size_t *len)
+{
+	unsigned table;
+	uint32_t row, idx;
+
+	*sig = NULL;
+	*len = 0;
+	if (!pe_coded_decode(PE_CI_CUSTOMATTRIBUTETYPE, ctor, &table, &row) ||
+	    row == 0 || row > img->tables.rows[table] ||
+	    (table != PE_T_MEMBERREF && table != PE_T_METHODDEF) ||
+	    !pe_row_get(&img->tables, table, row, table == PE_T_MEMBERREF ?
+	    MR_SIGNATURE : MD_SIGNATURE, &idx) ||
+	    !pe_heap_blob(&img->blob, idx, sig, len, NULL)) {
+		*sig = NULL;
+		*len = 0;
+	}
+}
+
 static asmgate_status
 decode_attributes(asmgate_image *img, asmgate_error *err)
 {
@@ -331,6 +355,7 @@ decode_attributes(asmgate_image *img, asmgate_error *err)
 			return rc;
 		resolve_type(img, ctor, &ptr_budget, &a->type_namespace,
 		    &a->type_name);
+		ctor_signature(img, ctor, &a->ctor_sig, &a->ctor_sig_len);
 	}
 	img->info.attributes = img->attrs;
 	img->info.nattributes = count;

@@ -197,6 +197,21 @@ check_attrs(build *b, const xmlNode *n, const char *const *allowed,
 				if (strcmp(allowed[i], name) == 0)
 					ok = 1;
 		}
+		/* lintAllow: reviewed lint warnings, on every element. */
+		if (!ok && !a->ns && strcmp(name, "lintAllow") == 0) {
+			asmgate_status st;
+			xmlChar *v = xmlGetNoNsProp(n, a->name);
+
+			if (!v)
+				return oom(b);
+			st = policy_lint_allow_add(b->pol, (const char *)v,
+			    policy_node_line(n), policy_attr_line(b->pd, n,
+			    name), b->err);
+			xmlFree(v);
+			if (st != ASMGATE_OK)
+				return st;
+			continue;
+		}
 		if (ok)
 			continue;
 		if (!a->ns && strcmp(where, "deny") == 0 &&

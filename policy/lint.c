@@ -319,6 +319,7 @@ policy_lint(asmgate_policy *pol, asmgate_error *err)
 	lint_publishers(pol);
 	lint_hosts(pol);
 	lint_accounts(pol);
+	policy_lint_suppress(pol); /* lintAllow (lintallow.c) */
 	/* Stable insertion sort by line. */
 	for (i = 1; i < pol->nwarnings; i++) {
 		asmgate_policy_warning w = pol->warnings[i];

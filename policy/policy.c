@@ -145,6 +145,7 @@ asmgate_policy_free(asmgate_policy *pol)
 	free(pol->keys);
 	free(pol->hosts);
 	free(pol->rules);
+	policy_lint_allow_free(pol);
 	free(pol->test_keys);
 	free(pol->warnings);
 	free(pol->path);

@@ -24,6 +24,7 @@
 #include "asmgate.h"
 #include "rd/buf.h"
 #include "rd/json.h"
+#include "rd/limits.h"
 #include "rd/utf8.h"
 
 /* The namespace of policy documents (policy/asmgate-policy.xsd). */
@@ -151,6 +152,8 @@ struct asmgate_policy {
 	size_t nwarnings;
 	size_t warnings_cap;
 	size_t warnings_dropped;    /* past RD_MAX_POLICY_WARNINGS */
+	struct policy_lint_allow *lint_allows; /* lintAllow attributes */
+	size_t nlint_allows;
 };
 
 /* load.c ------------------------------------------------------------ */
@@ -245,6 +248,30 @@ asmgate_status policy_schema_validate(xmlDocPtr doc, asmgate_error *err);
 
 /** Compute the lint warnings of a resolved policy. */
 asmgate_status policy_lint(asmgate_policy *pol, asmgate_error *err);
+
+/* lintallow.c ------------------------------------------------------- */
+
+/* One lintAllow="CODE..." attribute: the codes (NUL-separated in codes)
+ * accepted for the warnings reported on the element's line. */
+typedef struct policy_lint_allow {
+	unsigned long line;         /* the element's start tag */
+	unsigned long attr_line;    /* the attribute */
+	char *codes;
+	size_t ncodes;
+	unsigned char used[RD_MAX_POLICY_LIST];
+} policy_lint_allow;
+
+/** Record a lintAllow value of the element at line; an unknown code is
+ *  an error at attr_line. */
+asmgate_status policy_lint_allow_add(asmgate_policy *pol, const char *value,
+    unsigned long line, unsigned long attr_line, asmgate_error *err);
+
+/** Mark the warnings a lintAllow accepts as suppressed, then warn
+ *  (lint-allow-unused) about codes that accepted nothing. */
+void policy_lint_suppress(asmgate_policy *pol);
+
+/** Free pol's lintAllow records. */
+void policy_lint_allow_free(asmgate_policy *pol);
 
 /* decide.c ---------------------------------------------------------- */
 

@@ -122,6 +122,8 @@ struct asmgate_report {
 	asmgate_status failed;      /* sticky */
 	asmgate_error ferr;
 	asmgate_verdict_rules rules; /* what passes and what fails */
+	const asmgate_waiver *waiver; /* for the next adds (borrowed) */
+	unsigned long waived;
 };
 
 int
@@ -174,6 +176,13 @@ asmgate_verdict_fails_ac(const asmgate_verdict_rules *rules,
 	if (!sig && ac)
 		return 0; /* a native PE file: judged on Authenticode alone */
 	return asmgate_verdict_fails(rules, sig, d);
+}
+
+void
+asmgate_report_set_waiver(asmgate_report *r, const asmgate_waiver *w)
+{
+	if (r)
+		r->waiver = w;
 }
 
 void
@@ -362,6 +371,7 @@ typedef struct outcome {
 	int error;                  /* file unreadable or not verified */
 	int fail;                   /* denied or (no policy) not signed */
 	int audit;                  /* a denial that does not fail */
+	const asmgate_waiver *waived; /* a failure a waiver lets pass */
 	const char *rule_id;        /* SARIF ruleId */
 	long rule_index;            /* -1: not in driver.rules */
 	const char *type;           /* JUnit failure/error type */
@@ -677,6 +687,62 @@ work_out(outcome *o, const asmgate_report *r, const char *path,
 	say(o, "%s: no verification result", who);
 }
 
+/* "waived (FILE:LINE, expires DATE): REASON" as XML text. */
+static void
+waiver_note(rd_buf *b, const asmgate_waiver *w, int attr)
+{
+	rd_buf_puts(b, "waived (");
+	policy_xml_puts(b, w->file, attr);
+	rd_buf_printf(b, ":%lu", w->line);
+	if (w->expires)
+		rd_buf_printf(b, ", expires %s", w->expires);
+	rd_buf_puts(b, "): ");
+	policy_xml_puts(b, w->reason, attr);
+}
+
+/* SARIF 2.1.0 3.35: the result is suppressed outside the analysed
+ * code (kind external, status accepted), the waiver file and line as
+ * the suppression's location. */
+static void
+sarif_suppression(rd_json *j, const asmgate_waiver *w)
+{
+	rd_buf u;
+
+	rd_buf_init(&u, RD_MAX_REPORT_BYTES);
+	policy_uri_put(&u, w->file);
+	rd_json_key(j, "suppressions");
+	rd_json_arr(j);
+	rd_json_obj(j);
+	rd_json_kstr(j, "kind", "external");
+	rd_json_kstr(j, "status", "accepted");
+	rd_json_kstr(j, "justification", w->reason);
+	rd_json_key(j, "location");
+	rd_json_obj(j);
+	rd_json_key(j, "physicalLocation");
+	rd_json_obj(j);
+	rd_json_key(j, "artifactLocation");
+	rd_json_obj(j);
+	rd_json_kstr(j, "uri", rd_buf_cstr(&u) ? (const char *)u.p : "");
+	rd_json_obj_end(j);
+	rd_json_key(j, "region");
+	rd_json_obj(j);
+	rd_json_kuint(j, "startLine", w->line);
+	rd_json_obj_end(j);
+	rd_json_obj_end(j);
+	rd_json_obj_end(j);
+	rd_json_key(j, "properties");
+	rd_json_obj(j);
+	rd_json_kstr(j, "pattern", w->pattern);
+	if (w->expires)
+		rd_json_kstr(j, "expires", w->expires);
+	else
+		rd_json_knull(j, "expires");
+	rd_json_obj_end(j);
+	rd_json_obj_end(j);
+	rd_json_arr_end(j);
+	rd_buf_free(&u);
+}
+
 static asmgate_status
 add_junit(asmgate_report *r, const outcome *o, const asmgate_image *img,
     const asmgate_error *file_err, const asmgate_signature *sig,
@@ -725,6 +791,14 @@ add_junit(asmgate_report *r, const outcome *o, const asmgate_image *img,
 		    det.failed ? 0 : det.len, 0);
 		rd_buf_printf(&tc, "</%s>\n", el);
 	}
+	if (o->waived) {
+		/* a failure let pass: skipped, with the waiver's reason */
+		rd_buf_puts(&tc, "      <skipped message=\"");
+		waiver_note(&tc, o->waived, 1);
+		rd_buf_puts(&tc, ": ");
+		policy_xml_puts(&tc, o->message, 1);
+		rd_buf_puts(&tc, "\"/>\n");
+	}
 	if (!o->error && !o->fail) {
 		/* a pass: the details (and an audit note) as output */
 		rd_buf_puts(&tc, "      <system-out>");
@@ -745,6 +819,10 @@ add_junit(asmgate_report *r, const outcome *o, const asmgate_image *img,
 		return st;
 	r->cur_tests++;
 	r->tests++;
+	if (o->waived) {
+		r->cur_skipped++;
+		r->waived++;
+	}
 	if (o->error) {
 		r->cur_errors++;
 		r->errors++;
@@ -779,7 +857,7 @@ add_sarif(asmgate_report *r, const outcome *o, const asmgate_image *img,
 	const char *rule_id;
 	asmgate_status st;
 
-	if (!o->error && !o->fail && !o->audit)
+	if (!o->error && !o->fail && !o->audit && !o->waived)
 		return ASMGATE_OK; /* passes: no result */
 	rd_buf_init(&id, 1024);
 	if (o->rule_id) {
@@ -837,6 +915,8 @@ add_sarif(asmgate_report *r, const outcome *o, const asmgate_image *img,
 	rd_json_obj(&j);
 	rd_json_kstr(&j, "asmgateResult/v1", fp);
 	rd_json_obj_end(&j);
+	if (o->waived)
+		sarif_suppression(&j, o->waived);
 	rd_json_key(&j, "properties");
 	rd_json_obj(&j);
 	if (o->host)
@@ -939,9 +1019,17 @@ asmgate_report_add_ac(asmgate_report *r, const char *path,
 		snprintf(o.message + n, sizeof(o.message) - n, " (placed: %s)",
 		    placed_reason(d));
 	}
+	/* A waiver lets a failure pass (asmgate_verdict_of), never an
+	 * error: what was not verified is not waived. */
+	if (o.fail && !o.error && r->waiver && !r->waiver->expired) {
+		o.fail = 0;
+		o.waived = r->waiver;
+	}
 	if (r->fmt == ASMGATE_REPORT_JUNIT)
 		return add_junit(r, &o, img, file_err, sig, d, err);
 	r->tests++;
+	if (o.waived)
+		r->waived++;
 	if (o.error)
 		r->errors++;
 	else if (o.fail)
@@ -1029,6 +1117,9 @@ junit_finish(asmgate_report *r, rd_buf *b)
 	    "      <property name=\"skipped\" value=\"%lu\"/>\n"
 	    "      <property name=\"notChecked\" value=\"%lu\"/>\n",
 	    r->tests, r->failures, r->errors, r->skipped, r->not_checked);
+	if (r->waived)
+		rd_buf_printf(b, "      <property name=\"waived\" "
+		    "value=\"%lu\"/>\n", r->waived);
 	for (i = 0; pol && r->host_seen && i < pol->nhosts; i++) {
 		if (!r->host_seen[i])
 			continue;
@@ -1153,6 +1244,7 @@ sarif_finish(asmgate_report *r)
 	rd_json_kuint(j, "errors", r->errors);
 	rd_json_kuint(j, "skipped", r->skipped);
 	rd_json_kuint(j, "notChecked", r->not_checked);
+	rd_json_kuint(j, "waived", r->waived);
 	rd_json_obj_end(j);
 	rd_json_obj_end(j);
 	rd_json_obj_end(j); /* run */

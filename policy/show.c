@@ -116,9 +116,10 @@ show_text(rd_buf *b, const asmgate_policy *pol)
 	if (pol->nwarnings) {
 		rd_buf_printf(b, "\nwarnings (%zu):\n", pol->nwarnings);
 		for (i = 0; i < pol->nwarnings; i++)
-			rd_buf_printf(b, "  line %lu: %s: %s\n",
+			rd_buf_printf(b, "  line %lu: %s: %s%s\n",
 			    pol->warnings[i].line, pol->warnings[i].code,
-			    pol->warnings[i].msg);
+			    pol->warnings[i].msg, pol->warnings[i].suppressed ?
+			    " (accepted: lintAllow)" : "");
 		if (pol->warnings_dropped)
 			rd_buf_printf(b, "  (%zu more not shown)\n",
 			    pol->warnings_dropped);
@@ -307,6 +308,7 @@ show_json(rd_buf *b, rd_buf *tmp, const asmgate_policy *pol)
 		rd_json_kuint(&j, "line", pol->warnings[i].line);
 		rd_json_kstr(&j, "code", pol->warnings[i].code);
 		rd_json_kstr(&j, "message", pol->warnings[i].msg);
+		rd_json_kbool(&j, "suppressed", pol->warnings[i].suppressed);
 		rd_json_obj_end(&j);
 	}
 	rd_json_arr_end(&j);

@@ -180,6 +180,13 @@ rd_json_uint(rd_json *j, uint64_t v)
 }
 
 void
+rd_json_int(rd_json *j, int64_t v)
+{
+	pre_value(j);
+	rd_buf_printf(j->b, "%lld", (long long)v);
+}
+
+void
 rd_json_bool(rd_json *j, int v)
 {
 	pre_value(j);

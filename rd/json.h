@@ -41,6 +41,7 @@ void rd_json_key(rd_json *j, const char *k);
 void rd_json_str(rd_json *j, const char *s);
 void rd_json_strn(rd_json *j, const char *s, size_t n);
 void rd_json_uint(rd_json *j, uint64_t v);
+void rd_json_int(rd_json *j, int64_t v);
 void rd_json_bool(rd_json *j, int v);
 void rd_json_null(rd_json *j);
 /** Lowercase hex of n bytes as a string, or null when p is NULL. */

@@ -281,6 +281,14 @@
 /* --exclude patterns of one run (ASMGATE_SCAN_MAX_EXCLUDE, public). */
 #define RD_MAX_EXCLUDE 256u
 
+/* A --waivers file: its bytes, its waivers, the bytes of one line. */
+#define RD_MAX_WAIVER_BYTES ((size_t)1 << 20)
+#define RD_MAX_WAIVERS 4096u
+#define RD_MAX_WAIVER_LINE 4096u
+
+/* Token mappings of a --key-map-from machine.config. */
+#define RD_MAX_KEY_MAPS 256u
+
 /* Directory entries looked at for stale temporaries (rd/file.c
  * sweep_stale) each time a file is written atomically. */
 #define RD_MAX_TEMP_SWEEP 65536u

@@ -107,6 +107,7 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	struct stat st;
 	char why[ASMGATE_REASON_MAX];
 	int test_sign = opts && opts->test_sign;
+	int no_replace;
 	mode_t mode = 0644;
 	asmgate_status rc;
 
@@ -114,6 +115,8 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	    opts->version != 1)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "sign options of unknown version %u", opts->version);
+	/* Version 1 ends before no_replace: never read it there. */
+	no_replace = opts && opts->version >= 2 && opts->no_replace;
 	if (!ki->is_private)
 		return rd_fail_nooff(err, ASMGATE_E_KEY,
 		    "the key has no private part: signing needs a key pair");
@@ -257,9 +260,9 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	patch[npatch].len = 4;
 	patch[npatch].bytes = cksum_le;
 	npatch++;
-	if ((rc = rd_atomic_open(&w, out_path, mode, 0,
-		 opts ? opts->temp_hook : NULL, opts ? opts->temp_hook_arg : NULL,
-		 err)) != ASMGATE_OK ||
+	if ((rc = rd_atomic_open(&w, out_path, mode, no_replace ?
+		 RD_ATOMIC_NOREPLACE : 0, opts ? opts->temp_hook : NULL,
+		 opts ? opts->temp_hook_arg : NULL, err)) != ASMGATE_OK ||
 	    (rc = verify_write_patched_n(img, out_size, patch, npatch, w, &sum,
 		 err)) != ASMGATE_OK)
 		goto out;

@@ -231,3 +231,35 @@ jq_eq "[f['pe'] is None and f['assembly'] is None and f['references'] == [] for 
     "[False, True, True, True, True, True, True, True, False, True]"
 jq_eq "d['files'][0]['assembly']['publicKeyToken']" e0ba8f48cb722cea
 jq_eq "d['files'][8]['assembly']['publicKeyToken']" 5b4d8b284476375e
+
+# Well-known assembly attributes decoded (ECMA-335 II.23.3); expected
+# values from the samples' sources (samples/src/*.cs).
+CASE=t_inspect_attributes
+run "$ASMGATE" inspect "$S/valid/contoso-orchestrations.dll"
+expect_rc 0
+expect_out '^  attributes  AssemblyTitle\("Contoso.Orchestrations"\)$'
+expect_out '^              AssemblyCompany\("Contoso Ltd."\)$'
+expect_out '^              AssemblyFileVersion\("1.2.3.4"\)$'
+expect_out '^              RuntimeCompatibility\(WrapNonExceptionThrows = true\)$'
+run "$ASMGATE" inspect "$S/states/delay-signed.dll"
+expect_out '^              AssemblyDelaySign\(true\)$'
+run "$ASMGATE" inspect --format json "$S/states/delay-signed--enhanced.dll"
+expect_rc 0
+SK=$(sed -n '/AssemblySignatureKey(/{n;p;}' "$S/../samples/src/Fabrikam.Enhanced.cs" |
+    tr -d ' ",\r')
+CS=$(sed -n '/AssemblySignatureKey(/{n;n;p;}' "$S/../samples/src/Fabrikam.Enhanced.cs" |
+    tr -d ' ",)];\r')
+jq_eq "[a['decoded']['arguments'][0]['value'] for a in d['files'][0]['attributes'] if a['decoded'] and a['decoded']['name'] == 'AssemblySignatureKey'][0]" "$SK"
+jq_eq "[a['decoded']['arguments'][1]['value'] for a in d['files'][0]['attributes'] if a['decoded'] and a['decoded']['name'] == 'AssemblySignatureKey'][0]" "$CS"
+jq_eq "[a['decoded']['arguments'][1]['name'] for a in d['files'][0]['attributes'] if a['decoded'] and a['decoded']['name'] == 'AssemblySignatureKey'][0]" countersignature
+jq_eq "[a['decoded'] for a in d['files'][0]['attributes'] if a['type'] == 'System.Reflection.AssemblyCompanyAttribute'][0]['arguments'][0]['value']" "Fabrikam, Inc."
+# An attribute whose value does not follow its constructor: named, with
+# the reason, and the file still inspected (exit 0).
+B=$(ls "$S/../tests/fuzz/corpus/pe/0ad05c70d45c0e7d27220d956143136046bcd534")
+run "$ASMGATE" inspect "$B"
+expect_rc 0
+expect_out 'System.Reflection.AssemblyTitleAttribute \(value not decoded: AssemblyTitle: the value does not follow the constructor'
+run "$ASMGATE" inspect --format json "$B"
+jq_eq "d['files'][0]['attributes'][0]['decoded']" null
+jq_eq "'does not follow' in d['files'][0]['attributes'][0]['decodeError']" true
+CASE=t_inspect

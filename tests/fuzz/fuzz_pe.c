@@ -60,6 +60,43 @@ walk_blob(const uint8_t *data, size_t size, const uint8_t *p, size_t n)
 	touch(p, n);
 }
 
+/* A decoded attribute value (II.23.3): arguments within the cap, every
+ * string and name inside the attribute's blob (or a literal), or an
+ * error record. */
+static void
+walk_decoded(const asmgate_attribute *at)
+{
+	asmgate_attr_value v;
+	asmgate_error err;
+	asmgate_status st;
+	unsigned k;
+
+	asmgate_error_clear(&err);
+	st = asmgate_attribute_decode(at, &v, &err);
+	if (st != ASMGATE_OK) {
+		CHECK(st == ASMGATE_E_UNSUPPORTED ||
+		    st == ASMGATE_E_MALFORMED || st == ASMGATE_E_LIMIT);
+		fuzz_check_error(st, &err, 1);
+		return;
+	}
+	CHECK(v.shown != NULL && v.nargs <= ASMGATE_ATTR_MAX_ARGS);
+	for (k = 0; k < v.nargs; k++) {
+		const asmgate_attr_arg *g = &v.args[k];
+
+		touch(g->name, g->name_len);
+		if (g->named && g->name_len)
+			CHECK(inside(at->value, at->value_len, g->name,
+			    g->name_len));
+		if (g->kind == ASMGATE_ATTR_STRING && g->len) {
+			CHECK(inside(at->value, at->value_len, g->str,
+			    g->len));
+			touch(g->str, g->len);
+		}
+		if (g->kind == ASMGATE_ATTR_BOOL)
+			CHECK(g->u <= 1);
+	}
+}
+
 static void
 walk_info(const asmgate_image *img, const uint8_t *data, size_t size)
 {
@@ -147,6 +184,7 @@ walk_info(const asmgate_image *img, const uint8_t *data, size_t size)
 		walk_str(data, size, at->type_namespace);
 		walk_str(data, size, at->type_name);
 		walk_blob(data, size, at->value, at->value_len);
+		walk_blob(data, size, at->ctor_sig, at->ctor_sig_len);
 		if (at->value_len)
 			CHECK(at->value == data + at->value_offset);
 		CHECK(at->row >= 1 && at->row <= cli->rows[0x0C]);
@@ -158,6 +196,7 @@ walk_info(const asmgate_image *img, const uint8_t *data, size_t size)
 		CHECK(f != NULL && f <= at);
 		CHECK(strcmp(f->type_namespace, at->type_namespace) == 0);
 		CHECK(strcmp(f->type_name, at->type_name) == 0);
+		walk_decoded(at);
 	}
 	(void)asmgate_image_find_attribute(img, "System.Reflection",
 	    "AssemblySignatureKeyAttribute");

@@ -3207,6 +3207,224 @@ test_pe__cert_table_copied(void **state)
 }
 
 
+/* Attribute value blobs built by hand from ECMA-335 II.23.3: prolog
+ * 01 00, fixed arguments, NumNamed (u16 LE), named arguments (53/54,
+ * type, SerString name, value); SerString: a compressed length or FF. */
+static asmgate_status
+decode_blob(const char *ns, const char *name, const uint8_t *b, size_t n,
+    asmgate_attr_value *v, asmgate_error *err)
+{
+	asmgate_attribute a;
+
+	memset(&a, 0, sizeof(a));
+	a.type_namespace = ns;
+	a.type_name = name;
+	a.value = b;
+	a.value_len = n;
+	a.value_offset = 0x1000;
+	asmgate_error_clear(err);
+	return asmgate_attribute_decode(&a, v, err);
+}
+
+static void
+test_pe__attribute_values(void **state)
+{
+	static const uint8_t ver[] = { 1, 0, 7, '1', '.', '2', '.', '3', '.',
+		'4', 0, 0 };
+	static const uint8_t null_str[] = { 1, 0, 0xFF, 0, 0 };
+	static const uint8_t empty_str[] = { 1, 0, 0, 0, 0 };
+	static const uint8_t delay[] = { 1, 0, 1, 0, 0 };
+	static const uint8_t delay2[] = { 1, 0, 2, 0, 0 };
+	static const uint8_t sigkey[] = { 1, 0, 2, 'a', 'b', 0xFF, 0, 0 };
+	/* TargetFramework(".NETFramework,Version=v4.5",
+	 * FrameworkDisplayName = "") as csc writes it */
+	static const uint8_t tfm[] = { 1, 0, 3, 'N', 'E', 'T', 1, 0, 0x54,
+		0x0E, 20, 'F', 'r', 'a', 'm', 'e', 'w', 'o', 'r', 'k', 'D',
+		'i', 's', 'p', 'l', 'a', 'y', 'N', 'a', 'm', 'e', 0 };
+	/* Debuggable: (DebuggingModes 0x107) and (bool, bool) */
+	static const uint8_t dbg_modes[] = { 1, 0, 7, 1, 0, 0, 0, 0 };
+	static const uint8_t dbg_bools[] = { 1, 0, 1, 0, 0, 0 };
+	static const uint8_t relax[] = { 1, 0, 8, 0, 0, 0, 0, 0 };
+	/* a long string: length 200 as 2-byte compressed 0x80 0xC8 */
+	uint8_t longs[2 + 2 + 200 + 2];
+	/* a named argument of a type not decoded (an enum): skipped */
+	static const uint8_t enum_named[] = { 1, 0, 1, 'x', 1, 0, 0x54, 0x55,
+		1, 'E', 1, 'P', 1, 0, 0, 0 };
+	static const uint8_t bad_prolog[] = { 2, 0, 1, 'x', 0, 0 };
+	static const uint8_t trailing[] = { 1, 0, 1, 'x', 0, 0, 0 };
+	static const uint8_t truncated[] = { 1, 0, 9, 'x', 0, 0 };
+	static const uint8_t no_numnamed[] = { 1, 0, 1, 'x' };
+	asmgate_attr_value v;
+	asmgate_error err;
+
+	(void)state;
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyVersionAttribute", ver, sizeof(ver), &v, &err),
+	    ASMGATE_OK);
+	assert_string_equal(v.shown, "AssemblyVersion");
+	assert_int_equal(v.nargs, 1);
+	assert_int_equal(v.args[0].kind, ASMGATE_ATTR_STRING);
+	assert_int_equal(v.args[0].len, 7);
+	assert_memory_equal(v.args[0].str, "1.2.3.4", 7);
+	assert_int_equal(v.args[0].name_len, strlen("version"));
+	assert_memory_equal(v.args[0].name, "version", 7);
+	assert_false(v.args[0].named);
+
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyKeyFileAttribute", null_str, sizeof(null_str), &v, &err),
+	    ASMGATE_OK);
+	assert_int_equal(v.args[0].kind, ASMGATE_ATTR_NULL);
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyKeyNameAttribute", empty_str, sizeof(empty_str), &v,
+	    &err), ASMGATE_OK);
+	assert_int_equal(v.args[0].kind, ASMGATE_ATTR_STRING);
+	assert_int_equal(v.args[0].len, 0);
+
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyDelaySignAttribute", delay, sizeof(delay), &v, &err),
+	    ASMGATE_OK);
+	assert_int_equal(v.args[0].kind, ASMGATE_ATTR_BOOL);
+	assert_int_equal(v.args[0].u, 1);
+	/* a bool is 0 or 1 */
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyDelaySignAttribute", delay2, sizeof(delay2), &v, &err),
+	    ASMGATE_E_MALFORMED);
+	assert_int_equal(err.offset, 0x1003);
+
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblySignatureKeyAttribute", sigkey, sizeof(sigkey), &v,
+	    &err), ASMGATE_OK);
+	assert_int_equal(v.nargs, 2);
+	assert_memory_equal(v.args[0].name, "publicKey", 9);
+	assert_memory_equal(v.args[0].str, "ab", 2);
+	assert_memory_equal(v.args[1].name, "countersignature", 16);
+	assert_int_equal(v.args[1].kind, ASMGATE_ATTR_NULL);
+
+	assert_int_equal(decode_blob("System.Runtime.Versioning",
+	    "TargetFrameworkAttribute", tfm, sizeof(tfm), &v, &err),
+	    ASMGATE_OK);
+	assert_int_equal(v.nargs, 2);
+	assert_true(v.args[1].named);
+	assert_int_equal(v.args[1].name_len, 20);
+	assert_memory_equal(v.args[1].name, "FrameworkDisplayName", 20);
+	assert_int_equal(v.args[1].kind, ASMGATE_ATTR_STRING);
+	assert_int_equal(v.args[1].len, 0);
+
+	assert_int_equal(decode_blob("System.Diagnostics",
+	    "DebuggableAttribute", dbg_modes, sizeof(dbg_modes), &v, &err),
+	    ASMGATE_OK);
+	assert_int_equal(v.nargs, 1);
+	assert_int_equal(v.args[0].kind, ASMGATE_ATTR_INT);
+	assert_int_equal(v.args[0].i, 0x107);
+	assert_int_equal(decode_blob("System.Diagnostics",
+	    "DebuggableAttribute", dbg_bools, sizeof(dbg_bools), &v, &err),
+	    ASMGATE_OK);
+	assert_int_equal(v.nargs, 2);
+	assert_int_equal(v.args[1].kind, ASMGATE_ATTR_BOOL);
+	assert_memory_equal(v.args[1].name, "isJITOptimizerDisabled", 22);
+	assert_int_equal(decode_blob("System.Runtime.CompilerServices",
+	    "CompilationRelaxationsAttribute", relax, sizeof(relax), &v,
+	    &err), ASMGATE_OK);
+	assert_int_equal(v.args[0].i, 8);
+
+	longs[0] = 1;
+	longs[1] = 0;
+	longs[2] = 0x80;
+	longs[3] = 200;
+	memset(longs + 4, 'a', 200);
+	longs[204] = 0;
+	longs[205] = 0;
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyTitleAttribute", longs, sizeof(longs), &v, &err),
+	    ASMGATE_OK);
+	assert_int_equal(v.args[0].len, 200);
+	/* one byte short: the string runs past the blob */
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyTitleAttribute", longs, sizeof(longs) - 3, &v, &err),
+	    ASMGATE_E_MALFORMED);
+
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyTitleAttribute", enum_named, sizeof(enum_named), &v,
+	    &err), ASMGATE_OK);
+	assert_int_equal(v.nargs, 1);
+	assert_int_equal(v.named_skipped, 1);
+
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyTitleAttribute", bad_prolog, sizeof(bad_prolog), &v,
+	    &err), ASMGATE_E_MALFORMED);
+	assert_int_equal(v.nargs, 0);
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyTitleAttribute", trailing, sizeof(trailing), &v, &err),
+	    ASMGATE_E_MALFORMED);
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyTitleAttribute", truncated, sizeof(truncated), &v,
+	    &err), ASMGATE_E_MALFORMED);
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyTitleAttribute", no_numnamed, sizeof(no_numnamed), &v,
+	    &err), ASMGATE_E_MALFORMED);
+	assert_int_equal(decode_blob("System.Reflection",
+	    "AssemblyTitleAttribute", NULL, 0, &v, &err),
+	    ASMGATE_E_MALFORMED);
+	assert_int_equal(decode_blob("System", "ObsoleteAttribute", ver,
+	    sizeof(ver), &v, &err), ASMGATE_E_UNSUPPORTED);
+}
+
+/* The constructor's signature (II.23.2.1: 20 HASTHIS, ParamCount, 01
+ * VOID, params; 11 VALUETYPE + coded token for an enum) picks the
+ * constructor, whatever else the blob could be read as. */
+static asmgate_status
+decode_with_sig(const uint8_t *sig, size_t siglen, const uint8_t *b,
+    size_t n, asmgate_attr_value *v, asmgate_error *err)
+{
+	asmgate_attribute a;
+
+	memset(&a, 0, sizeof(a));
+	a.type_namespace = "System.Diagnostics";
+	a.type_name = "DebuggableAttribute";
+	a.value = b;
+	a.value_len = n;
+	a.value_offset = 0x2000;
+	a.ctor_sig = sig;
+	a.ctor_sig_len = siglen;
+	asmgate_error_clear(err);
+	return asmgate_attribute_decode(&a, v, err);
+}
+
+static void
+test_pe__attribute_ctor_signature(void **state)
+{
+	static const uint8_t sig_modes[] = { 0x20, 1, 0x01, 0x11, 0x09 };
+	static const uint8_t sig_bools[] = { 0x20, 2, 0x01, 0x02, 0x02 };
+	static const uint8_t sig_string[] = { 0x20, 1, 0x01, 0x0E };
+	static const uint8_t sig_static[] = { 0x00, 1, 0x01, 0x0E };
+	static const uint8_t modes[] = { 1, 0, 7, 1, 0, 0, 0, 0 };
+	static const uint8_t bools[] = { 1, 0, 1, 0, 0, 0 };
+	asmgate_attr_value v;
+	asmgate_error err;
+
+	(void)state;
+	assert_int_equal(decode_with_sig(sig_modes, sizeof(sig_modes), modes,
+	    sizeof(modes), &v, &err), ASMGATE_OK);
+	assert_int_equal(v.nargs, 1);
+	assert_int_equal(v.args[0].i, 0x107);
+	assert_int_equal(decode_with_sig(sig_bools, sizeof(sig_bools), bools,
+	    sizeof(bools), &v, &err), ASMGATE_OK);
+	assert_int_equal(v.nargs, 2);
+	/* The signature says (bool, bool): a blob of one int32 does not
+	 * follow it, although the other constructor would read it. */
+	assert_int_equal(decode_with_sig(sig_bools, sizeof(sig_bools), modes,
+	    sizeof(modes), &v, &err), ASMGATE_E_MALFORMED);
+	assert_int_equal(v.nargs, 0);
+	/* A constructor the table lacks: not decoded. */
+	assert_int_equal(decode_with_sig(sig_string, sizeof(sig_string),
+	    modes, sizeof(modes), &v, &err), ASMGATE_E_UNSUPPORTED);
+	/* An unreadable signature (no HASTHIS): the constructors are
+	 * tried by the blob. */
+	assert_int_equal(decode_with_sig(sig_static, sizeof(sig_static),
+	    modes, sizeof(modes), &v, &err), ASMGATE_OK);
+	assert_int_equal(v.args[0].i, 0x107);
+}
+
 int
 main(void)
 {
@@ -3274,6 +3492,8 @@ main(void)
 		cmocka_unit_test(test_pe__cert_table_several),
 		cmocka_unit_test(test_pe__cert_table_bad),
 		cmocka_unit_test(test_pe__cert_table_copied),
+		cmocka_unit_test(test_pe__attribute_values),
+		cmocka_unit_test(test_pe__attribute_ctor_signature),
 	};
 
 	return cmocka_run_group_tests_name("pe", tests, NULL, NULL);

@@ -3315,6 +3315,252 @@ test_policy__authenticode_report_rules(void **state)
 	asmgate_image_free(img);
 }
 
+/* Write text to th_tmpdir/name; the path into path. */
+static void
+write_tmp(char *path, size_t max, const char *name, const char *text)
+{
+	FILE *f;
+
+	snprintf(path, max, "%s/%s", th_tmpdir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	assert_int_equal(fclose(f), 0);
+}
+
+/* Waiver files (policy/waiver.c): fields, expiry against the given
+ * date, line numbers of malformed lines, matching, and the verdict. */
+static void
+test_policy__waivers(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned long line;
+	} bad[] = {
+		{ "a.dll\n", 1 },
+		{ "\n# c\ntoken:00 r\n", 3 },
+		{ "a r expires=2024-02-30\n", 1 },
+		{ "a r expires=2100-02-29\n", 1 },
+		{ "\"a r\n", 1 },
+		{ "\"\" r\n", 1 },
+		{ "ok r\nx\tr\x01\n", 2 },
+	};
+	char path[128];
+	asmgate_waivers *w = NULL;
+	const asmgate_waiver *v;
+	asmgate_error err;
+	asmgate_verdict_rules none = { 0, 0 };
+	asmgate_decision audit;
+	asmgate_signature sig;
+	asmgate_image *img = NULL;
+	uint8_t *data;
+	size_t i, len;
+
+	(void)state;
+	write_tmp(path, sizeof(path), "w.txt",
+	    "# header\r\n"
+	    "  unsigned.dll \t legacy build  expires=2024-02-29 \r\n"
+	    "\n"
+	    "\"identity:Contoso.Orchestrations, Version=1.*\"  why not\n"
+	    "token:E0BA8F48CB722CEA  by token expires=2023-12-31\n"
+	    "lib/*.dll  in a package");
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_waivers_load(&w, path, "2024-01-01", &err),
+	    ASMGATE_OK);
+	assert_int_equal(asmgate_waivers_count(w), 4);
+	v = asmgate_waivers_get(w, 0);
+	assert_string_equal(v->pattern, "unsigned.dll");
+	assert_string_equal(v->reason, "legacy build");
+	assert_string_equal(v->expires, "2024-02-29");
+	assert_string_equal(v->file, path);
+	assert_int_equal(v->line, 2);
+	assert_false(v->expired);
+	v = asmgate_waivers_get(w, 1);
+	assert_string_equal(v->pattern,
+	    "identity:Contoso.Orchestrations, Version=1.*");
+	assert_string_equal(v->reason, "why not");
+	assert_null(v->expires);
+	assert_int_equal(v->line, 4);
+	v = asmgate_waivers_get(w, 2);
+	assert_true(v->expired); /* 2023-12-31 < 2024-01-01 */
+	assert_null(asmgate_waivers_get(w, 4));
+	/* Paths: the last component, or a glob with '/' on a name end. */
+	assert_int_equal(asmgate_waivers_match(w, "x/unsigned.dll", NULL), 0);
+	assert_int_equal(asmgate_waivers_match(w, "x/unsigned.dllx", NULL),
+	    -1);
+	assert_int_equal(asmgate_waivers_match(w, "p.nupkg!lib/net48/a.dll",
+	    NULL), 3);
+	assert_int_equal(asmgate_waivers_match(w, "p.nupkg!xlib/a.dll",
+	    NULL), -1);
+	/* The identity (samples/README.md: Contoso.Orchestrations
+	 * 1.2.3.4, token e0ba8f48cb722cea); the expired token waiver never
+	 * matches. */
+	data = th_load("states/delay-signed.dll", &len);
+	assert_int_equal(asmgate_image_from_memory(&img, data, len, &err),
+	    ASMGATE_OK);
+	assert_int_equal(asmgate_waivers_match(w, "d.dll", img), 1);
+	asmgate_image_free(img);
+	free(data);
+	/* The verdict: a failure with a waiver is waived, an expired
+	 * waiver or nothing verified is not. */
+	memset(&sig, 0, sizeof(sig));
+	memset(&audit, 0, sizeof(audit));
+	audit.audit = 1;
+	sig.state = ASMGATE_SN_UNSIGNED;
+	v = asmgate_waivers_get(w, 0);
+	assert_int_equal(asmgate_verdict_of(&none, &sig, NULL, NULL, NULL),
+	    ASMGATE_VERDICT_FAIL);
+	assert_int_equal(asmgate_verdict_of(&none, &sig, NULL, NULL, v),
+	    ASMGATE_VERDICT_WAIVED);
+	assert_int_equal(asmgate_verdict_of(&none, &sig, NULL, &audit, v),
+	    ASMGATE_VERDICT_PASS);
+	assert_int_equal(asmgate_verdict_of(&none, &sig, NULL, NULL,
+	    asmgate_waivers_get(w, 2)), ASMGATE_VERDICT_FAIL);
+	assert_int_equal(asmgate_verdict_of(&none, NULL, NULL, NULL, v),
+	    ASMGATE_VERDICT_FAIL);
+	sig.state = ASMGATE_SN_SIGNED;
+	assert_int_equal(asmgate_verdict_of(&none, &sig, NULL, NULL, v),
+	    ASMGATE_VERDICT_PASS);
+	/* A present, invalid Authenticode signature fails without a
+	 * policy, on an assembly or alone (a native file); a waiver lets
+	 * either pass; a state this code does not know never. */
+	{
+		asmgate_authenticode ac;
+
+		memset(&ac, 0, sizeof(ac));
+		ac.state = ASMGATE_AC_INVALID;
+		assert_int_equal(asmgate_verdict_of(&none, &sig, &ac, NULL,
+		    NULL), ASMGATE_VERDICT_FAIL);
+		assert_int_equal(asmgate_verdict_of(&none, &sig, &ac, NULL,
+		    v), ASMGATE_VERDICT_WAIVED);
+		assert_int_equal(asmgate_verdict_of(&none, NULL, &ac, NULL,
+		    NULL), ASMGATE_VERDICT_FAIL);
+		assert_int_equal(asmgate_verdict_of(&none, NULL, &ac, NULL,
+		    v), ASMGATE_VERDICT_WAIVED);
+		ac.state = ASMGATE_AC_VALID;
+		assert_int_equal(asmgate_verdict_of(&none, NULL, &ac, NULL,
+		    NULL), ASMGATE_VERDICT_PASS);
+		ac.state = (asmgate_ac_state)77;
+		assert_int_equal(asmgate_verdict_of(&none, &sig, &ac, NULL,
+		    v), ASMGATE_VERDICT_FAIL);
+	}
+	asmgate_waivers_free(w);
+	/* The date of today is checked. */
+	w = NULL;
+	assert_int_equal(asmgate_waivers_load(&w, path, "2024-1-1", &err),
+	    ASMGATE_E_USAGE);
+	assert_null(w);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_tmp(path, sizeof(path), "bad.txt", bad[i].text);
+		asmgate_error_clear(&err);
+		assert_int_equal(asmgate_waivers_load(&w, path, "2024-01-01",
+		    &err), ASMGATE_E_MALFORMED);
+		assert_null(w);
+		assert_int_equal(err.line, bad[i].line);
+	}
+}
+
+/* Mono's machine.config token mappings (policy/keymap.c): entries in
+ * order with their lines, keys decoded; malformed entries with their
+ * line. The key is the ECMA key's 16 bytes (strongname.md 6.4), whose
+ * token is b77a5c561934e089. */
+static void
+test_policy__key_map(void **state)
+{
+	static const char ecma[] = "00000000000000000400000000000000";
+	char path[128], doc[1024];
+	asmgate_key_map *m = NULL;
+	const asmgate_key_mapping *e;
+	asmgate_error err;
+	unsigned long line = 0;
+
+	(void)state;
+	snprintf(doc, sizeof(doc), "<?xml version=\"1.0\"?>\n"
+	    "<configuration>\n<strongNames>\n<pubTokenMapping>\n"
+	    "<map Token=\"0011223344556677\" PublicKey=\"%s\"/>\n"
+	    "<!-- c -->\n<map Token=\"8899AABBCCDDEEFF\"\n"
+	    "     PublicKey=\"%s\"/>\n"
+	    "</pubTokenMapping>\n</strongNames>\n</configuration>\n", ecma,
+	    ecma);
+	write_tmp(path, sizeof(path), "m.config", doc);
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_key_map_load(&m, path, &err), ASMGATE_OK);
+	assert_int_equal(asmgate_key_map_count(m), 2);
+	e = asmgate_key_map_get(m, 1, &line);
+	assert_non_null(e);
+	assert_int_equal(line, 7);
+	assert_memory_equal(e->token,
+	    "\x88\x99\xaa\xbb\xcc\xdd\xee\xff", 8);
+	assert_non_null(e->key);
+	assert_null(asmgate_key_map_get(m, 2, NULL));
+	asmgate_key_map_free(m);
+	/* A mapping whose key is not hex: its line. */
+	write_tmp(path, sizeof(path), "m.config", "<configuration>\n"
+	    "<strongNames><pubTokenMapping>\n"
+	    "<map Token=\"0011223344556677\" PublicKey=\"zz\"/>\n"
+	    "</pubTokenMapping></strongNames></configuration>\n");
+	m = NULL;
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_key_map_load(&m, path, &err),
+	    ASMGATE_E_MALFORMED);
+	assert_null(m);
+	assert_int_equal(err.line, 3);
+}
+
+/* lintAllow (policy/lintallow.c): the warnings about the element that
+ * carries it are marked suppressed, others are not; a code that
+ * accepts nothing is a lint-allow-unused warning at the attribute's
+ * line; an unknown code refuses the policy. fabrikam.pub is 1024-bit
+ * (samples/README.md). */
+static void
+test_policy__lint_allow(void **state)
+{
+	asmgate_policy *pol;
+	const asmgate_policy_warning *w;
+	asmgate_error err;
+	size_t i, n, short_keys = 0, unused = 0;
+
+	(void)state;
+	pol = pol_from("<policy xmlns='" NS "'>\n"
+	    "<key id='a' file='fabrikam.pub' lintAllow='short-key'/>\n"
+	    "<key id='b' file='test1024.pub'\n"
+	    "     lintAllow='unused-key short-key private-key-file'/>\n"
+	    "<key id='c' file='contoso.pub'/>\n"
+	    "<host name='H'><allow id='r' keys='a b c'/></host>\n"
+	    "</policy>");
+	n = asmgate_policy_warning_count(pol);
+	for (i = 0; i < n; i++) {
+		w = asmgate_policy_get_warning(pol, i);
+		if (strcmp(w->code, "short-key") == 0) {
+			short_keys++;
+			assert_true(w->suppressed);
+		} else if (strcmp(w->code, "lint-allow-unused") == 0) {
+			unused++;
+			assert_false(w->suppressed);
+			assert_int_equal(w->line, 4);
+		} else {
+			assert_false(w->suppressed);
+		}
+	}
+	assert_int_equal(short_keys, 2);
+	/* unused-key: b is used; private-key-file: a .pub */
+	assert_int_equal(unused, 2);
+	asmgate_policy_free(pol);
+	/* Without the attribute, the same warning is not suppressed. */
+	pol = pol_from("<policy xmlns='" NS "'>"
+	    "<key id='a' file='fabrikam.pub'/>"
+	    "<host name='H'><allow id='r' keys='a'/></host></policy>");
+	w = asmgate_policy_get_warning(pol, 0);
+	assert_non_null(w);
+	assert_string_equal(w->code, "short-key");
+	assert_false(w->suppressed);
+	asmgate_policy_free(pol);
+	err = pol_bad("<policy xmlns='" NS "'>\n"
+	    "<host name='H' lintAllow='short-keys'/></policy>");
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, "unknown lint code 'short-keys'"));
+}
+
 int
 main(void)
 {
@@ -3364,6 +3610,9 @@ main(void)
 		cmocka_unit_test(test_policy__publisher_subject),
 		cmocka_unit_test(test_policy__lint_authenticode),
 		cmocka_unit_test(test_policy__authenticode_report_rules),
+		cmocka_unit_test(test_policy__waivers),
+		cmocka_unit_test(test_policy__key_map),
+		cmocka_unit_test(test_policy__lint_allow),
 	};
 	return cmocka_run_group_tests_name("policy", tests, th_setup_tmp,
 	    th_teardown_tmp);

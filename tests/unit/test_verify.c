@@ -1264,6 +1264,81 @@ count_hook(void *arg, const char *path)
 	assert_true((*n % 2 == 1) == (path != NULL));
 }
 
+/* A file that appears at the output while the signed copy is written
+ * (made by the temp hook, called once the temporary exists, just before
+ * the rename): with no_replace it is never replaced. */
+static const char *race_out;
+
+static void
+race_hook(void *arg, const char *path)
+{
+	FILE *f;
+
+	(void)arg;
+	if (!path || !race_out)
+		return;
+	f = fopen(race_out, "wx");
+	assert_non_null(f);
+	fputs("not an assembly", f);
+	fclose(f);
+	race_out = NULL;
+}
+
+static void
+test_verify__sign_no_replace(void **state)
+{
+	asmgate_key *k = load_key("keys/contoso.snk");
+	asmgate_sign_options so;
+	asmgate_signature sig;
+	asmgate_error err;
+	char in[128], out[128], buf[64];
+	FILE *f;
+	size_t n;
+	struct {
+		unsigned version;
+		int test_sign;
+		void (*temp_hook)(void *arg, const char *path);
+		void *temp_hook_arg;
+	} v1 = { 1, 0, NULL, NULL }; /* a caller built against version 1 */
+
+	(void)state;
+	snprintf(in, sizeof(in), "%s/nr-in.dll", th_tmpdir);
+	snprintf(out, sizeof(out), "%s/nr-out.dll", th_tmpdir);
+	copy_sample("states/delay-signed.dll", in);
+	(void)remove(out);
+	assert_int_equal(asmgate_sign_options_init(&so,
+	    ASMGATE_SIGN_OPTIONS_VERSION), ASMGATE_OK);
+	assert_int_equal(so.no_replace, 0);
+	so.no_replace = 1;
+	so.temp_hook = race_hook;
+	race_out = out;
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_sign_file(in, out, k, &so, &err),
+	    ASMGATE_E_IO);
+	assert_null(race_out); /* the hook ran */
+	f = fopen(out, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	assert_string_equal(buf, "not an assembly");
+	/* No output there: written. */
+	assert_int_equal(remove(out), 0);
+	so.temp_hook = NULL;
+	assert_int_equal(asmgate_sign_file(in, out, k, &so, &err), ASMGATE_OK);
+	assert_int_equal(verify_path(out, NULL, &sig), ASMGATE_SN_SIGNED);
+	/* Version 1 options (no no_replace member) still work and replace
+	 * as before. */
+	assert_int_equal(asmgate_sign_file(in, out, k,
+	    (const asmgate_sign_options *)(const void *)&v1, &err),
+	    ASMGATE_OK);
+	v1.version = 3;
+	assert_int_equal(asmgate_sign_file(in, out, k,
+	    (const asmgate_sign_options *)(const void *)&v1, &err),
+	    ASMGATE_E_USAGE);
+	asmgate_key_free(k);
+}
+
 /* Issue 14: an input above the read-into-memory size is mapped and
  * streamed to the output, never held whole. The output is the input
  * with exactly three changes (the flags word, the slot, the CheckSum
@@ -1807,6 +1882,7 @@ main(void)
 		cmocka_unit_test(test_verify__ac_verdict),
 		cmocka_unit_test(test_verify__digest_ranges_out_of_order),
 		cmocka_unit_test(test_verify__ac_padding_check),
+		cmocka_unit_test(test_verify__sign_no_replace),
 	};
 	return cmocka_run_group_tests_name("verify", tests, th_setup_tmp,
 	    th_teardown_tmp);
