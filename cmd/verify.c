@@ -191,9 +191,15 @@ render(void *ctx, asmgate_subject *s)
 	rd_buf_init(&b->text, RD_MAX_REPORT_BYTES);
 	rd_buf_init(&b->json, RD_MAX_REPORT_BYTES);
 	/* Matched here, while the image (the identity) is at hand. */
-	b->waiver = asmgate_subject_get_kind(s) == ASMGATE_SUBJECT_ASSEMBLY ?
-	    asmgate_waivers_match(r->waivers, asmgate_subject_name(s),
-	    asmgate_subject_image(s)) : -1;
+	b->waiver = -1;
+	if (asmgate_subject_get_kind(s) == ASMGATE_SUBJECT_ASSEMBLY)
+		b->waiver = asmgate_waivers_match(r->waivers,
+		    asmgate_subject_name(s), asmgate_subject_image(s));
+	else if (asmgate_subject_get_kind(s) == ASMGATE_SUBJECT_SKIPPED &&
+	    asmgate_subject_authenticode(s))
+		/* a native PE file: path patterns only (no identity) */
+		b->waiver = asmgate_waivers_match(r->waivers,
+		    asmgate_subject_name(s), NULL);
 	w = asmgate_waivers_get(r->waivers, (size_t)b->waiver);
 	if (r->want_text) {
 		b->has_text = 1;

@@ -228,6 +228,8 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s,
 		cmd_put_text(out, e ? e->msg : "");
 		text_ac(asmgate_subject_authenticode(s), out);
 		fputc('\n', out);
+		if (w && subject_verdict(r, s, w) == ASMGATE_VERDICT_WAIVED)
+			print_waiver(out, w);
 		return;
 	case ASMGATE_SUBJECT_ERROR:
 		return; /* on stderr, in order, by the printer */
@@ -378,7 +380,7 @@ cmd_verify_print_json(const run *r, const asmgate_subject *s,
 	}
 	if (r->waivers) {
 		rd_json_key(j, "waived");
-		if (!w || kind != ASMGATE_SUBJECT_ASSEMBLY ||
+		if (!w || kind == ASMGATE_SUBJECT_ERROR ||
 		    subject_verdict(r, s, w) != ASMGATE_VERDICT_WAIVED) {
 			rd_json_null(j);
 		} else {

@@ -222,3 +222,25 @@ run "$ASMGATE" verify --require-authenticode --format junit \
     "$ACD/native-unsigned.exe"
 expect_rc 1
 expect_out '<failure '
+
+# A native PE file with a broken signature fails the run with a policy
+# too (no policy rule speaks of native files: Authenticode alone
+# decides), in the exit status and in JUnit alike; a waiver lets it
+# pass, listed as waived.
+run "$ASMGATE" verify $ACO --at 1780272000 --policy "$S/policy/biztalk.xml" \
+    --format junit "$ACD/native-tampered.exe"
+expect_rc 1
+expect_out '<failure '
+printf 'native-tampered.exe  vendor rebuild pending\n' >"$T/native.waivers"
+run "$ASMGATE" verify $ACO --at 1780272000 --policy "$S/policy/biztalk.xml" \
+    --waivers "$T/native.waivers" "$ACD/native-tampered.exe"
+expect_rc 0
+expect_out 'waived'
+run "$ASMGATE" verify $ACO --at 1780272000 --policy "$S/policy/biztalk.xml" \
+    --waivers "$T/native.waivers" --format junit "$ACD/native-tampered.exe"
+expect_rc 0
+expect_no_out '<failure '
+run "$ASMGATE" verify $ACO --at 1780272000 --waivers "$T/native.waivers" \
+    --format json "$ACD/native-tampered.exe"
+expect_rc 0
+expect_out '"reason": "vendor rebuild pending"'
