@@ -95,7 +95,7 @@ SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
       -fno-omit-frame-pointer
 
 # Library modules, in dependency order (docs/ARCHITECTURE.md).
-MODULES = rd ctr pe keys verify policy scan
+MODULES = rd ctr pe keys verify policy bind scan
 LIB_SRCS = $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 CMD_SRCS = $(wildcard cmd/*.c)
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)

@@ -689,7 +689,7 @@ const char *asmgate_decision_verdict(const asmgate_decision *d);
  *  stable short name: "token-only-key", "short-key", "unused-key",
  *  "private-key-file", "duplicate-key", "allow-any-key", "weak-state",
  *  "never-matches", "no-effect", "no-allow-rule", "no-hosts",
- *  "audit-mode", "non-ascii-name". */
+ *  "audit-mode", "non-ascii-name", "shared-account". */
 typedef struct asmgate_policy_warning {
 	unsigned long line;         /* 1-based line in the policy */
 	const char *code;
@@ -835,6 +835,108 @@ asmgate_status asmgate_report_finish(asmgate_report *r, uint8_t **out,
 void asmgate_report_free(asmgate_report *r);
 
 /* ------------------------------------------------------------------ */
+/* Bindings: which BizTalk host runs which assembly (bind/)            */
+/* ------------------------------------------------------------------ */
+
+/* A BizTalk binding file (BindingInfo.xml) names assemblies (ModuleRef,
+ * pipelines, maps, schemas) and the hosts that run them: an
+ * orchestration its Service/Host, a send port's pipelines and maps its
+ * SendHandler host (primary and secondary transport), a receive
+ * location's its ReceiveHandler host. */
+typedef struct asmgate_bindings asmgate_bindings;
+
+/** Load a binding file: UTF-8, or UTF-16 (LE or BE) with a byte order
+ *  mark; no DTD, no entities, at most RD_MAX_BINDING_BYTES. Errors carry
+ *  the line (ASMGATE_E_MALFORMED for an invalid file). */
+asmgate_status asmgate_bindings_load(asmgate_bindings **out,
+    const char *path, asmgate_error *err);
+/** The same over bytes in memory; name is used in messages and as the
+ *  binding's FILE (may be NULL: "bindings"). */
+asmgate_status asmgate_bindings_load_memory(asmgate_bindings **out,
+    const void *data, size_t len, const char *name, asmgate_error *err);
+void asmgate_bindings_free(asmgate_bindings *b);
+
+/** Why a host decides an assembly: the element that placed it. OPTION:
+ *  no bindings (the --host hosts, or every host); MODULE: a ModuleRef
+ *  that places nothing by itself (bound identities only). */
+typedef enum asmgate_role {
+	ASMGATE_ROLE_OPTION = 0,
+	ASMGATE_ROLE_ORCHESTRATION,
+	ASMGATE_ROLE_SEND_PIPELINE,
+	ASMGATE_ROLE_RECEIVE_PIPELINE,
+	ASMGATE_ROLE_MAP,
+	ASMGATE_ROLE_SCHEMA,
+	ASMGATE_ROLE_DEPENDENCY,
+	ASMGATE_ROLE_UNBOUND,
+	ASMGATE_ROLE_MODULE
+} asmgate_role;
+
+/** "option", "orchestration", "send-pipeline", "receive-pipeline",
+ *  "map", "schema", "dependency", "unbound", "module". Never NULL. */
+const char *asmgate_role_name(asmgate_role r);
+
+/** One assembly a binding file names, with the host it places it in. */
+typedef struct asmgate_bound {
+	const char *name;          /* simple name */
+	int has_version;
+	asmgate_version version;
+	const char *culture;       /* "" neutral; NULL: not given */
+	int has_token;             /* 1: PublicKeyToken given */
+	int token_null;            /* PublicKeyToken=null */
+	uint8_t token[8];
+	const char *display;       /* "Name, Version=..., Culture=...,
+	                              PublicKeyToken=..." */
+	const char *host;          /* NULL: placed nowhere */
+	asmgate_role role;
+	const char *element;       /* what placed it: "orchestration S",
+	                              "send port P (primary transport)" */
+	const char *file;          /* the binding file */
+	unsigned long line;        /* of the naming element */
+} asmgate_bound;
+
+size_t asmgate_bindings_count(const asmgate_bindings *b);
+const asmgate_bound *asmgate_bindings_get(const asmgate_bindings *b,
+    size_t i);
+
+/** ASMGATE_OK when every host the bindings name is a host of pol; else
+ *  ASMGATE_E_POLICY with the first such host and its binding line in
+ *  err (line) and msg. */
+asmgate_status asmgate_bindings_check_hosts(const asmgate_bindings *b,
+    const asmgate_policy *pol, asmgate_error *err);
+
+/** A host-layout finding (asmgate bindings lint). code is stable:
+ *  "orchestration-and-receive", "host-not-in-policy",
+ *  "isolated-host-orchestration", "inconsistent-trust",
+ *  "shared-account", "tracking-host-not-dedicated". */
+typedef struct asmgate_bindings_finding {
+	const char *code;
+	const char *file;
+	unsigned long line;
+	char msg[ASMGATE_ERRMSG_MAX];
+} asmgate_bindings_finding;
+
+/** Findings over the hosts of nb binding files together, with pol (may
+ *  be NULL) for the host-not-in-policy, shared-account and
+ *  tracking-host-not-dedicated findings; *out allocated (free with
+ *  asmgate_free), in file and line order. */
+asmgate_status asmgate_bindings_lint(const asmgate_bindings *const *b,
+    size_t nb, const asmgate_policy *pol, asmgate_bindings_finding **out,
+    size_t *n, asmgate_error *err);
+
+/** Per host, its roles and the assemblies placed in it, each with the
+ *  element that placed it; then what is placed nowhere. fmt TEXT or
+ *  JSON; *out as asmgate_policy_show. */
+asmgate_status asmgate_bindings_show(const asmgate_bindings *const *b,
+    size_t nb, asmgate_report_format fmt, uint8_t **out, size_t *len,
+    asmgate_error *err);
+
+/** A host's optional attributes (policy 1.x): account="DOMAIN\\name",
+ *  or NULL; tracking="true" gives 1. */
+const char *asmgate_policy_host_account(const asmgate_policy *pol,
+    size_t i);
+int asmgate_policy_host_tracking(const asmgate_policy *pol, size_t i);
+
+/* ------------------------------------------------------------------ */
 /* Scanning: one pipeline of subjects (scan/)                          */
 /* ------------------------------------------------------------------ */
 
@@ -873,9 +975,10 @@ typedef struct asmgate_scan_stats {
 	                              they match an exclude pattern */
 } asmgate_scan_stats;
 
-/* Version 2 added exclude and nexclude; a version 1 struct (without
- * them) is still accepted by asmgate_scan_new. */
-#define ASMGATE_SCAN_OPTIONS_VERSION 2
+/* Version 2 added exclude and nexclude, version 3 bindings and
+ * nbindings; older structs (without them) are still accepted by
+ * asmgate_scan_new. */
+#define ASMGATE_SCAN_OPTIONS_VERSION 3
 typedef struct asmgate_scan_options {
 	unsigned version;          /* ASMGATE_SCAN_OPTIONS_VERSION */
 	unsigned jobs;             /* worker threads; 0 or 1: one, inline */
@@ -903,10 +1006,18 @@ typedef struct asmgate_scan_options {
 	 * ASMGATE_SCAN_MAX_EXCLUDE. */
 	const char *const *exclude;
 	size_t nexclude;
+	/* Version 3. Binding files (borrowed, with a policy): each
+	 * assembly is decided for the hosts that place it (and, through
+	 * AssemblyRef, what those reference among the subjects), an
+	 * unbound one for every host of hosts. The first asmgate_scan_next
+	 * then reads every subject's identity and references once (a first
+	 * pass, parse only) before anything is decided. */
+	const asmgate_bindings *const *bindings;
+	size_t nbindings;
 } asmgate_scan_options;
 #define ASMGATE_SCAN_MAX_EXCLUDE 256u
 #define ASMGATE_SCAN_OPTIONS_INIT { ASMGATE_SCAN_OPTIONS_VERSION, 1, 1, \
-	NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0 }
+	NULL, NULL, NULL, 0, NULL, NULL, 0, NULL, 0, NULL, 0 }
 
 /** Zero o, set its version and the defaults of ASMGATE_SCAN_OPTIONS_INIT;
  *  ASMGATE_E_USAGE for an unknown version. */
@@ -967,6 +1078,36 @@ const asmgate_error *asmgate_subject_error(const asmgate_subject *s);
  *  when there is no policy or the subject is not a verified assembly. */
 const asmgate_decision *asmgate_subject_decisions(const asmgate_subject *s,
     size_t *n);
+
+/** Why each decision's host applies (with bindings), in the order of
+ *  asmgate_subject_decisions, which then has one decision per entry
+ *  (host is the policy host index); NULL without bindings (the
+ *  decisions follow the options' hosts). */
+typedef struct asmgate_placement {
+	size_t host;
+	asmgate_role role;
+	const char *file;          /* binding file, or NULL */
+	unsigned long line;
+	const char *via;           /* "orchestration Contoso.Process",
+	                              "referenced by A (orchestration ...)",
+	                              "no binding places it" (+ a near
+	                              match: "binding F:L names Version=...") */
+} asmgate_placement;
+const asmgate_placement *asmgate_subject_placements(
+    const asmgate_subject *s, size_t *n);
+
+/** A bound identity no subject matched (with bindings; known after the
+ *  first asmgate_scan_next): already deployed, or the deployment will
+ *  fail. near names a subject whose name matches but whose version,
+ *  culture or token differs, or is NULL. Identities of BizTalk's own
+ *  assemblies (a well-known Microsoft token) are not listed. */
+typedef struct asmgate_missing {
+	const asmgate_bound *bound;
+	const char *near;
+} asmgate_missing;
+size_t asmgate_scan_missing_count(const asmgate_scan *s);
+const asmgate_missing *asmgate_scan_missing(const asmgate_scan *s,
+    size_t i);
 
 /** Data the on_subject callback attaches (e.g. rendered output), freed
  *  with the subject by free_fn (may be NULL). */

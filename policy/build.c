@@ -48,7 +48,8 @@ typedef struct build {
 static const char *const policy_attrs[] = { "mode", NULL };
 static const char *const key_attrs[] = { "id", "publicKey", "file", "token",
 	NULL };
-static const char *const host_attrs[] = { "name", "mode", NULL };
+static const char *const host_attrs[] = { "name", "mode", "account",
+	"tracking", NULL };
 static const char *const allow_attrs[] = { "id", "keys", "states", "name",
 	"culture", "minVersion", "maxVersion", "minKeyBits", "hashAlgorithms",
 	"testKeys", "checksum", NULL };
@@ -952,6 +953,34 @@ out:
 	return st;
 }
 
+/* account="DOMAIN\\name" and tracking="true" (the host layout lint). */
+static asmgate_status
+parse_host_layout(build *b, const xmlNode *n, policy_host *h)
+{
+	asmgate_status st = ASMGATE_OK;
+	char *t;
+
+	h->account = get_attr(b, n, "account", &st);
+	if (st != ASMGATE_OK)
+		return st;
+	h->account_line = policy_attr_line(b->pd, n, "account");
+	if (h->account && (h->account[0] == '\0' ||
+	    strlen(h->account) > 256))
+		return rd_fail_line(b->err, ASMGATE_E_POLICY, h->account_line,
+		    "account of host '%s' must have 1 to 256 bytes", h->name);
+	t = get_attr(b, n, "tracking", &st);
+	if (st != ASMGATE_OK)
+		return st;
+	if (t && (strcmp(t, "true") == 0 || strcmp(t, "1") == 0))
+		h->tracking = 1;
+	else if (t && strcmp(t, "false") != 0 && strcmp(t, "0") != 0)
+		st = rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, "tracking"),
+		    "tracking of host '%s' is true or false", h->name);
+	free(t);
+	return st;
+}
+
 static asmgate_status
 parse_host(build *b, const xmlNode *n, policy_host *h, size_t idx)
 {
@@ -980,6 +1009,8 @@ parse_host(build *b, const xmlNode *n, policy_host *h, size_t idx)
 			    b->pol->hosts[i].line);
 	h->audit = b->pol->audit;
 	if ((st = parse_mode(b, n, &h->audit, &h->mode_given)) != ASMGATE_OK)
+		return st;
+	if ((st = parse_host_layout(b, n, h)) != ASMGATE_OK)
 		return st;
 	h->first_rule = b->pol->nrules;
 	for (c = n->children; c; c = c->next) {

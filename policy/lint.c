@@ -226,6 +226,35 @@ lint_hosts(asmgate_policy *pol)
 	}
 }
 
+/* shared-account: trusted and non-trusted hosts must not share a
+ * service account, and a host's rights reach every object running under
+ * its account (biztalk/core/access-control-for-groups-and-service-
+ * accounts.md): one account per host. Accounts compare ASCII
+ * case-insensitively (Windows account names do). */
+static void
+lint_accounts(asmgate_policy *pol)
+{
+	size_t i, j;
+
+	for (i = 0; i < pol->nhosts; i++) {
+		const policy_host *h = &pol->hosts[i];
+		if (!h->account)
+			continue;
+		for (j = 0; j < i; j++) {
+			const policy_host *o = &pol->hosts[j];
+			if (o->account &&
+			    policy_ascii_casecmp(o->account, h->account) == 0)
+				break;
+		}
+		if (j < i)
+			warn(pol, h->account_line, "shared-account",
+			    "host '%s' runs under account '%.100s' like host "
+			    "'%s' (line %lu): one service account per host",
+			    h->name, h->account, pol->hosts[j].name,
+			    pol->hosts[j].account_line);
+	}
+}
+
 asmgate_status
 policy_lint(asmgate_policy *pol, asmgate_error *err)
 {
@@ -234,6 +263,7 @@ policy_lint(asmgate_policy *pol, asmgate_error *err)
 	(void)err; /* a warning that does not fit in memory is counted */
 	lint_keys(pol);
 	lint_hosts(pol);
+	lint_accounts(pol);
 	/* Stable insertion sort by line. */
 	for (i = 1; i < pol->nwarnings; i++) {
 		asmgate_policy_warning w = pol->warnings[i];

@@ -66,48 +66,122 @@ find(const uint8_t *data, size_t len, const char *needle)
 	return len;
 }
 
-/* Pass 1: checks on the raw bytes. */
+/* The policy's own limits (policy_xml_parse). */
+const policy_xml_limits policy_xml_policy_limits = {
+	"policy", ASMGATE_E_POLICY, RD_MAX_POLICY_BYTES, RD_MAX_POLICY_LINES,
+	RD_MAX_POLICY_DEPTH, RD_MAX_XML_ATTRIBUTES, 0
+};
+
+/* Pass 1: checks on the raw bytes (UTF-8 by now). */
 static asmgate_status
-raw_checks(const uint8_t *d, size_t len, unsigned flags, asmgate_error *err)
+raw_checks(const uint8_t *d, size_t len, unsigned flags,
+    const policy_xml_limits *lim, asmgate_error *err)
 {
 	size_t bad, i;
 	unsigned long lines = 1;
 
-	if (len > RD_MAX_POLICY_BYTES)
-		return rd_fail_line(err, ASMGATE_E_LIMIT, 0,
-		    "policy of %zu bytes exceeds the %zu-byte limit", len,
-		    RD_MAX_POLICY_BYTES);
 	if (len == 0)
-		return rd_fail_line(err, ASMGATE_E_POLICY, 0,
+		return rd_fail_line(err, lim->code, 0,
 		    "empty file: not XML");
-	if (len >= 2 && ((d[0] == 0xFE && d[1] == 0xFF) ||
+	if (!lim->utf16 && len >= 2 && ((d[0] == 0xFE && d[1] == 0xFF) ||
 	    (d[0] == 0xFF && d[1] == 0xFE)))
-		return rd_fail_line(err, ASMGATE_E_POLICY, 1,
-		    "UTF-16 or UTF-32 byte order mark: policy files are UTF-8");
+		return rd_fail_line(err, lim->code, 1,
+		    "UTF-16 or UTF-32 byte order mark: %s files are UTF-8",
+		    lim->what);
 	for (i = 0; i < len; i++) {
 		if (d[i] == 0)
-			return rd_fail_line(err, ASMGATE_E_POLICY,
+			return rd_fail_line(err, lim->code,
 			    line_at(d, i), "NUL byte: not an XML text file");
-		if (d[i] == '\n' && ++lines > RD_MAX_POLICY_LINES)
+		if (d[i] == '\n' && ++lines > lim->max_lines)
 			return rd_fail_line(err, ASMGATE_E_LIMIT, lines,
-			    "more than %u lines", RD_MAX_POLICY_LINES);
+			    "more than %lu lines", lim->max_lines);
 	}
 	bad = rd_utf8_valid_len(d, len);
 	if (bad < len)
-		return rd_fail_line(err, ASMGATE_E_POLICY, line_at(d, bad),
-		    "not UTF-8: byte 0x%02x at offset %zu; policy files are "
-		    "UTF-8", d[bad], bad);
+		return rd_fail_line(err, lim->code, line_at(d, bad),
+		    "not UTF-8: byte 0x%02x at offset %zu; %s files are "
+		    "%s", d[bad], bad, lim->what, lim->utf16 ?
+		    "UTF-8, or UTF-16 with a byte order mark" : "UTF-8");
 	if (!(flags & POLICY_PARSE_NO_PRESCAN)) {
 		/* XML 1.0 2.8: a DTD can only start with "<!DOCTYPE", and
 		 * entities can only be declared inside one. Refused
 		 * anywhere, comments included: simpler to audit. */
 		size_t at = find(d, len, "<!DOCTYPE");
 		if (at < len)
-			return rd_fail_line(err, ASMGATE_E_POLICY,
-			    line_at(d, at), "DOCTYPE is not allowed: policy "
-			    "files take no DTD and no entity declarations");
+			return rd_fail_line(err, lim->code,
+			    line_at(d, at), "DOCTYPE is not allowed: %s "
+			    "files take no DTD and no entity declarations",
+			    lim->what);
 	}
 	return ASMGATE_OK;
+}
+
+/*
+ * UTF-16 with a byte order mark (XML 1.0 4.3.3, F.1) to UTF-8, so the
+ * checks above and libxml2 (told to ignore the encoding declaration)
+ * see the same bytes. Unpaired surrogates are an error with the line
+ * (counted on the code units read so far).
+ */
+static asmgate_status
+utf16_to_utf8(const uint8_t *d, size_t len, const policy_xml_limits *lim,
+    uint8_t **out, size_t *olen, asmgate_error *err)
+{
+	int be = d[0] == 0xFE;
+	size_t i, o = 0, cap;
+	unsigned long line = 1;
+	uint8_t *p;
+
+	if (len % 2)
+		return rd_fail_line(err, lim->code, 0, "UTF-16 text of an odd "
+		    "number of bytes (%zu)", len);
+	/* At most 3 UTF-8 bytes per UTF-16 code unit (a pair of 4 bytes
+	 * gives 4): 3 * len / 2 bounds the output. */
+	cap = len / 2 * 3 + 1;
+	p = malloc(cap);
+	if (!p)
+		return rd_fail_line(err, ASMGATE_E_NOMEM, 0, "out of memory "
+		    "for the UTF-8 copy of a UTF-16 %s", lim->what);
+	for (i = 2; i + 1 < len; i += 2) {
+		uint32_t cp = be ? (uint32_t)d[i] << 8 | d[i + 1] :
+		    (uint32_t)d[i + 1] << 8 | d[i];
+
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			uint32_t lo = 0;
+			if (i + 3 < len)
+				lo = be ? (uint32_t)d[i + 2] << 8 | d[i + 3] :
+				    (uint32_t)d[i + 3] << 8 | d[i + 2];
+			if (lo < 0xDC00 || lo > 0xDFFF)
+				goto bad;
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			i += 2;
+		} else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+			goto bad;
+		}
+		if (cp == '\n')
+			line++;
+		if (cp < 0x80) {
+			p[o++] = (uint8_t)cp;
+		} else if (cp < 0x800) {
+			p[o++] = (uint8_t)(0xC0 | cp >> 6);
+			p[o++] = (uint8_t)(0x80 | (cp & 0x3F));
+		} else if (cp < 0x10000) {
+			p[o++] = (uint8_t)(0xE0 | cp >> 12);
+			p[o++] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+			p[o++] = (uint8_t)(0x80 | (cp & 0x3F));
+		} else {
+			p[o++] = (uint8_t)(0xF0 | cp >> 18);
+			p[o++] = (uint8_t)(0x80 | (cp >> 12 & 0x3F));
+			p[o++] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+			p[o++] = (uint8_t)(0x80 | (cp & 0x3F));
+		}
+	}
+	*out = p;
+	*olen = o;
+	return ASMGATE_OK;
+bad:
+	free(p);
+	return rd_fail_line(err, lim->code, line, "not UTF-16: unpaired "
+	    "surrogate at offset %zu", i);
 }
 
 /* Pass 1, attributes ------------------------------------------------- */
@@ -215,6 +289,7 @@ typedef struct parse_state {
 	const uint8_t *data;
 	size_t len;
 	asmgate_error *err;
+	const policy_xml_limits *lim;
 	int failed;
 	startElementNsSAX2Func start;   /* libxml2's own SAX2 handler */
 } parse_state;
@@ -267,7 +342,7 @@ on_error(void *user, xmlErrorPtr e)
 	while (n > 0 && (msg[n - 1] == ' ' || msg[n - 1] == ':'))
 		msg[--n] = '\0';
 	ps->failed = 1;
-	rd_fail_line(ps->err, ASMGATE_E_POLICY,
+	rd_fail_line(ps->err, ps->lim->code,
 	    e->line > 0 ? (unsigned long)e->line : ctxt_line(c), "%s", msg);
 }
 
@@ -278,9 +353,8 @@ on_internal_subset(void *ctx, const xmlChar *name, const xmlChar *ext_id,
 	(void)name;
 	(void)ext_id;
 	(void)sys_id;
-	guard_fail(ctx, ASMGATE_E_POLICY, ctxt_line(ctx),
-	    "DOCTYPE is not allowed: policy files take no DTD and no entity "
-	    "declarations");
+	guard_fail(ctx, state_of(ctx)->lim->code, ctxt_line(ctx),
+	    "DOCTYPE is not allowed: no DTD and no entity declarations");
 }
 
 static void
@@ -292,7 +366,7 @@ on_entity_decl(void *ctx, const xmlChar *name, int type,
 	(void)public_id;
 	(void)system_id;
 	(void)content;
-	guard_fail(ctx, ASMGATE_E_POLICY, ctxt_line(ctx),
+	guard_fail(ctx, state_of(ctx)->lim->code, ctxt_line(ctx),
 	    "entity declarations are not allowed");
 }
 
@@ -302,7 +376,7 @@ on_get_entity(void *ctx, const xmlChar *name)
 	/* Only the five predefined entities exist (XML 1.0 4.6); libxml2
 	 * answers those before asking. */
 	(void)name;
-	guard_fail(ctx, ASMGATE_E_POLICY, ctxt_line(ctx),
+	guard_fail(ctx, state_of(ctx)->lim->code, ctxt_line(ctx),
 	    "entity references are not allowed (only &lt; &gt; &amp; "
 	    "&quot; &apos; and character references)");
 	return NULL;
@@ -314,7 +388,7 @@ on_resolve_entity(void *ctx, const xmlChar *public_id,
 {
 	(void)public_id;
 	(void)system_id;
-	guard_fail(ctx, ASMGATE_E_POLICY, ctxt_line(ctx),
+	guard_fail(ctx, state_of(ctx)->lim->code, ctxt_line(ctx),
 	    "external entities are not allowed");
 	return NULL;
 }
@@ -323,7 +397,7 @@ static void
 on_reference(void *ctx, const xmlChar *name)
 {
 	(void)name;
-	guard_fail(ctx, ASMGATE_E_POLICY, ctxt_line(ctx),
+	guard_fail(ctx, state_of(ctx)->lim->code, ctxt_line(ctx),
 	    "entity references are not allowed");
 }
 
@@ -357,10 +431,10 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 					line--;
 		}
 	}
-	if ((unsigned)c->nameNr + 1u > RD_MAX_POLICY_DEPTH) {
+	if ((unsigned)c->nameNr + 1u > ps->lim->max_depth) {
 		char msg[96];
 		snprintf(msg, sizeof(msg), "elements nested deeper than %u",
-		    RD_MAX_POLICY_DEPTH);
+		    ps->lim->max_depth);
 		guard_fail(c, ASMGATE_E_LIMIT, line, msg);
 		return;
 	}
@@ -368,7 +442,10 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	    nb_attributes, nb_defaulted, attributes);
 	if (c->node && c->node->type == XML_ELEMENT_NODE &&
 	    xmlStrEqual(c->node->name, localname)) {
-		c->node->line = (unsigned short)line; /* <= RD_MAX_POLICY_LINES */
+		/* Policies: <= RD_MAX_POLICY_LINES, libxml2's 16 bits;
+		 * longer documents find the line from the tag's offset
+		 * (policy_doc_line). */
+		c->node->line = (unsigned short)(line < 65535 ? line : 65535);
 		if (have_at)
 			c->node->_private = (void *)(uintptr_t)(at + 1);
 	}
@@ -377,12 +454,13 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 /* Depth-first walk without recursion: no DTD, entity or XInclude nodes
  * may be left in the tree. */
 static asmgate_status
-check_tree(xmlDocPtr doc, asmgate_error *err)
+check_tree(const policy_doc *pd, asmgate_error *err)
 {
+	xmlDocPtr doc = pd->doc;
 	xmlNodePtr n = doc->children;
 
 	if (doc->intSubset || doc->extSubset)
-		return rd_fail_line(err, ASMGATE_E_POLICY, 1,
+		return rd_fail_line(err, pd->lim_code, 1,
 		    "DOCTYPE is not allowed: policy files take no DTD and no "
 		    "entity declarations");
 	while (n) {
@@ -390,7 +468,7 @@ check_tree(xmlDocPtr doc, asmgate_error *err)
 		case XML_ENTITY_REF_NODE:
 		case XML_ENTITY_NODE:
 		case XML_ENTITY_DECL:
-			return rd_fail_line(err, ASMGATE_E_POLICY,
+			return rd_fail_line(err, pd->lim_code,
 			    policy_node_line(n),
 			    "entity references are not allowed");
 		case XML_DTD_NODE:
@@ -398,11 +476,11 @@ check_tree(xmlDocPtr doc, asmgate_error *err)
 		case XML_ELEMENT_DECL:
 		case XML_ATTRIBUTE_DECL:
 		case XML_NOTATION_NODE:
-			return rd_fail_line(err, ASMGATE_E_POLICY,
+			return rd_fail_line(err, pd->lim_code,
 			    policy_node_line(n), "DOCTYPE is not allowed");
 		case XML_XINCLUDE_START:
 		case XML_XINCLUDE_END:
-			return rd_fail_line(err, ASMGATE_E_POLICY,
+			return rd_fail_line(err, pd->lim_code,
 			    policy_node_line(n), "XInclude is not allowed");
 		default:
 			break;
@@ -420,33 +498,77 @@ check_tree(xmlDocPtr doc, asmgate_error *err)
 			n = n->next;
 	}
 	if (!xmlDocGetRootElement(doc))
-		return rd_fail_line(err, ASMGATE_E_POLICY, 1,
+		return rd_fail_line(err, pd->lim_code, 1,
 		    "no root element");
 	return ASMGATE_OK;
 }
 
+/* Sorted offsets of the line starts after the first, for the line of
+ * a tag in a document longer than libxml2's 16-bit line numbers. */
+static asmgate_status
+index_lines(policy_doc *pd, asmgate_error *err)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pd->len; i++)
+		n += pd->data[i] == '\n';
+	if (n == 0)
+		return ASMGATE_OK;
+	pd->nl = malloc(n * sizeof(*pd->nl));
+	if (!pd->nl)
+		return rd_fail_line(err, ASMGATE_E_NOMEM, 0, "out of memory");
+	for (i = 0; i < pd->len; i++)
+		if (pd->data[i] == '\n')
+			pd->nl[pd->nnl++] = i;
+	return ASMGATE_OK;
+}
+
 asmgate_status
-policy_xml_parse(policy_doc *pd, const uint8_t *data, size_t len,
-    unsigned flags, asmgate_error *err)
+policy_xml_parse_limits(policy_doc *pd, const uint8_t *data, size_t len,
+    const policy_xml_limits *lim, unsigned flags, asmgate_error *err)
 {
 	xmlParserCtxtPtr c;
 	xmlDocPtr doc;
 	parse_state ps;
 	asmgate_status st;
+	uint8_t *conv = NULL;
 
 	memset(pd, 0, sizeof(*pd));
-	st = raw_checks(data, len, flags, err);
+	if (len > lim->max_bytes)
+		return rd_fail_line(err, ASMGATE_E_LIMIT, 0,
+		    "%s of %zu bytes exceeds the %zu-byte limit", lim->what,
+		    len, lim->max_bytes);
+	if (lim->utf16 && len >= 2 && ((data[0] == 0xFE && data[1] == 0xFF) ||
+	    (data[0] == 0xFF && data[1] == 0xFE))) {
+		if (len >= 4 && data[0] == 0xFF && data[2] == 0 && data[3] == 0)
+			return rd_fail_line(err, lim->code, 1, "UTF-32 byte "
+			    "order mark: %s files are UTF-8 or UTF-16",
+			    lim->what);
+		st = utf16_to_utf8(data, len, lim, &conv, &len, err);
+		if (st != ASMGATE_OK)
+			return st;
+		data = conv;
+	} else if (lim->utf16 && len >= 3 && data[0] == 0xEF &&
+	    data[1] == 0xBB && data[2] == 0xBF) {
+		/* The UTF-8 byte order mark (XML 1.0 F.1); libxml2 skips it
+		 * too, so offsets stay those of data. */
+	}
+	st = raw_checks(data, len, flags, lim, err);
 	if (st == ASMGATE_OK)
-		st = policy_xml_check_attributes(data, len,
-		    RD_MAX_XML_ATTRIBUTES, err);
-	if (st != ASMGATE_OK)
+		st = policy_xml_check_attributes(data, len, lim->max_attributes,
+		    err);
+	if (st == ASMGATE_OK && len > INT_MAX)
+		st = rd_fail_line(err, ASMGATE_E_LIMIT, 0, "%s too large",
+		    lim->what);
+	if (st != ASMGATE_OK) {
+		free(conv);
 		return st;
-	if (len > INT_MAX)
-		return rd_fail_line(err, ASMGATE_E_LIMIT, 0, "policy too large");
+	}
 
 	c = xmlNewParserCtxt();
 	if (!c || !c->sax) {
 		xmlFreeParserCtxt(c);
+		free(conv);
 		return rd_fail_line(err, ASMGATE_E_NOMEM, 0,
 		    "out of memory for the XML parser");
 	}
@@ -454,6 +576,7 @@ policy_xml_parse(policy_doc *pd, const uint8_t *data, size_t len,
 	ps.data = data;
 	ps.len = len;
 	ps.err = err;
+	ps.lim = lim;
 	ps.start = c->sax->startElementNs;
 	c->_private = &ps;
 	/* This context's own handler table (xmlNewParserCtxt allocates
@@ -469,33 +592,47 @@ policy_xml_parse(policy_doc *pd, const uint8_t *data, size_t len,
 	c->sax->startElementNs = on_start;
 	if (!ps.start) {
 		xmlFreeParserCtxt(c);
-		return rd_fail_line(err, ASMGATE_E_POLICY, 0,
+		free(conv);
+		return rd_fail_line(err, lim->code, 0,
 		    "XML parser without SAX2 support");
 	}
 
 	doc = xmlCtxtReadMemory(c, (const char *)data, (int)len, NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_IGNORE_ENC);
+	    XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
 	if (ps.failed || !doc || !c->wellFormed) {
 		if (!ps.failed)
-			rd_fail_line(err, ASMGATE_E_POLICY, ctxt_line(c),
+			rd_fail_line(err, lim->code, ctxt_line(c),
 			    "not well-formed XML");
 		xmlFreeDoc(doc);
 		c->_private = NULL;
 		xmlFreeParserCtxt(c);
-		return err ? err->code : ASMGATE_E_POLICY;
+		free(conv);
+		return err ? err->code : lim->code;
 	}
 	c->_private = NULL;
 	xmlFreeParserCtxt(c);
 
-	st = check_tree(doc, err);
-	if (st != ASMGATE_OK) {
-		xmlFreeDoc(doc);
-		return st;
-	}
 	pd->doc = doc;
 	pd->data = data;
 	pd->len = len;
+	pd->owned = conv;
+	pd->lim_code = lim->code;
+	st = check_tree(pd, err);
+	if (st == ASMGATE_OK && lim->max_lines > 65535)
+		st = index_lines(pd, err);
+	if (st != ASMGATE_OK) {
+		policy_doc_free(pd);
+		return st;
+	}
 	return ASMGATE_OK;
+}
+
+asmgate_status
+policy_xml_parse(policy_doc *pd, const uint8_t *data, size_t len,
+    unsigned flags, asmgate_error *err)
+{
+	return policy_xml_parse_limits(pd, data, len,
+	    &policy_xml_policy_limits, flags, err);
 }
 
 void
@@ -504,6 +641,8 @@ policy_doc_free(policy_doc *pd)
 	if (!pd)
 		return;
 	xmlFreeDoc(pd->doc);
+	free(pd->owned);
+	free(pd->nl);
 	memset(pd, 0, sizeof(*pd));
 }
 
@@ -512,6 +651,27 @@ policy_node_line(const xmlNode *n)
 {
 	long l = n ? xmlGetLineNo(n) : 0;
 	return l > 0 ? (unsigned long)l : 0;
+}
+
+unsigned long
+policy_doc_line(const policy_doc *pd, const xmlNode *n)
+{
+	uintptr_t tag = n ? (uintptr_t)n->_private : 0;
+	size_t lo = 0, hi, off;
+
+	if (!pd || !pd->nl || tag == 0 || tag - 1 >= pd->len)
+		return policy_node_line(n);
+	off = (size_t)(tag - 1);
+	hi = pd->nnl;
+	/* Lines before the tag: newlines at offsets below off. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (pd->nl[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (unsigned long)lo + 1;
 }
 
 static int
@@ -524,7 +684,7 @@ unsigned long
 policy_attr_line(const policy_doc *pd, const xmlNode *n, const char *attr)
 {
 	uintptr_t tag = (uintptr_t)n->_private;
-	unsigned long line = policy_node_line(n);
+	unsigned long line = policy_doc_line(pd, n);
 	size_t i, alen = strlen(attr);
 	const uint8_t *d = pd->data;
 
@@ -564,5 +724,5 @@ policy_attr_line(const policy_doc *pd, const xmlNode *n, const char *attr)
 		}
 		i++;
 	}
-	return policy_node_line(n);
+	return policy_doc_line(pd, n);
 }

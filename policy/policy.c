@@ -116,8 +116,10 @@ asmgate_policy_free(asmgate_policy *pol)
 		free(k->pending);
 		asmgate_key_free(k->key);
 	}
-	for (i = 0; pol->hosts && i < pol->nhosts; i++)
+	for (i = 0; pol->hosts && i < pol->nhosts; i++) {
 		free(pol->hosts[i].name);
+		free(pol->hosts[i].account);
+	}
 	for (i = 0; pol->rules && i < pol->nrules; i++) {
 		policy_rule *r = &pol->rules[i];
 		free(r->id);
@@ -188,4 +190,16 @@ asmgate_policy_test_key(const asmgate_policy *pol, size_t i)
 	if (!pol || i >= pol->ntest_keys)
 		return NULL;
 	return pol->test_keys[i];
+}
+
+const char *
+asmgate_policy_host_account(const asmgate_policy *pol, size_t i)
+{
+	return pol && i < pol->nhosts ? pol->hosts[i].account : NULL;
+}
+
+int
+asmgate_policy_host_tracking(const asmgate_policy *pol, size_t i)
+{
+	return pol && i < pol->nhosts ? pol->hosts[i].tracking : 0;
 }

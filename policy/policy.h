@@ -100,6 +100,9 @@ typedef struct policy_host {
 	int mode_given;
 	size_t first_rule;          /* rules[first_rule .. +nrules) */
 	size_t nrules;
+	char *account;              /* account="DOMAIN\\name", or NULL */
+	unsigned long account_line;
+	int tracking;               /* tracking="true" */
 } policy_host;
 
 struct asmgate_policy {
@@ -129,7 +132,25 @@ typedef struct policy_doc {
 	xmlDocPtr doc;
 	const uint8_t *data;
 	size_t len;
+	uint8_t *owned;             /* the UTF-8 copy of a UTF-16 file */
+	size_t *nl;                 /* offsets of '\n' (long documents) */
+	size_t nnl;
+	asmgate_status lim_code;
 } policy_doc;
+
+/* What one kind of XML document may be: the policy's limits, or a
+ * binding file's (bind/). Shared loader: one set of guards. */
+typedef struct policy_xml_limits {
+	const char *what;           /* "policy", "binding" (messages) */
+	asmgate_status code;        /* status of an invalid document */
+	size_t max_bytes;
+	unsigned long max_lines;    /* above 65535: lines from offsets */
+	unsigned max_depth;
+	unsigned max_attributes;
+	int utf16;                  /* 1: UTF-16 with a BOM is converted */
+} policy_xml_limits;
+
+extern const policy_xml_limits policy_xml_policy_limits;
 
 /* Flags of policy_xml_parse. NO_PRESCAN skips the raw "<!DOCTYPE" scan
  * so tests can show the SAX guards refuse a DTD on their own. */
@@ -139,6 +160,16 @@ typedef struct policy_doc {
 asmgate_status policy_xml_parse(policy_doc *pd, const uint8_t *data,
     size_t len, unsigned flags, asmgate_error *err);
 void policy_doc_free(policy_doc *pd);
+
+/** Passes 1 and 2 with another document kind's limits (bind/). */
+asmgate_status policy_xml_parse_limits(policy_doc *pd, const uint8_t *data,
+    size_t len, const policy_xml_limits *lim, unsigned flags,
+    asmgate_error *err);
+
+/** The line of n's start tag, also past libxml2's 16-bit line numbers
+ *  (from the tag's offset, for documents parsed with max_lines above
+ *  65535). */
+unsigned long policy_doc_line(const policy_doc *pd, const xmlNode *n);
 
 /** Pass 1: refuse a start tag with more than max attributes (counted
  *  on the UTF-8 bytes, before libxml2 parses them), with its line. */

@@ -119,6 +119,33 @@
 /* Lint warnings kept for one policy; further ones are only counted. */
 #define RD_MAX_POLICY_WARNINGS 4096u
 
+/* Binding files (bind/) -------------------------------------------- */
+
+/* A BizTalk binding file: exports of large applications run to several
+ * megabytes (UTF-16 doubles them); 64 MiB. */
+#define RD_MAX_BINDING_BYTES ((size_t)64 << 20)
+
+/* Lines in a binding file: lines come from tag offsets, not libxml2's
+ * 16-bit counter (policy_doc_line), so only memory bounds them. */
+#define RD_MAX_BINDING_LINES 4000000ul
+
+/* Element nesting in a binding file: BindingInfo > ReceivePortCollection
+ * > ReceivePort > ReceiveLocations > ReceiveLocation > ReceiveHandler >
+ * TransportType is 7; pipeline data is an escaped string, not nested
+ * elements. */
+#define RD_MAX_BINDING_DEPTH 32u
+
+/* Identities (ModuleRef, pipeline, map, schema occurrences) kept from
+ * one binding file, and binding files in one run. */
+#define RD_MAX_BINDING_IDENTITIES 65536u
+#define RD_MAX_BINDING_FILES 64u
+
+/* An assembly display name or type name in a binding file. */
+#define RD_MAX_DISPLAY_NAME 2048u
+
+/* Lint findings kept for one set of binding files. */
+#define RD_MAX_BINDING_FINDINGS 4096u
+
 /* A JUnit or SARIF report kept in memory (asmgate_report_finish without
  * a writer; verify streams its reports and has no such cap), and one
  * rendered entry: 1 GiB. */
