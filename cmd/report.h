@@ -38,4 +38,14 @@ const uint8_t *cmd_assembly_token(const asmgate_image_info *info,
 const char *cmd_machine_name(uint16_t machine);
 const char *cmd_hash_alg_name(uint32_t alg);
 
+/* app.c: BizTalk application MSIs. An assembly's resource: text, a
+ * line when the package is refused; JSON, "resource": {...} (nothing
+ * outside an application). The application itself (inspect). */
+void cmd_print_resource_text(const asmgate_subject_resource *res,
+    FILE *out);
+void cmd_print_resource_json(const asmgate_subject_resource *res,
+    rd_json *j);
+void cmd_app_text(FILE *out, const char *path, const asmgate_app *app);
+void cmd_app_json(rd_json *j, const char *path, const asmgate_app *app);
+
 #endif /* CMD_REPORT_H */

@@ -673,7 +673,9 @@ cmd_verify(int argc, char **argv)
 	}
 	if (t.errors)
 		rc = CMD_EXIT_ERROR;
-	else if (t.verified == 0) {
+	else if (t.verified == 0 && asmgate_scan_get_stats(scan)->
+	    applications == 0) {
+		/* (A BizTalk application of bindings only is a package.) */
 		fprintf(stderr, "asmgate verify: no .NET assembly found\n");
 		rc = CMD_EXIT_ERROR;
 	} else

@@ -28,6 +28,9 @@ subject_fails(const run *r, const asmgate_subject *s)
 		fails |= asmgate_verdict_fails(&r->rules, sig, &d[h]);
 	if (r->policy && r->rules.fail_on & ((uint32_t)1 << sig->state))
 		fails = 1;
+	if (asmgate_subject_get_resource(s) &&
+	    asmgate_subject_get_resource(s)->denial)
+		fails = 1; /* the package lies: with or without a policy */
 	return fails;
 }
 
@@ -77,6 +80,7 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
 		}
 		fputc('\n', out);
 	}
+	cmd_print_resource_text(asmgate_subject_get_resource(s), out);
 }
 
 void
@@ -145,6 +149,7 @@ cmd_verify_print_json(const run *r, const asmgate_subject *s, rd_json *j)
 		}
 		rd_json_arr_end(j);
 	}
+	cmd_print_resource_json(asmgate_subject_get_resource(s), j);
 	rd_json_obj_end(j);
 }
 

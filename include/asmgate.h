@@ -973,6 +973,8 @@ typedef struct asmgate_scan_stats {
 	uint64_t inflated_bytes;   /* member bytes decompressed */
 	uint64_t excluded;         /* walk entries and members not examined:
 	                              they match an exclude pattern */
+	uint64_t applications;     /* BizTalk application MSIs whose adf
+	                              was read (scan/app.c) */
 } asmgate_scan_stats;
 
 /* Version 2 added exclude and nexclude, version 3 bindings and
@@ -1209,6 +1211,33 @@ const asmgate_app_resource *asmgate_app_resource_get(const asmgate_app *app,
 
 /** "biztalk-assembly", "assembly", "binding", "other". Never NULL. */
 const char *asmgate_app_kind_name(asmgate_app_kind k);
+
+/** An assembly found inside a BizTalk application MSI (scan/): the
+ *  resource the adf declares for it. type, luid, destination, declared
+ *  (its FullName) are NULL when no assembly resource declares it.
+ *  denial is NULL, or why the package is refused: the adf's full name
+ *  differs from the assembly's identity (name, version, culture, token)
+ *  or nothing declares the assembly; the subject's decisions are then
+ *  all denied with it first, and without a policy it fails the run. */
+typedef struct asmgate_subject_resource {
+	const char *application;   /* the adf's DisplayName */
+	const char *type;
+	const char *luid;
+	const char *destination;
+	const char *declared;
+	unsigned long line;        /* of <Resource> in the adf */
+	const char *denial;
+} asmgate_subject_resource;
+
+/** NULL for a subject outside an application MSI. */
+const asmgate_subject_resource *asmgate_subject_get_resource(
+    const asmgate_subject *s);
+
+/** The application definition of the installer database at path, when
+ *  it is a BizTalk application MSI: *out NULL and ASMGATE_OK when path is
+ *  not one (not a container, no adf); an error when its adf is bad. */
+asmgate_status asmgate_app_open_package(asmgate_app **out, const char *path,
+    asmgate_error *err);
 
 #ifdef __cplusplus
 }

@@ -72,6 +72,22 @@ struct asmgate_subject {
 	size_t ndecisions;
 	void *user;
 	void (*user_free)(void *);
+	asmgate_subject_resource *res; /* in an application (app.c) */
 };
+
+/* app.c: BizTalk application MSIs. The index of the adf among c's
+ * members (an installer database), -1 when there is none, -2 when
+ * there are several. */
+long scan_app_find_definition(const asmgate_container *c);
+/* ASMGATE_OK when every resource's cabinet is a member of c; else an
+ * error naming the first resource without it, with its adf line. */
+asmgate_status scan_app_check_cabinets(const asmgate_app *app,
+    const asmgate_container *c, asmgate_error *err);
+/* Name subj (an assembly found below the application's database at
+ * member depth app_depth of its chain; item: the database's member it
+ * came from, direct: it is that member) by its resource, attach the
+ * resource and deny it when the adf does not declare it as it is. */
+void scan_app_subject(const asmgate_app *app, asmgate_subject *subj,
+    size_t app_depth, const char *item, int direct);
 
 #endif /* SCAN_SCAN_H */

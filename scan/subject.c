@@ -85,6 +85,7 @@ asmgate_subject_free(asmgate_subject *s)
 		s->user_free(s->user);
 	asmgate_image_free(s->img);
 	free(s->decisions);
+	free(s->res);
 	free(s->members);
 	free(s->keys);
 	free(s->store);
