@@ -1,0 +1,96 @@
+# Exported BizTalk application MSIs (samples/biztalk, see its README):
+# ApplicationDefinition.adf and one LZX cabinet per resource inside the
+# database's LZX cabinet. Identities: monodis --assembly and the tokens
+# of samples/keys/README.md.
+B="$S/biztalk"
+
+# --- recognised: assemblies named by their resource ------------------
+run "$ASMGATE" verify "$B/app.msi"
+expect_rc 0
+expect_out '^[^ ]*biztalk/app\.msi!Aim\.Orders\.Orchestrations\.dll: signed'
+expect_out '^[^ ]*biztalk/app\.msi!Aim\.Orders\.Maps\.dll: signed'
+expect_out '^[^ ]*biztalk/app\.msi!Aim\.Common\.dll: signed'
+expect_out '3 assemblies: 3 signed; 6 containers, 11 members examined'
+expect_no_out 'denied'
+expect_err_lines 0
+
+# JSON: the full chain stays in origin; the resource from the adf.
+run "$ASMGATE" verify --format json "$B/app.msi"
+expect_rc 0
+expect_json
+jq_eq 'd["files"][0]["origin"]["members"][1]' 'BizTalkAssembly/202bfcfbc07645cf71ef085431c6a5b1/Aim.Orders.Orchestrations.dll'
+jq_eq 'd["files"][0]["origin"]["members"][0].split("/")[-1]' 'ITEM~0.CAB'
+jq_eq 'd["files"][0]["resource"]["type"]' 'System.BizTalk:BizTalkAssembly'
+jq_eq 'd["files"][0]["resource"]["luid"]' 'Aim.Orders.Orchestrations, Version=1.0.0.0, Culture=neutral, PublicKeyToken=e0ba8f48cb722cea'
+jq_eq 'd["files"][0]["resource"]["destination"]' '%BTAD_InstallDir%\Aim.Orders.Orchestrations.dll'
+jq_eq 'd["files"][0]["resource"]["denial"]' 'null'
+jq_eq 'd["files"][2]["resource"]["type"]' 'System.BizTalk:Assembly'
+
+# --- the adf lies about a version: denied, both identities named -----
+run "$ASMGATE" verify "$B/version-lie.msi"
+expect_rc 1
+expect_out "application Aim\.Orders: denied: the adf declares 'Aim\.Orders\.Orchestrations, Version=1\.0\.0\.1, Culture=neutral, PublicKeyToken=e0ba8f48cb722cea' \(line 11\), cabinet ITEM~0\.CAB holds 'Aim\.Orders\.Orchestrations, Version=1\.0\.0\.0, Culture=neutral, PublicKeyToken=e0ba8f48cb722cea'"
+run "$ASMGATE" verify --quiet "$B/version-lie.msi"
+expect_rc 1
+expect_out 'version-lie\.msi!Aim\.Orders\.Orchestrations\.dll'
+expect_no_out 'Aim\.Common'
+# With a policy that allows it on every host, still denied everywhere.
+run "$ASMGATE" verify --policy "$B/policy.xml" --host BizTalkServerApplication \
+    --host ProcessingHost "$B/version-lie.msi"
+expect_rc 1
+expect_out '  BizTalkServerApplication: denied: application package: the adf declares another identity'
+expect_out '  ProcessingHost: denied: application package'
+run "$ASMGATE" verify --policy "$B/policy.xml" --host BizTalkServerApplication \
+    "$B/app.msi"
+expect_rc 0
+expect_out '  BizTalkServerApplication: allowed'
+
+# --- an assembly present but undeclared ------------------------------
+run "$ASMGATE" verify "$B/undeclared.msi"
+expect_rc 1
+expect_out "denied: assembly 'Aim\.Orders\.Maps, Version=1\.0\.0\.0, Culture=neutral, PublicKeyToken=e0ba8f48cb722cea' is in the package but no assembly resource of the adf declares it \(member ITEM~1\.CAB\)"
+expect_out 'undeclared\.msi!Aim\.Orders\.Orchestrations\.dll: signed'
+
+# --- a declared resource whose cabinet is missing: the run fails ------
+run "$ASMGATE" verify "$B/missing-cab.msi"
+expect_rc 2
+expect_err "missing-cab\.msi: error: .*resource 'Aim\.Orders\.Maps, Version=1\.0\.0\.0.* is declared \(adf line 24\) but its cabinet ITEM~1\.CAB is not in the package"
+expect_out 'missing-cab\.msi!Aim\.Common\.dll: signed'
+
+# --- bindings only: a valid package, no failure by itself -------------
+run "$ASMGATE" verify "$B/bindings-only.msi"
+expect_rc 0
+expect_out '0 assemblies'
+run "$ASMGATE" verify "$B/bindings-only.msi" "$S/states/unsigned.dll"
+expect_rc 1
+
+# --- bad adfs: one line each, exit 2, the rest still decided ----------
+for c in 'not-xml:NUL byte' 'doctype:line 2: .*(DOCTYPE|DTD)' \
+    'duplicate-luid:line 24: duplicate Luid' \
+    'oversize:4304888 bytes, above the cap of 4194304' \
+    'too-many-resources:line [0-9]+: more than 4096 resources' \
+    'no-cabinet-name:line 37: resource .* without ShortCabinetName'; do
+	f=${c%%:*}
+	run "$ASMGATE" verify "$B/malformed/$f.msi" "$B/app.msi"
+	expect_rc 2
+	expect_err "malformed/$f\.msi: error: ApplicationDefinition\.adf.*${c#*:}"
+	expect_err_lines 1
+	expect_out 'biztalk/app\.msi!Aim\.Common\.dll: signed'
+done
+
+# --- inspect lists the application -----------------------------------
+run "$ASMGATE" inspect "$B/app.msi"
+expect_rc 0
+expect_out '^  application Aim\.Orders 1\.0\.0\.0$'
+expect_out '^  references  BizTalk\.System$'
+expect_out 'System\.BizTalk:BizTalkAssembly Aim\.Orders\.Maps, Version=1\.0\.0\.0, Culture=neutral, PublicKeyToken=e0ba8f48cb722cea \(ITEM~1\.CAB, to %BTAD_InstallDir%\\Aim\.Orders\.Maps\.dll\)'
+expect_out 'System\.BizTalk:BizTalkBinding Application/Aim\.Orders/Production \(ITEM~4\.CAB'
+expect_out '^  environments Test, Production$'
+expect_out '^[^ ]*app\.msi!Aim\.Common\.dll$'
+run "$ASMGATE" inspect --format json "$B/bindings-only.msi"
+expect_rc 0
+expect_json
+jq_eq 'd["files"]' '[]'
+jq_eq 'd["applications"][0]["name"]' 'Aim.Orders'
+jq_eq 'd["applications"][0]["environments"]' "['Test', 'Production']"
+jq_eq 'd["applications"][0]["resources"][1]["destination"]' '%BTAD_InstallDir%\Production\BindingInfo.xml'
