@@ -209,15 +209,22 @@ asmgate_bindings_lint(const asmgate_bindings *const *b, size_t nb,
 			    "trusted", h->trusted ? "trusted" : "not trusted",
 			    h->trusted_file, h->trusted_line);
 		if (ph >= 0 && asmgate_policy_host_tracking(pol, (size_t)ph) &&
-		    h->roles)
-			add(&f, "tracking-host-not-dedicated", h->file, h->line,
-			    "host '%s' tracks (policy) but also %s%s%s: a "
-			    "tracking host's rights reach everything running "
-			    "in it; track in a dedicated host", hn,
-			    (h->roles & BIND_HOST_RECEIVE) ? "receives " : "",
-			    (h->roles & BIND_HOST_SEND) ? "sends " : "",
+		    h->roles) {
+			char what[64];
+			snprintf(what, sizeof(what), "%s%s%s%s%s",
+			    (h->roles & BIND_HOST_RECEIVE) ? "receives" : "",
+			    (h->roles & BIND_HOST_RECEIVE) &&
+			    (h->roles & ~BIND_HOST_RECEIVE) ? ", " : "",
+			    (h->roles & BIND_HOST_SEND) ? "sends" : "",
+			    (h->roles & BIND_HOST_SEND) &&
+			    (h->roles & BIND_HOST_ORCH) ? ", " : "",
 			    (h->roles & BIND_HOST_ORCH) ?
 			    "runs orchestrations" : "");
+			add(&f, "tracking-host-not-dedicated", h->file, h->line,
+			    "host '%s' tracks (policy) but also %s: a "
+			    "tracking host's rights reach everything running "
+			    "in it; track in a dedicated host", hn, what);
+		}
 		if (ph < 0)
 			continue;
 		for (j = 0; j < i; j++) {
@@ -425,7 +432,8 @@ asmgate_bindings_show(const asmgate_bindings *const *b, size_t nb,
 			} else {
 				if (nowhere++ == 0)
 					rd_buf_puts(&buf, "\nplaced nowhere "
-					    "(decided as unbound: for every "
+					    "by (an assembly no element "
+					    "places is decided for every "
 					    "host):\n");
 				id_text(&buf, id);
 			}

@@ -131,5 +131,10 @@ int cmd_keys(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
+int cmd_bindings(int argc, char **argv);
+/* Lint findings of binding files, one "FILE:LINE: warning: ..." line
+ * each, on out; *count of them. */
+void cmd_print_binding_findings(FILE *out, const asmgate_bindings *const *b,
+    size_t nb, const asmgate_policy *pol, size_t *count);
 
 #endif /* CMD_CMD_H */

@@ -31,6 +31,8 @@ static const struct {
 	{ "sign", cmd_sign,
 	    "complete delay-signing: sign an assembly with its key" },
 	{ "policy", cmd_policy, "policy files: lint, show" },
+	{ "bindings", cmd_bindings,
+	    "BizTalk binding files: show, lint (which host runs what)" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

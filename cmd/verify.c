@@ -76,6 +76,7 @@ verify_usage(FILE *out)
 	    "           [--policy FILE [--host NAME]...] [--jobs N]\n"
 	    "           [--fail-on STATES] [--output FMT=FILE]...\n"
 	    "           [--files-from LIST [--null]] [--exclude GLOB]...\n"
+	    "           [--bindings FILE]... [--require-bound]\n"
 	    "           [--quiet] [PATH...]\n"
 	    "\n"
 	    "Verify the strong-name signature of every assembly in PATH (files,\n"
@@ -110,6 +111,14 @@ verify_usage(FILE *out)
 	    "                       or a container member, whose relative path\n"
 	    "                       or name matches GLOB (fnmatch, '*' matches\n"
 	    "                       '/'); named PATHs never are (repeatable)\n"
+	    "  -b, --bindings FILE  a BizTalk binding file (repeatable; needs\n"
+	    "                       --policy): each assembly is decided for the\n"
+	    "                       hosts that run it (its orchestration's host,\n"
+	    "                       its port's handler host, the hosts of what\n"
+	    "                       references it); one no binding places, for\n"
+	    "                       every host (or the --host hosts)\n"
+	    "      --require-bound  with --bindings: a bound assembly missing\n"
+	    "                       from PATH... fails the run\n"
 	    "  -q, --quiet          text: print only what fails the run, and\n"
 	    "                       the summary\n"
 	    "  -h, --help           this help\n"
@@ -314,9 +323,13 @@ cmd_verify(int argc, char **argv)
 		{ "null", no_argument, NULL, '0' },
 		{ "exclude", required_argument, NULL, 'x' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "bindings", required_argument, NULL, 'b' },
+		{ "require-bound", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *bind_paths[RD_MAX_BINDING_FILES];
+	size_t nbind = 0;
 	enum cmd_format fmt = CMD_FMT_TEXT;
 	const char *policy_path = NULL;
 	const char *host_names[MAX_HOSTS];
@@ -354,7 +367,7 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:T:x:qh", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:T:x:qb:h", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'f':
@@ -427,6 +440,17 @@ cmd_verify(int argc, char **argv)
 		case 'q':
 			r.quiet = 1;
 			break;
+		case 'b':
+			if (nbind >= RD_MAX_BINDING_FILES) {
+				cmd_usage_error("verify", "at most %u --bindings",
+				    RD_MAX_BINDING_FILES);
+				goto out;
+			}
+			bind_paths[nbind++] = optarg;
+			break;
+		case 'B':
+			r.require_bound = 1;
+			break;
 		case 'h':
 			verify_usage(stdout);
 			rc = CMD_EXIT_OK;
@@ -450,6 +474,14 @@ cmd_verify(int argc, char **argv)
 	}
 	if (nhost_names && !policy_path) {
 		cmd_usage_error("verify", "--host needs --policy");
+		goto out;
+	}
+	if (nbind && !policy_path) {
+		cmd_usage_error("verify", "--bindings needs --policy");
+		goto out;
+	}
+	if (r.require_bound && !nbind) {
+		cmd_usage_error("verify", "--require-bound needs --bindings");
 		goto out;
 	}
 	if (policy_path) {
@@ -495,6 +527,34 @@ cmd_verify(int argc, char **argv)
 			r.test_keys[ntest++] = (asmgate_key *)(uintptr_t)
 			    asmgate_policy_test_key(r.policy, i);
 	}
+	/* Binding files: every host they name must be a policy host;
+	 * their layout findings are warnings (stderr), never a failure. */
+	for (i = 0; i < nbind; i++) {
+		asmgate_error_clear(&err);
+		if (asmgate_bindings_load(&r.bindings[i], bind_paths[i], &err) !=
+		    ASMGATE_OK) {
+			cmd_print_policy_error(bind_paths[i], &err);
+			goto out;
+		}
+		r.nbindings++;
+		asmgate_error_clear(&err);
+		if (asmgate_bindings_check_hosts(r.bindings[i], r.policy,
+		    &err) != ASMGATE_OK) {
+			cmd_put_text(stderr, bind_paths[i]);
+			fprintf(stderr, ":%lu: ", err.line);
+			cmd_put_text(stderr, err.msg);
+			fputs(" ", stderr);
+			cmd_put_text(stderr, policy_path);
+			fputs(": cannot decide what runs in it\n", stderr);
+			goto out;
+		}
+	}
+	if (nbind) {
+		size_t nw;
+		cmd_print_binding_findings(stderr,
+		    (const asmgate_bindings *const *)r.bindings, r.nbindings,
+		    r.policy, &nw);
+	}
 	(void)asmgate_verify_options_init(&r.vopts,
 	    ASMGATE_VERIFY_OPTIONS_VERSION);
 	r.vopts.test_keys = (const asmgate_key *const *)r.test_keys;
@@ -515,6 +575,8 @@ cmd_verify(int argc, char **argv)
 	so.nhosts = r.nhosts;
 	so.exclude = excl;
 	so.nexclude = nexcl;
+	so.bindings = (const asmgate_bindings *const *)r.bindings;
+	so.nbindings = r.nbindings;
 	/* Text and JSON are rendered by the workers, which then free the
 	 * image, unless a JUnit or SARIF report needs it when it takes the
 	 * subject. */
@@ -594,6 +656,7 @@ cmd_verify(int argc, char **argv)
 		}
 		if (!subj)
 			break;
+		r.scan = scan;
 		/* A terminal shared with standard output: no line under
 		 * the progress line. */
 		if (prog.shown && (isatty(STDOUT_FILENO) ||
@@ -631,6 +694,17 @@ cmd_verify(int argc, char **argv)
 		asmgate_subject_free(subj);
 	}
 	cmd_progress_clear(&prog);
+	r.scan = scan;
+	for (i = 0; i < nsinks; i++) {
+		sink *k = &sinks[i];
+
+		if (k->fmt == CMD_FMT_TEXT)
+			cmd_verify_print_missing(&r, &t, stdout);
+		else if (k->rep)
+			cmd_verify_report_missing(&r, k->rep);
+	}
+	if (!r.want_text)
+		cmd_verify_print_missing(&r, &t, NULL);
 	for (i = 0; i < nsinks; i++) {
 		sink *k = &sinks[i];
 
@@ -679,7 +753,8 @@ cmd_verify(int argc, char **argv)
 		fprintf(stderr, "asmgate verify: no .NET assembly found\n");
 		rc = CMD_EXIT_ERROR;
 	} else
-		rc = t.failed ? CMD_EXIT_REJECT : CMD_EXIT_OK;
+		rc = t.failed || (r.require_bound && t.missing) ?
+		    CMD_EXIT_REJECT : CMD_EXIT_OK;
 	if (fflush(stdout) != 0)
 		rc = CMD_EXIT_ERROR;
 out:
@@ -702,5 +777,7 @@ out:
 	free(r.test_keys);
 	free(map);
 	asmgate_policy_free(r.policy);
+	for (i = 0; i < r.nbindings; i++)
+		asmgate_bindings_free(r.bindings[i]);
 	return rc;
 }

@@ -30,6 +30,11 @@ typedef struct run {
 	int want_text, want_json;    /* what the workers render */
 	int quiet;                   /* text: failing subjects only */
 	asmgate_verdict_rules rules; /* exit status and every report */
+	/* --bindings: the files, and the scan (its missing list). */
+	asmgate_bindings *bindings[RD_MAX_BINDING_FILES];
+	size_t nbindings;
+	int require_bound;
+	const asmgate_scan *scan;
 } run;
 
 /* Counters for the summary and the exit status. */
@@ -40,6 +45,7 @@ typedef struct tally {
 	unsigned allowed;
 	unsigned failed;        /* assemblies that fail the run */
 	unsigned failed_on;     /* ... by being in a --fail-on state */
+	unsigned missing;       /* bound identities no subject matched */
 } tally;
 
 /* Text of one subject (with --quiet only what fails the run). */
@@ -56,6 +62,11 @@ void cmd_verify_add_report(const run *r, const asmgate_subject *s,
     asmgate_report *rep);
 /* Count one subject into t. */
 void cmd_verify_count(const run *r, const asmgate_subject *s, tally *t);
+/* With bindings: the missing identities (text, on out) and their
+ * count into t. */
+void cmd_verify_print_missing(const run *r, tally *t, FILE *out);
+void cmd_verify_json_missing(rd_json *j, const run *r);
+void cmd_verify_report_missing(const run *r, asmgate_report *rep);
 /* The text summary line. */
 void cmd_verify_print_summary(const run *r, const tally *t,
     const asmgate_scan_stats *st);

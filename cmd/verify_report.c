@@ -34,6 +34,51 @@ subject_fails(const run *r, const asmgate_subject *s)
 	return fails;
 }
 
+/* The policy host of decision h: the placement's with bindings, else
+ * the run's h-th host. */
+static size_t
+dec_host(const run *r, const asmgate_subject *s, size_t h)
+{
+	size_t np;
+	const asmgate_placement *pl = asmgate_subject_placements(s, &np);
+
+	return pl && h < np ? pl[h].host : r->hosts[h];
+}
+
+/* Why host h decides the subject: "ROLE: VIA (FILE:LINE)". */
+static void
+placement_text(rd_buf *b, const asmgate_subject *s, size_t h)
+{
+	size_t np;
+	const asmgate_placement *pl = asmgate_subject_placements(s, &np);
+
+	if (!pl || h >= np)
+		return;
+	rd_buf_printf(b, "placed: %s: %s", asmgate_role_name(pl[h].role),
+	    pl[h].via);
+	if (pl[h].file)
+		rd_buf_printf(b, " (%s:%lu)", pl[h].file, pl[h].line);
+}
+
+/* Decision h with the placement as its last reason (JUnit, SARIF). */
+static asmgate_decision
+with_placement(const asmgate_subject *s, const asmgate_decision *d,
+    size_t h)
+{
+	asmgate_decision x = d[h];
+	rd_buf b;
+
+	rd_buf_init(&b, ASMGATE_REASON_MAX - 1);
+	placement_text(&b, s, h);
+	if (b.len && !b.failed && x.nreasons < ASMGATE_MAX_REASONS) {
+		memcpy(x.reasons[x.nreasons], b.p, b.len);
+		x.reasons[x.nreasons][b.len] = '\0';
+		x.nreasons++;
+	}
+	rd_buf_free(&b);
+	return x;
+}
+
 void
 cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
 {
@@ -67,11 +112,16 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
 	}
 	fputc('\n', out);
 	d = asmgate_subject_decisions(s, &nd);
+	if (r->nbindings && nd == 0 && r->policy)
+		fputs("  not decided: placed only in hosts outside --host\n",
+		    out);
 	for (h = 0; h < nd && h < r->nhosts; h++) {
+		rd_buf pb;
+
 		/* The reasons name the deciding rule. */
 		fputs("  ", out);
 		cmd_put_text(out, asmgate_policy_host_name(r->policy,
-		    r->hosts[h]));
+		    dec_host(r, s, h)));
 		fprintf(out, ": %s%s", d[h].allowed ? "allowed" : "denied",
 		    !d[h].allowed && d[h].audit ? " (audit)" : "");
 		for (k = 0; k < d[h].nreasons; k++) {
@@ -79,6 +129,15 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s, FILE *out)
 			cmd_put_text(out, d[h].reasons[k]);
 		}
 		fputc('\n', out);
+		/* Why this host (with bindings). */
+		rd_buf_init(&pb, RD_MAX_REPORT_BYTES);
+		placement_text(&pb, s, h);
+		if (pb.len && rd_buf_cstr(&pb)) {
+			fputs("    ", out);
+			cmd_put_text(out, (const char *)pb.p);
+			fputc('\n', out);
+		}
+		rd_buf_free(&pb);
 	}
 	cmd_print_resource_text(asmgate_subject_get_resource(s), out);
 }
@@ -133,9 +192,13 @@ cmd_verify_print_json(const run *r, const asmgate_subject *s, rd_json *j)
 		rd_json_key(j, "policy");
 		rd_json_arr(j);
 		for (h = 0; h < nd && h < r->nhosts; h++) {
+			size_t np;
+			const asmgate_placement *pl =
+			    asmgate_subject_placements(s, &np);
+
 			rd_json_obj(j);
 			rd_json_kstr(j, "host", asmgate_policy_host_name(r->policy,
-			    r->hosts[h]));
+			    dec_host(r, s, h)));
 			rd_json_kstr(j, "decision", d[h].allowed ? "allowed" :
 			    "denied");
 			rd_json_kbool(j, "audit", d[h].audit);
@@ -145,6 +208,33 @@ cmd_verify_print_json(const run *r, const asmgate_subject *s, rd_json *j)
 			for (k = 0; k < d[h].nreasons; k++)
 				rd_json_str(j, d[h].reasons[k]);
 			rd_json_arr_end(j);
+			/* Why this host decides: the element that placed
+			 * the assembly, or the command line. */
+			rd_json_key(j, "placement");
+			rd_json_obj(j);
+			if (pl && h < np) {
+				rd_json_kstr(j, "role",
+				    asmgate_role_name(pl[h].role));
+				rd_json_key(j, "binding");
+				if (pl[h].file) {
+					rd_buf fl;
+					rd_buf_init(&fl, RD_MAX_REPORT_BYTES);
+					rd_buf_printf(&fl, "%s:%lu", pl[h].file,
+					    pl[h].line);
+					rd_json_str(j, rd_buf_cstr(&fl));
+					rd_buf_free(&fl);
+				} else {
+					rd_json_null(j);
+				}
+				rd_json_kstr(j, "via", pl[h].via);
+			} else {
+				rd_json_kstr(j, "role", "option");
+				rd_json_knull(j, "binding");
+				rd_json_kstr(j, "via", r->nhosts <
+				    asmgate_policy_host_count(r->policy) ?
+				    "--host" : "every host of the policy");
+			}
+			rd_json_obj_end(j);
 			rd_json_obj_end(j);
 		}
 		rd_json_arr_end(j);
@@ -184,7 +274,10 @@ cmd_verify_json_summary(rd_json *j, const run *r, const tally *t,
 	 * SARIF follow too; failOn: of those, by --fail-on. */
 	rd_json_kuint(j, "failed", t->failed);
 	rd_json_kuint(j, "failOn", t->failed_on);
+	if (r->nbindings)
+		rd_json_kuint(j, "missing", t->missing);
 	rd_json_obj_end(j);
+	cmd_verify_json_missing(j, r);
 	rd_json_obj_end(j);
 }
 
@@ -220,11 +313,107 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 		return;
 	}
 	d = asmgate_subject_decisions(s, &nd);
-	for (h = 0; h < nd && h < r->nhosts; h++)
+	for (h = 0; h < nd && h < r->nhosts; h++) {
+		asmgate_decision x = with_placement(s, d, h);
 		(void)asmgate_report_add_origin(rep, name, o, img, NULL,
 		    asmgate_subject_signature(s),
-		    asmgate_policy_host_name(r->policy, r->hosts[h]), &d[h],
+		    asmgate_policy_host_name(r->policy, dec_host(r, s, h)), &x,
 		    &err);
+	}
+}
+
+/* One line of a missing identity: "DISPLAY for HOST (FILE:LINE, ROLE
+ * by ELEMENT)". */
+static void
+missing_line(rd_buf *b, const asmgate_missing *m)
+{
+	const asmgate_bound *id = m->bound;
+
+	rd_buf_printf(b, "%s for %s (%s:%lu, %s by %s)", id->display,
+	    id->host ? id->host : "no host", id->file, id->line,
+	    asmgate_role_name(id->role), id->element);
+	if (m->near)
+		rd_buf_printf(b, "; near match: %s", m->near);
+}
+
+void
+cmd_verify_print_missing(const run *r, tally *t, FILE *out)
+{
+	size_t i, n = r->scan ? asmgate_scan_missing_count(r->scan) : 0;
+
+	t->missing = (unsigned)n;
+	for (i = 0; out && i < n; i++) {
+		rd_buf b;
+
+		rd_buf_init(&b, RD_MAX_REPORT_BYTES);
+		missing_line(&b, asmgate_scan_missing(r->scan, i));
+		fputs("missing: ", out);
+		cmd_put_text(out, rd_buf_cstr(&b) ? (const char *)b.p : "?");
+		fputs(r->require_bound ? " (--require-bound: fails the run)\n" :
+		    "\n", out);
+		rd_buf_free(&b);
+	}
+}
+
+/* With --require-bound, each missing identity is a failed case. */
+void
+cmd_verify_report_missing(const run *r, asmgate_report *rep)
+{
+	size_t i, n = r->scan ? asmgate_scan_missing_count(r->scan) : 0;
+	asmgate_error err;
+
+	for (i = 0; r->require_bound && i < n; i++) {
+		const asmgate_missing *m = asmgate_scan_missing(r->scan, i);
+		asmgate_decision d;
+		rd_buf b;
+
+		memset(&d, 0, sizeof(d));
+		rd_buf_init(&b, ASMGATE_REASON_MAX - 1);
+		rd_buf_puts(&b, "bound but not found (--require-bound): ");
+		missing_line(&b, m);
+		if (!b.failed) {
+			memcpy(d.reasons[0], b.p, b.len);
+			d.reasons[0][b.len] = '\0';
+			d.nreasons = 1;
+		}
+		rd_buf_free(&b);
+		rd_buf_init(&b, RD_MAX_REPORT_BYTES);
+		rd_buf_printf(&b, "missing:%s", m->bound->display);
+		asmgate_error_clear(&err);
+		if (rd_buf_cstr(&b))
+			(void)asmgate_report_add_origin(rep,
+			    (const char *)b.p, NULL, NULL, NULL, NULL,
+			    m->bound->host ? m->bound->host : "-", &d, &err);
+		rd_buf_free(&b);
+	}
+}
+
+void
+cmd_verify_json_missing(rd_json *j, const run *r)
+{
+	size_t i, n = r->scan ? asmgate_scan_missing_count(r->scan) : 0;
+
+	if (!r->nbindings)
+		return;
+	rd_json_key(j, "missing");
+	rd_json_arr(j);
+	for (i = 0; i < n; i++) {
+		const asmgate_missing *m = asmgate_scan_missing(r->scan, i);
+		rd_buf b;
+
+		rd_json_obj(j);
+		rd_json_kstr(j, "name", m->bound->display);
+		rd_json_kstr(j, "host", m->bound->host);
+		rd_json_kstr(j, "role", asmgate_role_name(m->bound->role));
+		rd_buf_init(&b, RD_MAX_REPORT_BYTES);
+		rd_buf_printf(&b, "%s:%lu", m->bound->file, m->bound->line);
+		rd_json_kstr(j, "binding", rd_buf_cstr(&b));
+		rd_buf_free(&b);
+		rd_json_kstr(j, "via", m->bound->element);
+		rd_json_kstr(j, "near", m->near);
+		rd_json_obj_end(j);
+	}
+	rd_json_arr_end(j);
 }
 
 
@@ -260,7 +449,7 @@ cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
 	if (r->rules.fail_on & ((uint32_t)1 << sig->state))
 		t->failed_on++;
 	d = asmgate_subject_decisions(s, &nd);
-	if (r->policy && nd != r->nhosts) {
+	if (r->policy && !r->nbindings && nd != r->nhosts) {
 		t->errors++;
 		return;
 	}
@@ -318,5 +507,9 @@ cmd_verify_print_summary(const run *r, const tally *t,
 		    t->audit_denied ? " (some in audit hosts)" : "");
 	if (t->failed_on)
 		printf("; %u in a --fail-on state", t->failed_on);
+	if (r->nbindings)
+		printf("; %u bound assembl%s missing%s", t->missing,
+		    t->missing == 1 ? "y" : "ies", r->require_bound &&
+		    t->missing ? " (fails the run)" : "");
 	putchar('\n');
 }

@@ -102,6 +102,13 @@ struct asmgate_scan {
 	node *top_head, *top_tail;
 	node *cur;               /* the emitter's node */
 	node *waiting;           /* the node the emitter waits for */
+	/* With bindings: the paths as added (for the first pass) and
+	 * the placements it found. */
+	char **paths;
+	size_t npaths;
+	scan_place *place;
+	int place_failed;
+	asmgate_error place_err;
 };
 
 asmgate_status
@@ -286,7 +293,20 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 	}
 	if (s->o.verify && s->o.policy && subj->kind ==
 	    ASMGATE_SUBJECT_ASSEMBLY) {
-		subj->decisions = calloc(s->o.nhosts ? s->o.nhosts : 1,
+		size_t nd = s->o.nhosts;
+
+		if (s->place) {
+			subj->placements = scan_place_lookup(s->place,
+			    subj->name, img, &nd);
+			if (!subj->placements) {
+				subj->kind = ASMGATE_SUBJECT_ERROR;
+				subj->has_err = 1;
+				(void)rd_fail_nooff(&subj->err, ASMGATE_E_NOMEM,
+				    "out of memory");
+				return;
+			}
+		}
+		subj->decisions = calloc(nd ? nd : 1,
 		    sizeof(*subj->decisions));
 		if (!subj->decisions) {
 			subj->kind = ASMGATE_SUBJECT_ERROR;
@@ -295,9 +315,10 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 			    "out of memory");
 			return;
 		}
-		subj->ndecisions = s->o.nhosts;
-		for (h = 0; h < s->o.nhosts; h++) {
-			rc = asmgate_policy_decide(s->o.policy, s->o.hosts[h],
+		subj->ndecisions = nd;
+		for (h = 0; h < nd; h++) {
+			rc = asmgate_policy_decide(s->o.policy, s->place ?
+			    subj->placements[h].host : s->o.hosts[h],
 			    img, &subj->sig, &subj->decisions[h], err);
 			if (rc != ASMGATE_OK) {
 				subj->kind = ASMGATE_SUBJECT_ERROR;
@@ -305,6 +326,8 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 				subj->err = *err;
 				free(subj->decisions);
 				subj->decisions = NULL;
+				free(subj->placements);
+				subj->placements = NULL;
 				subj->ndecisions = 0;
 				return;
 			}
@@ -774,7 +797,7 @@ asmgate_scan_new(asmgate_scan **out, const asmgate_scan_options *opts,
 
 	*out = NULL;
 	if (!opts || (opts->version != ASMGATE_SCAN_OPTIONS_VERSION &&
-	    opts->version != 1))
+	    opts->version != 1 && opts->version != 2))
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "scan options of unknown version");
 	if (opts->version >= 2 && (opts->nexclude > ASMGATE_SCAN_MAX_EXCLUDE ||
@@ -788,14 +811,32 @@ asmgate_scan_new(asmgate_scan **out, const asmgate_scan_options *opts,
 	if (opts->policy && opts->nhosts && !opts->hosts)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "hosts are required with nhosts");
+	if (opts->version >= 3 && opts->nbindings && (!opts->bindings ||
+	    !opts->policy || !opts->verify ||
+	    opts->nbindings > RD_MAX_BINDING_FILES))
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "bindings need a policy and verification (at most %u "
+		    "files, in an array)", RD_MAX_BINDING_FILES);
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
-	/* A version 1 struct ends before exclude. */
+	/* A version 1 struct ends before exclude, version 2 before
+	 * bindings. */
 	if (opts->version == 1)
 		memcpy(&s->o, opts, offsetof(asmgate_scan_options, exclude));
+	else if (opts->version == 2)
+		memcpy(&s->o, opts, offsetof(asmgate_scan_options, bindings));
 	else
 		s->o = *opts;
+	if (s->o.nbindings) {
+		s->place = scan_place_new(s->o.bindings, s->o.nbindings,
+		    s->o.policy, s->o.hosts, s->o.nhosts);
+		if (!s->place) {
+			free(s);
+			return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+			    "out of memory");
+		}
+	}
 	s->o.version = ASMGATE_SCAN_OPTIONS_VERSION;
 	if (s->o.jobs == 0)
 		s->o.jobs = 1;
@@ -816,6 +857,19 @@ asmgate_scan_add_path(asmgate_scan *s, const char *path, asmgate_error *err)
 	if (s->started)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "paths are added before the scan starts");
+	if (s->place) {
+		/* Kept for the first pass, which walks them again. */
+		char **np = realloc(s->paths, (s->npaths + 1) * sizeof(*np));
+		size_t n = strlen(path) + 1;
+		if (!np)
+			return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+			    "out of memory");
+		s->paths = np;
+		if (!(np[s->npaths] = malloc(n)))
+			return rd_fail_nooff(err, ASMGATE_E_NOMEM,
+			    "out of memory");
+		memcpy(np[s->npaths++], path, n);
+	}
 	return scan_walk(&s->src, path, s->o.exclude, s->o.nexclude,
 	    &s->stats.excluded, err);
 }
@@ -828,12 +882,53 @@ nomem_subject(asmgate_scan *s)
 	pthread_mutex_unlock(&s->mu);
 }
 
+/* With bindings: the first pass (parse only) over the same paths,
+ * collecting identities and references, then the placements. */
+static asmgate_status
+first_pass(asmgate_scan *s, asmgate_error *err)
+{
+	asmgate_scan_options o = s->o;
+	asmgate_scan *p = NULL;
+	asmgate_subject *subj;
+	asmgate_status st;
+	size_t i;
+
+	o.verify = 0;
+	o.verify_options = NULL;
+	o.policy = NULL;
+	o.hosts = NULL;
+	o.nhosts = 0;
+	o.on_subject = scan_place_collect;
+	o.ctx = s->place;
+	o.release_images = 1;
+	o.bindings = NULL;
+	o.nbindings = 0;
+	st = asmgate_scan_new(&p, &o, err);
+	for (i = 0; st == ASMGATE_OK && i < s->npaths; i++)
+		st = asmgate_scan_add_path(p, s->paths[i], err);
+	while (st == ASMGATE_OK) {
+		st = asmgate_scan_next(p, &subj, err);
+		if (st != ASMGATE_OK || !subj)
+			break;
+		asmgate_subject_free(subj);
+	}
+	asmgate_scan_free(p);
+	if (st == ASMGATE_OK)
+		st = scan_place_resolve(s->place, err);
+	return st;
+}
+
 static void
 start(asmgate_scan *s)
 {
 	unsigned i;
 
 	s->started = 1;
+	if (s->place) {
+		asmgate_error_clear(&s->place_err);
+		if (first_pass(s, &s->place_err) != ASMGATE_OK)
+			s->place_failed = 1;
+	}
 	if (s->o.jobs <= 1)
 		return;
 	for (i = 0; i < s->o.jobs; i++) {
@@ -863,6 +958,11 @@ asmgate_scan_next(asmgate_scan *s, asmgate_subject **out, asmgate_error *err)
 	*out = NULL;
 	if (!s->started)
 		start(s);
+	if (s->place_failed) {
+		if (err)
+			*err = s->place_err;
+		return s->place_err.code;
+	}
 	pthread_mutex_lock(&s->mu);
 	for (;;) {
 		n = s->cur;
@@ -941,6 +1041,18 @@ asmgate_scan_next(asmgate_scan *s, asmgate_subject **out, asmgate_error *err)
 	return ASMGATE_OK;
 }
 
+size_t
+asmgate_scan_missing_count(const asmgate_scan *s)
+{
+	return s ? scan_place_missing_count(s->place) : 0;
+}
+
+const asmgate_missing *
+asmgate_scan_missing(const asmgate_scan *s, size_t i)
+{
+	return s ? scan_place_missing(s->place, i) : NULL;
+}
+
 const asmgate_scan_stats *
 asmgate_scan_get_stats(const asmgate_scan *s)
 {
@@ -986,6 +1098,10 @@ asmgate_scan_free(asmgate_scan *s)
 		tree_free(s, n);
 	}
 	scan_sources_free(&s->src);
+	scan_place_free(s->place);
+	while (s->npaths > 0)
+		free(s->paths[--s->npaths]);
+	free(s->paths);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->work_cv);
 	pthread_cond_destroy(&s->done_cv);

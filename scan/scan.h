@@ -54,6 +54,20 @@ asmgate_subject *scan_subject_new(asmgate_subject_kind kind,
     const char *file, const char *const *members, const char *const *keys,
     size_t nmembers);
 
+/* place.c: hosts from binding files (see there). */
+typedef struct scan_place scan_place;
+scan_place *scan_place_new(const asmgate_bindings *const *b, size_t nb,
+    const asmgate_policy *pol, const size_t *hosts, size_t nhosts);
+void scan_place_free(scan_place *p);
+/* The first pass's on_subject (thread-safe). */
+void scan_place_collect(void *ctx, asmgate_subject *subj);
+asmgate_status scan_place_resolve(scan_place *p, asmgate_error *err);
+/* One allocation (free it) of *n placements; NULL when out of memory. */
+asmgate_placement *scan_place_lookup(const scan_place *p, const char *sname,
+    const asmgate_image *img, size_t *n);
+size_t scan_place_missing_count(const scan_place *p);
+const asmgate_missing *scan_place_missing(const scan_place *p, size_t i);
+
 /* Internal view of a subject, for scan.c. */
 struct asmgate_subject {
 	asmgate_subject_kind kind;
@@ -70,6 +84,7 @@ struct asmgate_subject {
 	asmgate_error err;
 	asmgate_decision *decisions;
 	size_t ndecisions;
+	asmgate_placement *placements; /* with bindings: one per decision */
 	void *user;
 	void (*user_free)(void *);
 	asmgate_subject_resource *res; /* in an application (app.c) */

@@ -85,6 +85,7 @@ asmgate_subject_free(asmgate_subject *s)
 		s->user_free(s->user);
 	asmgate_image_free(s->img);
 	free(s->decisions);
+	free(s->placements);
 	free(s->res);
 	free(s->members);
 	free(s->keys);
@@ -139,6 +140,13 @@ asmgate_subject_decisions(const asmgate_subject *s, size_t *n)
 {
 	*n = s->decisions ? s->ndecisions : 0;
 	return s->decisions;
+}
+
+const asmgate_placement *
+asmgate_subject_placements(const asmgate_subject *s, size_t *n)
+{
+	*n = s->placements ? s->ndecisions : 0;
+	return s->placements;
 }
 
 void

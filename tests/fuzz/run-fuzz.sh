@@ -4,7 +4,7 @@
 #
 # For each NAME (tests/fuzz/NAME.c, e.g. fuzz_pe) the harness is built
 # with CC -fsanitize=fuzzer,address,undefined and every library source
-# (rd/ ctr/ pe/ keys/ verify/ policy/) into build/fuzz/NAME, then run for
+# (rd/ ctr/ pe/ keys/ verify/ policy/ bind/) into build/fuzz/NAME, then run for
 # SECONDS over the working corpus build/fuzz/work/SHORT (new inputs go
 # there), reading tests/fuzz/corpus/SHORT and the seed directories listed
 # in tests/fuzz/corpus/SHORT.seeds (repository-relative). One process
@@ -23,7 +23,7 @@ case $secs in
 esac
 
 srcs=""
-for m in rd ctr pe keys verify policy; do
+for m in rd ctr pe keys verify policy bind; do
 	for f in "$m"/*.c; do
 		[ -f "$f" ] && srcs="$srcs $f"
 	done
