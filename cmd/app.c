@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "rd/limits.h"
 #include "report.h"
 
 void
@@ -146,4 +147,62 @@ cmd_app_json(rd_json *j, const char *path, const asmgate_app *app)
 	}
 	rd_json_arr_end(j);
 	rd_json_obj_end(j);
+}
+
+int
+cmd_app_bindings(const char *const *paths, size_t npaths,
+    const char *const *listed, size_t nlisted, const char *env,
+    const asmgate_policy *pol, const char *policy_path,
+    asmgate_bindings **b, size_t *n)
+{
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < npaths + nlisted; i++) {
+		const char *path = i < npaths ? paths[i] : listed[i - npaths];
+		asmgate_bindings *one = NULL;
+		asmgate_error err;
+
+		asmgate_error_clear(&err);
+		if (asmgate_app_package_bindings(&one, path, env, &err) !=
+		    ASMGATE_OK) {
+			/* Its adf is bad: the scan says so (exit 2). */
+			if (err.code == ASMGATE_E_USAGE) {
+				fputs("asmgate verify: ", stderr);
+				cmd_put_text(stderr, err.msg);
+				fputc('\n', stderr);
+				return 0;
+			}
+			continue;
+		}
+		if (!one)
+			continue;
+		if (*n >= RD_MAX_BINDING_FILES) {
+			asmgate_bindings_free(one);
+			cmd_print_path_error(path, "more than %u binding files",
+			    RD_MAX_BINDING_FILES);
+			return 0;
+		}
+		b[(*n)++] = one;
+		found = 1;
+		asmgate_error_clear(&err);
+		if (asmgate_bindings_check_hosts(one, pol, &err) !=
+		    ASMGATE_OK) {
+			cmd_put_text(stderr, path);
+			fprintf(stderr, ": binding line %lu: ", err.line);
+			cmd_put_text(stderr, err.msg);
+			fputs(" ", stderr);
+			cmd_put_text(stderr, policy_path);
+			fputs(": cannot decide what runs in it\n", stderr);
+			return 0;
+		}
+	}
+	if (env && !found) {
+		fputs("asmgate verify: --environment ", stderr);
+		cmd_put_text(stderr, env);
+		fputs(": no application MSI among the paths carries "
+		    "bindings\n", stderr);
+		return 0;
+	}
+	return 1;
 }

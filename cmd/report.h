@@ -47,5 +47,13 @@ void cmd_print_resource_json(const asmgate_subject_resource *res,
     rd_json *j);
 void cmd_app_text(FILE *out, const char *path, const asmgate_app *app);
 void cmd_app_json(rd_json *j, const char *path, const asmgate_app *app);
+/* verify without --bindings: the binding files the application MSIs
+ * among the paths carry for env (NULL: their default ones), appended
+ * to b (*n of RD_MAX_BINDING_FILES), their hosts checked against pol;
+ * 0 after printing why it cannot go on. */
+int cmd_app_bindings(const char *const *paths, size_t npaths,
+    const char *const *listed, size_t nlisted, const char *env,
+    const asmgate_policy *pol, const char *policy_path,
+    asmgate_bindings **b, size_t *n);
 
 #endif /* CMD_REPORT_H */

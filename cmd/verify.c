@@ -119,6 +119,10 @@ verify_usage(FILE *out)
 	    "                       every host (or the --host hosts)\n"
 	    "      --require-bound  with --bindings: a bound assembly missing\n"
 	    "                       from PATH... fails the run\n"
+	    "      --environment NAME  without --bindings, a BizTalk application\n"
+	    "                       MSI's own binding for NAME (its\n"
+	    "                       TargetEnvironment; default: the binding\n"
+	    "                       without one) places its assemblies\n"
 	    "  -q, --quiet          text: print only what fails the run, and\n"
 	    "                       the summary\n"
 	    "  -h, --help           this help\n"
@@ -324,12 +328,14 @@ cmd_verify(int argc, char **argv)
 		{ "exclude", required_argument, NULL, 'x' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "bindings", required_argument, NULL, 'b' },
+		{ "environment", required_argument, NULL, 'E' },
 		{ "require-bound", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *bind_paths[RD_MAX_BINDING_FILES];
 	size_t nbind = 0;
+	const char *environment = NULL;
 	enum cmd_format fmt = CMD_FMT_TEXT;
 	const char *policy_path = NULL;
 	const char *host_names[MAX_HOSTS];
@@ -367,7 +373,7 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:T:x:qb:h", opts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "f:t:m:p:H:j:F:o:T:x:qb:E:h", opts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'f':
@@ -451,6 +457,9 @@ cmd_verify(int argc, char **argv)
 		case 'B':
 			r.require_bound = 1;
 			break;
+		case 'E':
+			environment = optarg;
+			break;
 		case 'h':
 			verify_usage(stdout);
 			rc = CMD_EXIT_OK;
@@ -478,6 +487,12 @@ cmd_verify(int argc, char **argv)
 	}
 	if (nbind && !policy_path) {
 		cmd_usage_error("verify", "--bindings needs --policy");
+		goto out;
+	}
+	if (environment && (nbind || !policy_path)) {
+		cmd_usage_error("verify", "--environment picks an application "
+		    "MSI's own bindings: it needs --policy, and --bindings "
+		    "replaces them");
 		goto out;
 	}
 	if (r.require_bound && !nbind) {
@@ -549,7 +564,13 @@ cmd_verify(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (nbind) {
+	/* Without --bindings, the application MSIs' own. */
+	if (!nbind && r.policy && !cmd_app_bindings(
+	    (const char *const *)argv + optind, (size_t)(argc - optind),
+	    (const char *const *)listed, nlisted, environment, r.policy,
+	    policy_path, r.bindings, &r.nbindings))
+		goto out;
+	if (nbind || r.nbindings) {
 		size_t nw;
 		cmd_print_binding_findings(stderr,
 		    (const asmgate_bindings *const *)r.bindings, r.nbindings,

@@ -1239,6 +1239,17 @@ const asmgate_subject_resource *asmgate_subject_get_resource(
 asmgate_status asmgate_app_open_package(asmgate_app **out, const char *path,
     asmgate_error *err);
 
+/** The binding file the application MSI at path carries for
+ *  environment (a binding resource's TargetEnvironment, compared ASCII
+ *  case-insensitively; NULL: the default binding, the one without
+ *  TargetEnvironment), loaded as asmgate_bindings_load_memory does and
+ *  named "app.msi!<cabinet>!<file>". *out NULL and ASMGATE_OK when path
+ *  is not an application MSI, has no binding resource, or (environment
+ *  NULL) no default one; no binding for a named environment is
+ *  ASMGATE_E_USAGE listing the environments there. */
+asmgate_status asmgate_app_package_bindings(asmgate_bindings **out,
+    const char *path, const char *environment, asmgate_error *err);
+
 #ifdef __cplusplus
 }
 #endif

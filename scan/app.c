@@ -250,8 +250,13 @@ scan_app_subject(const asmgate_app *app, asmgate_subject *subj,
 		memcpy(p, shown, strlen(shown) + 1);
 		subj->name = name;
 	}
+}
+
+void
+scan_app_deny(asmgate_subject *subj)
+{
 	/* The detail is the resource's; each host says what kind. */
-	if (subj->res->denial)
+	if (subj->res && subj->res->denial)
 		deny_all(subj, subj->res->declared || subj->res->luid ?
 		    "application package: the adf declares another identity "
 		    "for this assembly" : "application package: the adf does "
@@ -299,5 +304,141 @@ asmgate_app_open_package(asmgate_app **out, const char *path,
 		st = asmgate_app_load_memory(out, buf, len, BIND_ADF_NAME, err);
 	free(buf);
 	asmgate_container_free(c);
+	return st;
+}
+
+/* The names of the environments the binding resources target, into buf
+ * ("Test, Production"; "(default)" for one without a TargetEnvironment). */
+static void
+environments(const asmgate_app *app, char *buf, size_t len)
+{
+	size_t i, n = asmgate_app_resource_count(app), o = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && o < len; i++) {
+		const asmgate_app_resource *r = asmgate_app_resource_get(app, i);
+		int w;
+
+		if (r->kind != ASMGATE_APP_BINDING)
+			continue;
+		w = snprintf(buf + o, len - o, "%s%.60s", o ? ", " : "",
+		    r->environment && r->environment[0] ? r->environment :
+		    "(default)");
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
+/* The one binding resource for environment env (NULL: the default,
+ * without TargetEnvironment) in *out; *out NULL and ASMGATE_OK when the
+ * application has no binding resource at all. */
+static asmgate_status
+pick_binding(const asmgate_app *app, const char *path, const char *env,
+    const asmgate_app_resource **out, asmgate_error *err)
+{
+	size_t i, n = asmgate_app_resource_count(app);
+	const asmgate_app_resource *found = NULL;
+	char envs[512];
+	int any = 0;
+
+	*out = NULL;
+	for (i = 0; i < n; i++) {
+		const asmgate_app_resource *r = asmgate_app_resource_get(app, i);
+		const char *e = r->environment ? r->environment : "";
+
+		if (r->kind != ASMGATE_APP_BINDING)
+			continue;
+		any = 1;
+		if (env ? bind_casecmp(e, env) != 0 : e[0] != '\0')
+			continue;
+		if (found)
+			return rd_fail_line(err, ASMGATE_E_MALFORMED, r->line,
+			    "%.200s: two binding resources for the %s%.60s%s "
+			    "(adf lines %lu and %lu)", path, env ?
+			    "environment '" : "default environment", env ?
+			    env : "", env ? "'" : "", found->line, r->line);
+		found = r;
+	}
+	*out = found;
+	/* No default binding: none applies (every host decides). */
+	if (found || !any || !env)
+		return ASMGATE_OK;
+	environments(app, envs, sizeof(envs));
+	return rd_fail_nooff(err, ASMGATE_E_USAGE, "%.200s: no binding for "
+	    "the environment '%.60s'; the package has: %s", path, env, envs);
+}
+
+asmgate_status
+asmgate_app_package_bindings(asmgate_bindings **out, const char *path,
+    const char *environment, asmgate_error *err)
+{
+	asmgate_container *c = NULL, *item = NULL;
+	asmgate_app *app = NULL;
+	const asmgate_app_resource *r;
+	uint8_t *cab = NULL, *xml = NULL;
+	size_t i, n, cablen = 0, xmllen = 0;
+	char name[1024];
+	asmgate_status st;
+	long ci = -1;
+
+	if (!out || !path)
+		return rd_fail_nooff(err, ASMGATE_E_USAGE,
+		    "asmgate_app_package_bindings: no path");
+	*out = NULL;
+	st = asmgate_app_open_package(&app, path, err);
+	if (st != ASMGATE_OK || !app)
+		return st;
+	st = pick_binding(app, path, environment, &r, err);
+	if (st != ASMGATE_OK || !r) {
+		asmgate_app_free(app);
+		return st;
+	}
+	/* The resource's cabinet among the database's members. */
+	st = asmgate_container_open(&c, path, err);
+	n = st == ASMGATE_OK ? asmgate_container_count(c) : 0;
+	for (i = 0; i < n && ci < 0; i++) {
+		const asmgate_member_info *mi = asmgate_container_member(c, i);
+		const char *b;
+
+		if (!mi || !mi->name || mi->is_directory)
+			continue;
+		b = strrchr(mi->name, '/');
+		b = b ? b + 1 : mi->name;
+		if (bind_casecmp(b, r->cabinet) == 0)
+			ci = (long)i;
+	}
+	if (st == ASMGATE_OK && ci < 0)
+		st = rd_fail_line(err, ASMGATE_E_MALFORMED, r->line, "%.200s: "
+		    "binding resource '%.80s': cabinet %.40s is not in the "
+		    "package", path, r->luid, r->cabinet);
+	if (st == ASMGATE_OK)
+		st = asmgate_container_read(c, (size_t)ci, RD_MAX_MEMBER_BYTES,
+		    &cab, &cablen, err);
+	if (st == ASMGATE_OK)
+		st = asmgate_container_open_memory(&item, cab, cablen, err);
+	/* The binding file: the cabinet's one member (BizTalkBinding/
+	 * Application-<App>/BindingInfo.xml in exports). */
+	if (st == ASMGATE_OK && asmgate_container_count(item) != 1)
+		st = rd_fail_line(err, ASMGATE_E_MALFORMED, r->line, "%.200s: "
+		    "binding resource '%.80s': cabinet %.40s holds %zu files, "
+		    "not one binding file", path, r->luid, r->cabinet,
+		    asmgate_container_count(item));
+	if (st == ASMGATE_OK)
+		st = asmgate_container_read(item, 0, RD_MAX_BINDING_BYTES, &xml,
+		    &xmllen, err);
+	if (st == ASMGATE_OK) {
+		snprintf(name, sizeof(name), "%s!%s!%s", path,
+		    asmgate_container_member(c, (size_t)ci)->name,
+		    asmgate_container_member(item, 0)->name);
+		st = asmgate_bindings_load_memory(out, xml, xmllen, name, err);
+		if (st != ASMGATE_OK)
+			rd_err_prefix(err, name);
+	}
+	free(xml);
+	asmgate_container_free(item);
+	free(cab);
+	asmgate_container_free(c);
+	asmgate_app_free(app);
 	return st;
 }

@@ -252,6 +252,8 @@ box_unref(asmgate_scan *s, box *b)
 
 /* ------------------------------------------------------------ running */
 
+static void apply_app(node *n);
+
 /* Verify and decide img for node n (worker side). */
 static void
 run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
@@ -280,6 +282,8 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 	set_outcome(s, n, ASMGATE_SUBJECT_ASSEMBLY, NULL, img);
 	if (!(subj = n->subj))
 		return;
+	/* Named by its resource before anything looks it up by name. */
+	apply_app(n);
 	if (s->o.verify) {
 		rc = asmgate_verify_image(img, s->o.verify_options, &subj->sig,
 		    err);
@@ -397,7 +401,8 @@ apply_app(node *n)
 	const node *m, *item = n, *a;
 	size_t depth = 0;
 
-	if (!n->subj || n->subj->kind != ASMGATE_SUBJECT_ASSEMBLY)
+	if (!n->parent || !n->subj ||
+	    n->subj->kind != ASMGATE_SUBJECT_ASSEMBLY)
 		return;
 	for (m = n->parent; m && !m->app; m = m->parent)
 		item = m;
@@ -708,8 +713,8 @@ run_node(asmgate_scan *s, node *n)
 		run_member(s, n);
 	else
 		run_top(s, n);
-	if (n->parent)
-		apply_app(n);
+	if (n->subj)
+		scan_app_deny(n->subj);
 	/* A fault on this thread, or in the file a member comes from (read
 	 * by another thread too). */
 	if (rd_file_thread_faults() != faults ||

@@ -101,8 +101,11 @@ asmgate_status scan_app_check_cabinets(const asmgate_app *app,
 /* Name subj (an assembly found below the application's database at
  * member depth app_depth of its chain; item: the database's member it
  * came from, direct: it is that member) by its resource, attach the
- * resource and deny it when the adf does not declare it as it is. */
+ * resource, with the denial when the adf does not declare it as it is
+ * (before its decisions: scan_app_deny). */
 void scan_app_subject(const asmgate_app *app, asmgate_subject *subj,
     size_t app_depth, const char *item, int direct);
+/* After the decisions: deny them all when the package lies about subj. */
+void scan_app_deny(asmgate_subject *subj);
 
 #endif /* SCAN_SCAN_H */

@@ -94,3 +94,54 @@ jq_eq 'd["files"]' '[]'
 jq_eq 'd["applications"][0]["name"]' 'Aim.Orders'
 jq_eq 'd["applications"][0]["environments"]' "['Test', 'Production']"
 jq_eq 'd["applications"][0]["resources"][1]["destination"]' '%BTAD_InstallDir%\Production\BindingInfo.xml'
+
+# --- the package's own bindings, host by host -------------------------
+# Production (bindings/BindingInfo-Production.xml): the orchestration in
+# ProcessingHost; the map and send pipeline on a send port handled by
+# SendHost; Aim.Common referenced by both.
+run "$ASMGATE" verify --policy "$B/policy.xml" --environment Production \
+    "$B/app.msi"
+expect_rc 0
+expect_out '3 assemblies: 3 signed; .*decisions: 5 allowed, 0 denied'
+expect_out '^    placed: orchestration: orchestration Aim\.Orders\.Orchestrations\.ProcessOrder \(.*app\.msi!.*/ITEM~4\.CAB!BizTalkBinding/Application-Aim\.Orders/BindingInfo\.xml:14\)'
+expect_out '^    placed: send-pipeline: send port SP\.Orders\.Invoice\.File'
+expect_no_out 'BizTalkServerApplication|ReceiveHost'
+run "$ASMGATE" verify --policy "$B/policy.xml" --environment Production \
+    --format json "$B/app.msi"
+expect_json
+jq_eq '[p["host"] for p in d["files"][0]["policy"]]' "['ProcessingHost']"
+jq_eq '[p["host"] for p in d["files"][1]["policy"]]' "['ProcessingHost', 'SendHost']"
+jq_eq '[p["host"] for p in d["files"][2]["policy"]]' "['ProcessingHost', 'SendHost']"
+# Test: one host runs everything; the lint finding of the binding used
+# is printed (stderr), the run passes.
+run "$ASMGATE" verify --policy "$B/policy.xml" --environment test "$B/app.msi"
+expect_rc 0
+expect_out 'decisions: 3 allowed, 0 denied'
+expect_no_out 'ProcessingHost|SendHost'
+expect_err "ITEM~3\.CAB!BizTalkBinding/Application-Aim\.Orders/BindingInfo\.xml:[0-9]+: warning: host 'BizTalkServerApplication' runs orchestrations .*\[orchestration-and-receive\]"
+# The lie is still denied where the binding places it.
+run "$ASMGATE" verify --policy "$B/policy.xml" --environment Production \
+    "$B/version-lie.msi"
+expect_rc 1
+expect_out '  ProcessingHost: denied: application package'
+# An unknown environment: exit 2, listing those present.
+run "$ASMGATE" verify --policy "$B/policy.xml" --environment Staging \
+    "$B/app.msi"
+expect_rc 2
+expect_err "app\.msi: no binding for the environment 'Staging'; the package has: Test, Production"
+expect_no_out 'signed'
+# --bindings on the command line replaces the embedded ones.
+run "$ASMGATE" verify --policy "$B/policy.xml" --environment Test \
+    --bindings "$B/bindings/BindingInfo-Test.xml" "$B/app.msi"
+expect_rc 2
+expect_err 'replaces them'
+run "$ASMGATE" verify --policy "$B/policy.xml" \
+    --bindings "$B/bindings/BindingInfo-Production.xml" "$B/app.msi"
+expect_rc 0
+expect_out 'placed: orchestration: .*BindingInfo-Production\.xml:14'
+expect_no_out 'ITEM~4\.CAB!BizTalkBinding'
+# No environment and no default binding: every host decides.
+run "$ASMGATE" verify --policy "$B/policy.xml" --host ProcessingHost \
+    "$B/app.msi"
+expect_rc 0
+expect_no_out 'placed:'

@@ -157,6 +157,48 @@ test_app__open_package(void **state)
 	assert_null(app);
 }
 
+static void
+test_app__package_bindings(void **state)
+{
+	asmgate_bindings *b = (asmgate_bindings *)1;
+	asmgate_error err;
+	size_t i, n;
+	int orch = 0;
+
+	(void)state;
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_app_package_bindings(&b,
+	    th_path("biztalk/app.msi"), "production", &err), ASMGATE_OK);
+	assert_non_null(b);
+	n = asmgate_bindings_count(b);
+	for (i = 0; i < n; i++) {
+		const asmgate_bound *x = asmgate_bindings_get(b, i);
+
+		if (x->role != ASMGATE_ROLE_ORCHESTRATION)
+			continue;
+		orch++;
+		assert_string_equal(x->name, "Aim.Orders.Orchestrations");
+		assert_string_equal(x->host, "ProcessingHost");
+		assert_non_null(strstr(x->file, "app.msi!"));
+		assert_non_null(strstr(x->file, "/ITEM~4.CAB!BizTalkBinding/"
+		    "Application-Aim.Orders/BindingInfo.xml"));
+	}
+	assert_int_equal(orch, 1);
+	asmgate_bindings_free(b);
+	/* No default binding; not an application; unknown environment. */
+	assert_int_equal(asmgate_app_package_bindings(&b,
+	    th_path("biztalk/app.msi"), NULL, &err), ASMGATE_OK);
+	assert_null(b);
+	assert_int_equal(asmgate_app_package_bindings(&b,
+	    th_path("msi/app.msi"), "Test", &err), ASMGATE_OK);
+	assert_null(b);
+	assert_int_equal(asmgate_app_package_bindings(&b,
+	    th_path("biztalk/bindings-only.msi"), "Staging", &err),
+	    ASMGATE_E_USAGE);
+	assert_null(b);
+	assert_non_null(strstr(err.msg, "the package has: Test, Production"));
+}
+
 int
 main(void)
 {
@@ -169,6 +211,7 @@ main(void)
 		cmocka_unit_test(test_app__names_and_resources),
 		cmocka_unit_test(test_app__declared_vs_inside),
 		cmocka_unit_test(test_app__open_package),
+		cmocka_unit_test(test_app__package_bindings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
