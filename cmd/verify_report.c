@@ -308,8 +308,22 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 		break;
 	}
 	if (!r->policy) {
+		const asmgate_subject_resource *res =
+		    asmgate_subject_get_resource(s);
+		asmgate_decision x;
+
+		/* A package that lies fails without a policy too. */
+		memset(&x, 0, sizeof(x));
+		if (res && res->denial) {
+			x.rule = "application";
+			x.rule_is_deny = 1;
+			x.nreasons = 1;
+			snprintf(x.reasons[0], sizeof(x.reasons[0]), "%s",
+			    res->denial);
+		}
 		(void)asmgate_report_add_origin(rep, name, o, img, NULL,
-		    asmgate_subject_signature(s), NULL, NULL, &err);
+		    asmgate_subject_signature(s), x.rule ? "application" :
+		    NULL, x.rule ? &x : NULL, &err);
 		return;
 	}
 	d = asmgate_subject_decisions(s, &nd);

@@ -145,3 +145,9 @@ run "$ASMGATE" verify --policy "$B/policy.xml" --host ProcessingHost \
     "$B/app.msi"
 expect_rc 0
 expect_no_out 'placed:'
+
+# Reports without a policy: the lie is a failure there too.
+run "$ASMGATE" verify --output "junit=$T/bt.xml" "$B/version-lie.msi"
+expect_rc 1
+if grep -q '<failure message="Aim\.Orders\.Orchestrations, Version=1\.0\.0\.0, .*version-lie\.msi!Aim\.Orders\.Orchestrations\.dll is denied' "$T/bt.xml" &&
+    [ "$(grep -c '<failure' "$T/bt.xml")" = 1 ]; then ok; else bad "junit: one failure for the lie"; fi
