@@ -168,9 +168,7 @@ cmd_app_bindings(const char *const *paths, size_t npaths,
 		    ASMGATE_OK) {
 			/* Its adf is bad: the scan says so (exit 2). */
 			if (err.code == ASMGATE_E_USAGE) {
-				fputs("asmgate verify: ", stderr);
-				cmd_put_text(stderr, err.msg);
-				fputc('\n', stderr);
+				cmd_print_error(path, &err);
 				return 0;
 			}
 			continue;
@@ -203,6 +201,54 @@ cmd_app_bindings(const char *const *paths, size_t npaths,
 		fputs(": no application MSI among the paths carries "
 		    "bindings\n", stderr);
 		return 0;
+	}
+	return 1;
+}
+
+int
+cmd_app_binding(const char *path, const char *env, asmgate_bindings **out)
+{
+	asmgate_app *app = NULL;
+	asmgate_error err;
+	char envs[512];
+	size_t i, o = 0;
+
+	*out = NULL;
+	asmgate_error_clear(&err);
+	if (asmgate_app_open_package(&app, path, &err) != ASMGATE_OK) {
+		cmd_print_error(path, &err);
+		return -1;
+	}
+	if (!app)
+		return 0;
+	envs[0] = '\0';
+	for (i = 0; i < asmgate_app_resource_count(app) && o < sizeof(envs);
+	    i++) {
+		const asmgate_app_resource *r = asmgate_app_resource_get(app, i);
+		int w;
+
+		if (r->kind != ASMGATE_APP_BINDING)
+			continue;
+		w = snprintf(envs + o, sizeof(envs) - o, "%s%.60s",
+		    o ? ", " : "", r->environment ? r->environment :
+		    "(default)");
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+	asmgate_app_free(app);
+	asmgate_error_clear(&err);
+	if (asmgate_app_package_bindings(out, path, env, &err) !=
+	    ASMGATE_OK) {
+		cmd_print_error(path, &err);
+		return -1;
+	}
+	if (!*out) {
+		cmd_print_path_error(path, "%s; the package has: %s", envs[0] ?
+		    "no default binding (without TargetEnvironment): name one "
+		    "with --environment" : "no binding resource", envs[0] ?
+		    envs : "none");
+		return -1;
 	}
 	return 1;
 }

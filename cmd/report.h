@@ -55,5 +55,10 @@ int cmd_app_bindings(const char *const *paths, size_t npaths,
     const char *const *listed, size_t nlisted, const char *env,
     const asmgate_policy *pol, const char *policy_path,
     asmgate_bindings **b, size_t *n);
+/* bindings show|lint: when path is a BizTalk application MSI, its
+ * binding for env (NULL: the default one) in *out and 1; -1 printed
+ * (none for env, a bad package); 0 not an application MSI. */
+int cmd_app_binding(const char *path, const char *env,
+    asmgate_bindings **out);
 
 #endif /* CMD_REPORT_H */

@@ -334,7 +334,7 @@ environments(const asmgate_app *app, char *buf, size_t len)
  * without TargetEnvironment) in *out; *out NULL and ASMGATE_OK when the
  * application has no binding resource at all. */
 static asmgate_status
-pick_binding(const asmgate_app *app, const char *path, const char *env,
+pick_binding(const asmgate_app *app, const char *env,
     const asmgate_app_resource **out, asmgate_error *err)
 {
 	size_t i, n = asmgate_app_resource_count(app);
@@ -354,8 +354,8 @@ pick_binding(const asmgate_app *app, const char *path, const char *env,
 			continue;
 		if (found)
 			return rd_fail_line(err, ASMGATE_E_MALFORMED, r->line,
-			    "%.200s: two binding resources for the %s%.60s%s "
-			    "(adf lines %lu and %lu)", path, env ?
+			    "two binding resources for the %s%.60s%s "
+			    "(adf lines %lu and %lu)", env ?
 			    "environment '" : "default environment", env ?
 			    env : "", env ? "'" : "", found->line, r->line);
 		found = r;
@@ -365,8 +365,8 @@ pick_binding(const asmgate_app *app, const char *path, const char *env,
 	if (found || !any || !env)
 		return ASMGATE_OK;
 	environments(app, envs, sizeof(envs));
-	return rd_fail_nooff(err, ASMGATE_E_USAGE, "%.200s: no binding for "
-	    "the environment '%.60s'; the package has: %s", path, env, envs);
+	return rd_fail_nooff(err, ASMGATE_E_USAGE, "no binding for the "
+	    "environment '%.60s'; the package has: %s", env, envs);
 }
 
 asmgate_status
@@ -389,7 +389,7 @@ asmgate_app_package_bindings(asmgate_bindings **out, const char *path,
 	st = asmgate_app_open_package(&app, path, err);
 	if (st != ASMGATE_OK || !app)
 		return st;
-	st = pick_binding(app, path, environment, &r, err);
+	st = pick_binding(app, environment, &r, err);
 	if (st != ASMGATE_OK || !r) {
 		asmgate_app_free(app);
 		return st;
@@ -409,9 +409,9 @@ asmgate_app_package_bindings(asmgate_bindings **out, const char *path,
 			ci = (long)i;
 	}
 	if (st == ASMGATE_OK && ci < 0)
-		st = rd_fail_line(err, ASMGATE_E_MALFORMED, r->line, "%.200s: "
-		    "binding resource '%.80s': cabinet %.40s is not in the "
-		    "package", path, r->luid, r->cabinet);
+		st = rd_fail_line(err, ASMGATE_E_MALFORMED, r->line, "binding "
+		    "resource '%.80s': cabinet %.40s is not in the package",
+		    r->luid, r->cabinet);
 	if (st == ASMGATE_OK)
 		st = asmgate_container_read(c, (size_t)ci, RD_MAX_MEMBER_BYTES,
 		    &cab, &cablen, err);
@@ -420,9 +420,9 @@ asmgate_app_package_bindings(asmgate_bindings **out, const char *path,
 	/* The binding file: the cabinet's one member (BizTalkBinding/
 	 * Application-<App>/BindingInfo.xml in exports). */
 	if (st == ASMGATE_OK && asmgate_container_count(item) != 1)
-		st = rd_fail_line(err, ASMGATE_E_MALFORMED, r->line, "%.200s: "
-		    "binding resource '%.80s': cabinet %.40s holds %zu files, "
-		    "not one binding file", path, r->luid, r->cabinet,
+		st = rd_fail_line(err, ASMGATE_E_MALFORMED, r->line, "binding "
+		    "resource '%.80s': cabinet %.40s holds %zu files, not one "
+		    "binding file", r->luid, r->cabinet,
 		    asmgate_container_count(item));
 	if (st == ASMGATE_OK)
 		st = asmgate_container_read(item, 0, RD_MAX_BINDING_BYTES, &xml,

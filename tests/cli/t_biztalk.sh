@@ -128,7 +128,7 @@ expect_out '  ProcessingHost: denied: application package'
 run "$ASMGATE" verify --policy "$B/policy.xml" --environment Staging \
     "$B/app.msi"
 expect_rc 2
-expect_err "app\.msi: no binding for the environment 'Staging'; the package has: Test, Production"
+expect_err "app\.msi: error: no binding for the environment 'Staging'; the package has: Test, Production"
 expect_no_out 'signed'
 # --bindings on the command line replaces the embedded ones.
 run "$ASMGATE" verify --policy "$B/policy.xml" --environment Test \
@@ -151,3 +151,20 @@ run "$ASMGATE" verify --output "junit=$T/bt.xml" "$B/version-lie.msi"
 expect_rc 1
 if grep -q '<failure message="Aim\.Orders\.Orchestrations, Version=1\.0\.0\.0, .*version-lie\.msi!Aim\.Orders\.Orchestrations\.dll is denied' "$T/bt.xml" &&
     [ "$(grep -c '<failure' "$T/bt.xml")" = 1 ]; then ok; else bad "junit: one failure for the lie"; fi
+
+# --- bindings show|lint read the package's binding --------------------
+run "$ASMGATE" bindings show --environment Production "$B/app.msi"
+expect_rc 0
+expect_out '^  ProcessingHost: orchestrations'
+expect_out '^    orchestration    Aim\.Orders\.Orchestrations, Version=1\.0\.0\.0, Culture=neutral, PublicKeyToken=e0ba8f48cb722cea'
+expect_out '^  SendHost: send handler'
+run "$ASMGATE" bindings lint --environment Test "$B/app.msi"
+expect_rc 0
+expect_out "warning: host 'BizTalkServerApplication' runs orchestrations .*\[orchestration-and-receive\]"
+expect_out '^1 warning$'
+run "$ASMGATE" bindings show "$B/app.msi"
+expect_rc 2
+expect_err 'app\.msi: error: no default binding .*the package has: Test, Production'
+run "$ASMGATE" bindings lint --environment X "$B/bindings-only.msi"
+expect_rc 2
+expect_err "bindings-only\.msi: error: no binding for the environment 'X'; the package has: Test, Production"
