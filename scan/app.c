@@ -428,8 +428,8 @@ asmgate_app_package_bindings(asmgate_bindings **out, const char *path,
 		st = asmgate_container_read(item, 0, RD_MAX_BINDING_BYTES, &xml,
 		    &xmllen, err);
 	if (st == ASMGATE_OK) {
-		snprintf(name, sizeof(name), "%s!%s!%s", path,
-		    asmgate_container_member(c, (size_t)ci)->name,
+		/* Short, as the assemblies: app.msi!ITEM~3.CAB!<file>. */
+		snprintf(name, sizeof(name), "%s!%s!%s", path, r->cabinet,
 		    asmgate_container_member(item, 0)->name);
 		st = asmgate_bindings_load_memory(out, xml, xmllen, name, err);
 		if (st != ASMGATE_OK)

@@ -103,7 +103,7 @@ run "$ASMGATE" verify --policy "$B/policy.xml" --environment Production \
     "$B/app.msi"
 expect_rc 0
 expect_out '3 assemblies: 3 signed; .*decisions: 5 allowed, 0 denied'
-expect_out '^    placed: orchestration: orchestration Aim\.Orders\.Orchestrations\.ProcessOrder \(.*app\.msi!.*/ITEM~4\.CAB!BizTalkBinding/Application-Aim\.Orders/BindingInfo\.xml:14\)'
+expect_out '^    placed: orchestration: orchestration Aim\.Orders\.Orchestrations\.ProcessOrder \(.*biztalk/app\.msi!ITEM~4\.CAB!BizTalkBinding/Application-Aim\.Orders/BindingInfo\.xml:14\)'
 expect_out '^    placed: send-pipeline: send port SP\.Orders\.Invoice\.File'
 expect_no_out 'BizTalkServerApplication|ReceiveHost'
 run "$ASMGATE" verify --policy "$B/policy.xml" --environment Production \

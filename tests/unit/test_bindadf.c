@@ -180,7 +180,7 @@ test_app__package_bindings(void **state)
 		assert_string_equal(x->name, "Aim.Orders.Orchestrations");
 		assert_string_equal(x->host, "ProcessingHost");
 		assert_non_null(strstr(x->file, "app.msi!"));
-		assert_non_null(strstr(x->file, "/ITEM~4.CAB!BizTalkBinding/"
+		assert_non_null(strstr(x->file, "app.msi!ITEM~4.CAB!BizTalkBinding/"
 		    "Application-Aim.Orders/BindingInfo.xml"));
 	}
 	assert_int_equal(orch, 1);
