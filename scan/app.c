@@ -263,6 +263,78 @@ scan_app_deny(asmgate_subject *subj)
 		    "not declare this assembly");
 }
 
+/* The assembly resource packed in cabinet item (a member of the
+ * database), or NULL. */
+static const asmgate_app_resource *
+assembly_resource(const asmgate_app *app, const char *item)
+{
+	long ri = bind_adf_find_cabinet(app, item);
+	const asmgate_app_resource *r;
+
+	if (ri < 0)
+		return NULL;
+	r = asmgate_app_resource_get(app, (size_t)ri);
+	return r->kind == ASMGATE_APP_BIZTALK_ASSEMBLY ||
+	    r->kind == ASMGATE_APP_ASSEMBLY ? r : NULL;
+}
+
+/* 1 when member name (its last component) is a file r declares. */
+static int
+declares_file(const asmgate_app_resource *r, const char *name)
+{
+	const char *b = strrchr(name, '/');
+	size_t k;
+
+	b = b ? b + 1 : name;
+	for (k = 0; k < r->nfiles; k++)
+		if (bind_casecmp(base_name(r->files[k].relative_path), b) == 0)
+			return 1;
+	return 0;
+}
+
+asmgate_status
+scan_app_check_item(const asmgate_app *app, const char *item,
+    const asmgate_container *c, asmgate_error *err)
+{
+	const asmgate_app_resource *r = assembly_resource(app, item);
+	size_t i, k, n = asmgate_container_count(c);
+
+	if (!r)
+		return ASMGATE_OK;
+	for (k = 0; k < r->nfiles; k++) {
+		const char *want = base_name(r->files[k].relative_path);
+		int found = 0;
+
+		for (i = 0; i < n && !found; i++) {
+			const asmgate_member_info *mi =
+			    asmgate_container_member(c, i);
+			const char *b;
+
+			if (!mi || !mi->name || mi->is_directory)
+				continue;
+			b = strrchr(mi->name, '/');
+			b = b ? b + 1 : mi->name;
+			found = bind_casecmp(b, want) == 0;
+		}
+		if (!found)
+			return rd_fail_line(err, ASMGATE_E_MALFORMED, r->line,
+			    "application '%.60s': resource '%.80s' declares "
+			    "%.80s (adf line %lu), cabinet %.40s does not "
+			    "hold it", asmgate_app_name(app), r->luid, want,
+			    r->line, r->cabinet);
+	}
+	return ASMGATE_OK;
+}
+
+int
+scan_app_declared_file(const asmgate_app *app, const char *item,
+    const char *name)
+{
+	const asmgate_app_resource *r = assembly_resource(app, item);
+
+	return r && declares_file(r, name);
+}
+
 const asmgate_subject_resource *
 asmgate_subject_get_resource(const asmgate_subject *s)
 {

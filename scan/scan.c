@@ -413,6 +413,51 @@ apply_app(node *n)
 	scan_app_subject(m->app, n->subj, depth, item->name, item == n);
 }
 
+/* n, a cabinet of an application's database: it must hold the files
+ * its assembly resource declares. */
+static void
+check_item(asmgate_scan *s, node *n, const asmgate_container *c)
+{
+	asmgate_error err;
+
+	if (!n->parent || !n->parent->app || n->subj)
+		return;
+	asmgate_error_clear(&err);
+	if (scan_app_check_item(n->parent->app, n->name, c, &err) !=
+	    ASMGATE_OK)
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+}
+
+/* 1 when member node n is a file an assembly resource declares (in a
+ * cabinet of an application's database). */
+static int
+declared_assembly(const node *n)
+{
+	const node *p = n->parent;
+
+	return p && p->parent && p->parent->app &&
+	    scan_app_declared_file(p->parent->app, p->name, n->name);
+}
+
+/* A declared assembly that is not one fails closed: an error naming
+ * the resource's file. */
+static void
+not_an_assembly(asmgate_scan *s, node *n, const char *what)
+{
+	asmgate_error err;
+
+	asmgate_error_clear(&err);
+	(void)rd_fail_nooff(&err, ASMGATE_E_MALFORMED, "the application's "
+	    "adf declares this file an assembly, but it is %s", what);
+	if (n->subj) {
+		n->subj->kind = ASMGATE_SUBJECT_ERROR;
+		n->subj->has_err = 1;
+		n->subj->err = err;
+		return;
+	}
+	set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+}
+
 /* Open the container in [data, len) for node n and make its members
  * child nodes. b owns the bytes already (file or buffer). path is the
  * file the bytes are when they are a whole file on disk (a format may
@@ -456,6 +501,7 @@ run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
 	s->stats.containers++;
 	pthread_mutex_unlock(&s->mu);
 	open_app(s, n, b->c);
+	check_item(s, n, b->c);
 	n->children = count ? calloc(count, sizeof(*n->children)) : NULL;
 	if (count && !n->children) {
 		fail_nomem(s, n);
@@ -603,6 +649,10 @@ run_member(asmgate_scan *s, node *n)
 	}
 	is_ctr = asmgate_container_detect(peek, got) != ASMGATE_CONTAINER_NONE;
 	if (!is_ctr && !looks_pe(peek, got) && !named_as_module(n->name)) {
+		if (declared_assembly(n)) {
+			not_an_assembly(s, n, "not a PE file");
+			return;
+		}
 		pthread_mutex_lock(&s->mu);
 		s->stats.members_ignored++;
 		pthread_mutex_unlock(&s->mu);
@@ -715,6 +765,9 @@ run_node(asmgate_scan *s, node *n)
 		run_top(s, n);
 	if (n->subj)
 		scan_app_deny(n->subj);
+	if (n->parent && n->subj && n->subj->kind == ASMGATE_SUBJECT_SKIPPED &&
+	    declared_assembly(n))
+		not_an_assembly(s, n, "no .NET assembly");
 	/* A fault on this thread, or in the file a member comes from (read
 	 * by another thread too). */
 	if (rd_file_thread_faults() != faults ||

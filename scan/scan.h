@@ -107,5 +107,14 @@ void scan_app_subject(const asmgate_app *app, asmgate_subject *subj,
     size_t app_depth, const char *item, int direct);
 /* After the decisions: deny them all when the package lies about subj. */
 void scan_app_deny(asmgate_subject *subj);
+/* item (a cabinet member of the application's database) opened as c:
+ * an error when it packs an assembly resource and lacks a file the
+ * resource declares. */
+asmgate_status scan_app_check_item(const asmgate_app *app,
+    const char *item, const asmgate_container *c, asmgate_error *err);
+/* 1 when member name of cabinet item is a file an assembly resource
+ * declares (it must then be an assembly). */
+int scan_app_declared_file(const asmgate_app *app, const char *item,
+    const char *name);
 
 #endif /* SCAN_SCAN_H */

@@ -274,10 +274,12 @@ def asm_hash(data):
     return hashlib.md5(data).hexdigest()
 
 
-def item_cab(tool, r, tmp, asmdata, binddata):
-    """The bytes of one ITEM~N.CAB for resource r."""
+def item_cab(tool, r, tmp, asmdata, binddata, members=None):
+    """The bytes of one ITEM~N.CAB for resource r (or of members)."""
     out = os.path.join(tmp, "item.cab")
-    if r["kind"] == "asm":
+    if members is not None:
+        pass
+    elif r["kind"] == "asm":
         d = asmdata[r["file"]]
         members = [("BizTalkAssembly\\%s\\%s" % (asm_hash(d), r["file"]),
                     d)]
@@ -343,7 +345,7 @@ def msi(out, files, tools, tmp):
 
 
 def package(name, resources, tools, tmp, asmdata, binddata, adf_text=None,
-            extra_files=(), drop_cabs=(), adf_bytes=None):
+            extra_files=(), drop_cabs=(), adf_bytes=None, override=None):
     """One application MSI in samples/biztalk/NAME."""
     if adf_bytes is None:
         adf_bytes = utf16(adf_text if adf_text is not None
@@ -357,7 +359,8 @@ def package(name, resources, tools, tmp, asmdata, binddata, adf_text=None,
             continue
         seen.add(c)
         files.append((c.replace("~", "_"), c,
-                      item_cab(tools["lzxcab"], r, tmp, asmdata, binddata)))
+                      item_cab(tools["lzxcab"], r, tmp, asmdata, binddata,
+                               (override or {}).get(c))))
     files.extend(extra_files)
     msi(os.path.join(HERE, name), files, tools, tmp)
 
@@ -423,6 +426,20 @@ def main():
                            binddata))]
         package("undeclared.msi", und, tools, tmp, asmdata, binddata,
                 extra_files=extra)
+        # The declared file is not an assembly (ITEM~0.CAB holds text
+        # under the orchestration assembly's name).
+        orch = ASSEMBLIES[0][0]
+        package("swapped-file.msi", good, tools, tmp, asmdata, binddata,
+                override={"ITEM~0.CAB": [
+                    ("BizTalkAssembly\\%s\\%s" % ("0" * 32, orch),
+                     b"not an assembly\r\n")]})
+        # ITEM~1.CAB holds the maps assembly under another file name than
+        # the adf's RelativePath.
+        package("renamed-file.msi", good, tools, tmp, asmdata, binddata,
+                override={"ITEM~1.CAB": [
+                    ("BizTalkAssembly\\%s\\Other.dll" %
+                     asm_hash(asmdata["Aim.Orders.Maps.dll"]),
+                     asmdata["Aim.Orders.Maps.dll"])]})
         # Bindings only: no assemblies.
         package("bindings-only.msi",
                 [binding_resource("ITEM~0.CAB", "Test"),

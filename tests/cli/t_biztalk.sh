@@ -168,3 +168,12 @@ expect_err 'app\.msi: error: no default binding .*the package has: Test, Product
 run "$ASMGATE" bindings lint --environment X "$B/bindings-only.msi"
 expect_rc 2
 expect_err "bindings-only\.msi: error: no binding for the environment 'X'; the package has: Test, Production"
+
+# --- a declared file replaced or renamed: the run fails (exit 2) -----
+run "$ASMGATE" verify "$B/swapped-file.msi"
+expect_rc 2
+expect_err 'swapped-file\.msi!.*/ITEM~0\.CAB!BizTalkAssembly/0{32}/Aim\.Orders\.Orchestrations\.dll: error: not a PE file'
+expect_no_out 'Aim\.Orders\.Orchestrations\.dll: signed'
+run "$ASMGATE" verify "$B/renamed-file.msi"
+expect_rc 2
+expect_err "renamed-file\.msi!.*/ITEM~1\.CAB: error: application 'Aim\.Orders': resource 'Aim\.Orders\.Maps, Version=1\.0\.0\.0.*' declares Aim\.Orders\.Maps\.dll \(adf line 24\), cabinet ITEM~1\.CAB does not hold it"
