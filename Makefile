@@ -21,7 +21,9 @@
 #                  alone), the reports' time and peak RSS over 10 000
 #                  files x 16 hosts (bench-reports alone), and sign of a
 #                  1000 MiB assembly: memory and time against `openssl
-#                  dgst` (bench-sign alone)
+#                  dgst` (bench-sign alone), `bindings show` and
+#                  `lint` of a 21 MB UTF-16 binding file (bench-bindings
+#                  alone)
 #   xcheck-zip     the ZIP reader against unzip / Python's zipfile
 #   xcheck-cab     the cabinet reader against cabextract
 #   xcheck-msi     the installer-database reader against msiextract
@@ -136,14 +138,15 @@ TEST_CFLAGS = $(CFLAGS_ALL) $(PC_TEST_CFLAGS) -DSAMPLES_DIR='"$(CURDIR)/samples"
 TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 
 .PHONY: all asan check demo deps fuzz fuzz-replay bench bench-zip bench-msi \
-	bench-policy bench-reports bench-sign valgrind install uninstall \
+	bench-policy bench-reports bench-sign bench-bindings valgrind \
+	install uninstall \
 	clean lint unit unit-asan cli cli-asan headertest help xcheck-zip \
 	xcheck-cab xcheck-msi symbols consumer FORCE
 
 all: $(B)/asmgate $(B)/libasmgate.a $(B)/libasmgate.so $(B)/asmgate.pc
 
 help:
-	@sed -n '2,37p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,39p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- deps
 deps:
@@ -394,6 +397,10 @@ bench-msi: all
 
 bench-policy: all
 	@sh tests/bench/policy-attrs.sh $(B)/asmgate
+
+# `bindings show` and `lint` of a generated 21 MB UTF-16 binding file.
+bench-bindings: all
+	@sh tests/bench/bindings-large.sh $(B)/asmgate
 
 # ---------------------------------------------------------------- lint
 # One-way module dependencies (docs/ARCHITECTURE.md), checked by grep.

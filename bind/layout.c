@@ -186,7 +186,8 @@ asmgate_bindings_lint(const asmgate_bindings *const *b, size_t nb,
 		long ph = pol ? asmgate_policy_find_host(pol, h->name) : -1;
 
 		shown(hn, sizeof(hn), h->name);
-		if ((h->roles & BIND_HOST_ORCH) && (h->roles & BIND_HOST_RECEIVE))
+		if ((h->roles & BIND_HOST_ORCH) &&
+		    (h->roles & BIND_HOST_RECEIVE))
 			add(&f, "orchestration-and-receive", h->role_file[1],
 			    h->role_line[1], "host '%s' runs orchestrations "
 			    "(%s:%lu) and a receive handler: an orchestration "

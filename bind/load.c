@@ -229,7 +229,8 @@ add_id(walk *w, const bind_name *nm, const char *host, asmgate_role role,
 		asmgate_bound *p;
 		if (b->nids >= RD_MAX_BINDING_IDENTITIES)
 			return rd_fail_line(w->err, ASMGATE_E_LIMIT, line,
-			    "more than %u assembly names", RD_MAX_BINDING_IDENTITIES);
+			    "more than %u assembly names",
+			    RD_MAX_BINDING_IDENTITIES);
 		p = realloc(b->ids, nc * sizeof(*p));
 		if (!p)
 			return nomem(w);
@@ -314,6 +315,63 @@ ident(walk *w, const xmlNode *n, const char *a, int qualified,
 	return ASMGATE_OK;
 }
 
+/* Mark host as running an isolated orchestration (Host Type 2, the
+ * MSBTS_Host HostType value of an isolated host). */
+static void
+mark_isolated(walk *w, const char *host, unsigned long line)
+{
+	size_t k;
+
+	for (k = 0; k < w->b->nhosts; k++) {
+		bind_host *h = &w->b->hosts[k];
+		if (h->name == host && !h->isolated_orch) {
+			h->isolated_orch = 1;
+			h->isolated_line = line;
+		}
+	}
+}
+
+/* One orchestration (Service) of module id: placed in its Host, or
+ * nowhere; its host joins hosts[*nh] (for the tracked schemas). */
+static asmgate_status
+service(walk *w, const xmlNode *s, const bind_name *id, const char **hosts,
+    size_t *nh)
+{
+	char el[RD_MAX_NAME_BYTES + 64];
+	char *sname = attr(s, "Name"), *state = attr(s, "State");
+	const xmlNode *h = child(s, "Host");
+	const char *host = NULL;
+	asmgate_status st = ASMGATE_OK;
+	size_t k;
+
+	if (h)
+		st = use_host(w, h, "Name", BIND_HOST_ORCH, "Trusted", &host);
+	if (st == ASMGATE_OK && h && host) {
+		char *type = attr(h, "Type");
+		if (type && strcmp(type, "2") == 0)
+			mark_isolated(w, host, line_of(w, h));
+		free(type);
+		snprintf(el, sizeof(el), "orchestration %s",
+		    sname ? sname : "?");
+		st = add_id(w, id, host, ASMGATE_ROLE_ORCHESTRATION, el,
+		    line_of(w, h));
+		for (k = 0; k < *nh && hosts[k] != host; k++)
+			;
+		if (st == ASMGATE_OK && k == *nh &&
+		    *nh < RD_MAX_POLICY_HOSTS)
+			hosts[(*nh)++] = host;
+	} else if (st == ASMGATE_OK) {
+		snprintf(el, sizeof(el), "orchestration %s (%s, no host): "
+		    "placed nowhere", sname ? sname : "?",
+		    state && state[0] ? state : "unenlisted");
+		st = add_id(w, id, NULL, ASMGATE_ROLE_ORCHESTRATION, el,
+		    line_of(w, s));
+	}
+	free(sname);
+	free(state);
+	return st;
+}
+
 /* A ModuleRef: its identity, its orchestrations' hosts, its tracked
  * schemas. */
 static asmgate_status
@@ -366,49 +424,10 @@ module_ref(walk *w, const xmlNode *m)
 		return st;
 	svcs = child(m, "Services");
 	for (s = svcs ? svcs->children : NULL; s && !pseudo; s = s->next) {
-		const xmlNode *h;
-		char *sname, *state;
-		const char *host = NULL;
-
 		if (!is_elem(s, "Service"))
 			continue;
 		any_service = 1;
-		sname = attr(s, "Name");
-		state = attr(s, "State");
-		h = child(s, "Host");
-		if (h)
-			st = use_host(w, h, "Name", BIND_HOST_ORCH, "Trusted",
-			    &host);
-		if (st == ASMGATE_OK && h && host) {
-			char *type = attr(h, "Type");
-			size_t k;
-			if (type && strcmp(type, "2") == 0) {
-				for (k = 0; k < w->b->nhosts; k++)
-					if (w->b->hosts[k].name == host &&
-					    !w->b->hosts[k].isolated_orch) {
-						w->b->hosts[k].isolated_orch = 1;
-						w->b->hosts[k].isolated_line =
-						    line_of(w, h);
-					}
-			}
-			free(type);
-			snprintf(el, sizeof(el), "orchestration %s",
-			    sname ? sname : "?");
-			st = add_id(w, &id, host, ASMGATE_ROLE_ORCHESTRATION, el,
-			    line_of(w, h));
-			for (k = 0; k < nh && hosts[k] != host; k++)
-				;
-			if (st == ASMGATE_OK && k == nh && nh < RD_MAX_POLICY_HOSTS)
-				hosts[nh++] = host;
-		} else if (st == ASMGATE_OK) {
-			snprintf(el, sizeof(el), "orchestration %s (%s, no host): "
-			    "placed nowhere", sname ? sname : "?",
-			    state && state[0] ? state : "unenlisted");
-			st = add_id(w, &id, NULL, ASMGATE_ROLE_ORCHESTRATION, el,
-			    line_of(w, s));
-		}
-		free(sname);
-		free(state);
+		st = service(w, s, &id, hosts, &nh);
 		if (st != ASMGATE_OK)
 			return st;
 	}
@@ -613,18 +632,18 @@ walk_doc(walk *w)
 		    "file: the root element is <%.40s>, not <BindingInfo>",
 		    root ? (const char *)root->name : "?");
 	for (c = root->children; c && st == ASMGATE_OK; c = c->next) {
-		if (is_elem(c, "ModuleRefCollection")) {
-			for (e = c->children; e && st == ASMGATE_OK; e = e->next)
-				if (is_elem(e, "ModuleRef"))
-					st = module_ref(w, e);
-		} else if (is_elem(c, "SendPortCollection")) {
-			for (e = c->children; e && st == ASMGATE_OK; e = e->next)
-				if (is_elem(e, "SendPort"))
-					st = send_port(w, e);
-		} else if (is_elem(c, "ReceivePortCollection")) {
-			for (e = c->children; e && st == ASMGATE_OK; e = e->next)
-				if (is_elem(e, "ReceivePort"))
-					st = receive_port(w, e);
+		int k = is_elem(c, "ModuleRefCollection") ? 1 :
+		    is_elem(c, "SendPortCollection") ? 2 :
+		    is_elem(c, "ReceivePortCollection") ? 3 : 0;
+
+		for (e = k ? c->children : NULL; e && st == ASMGATE_OK;
+		    e = e->next) {
+			if (k == 1 && is_elem(e, "ModuleRef"))
+				st = module_ref(w, e);
+			else if (k == 2 && is_elem(e, "SendPort"))
+				st = send_port(w, e);
+			else if (k == 3 && is_elem(e, "ReceivePort"))
+				st = receive_port(w, e);
 		}
 	}
 	return st;

@@ -53,13 +53,11 @@ token(const char **pp, char *buf, size_t cap, const char *what,
 	const char *p = *pp;
 	size_t n = 0, keep = 0;
 	char q = 0;
-	int quoted = 0;
 
 	while (is_ws(*p))
 		p++;
 	if (*p == '"' || *p == '\'') {
 		q = *p++;
-		quoted = 1;
 	}
 	for (;;) {
 		char c = *p;
@@ -110,7 +108,6 @@ token(const char **pp, char *buf, size_t cap, const char *what,
 			keep = n;
 		p++;
 	}
-	(void)quoted;
 	n = keep;
 	buf[n] = '\0';
 	*pp = p;

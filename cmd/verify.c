@@ -677,7 +677,6 @@ cmd_verify(int argc, char **argv)
 		}
 		if (!subj)
 			break;
-		r.scan = scan;
 		/* A terminal shared with standard output: no line under
 		 * the progress line. */
 		if (prog.shown && (isatty(STDOUT_FILENO) ||

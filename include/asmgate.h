@@ -764,7 +764,10 @@ asmgate_status asmgate_report_new(asmgate_report **out,
  *     error; in audit mode the testcase passes with an "AUDIT: denied"
  *     note in <system-out> and the SARIF level is warning.
  *  Strings from the file are escaped; invalid UTF-8 becomes U+FFFD. A
- *  failure (memory, size cap) is also kept and returned by finish. */
+ *  failure (memory, size cap) is also kept and returned by finish.
+ *  A decision reason "placed: WHY" (asmgate verify --bindings: why the
+ *  host decides) also ends the one-line message and is the SARIF
+ *  property "asmgate/placement". */
 asmgate_status asmgate_report_add(asmgate_report *r, const char *path,
     const asmgate_image *img, const asmgate_error *file_err,
     const asmgate_signature *sig, const char *host,

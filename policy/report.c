@@ -326,6 +326,19 @@ say(outcome *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The reason "placed: ..." asmgate verify --bindings gives a decision
+ * (why its host decides), without the prefix; NULL when none. */
+static const char *
+placed_reason(const asmgate_decision *d)
+{
+	unsigned i;
+
+	for (i = 0; d && i < d->nreasons && i < ASMGATE_MAX_REASONS; i++)
+		if (strncmp(d->reasons[i], "placed: ", 8) == 0)
+			return d->reasons[i] + 8;
+	return NULL;
+}
+
 static long
 policy_rule_index(const asmgate_policy *pol, const char *host,
     const char *rule)
@@ -488,7 +501,8 @@ work_out(outcome *o, const asmgate_report *r, const char *path,
 		else
 			say(o, "%s%s is denied in host %s by default: %.200s",
 			    d->audit ? "AUDIT: " : "", who, host ? host : "?",
-			    d->nreasons > 1 ? d->reasons[1] :
+			    d->nreasons > 1 && strncmp(d->reasons[1],
+			    "placed: ", 8) != 0 ? d->reasons[1] :
 			    "no rule matched");
 		return;
 	}
@@ -726,8 +740,11 @@ add_sarif(asmgate_report *r, const outcome *o, const asmgate_image *img,
 	if (sig && !sig->checksum_ok)
 		rd_json_kbool(&j, "peChecksumOk", 0);
 	if (d) {
+		const char *pl = placed_reason(d);
 		rd_json_kstr(&j, "verdict", asmgate_decision_verdict(d));
 		rd_json_kbool(&j, "audit", d->audit);
+		if (pl)
+			rd_json_kstr(&j, "asmgate/placement", pl);
 	}
 	rd_json_obj_end(&j);
 	rd_json_obj_end(&j);
@@ -772,6 +789,12 @@ asmgate_report_add_origin(asmgate_report *r, const char *path,
 	if (report_start(r, err) != ASMGATE_OK)
 		return r->failed;
 	work_out(&o, r, path, origin, img, file_err, sig, host, d);
+	if (placed_reason(d)) {
+		/* Why this host decides, on the message's one line. */
+		size_t n = strlen(o.message);
+		snprintf(o.message + n, sizeof(o.message) - n, " (placed: %s)",
+		    placed_reason(d));
+	}
 	if (r->fmt == ASMGATE_REPORT_JUNIT)
 		return add_junit(r, &o, img, file_err, sig, d, err);
 	r->tests++;

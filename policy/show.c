@@ -74,6 +74,11 @@ show_text(rd_buf *b, const asmgate_policy *pol)
 		rd_buf_printf(b, "  %s: %s%s (line %lu)\n", h->name,
 		    h->audit ? "audit" : "enforce",
 		    h->mode_given ? "" : " (from the policy)", h->line);
+		if (h->account || h->tracking)
+			rd_buf_printf(b, "    %s%s%s%s\n", h->account ?
+			    "account " : "", h->account ? h->account : "",
+			    h->account && h->tracking ? "; " : "",
+			    h->tracking ? "tracking host" : "");
 		/* Evaluation order: deny rules, then allow rules. */
 		for (pass = 0; pass < 2; pass++) {
 			for (j = h->first_rule; j < h->first_rule + h->nrules;
@@ -233,6 +238,10 @@ show_json(rd_buf *b, rd_buf *tmp, const asmgate_policy *pol)
 		rd_json_kstr(&j, "name", h->name);
 		rd_json_kuint(&j, "line", h->line);
 		rd_json_kstr(&j, "mode", h->audit ? "audit" : "enforce");
+		if (h->account)
+			rd_json_kstr(&j, "account", h->account);
+		if (h->tracking)
+			rd_json_kbool(&j, "tracking", 1);
 		rd_json_kbool(&j, "modeInherited", !h->mode_given);
 		rd_json_key(&j, "rules");
 		rd_json_arr(&j);

@@ -34,6 +34,29 @@ run verify --policy "$S/policy/biztalk.xml" --host OrchestrationHost \
     "$S/msi/app.msi"
 echo "(1: Fabrikam's adapter is not allowed in the orchestration host)"
 
+# Which host runs what: the Orders application's binding file (as
+# BizTalk exports it, UTF-16) places each assembly of a mixed drop.
+B="$S/bindings"
+run bindings show "$B/orders-utf16.xml"
+run bindings lint --policy "$B/hosts-policy.xml" "$B/orders.xml"
+# Without bindings every host decides every assembly: the drop fails.
+run verify --quiet --policy "$B/hosts-policy.xml" "$B/drop"
+echo "(1: an orchestration is denied in the receive host, and so on)"
+# Split by hand, host by host, it passes ...
+run verify --quiet --policy "$B/hosts-policy.xml" --host OrchestrationHost \
+    "$B/drop/Contoso.Orders.Orchestrations.dll" \
+    "$B/drop/Contoso.Orders.Helpers.dll" "$B/drop/Contoso.Orders.Schemas.dll"
+run verify --quiet --policy "$B/hosts-policy.xml" --host SendHost \
+    --host ReceiveHost "$B/drop/Contoso.Orders.Pipelines.dll" \
+    "$B/drop/Contoso.Orders.Schemas.dll"
+run verify --quiet --policy "$B/hosts-policy.xml" --host SendHost \
+    "$B/drop/Contoso.Orders.Maps.dll" "$B/drop/Contoso.Orders.Schemas.dll"
+# ... and so does the whole drop with the bindings, each assembly decided
+# for the hosts that run it (Helpers and Schemas through AssemblyRef).
+run verify --policy "$B/hosts-policy.xml" --bindings "$B/orders-utf16.xml" \
+    "$B/drop"
+echo "(0: every assembly allowed where it runs)"
+
 # A malformed file: one line, exit 2, nothing else lost.
 run verify "$S/malformed/truncated-section-data.dll" \
     "$S/valid/hello.exe"

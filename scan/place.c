@@ -375,10 +375,72 @@ ver_str(char *buf, size_t n, const asmgate_version *v)
 	return buf;
 }
 
+/*
+ * The closure over AssemblyRef (II.22.5): every host of a seed subject is
+ * added, as a dependency, to each subject a seed references, and so on
+ * (a queue of subjects whose hosts grew; each subject enters once per
+ * host it gains). Seeds: the placed subjects (unbound 0), or those
+ * whose placements are unbound (1). ASMGATE_E_NOMEM or OK.
+ */
+static asmgate_status
+closure(scan_place *p, int unbound)
+{
+	size_t i, qh = 0, qt = 0, qcap, *queue;
+	char vb[32];
+
+	qcap = p->n * (p->nhosts ? p->nhosts : 1) + p->n + 1;
+	queue = malloc(qcap * sizeof(*queue));
+	if (!queue)
+		return ASMGATE_E_NOMEM;
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].npl && (!unbound ||
+		    p->v[i].pl[0].role == ASMGATE_ROLE_UNBOUND))
+			queue[qt++] = i;
+	while (qh < qt) {
+		psub *s = &p->v[queue[qh++]];
+		size_t r, pi;
+
+		for (r = 0; r < s->nrefs; r++) {
+			size_t j = lower_name(p, s->refs[r].name);
+
+			for (; j < p->n; j++) {
+				size_t ti = p->by_name[j];
+				psub *t = &p->v[ti];
+				int grew = 0;
+
+				if (bind_casecmp(t->id.name, s->refs[r].name))
+					break;
+				if (t == s || !ref_matches(&s->refs[r], &t->id))
+					continue;
+				for (pi = 0; pi < s->npl; pi++) {
+					const ppl *o = &s->pl[pi];
+					if (has_host(t, o->host))
+						continue;
+					if (!add_pl(p, t, o->host,
+					    ASMGATE_ROLE_DEPENDENCY, o->file,
+					    o->line, fmt_s("referenced by %s, "
+					    "Version=%s (%s: %s)", s->id.name,
+					    ver_str(vb, sizeof(vb), &s->id.v),
+					    asmgate_role_name(o->role),
+					    o->via))) {
+						free(queue);
+						return ASMGATE_E_NOMEM;
+					}
+					grew = 1;
+				}
+				if (grew && qt < qcap)
+					queue[qt++] = ti;
+			}
+		}
+	}
+	free(queue);
+	return ASMGATE_OK;
+}
+
 asmgate_status
 scan_place_resolve(scan_place *p, asmgate_error *err)
 {
-	size_t i, f, k, *queue = NULL, qh = 0, qt = 0, qcap;
+	size_t i, f, k;
 	uint8_t **matched = NULL;
 	char vb[32];
 
@@ -421,10 +483,13 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 					continue;
 				}
 				h = asmgate_policy_find_host(p->pol, id->host);
-				if (h >= 0 && host_pos(p, (size_t)h) == p->nhosts)
+				if (h < 0)
+					continue;
+				if (host_pos(p, (size_t)h) == p->nhosts) {
 					s->elsewhere = 1;
-				if (h < 0 || host_pos(p, (size_t)h) == p->nhosts ||
-				    has_host(s, (size_t)h))
+					continue;
+				}
+				if (has_host(s, (size_t)h))
 					continue;
 				if (!add_pl(p, s, (size_t)h, id->role, id->file,
 				    id->line, dup_s(id->element)))
@@ -433,49 +498,9 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 		}
 	}
 
-	/* 2. The closure over AssemblyRef: a queue of subjects whose
-	 * hosts grew; each subject enters at most once per host. */
-	qcap = p->n * (p->nhosts ? p->nhosts : 1) + p->n + 1;
-	queue = malloc(qcap * sizeof(*queue));
-	if (!queue)
+	/* 2. The closure from the placed subjects. */
+	if (closure(p, 0) != ASMGATE_OK)
 		goto nomem;
-	for (i = 0; i < p->n; i++)
-		if (p->v[i].npl)
-			queue[qt++] = i;
-	while (qh < qt) {
-		psub *s = &p->v[queue[qh++]];
-		size_t r, pi;
-
-		for (r = 0; r < s->nrefs; r++) {
-			size_t j = lower_name(p, s->refs[r].name);
-
-			for (; j < p->n; j++) {
-				size_t ti = p->by_name[j];
-				psub *t = &p->v[ti];
-				int grew = 0;
-
-				if (bind_casecmp(t->id.name, s->refs[r].name))
-					break;
-				if (t == s || !ref_matches(&s->refs[r], &t->id))
-					continue;
-				for (pi = 0; pi < s->npl; pi++) {
-					const ppl *o = &s->pl[pi];
-					if (has_host(t, o->host))
-						continue;
-					if (!add_pl(p, t, o->host,
-					    ASMGATE_ROLE_DEPENDENCY, o->file,
-					    o->line, fmt_s("referenced by %s, "
-					    "Version=%s (%s: %s)", s->id.name,
-					    ver_str(vb, sizeof(vb), &s->id.v),
-					    asmgate_role_name(o->role), o->via)))
-						goto nomem;
-					grew = 1;
-				}
-				if (grew && qt < qcap)
-					queue[qt++] = ti;
-			}
-		}
-	}
 
 	/* 3. Unbound: every host, with why. */
 	for (i = 0; i < p->n; i++) {
@@ -501,7 +526,8 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 
 			if (s->nowhere)
 				via = fmt_s("placed nowhere: %s; in the GAC "
-				    "every host may load it", s->nowhere->element);
+				    "every host may load it",
+				    s->nowhere->element);
 			else if (nearb)
 				via = fmt_s("no binding places it; near match: "
 				    "%s", nearb->display);
@@ -513,6 +539,11 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 				goto nomem;
 		}
 	}
+
+	/* 4. What an unbound assembly references runs wherever it does:
+	 * the closure again, from the unbound subjects. */
+	if (closure(p, 1) != ASMGATE_OK)
+		goto nomem;
 
 	/* Order each subject's placements as the scan's hosts. */
 	for (i = 0; i < p->n; i++) {
@@ -532,7 +563,8 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 	for (f = 0; f < p->nb; f++) {
 		size_t nids = asmgate_bindings_count(p->b[f]);
 		for (k = 0; k < nids; k++) {
-			const asmgate_bound *id = asmgate_bindings_get(p->b[f], k);
+			const asmgate_bound *id =
+			    asmgate_bindings_get(p->b[f], k);
 			size_t m, j;
 			asmgate_missing *nm;
 			char **nn;
@@ -541,10 +573,11 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 				continue;
 			for (m = 0; m < p->nmissing; m++) {
 				const asmgate_bound *o = p->missing[m].bound;
-				if (bind_casecmp(o->display, id->display) == 0 &&
-				    ((!o->host && !id->host) || (o->host &&
-				    id->host && bind_casecmp(o->host,
-				    id->host) == 0)))
+				int same_host = (!o->host && !id->host) ||
+				    (o->host && id->host &&
+				    bind_casecmp(o->host, id->host) == 0);
+				if (same_host &&
+				    bind_casecmp(o->display, id->display) == 0)
 					break;
 			}
 			if (m < p->nmissing)
@@ -562,8 +595,8 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 			nm[p->nmissing].near = NULL;
 			nn[p->nmissing] = NULL;
 			j = lower_name(p, id->name);
-			if (j < p->n && bind_casecmp(p->v[p->by_name[j]].id.name,
-			    id->name) == 0) {
+			if (j < p->n && bind_casecmp(
+			    p->v[p->by_name[j]].id.name, id->name) == 0) {
 				const psub *s = &p->v[p->by_name[j]];
 				nn[p->nmissing] = fmt_s("%s (%s, Version=%s)",
 				    s->sname, s->id.name,
@@ -576,13 +609,11 @@ scan_place_resolve(scan_place *p, asmgate_error *err)
 	for (f = 0; f < p->nb; f++)
 		free(matched[f]);
 	free(matched);
-	free(queue);
 	return ASMGATE_OK;
 nomem:
 	for (f = 0; matched && f < p->nb; f++)
 		free(matched[f]);
 	free(matched);
-	free(queue);
 	return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory while "
 	    "placing assemblies");
 }

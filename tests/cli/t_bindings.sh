@@ -211,3 +211,39 @@ expect_rc 0
 run "$ASMGATE" verify --policy "$P" --bindings "$B/bad/placeholder.xml" "$B/drop"
 expect_rc 2
 expect_err "^$B/bad/placeholder.xml:7: "
+
+# Host attributes: tracking is a boolean, account 1-256 bytes.
+mkdir -p "$T/hp"
+cp "$S/keys/contoso.pub" "$T/hp/"
+printf '<policy xmlns="urn:asmgate:policy:1">\n<key id="c" file="contoso.pub"/>\n<host name="H" tracking="maybe"><allow id="a" keys="c"/></host>\n</policy>\n' >"$T/hp/p1.xml"
+run "$ASMGATE" policy lint "$T/hp/p1.xml"
+expect_rc 2
+expect_err "^$T/hp/p1.xml:3: .*tracking"
+printf '<policy xmlns="urn:asmgate:policy:1">\n<key id="c" file="contoso.pub"/>\n<host name="H" account=""><allow id="a" keys="c"/></host>\n</policy>\n' >"$T/hp/p2.xml"
+run "$ASMGATE" policy lint "$T/hp/p2.xml"
+expect_rc 2
+expect_err "^$T/hp/p2.xml:3: .*account"
+run "$ASMGATE" policy show "$B/hosts-policy.xml"
+expect_rc 0
+expect_out '^    account CONTOSO\\svc-bts-tracking; tracking host$'
+run "$ASMGATE" policy show --format json "$B/hosts-policy.xml"
+jq_eq '[(h["name"], h.get("account"), h.get("tracking")) for h in d["hosts"]][3]' \
+    "('TrackingHost', 'CONTOSO\\\\svc-bts-tracking', True)"
+
+# SARIF: the placement ends each message and is a property.
+run "$ASMGATE" verify --format sarif --policy "$P" --bindings "$B/orders.xml" \
+    "$B/drop/Contoso.Orders.Maps.dll" "$S/valid/fabrikam-adapters.dll"
+expect_rc 1
+jq_eq '[r["properties"]["asmgate/placement"].split(":")[0] for r in d["runs"][0]["results"] if "asmgate/placement" in r["properties"]]' \
+    "['unbound', 'unbound']"
+jq_eq 'all("(placed: unbound: no binding places it" in r["message"]["text"] for r in d["runs"][0]["results"] if r["properties"].get("host") in ("OrchestrationHost", "TrackingHost"))' true
+
+# Several binding files add up: Maps placed by orders.xml, the older one
+# near-match.xml names is missing, with its file and line.
+run "$ASMGATE" verify --policy "$P" --bindings "$B/orders.xml" \
+    --bindings "$N" "$B/drop"
+expect_rc 0
+expect_out '^  SendHost: allowed: matched allow rule .maps.$'
+expect_no_out 'placed: unbound'
+expect_out "missing: Contoso.Orders.Maps, Version=0.9.0.0.* \\($N:[0-9]+, map by send port SP.Old"
+expect_out '2 bound assemblies missing$'

@@ -489,7 +489,8 @@ test_bind__closure_unbound_missing(void **state)
 	/* Only the orchestration is bound: Helpers and Schemas follow it
 	 * through its AssemblyRefs (src/Contoso.Orders.Orchestrations.cs
 	 * uses both); Maps and Pipelines are referenced by nothing placed:
-	 * unbound, every host. */
+	 * unbound, every host; and since both use Schemas, Schemas runs in
+	 * every host too. */
 	static const char *const orch_only =
 	    "<BindingInfo><ModuleRefCollection><ModuleRef FullName='"
 	    "Contoso.Orders.Orchestrations, Version=1.2.0.0, Culture=neutral, "
@@ -507,14 +508,17 @@ test_bind__closure_unbound_missing(void **state)
 		{ "Contoso.Orders.Orchestrations.dll",
 		    "OrchestrationHost:orchestration" },
 		{ "Contoso.Orders.Helpers.dll", "OrchestrationHost:dependency" },
-		{ "Contoso.Orders.Schemas.dll", "OrchestrationHost:dependency" },
+		{ "Contoso.Orders.Schemas.dll", "ReceiveHost:dependency "
+		    "OrchestrationHost:dependency SendHost:dependency "
+		    "TrackingHost:dependency" },
 		{ "Contoso.Orders.Maps.dll", "ReceiveHost:unbound "
 		    "OrchestrationHost:unbound SendHost:unbound "
 		    "TrackingHost:unbound" },
 	};
 	/* A map placed in SendHost pulls Schemas there (Maps references
 	 * it); a token mismatch on Pipelines is no match (unbound, and
-	 * its identity missing). */
+	 * its identity missing), and unbound Pipelines pulls Schemas into
+	 * ReceiveHost. */
 	static const char *const map_only =
 	    "<BindingInfo><SendPortCollection><SendPort Name='S'>"
 	    "<PrimaryTransport><SendHandler Name='SendHost'/>"
@@ -526,7 +530,8 @@ test_bind__closure_unbound_missing(void **state)
 	    "</SendPort></SendPortCollection></BindingInfo>";
 	static const expect_pl w2[] = {
 		{ "Contoso.Orders.Maps.dll", "SendHost:map" },
-		{ "Contoso.Orders.Schemas.dll", "SendHost:dependency" },
+		{ "Contoso.Orders.Schemas.dll", "ReceiveHost:dependency "
+		    "SendHost:dependency" },
 		{ "Contoso.Orders.Pipelines.dll", "ReceiveHost:unbound "
 		    "SendHost:unbound" },
 		{ "Contoso.Orders.Orchestrations.dll", "ReceiveHost:unbound "
