@@ -177,3 +177,17 @@ expect_no_out 'Aim\.Orders\.Orchestrations\.dll: signed'
 run "$ASMGATE" verify "$B/renamed-file.msi"
 expect_rc 2
 expect_err "renamed-file\.msi!.*/ITEM~1\.CAB: error: application 'Aim\.Orders': resource 'Aim\.Orders\.Maps, Version=1\.0\.0\.0.*' declares Aim\.Orders\.Maps\.dll \(adf line 24\), cabinet ITEM~1\.CAB does not hold it"
+
+# --- an application MSI inside another container ---------------------
+if [ -n "$PYTHON" ]; then
+	"$PYTHON" -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1], "w")
+z.write(sys.argv[2], "pkg/version-lie.msi")
+z.close()' "$T/bt-outer.zip" "$B/version-lie.msi"
+	run "$ASMGATE" verify "$T/bt-outer.zip"
+	expect_rc 1
+	expect_out 'bt-outer\.zip!pkg/version-lie\.msi!Aim\.Orders\.Orchestrations\.dll: signed'
+	expect_out 'application Aim\.Orders: denied: the adf declares'
+else
+	skip 3 "python3 not installed: no nested application MSI"
+fi
