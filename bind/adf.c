@@ -143,8 +143,8 @@ properties(const adf_walk *w, const xmlNode *props, const char *const *names,
 		if (!is_elem(p, "Property"))
 			continue;
 		if (++count > RD_MAX_ADF_PROPERTIES)
-			return fail(w, p, NULL, ASMGATE_E_LIMIT, "more than %u "
-			    "properties", RD_MAX_ADF_PROPERTIES);
+			return fail(w, p, NULL, ASMGATE_E_LIMIT,
+			    "more than %u properties", RD_MAX_ADF_PROPERTIES);
 		st = need(w, p, "Name", &name);
 		if (st != ASMGATE_OK)
 			return st;
@@ -239,9 +239,9 @@ identity(const adf_walk *w, const xmlNode *n, bind_adf_res *r)
 
 	asmgate_error_clear(&e);
 	if (bind_parse_display_name(s, &nm, &e) != ASMGATE_OK)
-		return fail(w, n, NULL, ASMGATE_E_MALFORMED, "resource '%.80s': "
-		    "%s: %s", r->luid, r->full_name ? "FullName" : "Luid",
-		    e.msg);
+		return fail(w, n, NULL, ASMGATE_E_MALFORMED,
+		    "resource '%.80s': %s: %s", r->luid, r->full_name ?
+		    "FullName" : "Luid", e.msg);
 	if (!(r->name = dup_s(nm.name)))
 		return nomem(w);
 	if (nm.has_culture && !(r->culture = dup_s(nm.culture)))
@@ -314,8 +314,8 @@ resource(adf_walk *w, const xmlNode *n)
 				if (is_elem(f, "File"))
 					nf++;
 			if (nf > RD_MAX_ADF_FILES) {
-				st = fail(w, c, NULL, ASMGATE_E_LIMIT, "more than "
-				    "%u files in one resource",
+				st = fail(w, c, NULL, ASMGATE_E_LIMIT,
+				    "more than %u files in one resource",
 				    RD_MAX_ADF_FILES);
 				goto out;
 			}
@@ -339,9 +339,11 @@ resource(adf_walk *w, const xmlNode *n)
 				if (!is_elem(f, "File"))
 					continue;
 				r->pub.nfiles++;
-				st = need(w, f, "RelativePath", &r->fstr[2 * k]);
+				st = need(w, f, "RelativePath",
+				    &r->fstr[2 * k]);
 				if (st == ASMGATE_OK)
-					st = attr(w, f, "Key", &r->fstr[2 * k + 1]);
+					st = attr(w, f, "Key",
+					    &r->fstr[2 * k + 1]);
 				if (st != ASMGATE_OK)
 					goto out;
 				r->files[k].relative_path = r->fstr[2 * k];
@@ -355,12 +357,12 @@ resource(adf_walk *w, const xmlNode *n)
 	r->pub.environment = r->environment = vals[3];
 	memset(vals, 0, sizeof(vals));
 	if (!r->cabinet || r->cabinet[0] == '\0')
-		return fail(w, n, NULL, ASMGATE_E_MALFORMED, "resource '%.80s' "
-		    "without ShortCabinetName", r->luid);
+		return fail(w, n, NULL, ASMGATE_E_MALFORMED,
+		    "resource '%.80s' without ShortCabinetName", r->luid);
 	if (bad_cabinet_name(r->cabinet))
-		return fail(w, n, NULL, ASMGATE_E_MALFORMED, "resource '%.80s': "
-		    "ShortCabinetName '%.80s' is not a file name", r->luid,
-		    r->cabinet);
+		return fail(w, n, NULL, ASMGATE_E_MALFORMED,
+		    "resource '%.80s': ShortCabinetName '%.80s' is not a "
+		    "file name", r->luid, r->cabinet);
 	if (r->pub.kind == ASMGATE_APP_BIZTALK_ASSEMBLY ||
 	    r->pub.kind == ASMGATE_APP_ASSEMBLY)
 		return identity(w, n, r);
@@ -401,7 +403,8 @@ walk_doc(adf_walk *w)
 			app->version = vals[1];
 			app->guid = vals[2];
 		} else if (is_elem(c, "Resources")) {
-			for (e = c->children; e && st == ASMGATE_OK; e = e->next)
+			for (e = c->children; e && st == ASMGATE_OK;
+			    e = e->next)
 				if (is_elem(e, "Resource"))
 					st = resource(w, e);
 		} else if (is_elem(c, "References")) {
@@ -412,8 +415,9 @@ walk_doc(adf_walk *w)
 				if (!is_elem(e, "Reference"))
 					continue;
 				if (app->nrefs >= RD_MAX_ADF_REFERENCES)
-					return fail(w, e, NULL, ASMGATE_E_LIMIT,
-					    "more than %u references",
+					return fail(w, e, NULL,
+					    ASMGATE_E_LIMIT, "more than %u "
+					    "references",
 					    RD_MAX_ADF_REFERENCES);
 				st = need(w, e, "Name", &name);
 				if (st != ASMGATE_OK)
@@ -569,8 +573,7 @@ bind_adf_find_cabinet(const asmgate_app *app, const char *p)
 	const char *b = last_component(p);
 	size_t i;
 
-	for (i = 0; app && i < app->nres && i <= (size_t)RD_MAX_ADF_RESOURCES;
-	    i++)
+	for (i = 0; app && i < app->nres; i++)
 		if (bind_casecmp(app->res[i].cabinet, b) == 0)
 			return (long)i;
 	return -1;

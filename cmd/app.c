@@ -47,7 +47,8 @@ env_seen(const asmgate_app *app, size_t upto, const char *env)
 	size_t i;
 
 	for (i = 0; i < upto; i++) {
-		const asmgate_app_resource *r = asmgate_app_resource_get(app, i);
+		const asmgate_app_resource *r =
+		    asmgate_app_resource_get(app, i);
 		const char *e = r->environment ? r->environment : "";
 
 		if (r->kind == ASMGATE_APP_BINDING && strcmp(e, env) == 0)
@@ -77,7 +78,8 @@ cmd_app_text(FILE *out, const char *path, const asmgate_app *app)
 		fputc('\n', out);
 	}
 	for (i = 0; i < n; i++) {
-		const asmgate_app_resource *r = asmgate_app_resource_get(app, i);
+		const asmgate_app_resource *r =
+		    asmgate_app_resource_get(app, i);
 
 		fputs(i == 0 ? "  resources   " : "              ", out);
 		cmd_put_text(out, r->type);
@@ -92,7 +94,8 @@ cmd_app_text(FILE *out, const char *path, const asmgate_app *app)
 		fputs(")\n", out);
 	}
 	for (i = 0; i < n; i++) {
-		const asmgate_app_resource *r = asmgate_app_resource_get(app, i);
+		const asmgate_app_resource *r =
+		    asmgate_app_resource_get(app, i);
 		const char *e = r->environment ? r->environment : "";
 
 		if (r->kind != ASMGATE_APP_BINDING || env_seen(app, i, e))
@@ -123,7 +126,8 @@ cmd_app_json(rd_json *j, const char *path, const asmgate_app *app)
 	rd_json_key(j, "resources");
 	rd_json_arr(j);
 	for (i = 0; i < n; i++) {
-		const asmgate_app_resource *r = asmgate_app_resource_get(app, i);
+		const asmgate_app_resource *r =
+		    asmgate_app_resource_get(app, i);
 
 		rd_json_obj(j);
 		rd_json_kstr(j, "type", r->type);
@@ -139,7 +143,8 @@ cmd_app_json(rd_json *j, const char *path, const asmgate_app *app)
 	rd_json_key(j, "environments");
 	rd_json_arr(j);
 	for (i = 0; i < n; i++) {
-		const asmgate_app_resource *r = asmgate_app_resource_get(app, i);
+		const asmgate_app_resource *r =
+		    asmgate_app_resource_get(app, i);
 		const char *e = r->environment ? r->environment : "";
 
 		if (r->kind == ASMGATE_APP_BINDING && !env_seen(app, i, e))
@@ -177,8 +182,8 @@ cmd_app_bindings(const char *const *paths, size_t npaths,
 			continue;
 		if (*n >= RD_MAX_BINDING_FILES) {
 			asmgate_bindings_free(one);
-			cmd_print_path_error(path, "more than %u binding files",
-			    RD_MAX_BINDING_FILES);
+			cmd_print_path_error(path, "more than %u binding "
+			    "files", RD_MAX_BINDING_FILES);
 			return 0;
 		}
 		b[(*n)++] = one;
@@ -224,7 +229,8 @@ cmd_app_binding(const char *path, const char *env, asmgate_bindings **out)
 	envs[0] = '\0';
 	for (i = 0; i < asmgate_app_resource_count(app) && o < sizeof(envs);
 	    i++) {
-		const asmgate_app_resource *r = asmgate_app_resource_get(app, i);
+		const asmgate_app_resource *r =
+		    asmgate_app_resource_get(app, i);
 		int w;
 
 		if (r->kind != ASMGATE_APP_BINDING)

@@ -57,7 +57,8 @@ scan_app_check_cabinets(const asmgate_app *app, const asmgate_container *c,
 	const asmgate_app_resource *first = NULL;
 
 	for (k = 0; k < nres; k++) {
-		const asmgate_app_resource *r = asmgate_app_resource_get(app, k);
+		const asmgate_app_resource *r =
+		    asmgate_app_resource_get(app, k);
 		int found = 0;
 
 		for (i = 0; i < n && !found; i++) {
@@ -373,7 +374,8 @@ asmgate_app_open_package(asmgate_app **out, const char *path,
 		st = asmgate_container_read(c, (size_t)i, RD_MAX_ADF_BYTES,
 		    &buf, &len, err);
 	if (st == ASMGATE_OK)
-		st = asmgate_app_load_memory(out, buf, len, BIND_ADF_NAME, err);
+		st = asmgate_app_load_memory(out, buf, len, BIND_ADF_NAME,
+		    err);
 	free(buf);
 	asmgate_container_free(c);
 	return st;
@@ -388,7 +390,8 @@ environments(const asmgate_app *app, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (i = 0; i < n && o < len; i++) {
-		const asmgate_app_resource *r = asmgate_app_resource_get(app, i);
+		const asmgate_app_resource *r =
+		    asmgate_app_resource_get(app, i);
 		int w;
 
 		if (r->kind != ASMGATE_APP_BINDING)
@@ -416,7 +419,8 @@ pick_binding(const asmgate_app *app, const char *env,
 
 	*out = NULL;
 	for (i = 0; i < n; i++) {
-		const asmgate_app_resource *r = asmgate_app_resource_get(app, i);
+		const asmgate_app_resource *r =
+		    asmgate_app_resource_get(app, i);
 		const char *e = r->environment ? r->environment : "";
 
 		if (r->kind != ASMGATE_APP_BINDING)
@@ -497,8 +501,8 @@ asmgate_app_package_bindings(asmgate_bindings **out, const char *path,
 		    "binding file", r->luid, r->cabinet,
 		    asmgate_container_count(item));
 	if (st == ASMGATE_OK)
-		st = asmgate_container_read(item, 0, RD_MAX_BINDING_BYTES, &xml,
-		    &xmllen, err);
+		st = asmgate_container_read(item, 0, RD_MAX_BINDING_BYTES,
+		    &xml, &xmllen, err);
 	if (st == ASMGATE_OK) {
 		/* Short, as the assemblies: app.msi!ITEM~3.CAB!<file>. */
 		snprintf(name, sizeof(name), "%s!%s!%s", path, r->cabinet,
