@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "report.h"
 
 #define MAX_BINDINGS 64u /* RD_MAX_BINDING_FILES */
 
@@ -24,6 +25,8 @@ bindings_usage(FILE *out)
 	fprintf(out,
 	    "usage: asmgate bindings show [--format text|json] FILE...\n"
 	    "       asmgate bindings lint [--policy POLICY] FILE...\n"
+	    "       (FILE may be a BizTalk application MSI: its binding for\n"
+	    "       --environment NAME, or its default one)\n"
 	    "\n"
 	    "Read BizTalk binding files (BindingInfo.xml, UTF-8 or UTF-16):\n"
 	    "show prints each host with its roles (orchestrations, receive and\n"
@@ -43,14 +46,21 @@ bindings_usage(FILE *out)
 	    "or unreadable file.\n");
 }
 
-/* Load every FILE; 0 (printed) on the first invalid one. */
+/* Load every FILE (an application MSI: its binding for env, cmd/app.c);
+ * 0 (printed) on the first invalid one. */
 static int
-load_all(char **paths, size_t n, asmgate_bindings **b)
+load_all(char **paths, size_t n, asmgate_bindings **b, const char *env)
 {
 	asmgate_error err;
 	size_t i;
+	int r;
 
 	for (i = 0; i < n; i++) {
+		if ((r = cmd_app_binding(paths[i], env, &b[i])) != 0) {
+			if (r < 0)
+				return 0;
+			continue;
+		}
 		asmgate_error_clear(&err);
 		if (asmgate_bindings_load(&b[i], paths[i], &err) !=
 		    ASMGATE_OK) {
@@ -103,12 +113,13 @@ bindings_cmd(int argc, char **argv, int lint)
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "policy", required_argument, NULL, 'p' },
+		{ "environment", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *what = lint ? "bindings lint" : "bindings show";
 	enum cmd_format fmt = CMD_FMT_TEXT;
-	const char *policy_path = NULL;
+	const char *policy_path = NULL, *env = NULL;
 	asmgate_bindings *b[MAX_BINDINGS];
 	asmgate_policy *pol = NULL;
 	asmgate_error err;
@@ -119,7 +130,7 @@ bindings_cmd(int argc, char **argv, int lint)
 
 	memset(b, 0, sizeof(b));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:p:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:p:E:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if (lint)
@@ -138,6 +149,9 @@ bindings_cmd(int argc, char **argv, int lint)
 				return cmd_usage_error(what, "--policy given "
 				    "twice");
 			policy_path = optarg;
+			break;
+		case 'E':
+			env = optarg;
 			break;
 		case 'h':
 			bindings_usage(stdout);
@@ -159,7 +173,7 @@ bindings_cmd(int argc, char **argv, int lint)
 			return CMD_EXIT_ERROR;
 		}
 	}
-	if (!load_all(argv + optind, nb, b))
+	if (!load_all(argv + optind, nb, b, env))
 		goto out;
 	if (lint) {
 		cmd_print_binding_findings(stdout,

@@ -42,6 +42,43 @@ inspect_usage(FILE *out)
 	    "Exit status: 0 every file was read, 2 at least one could not be.\n");
 }
 
+/* The BizTalk application MSIs among the named paths: their
+ * applications after the files (JSON: "applications": [...]). A bad adf
+ * was reported with the files already. */
+static void
+inspect_apps(int argc, char **argv, char **listed, size_t nlisted,
+    enum cmd_format fmt, rd_json *j, rd_buf *out)
+{
+	size_t i;
+	int any = 0;
+
+	for (i = (size_t)optind; i < (size_t)argc + nlisted; i++) {
+		const char *path = i < (size_t)argc ? argv[i] :
+		    listed[i - (size_t)argc];
+		asmgate_app *app = NULL;
+		asmgate_error err;
+
+		asmgate_error_clear(&err);
+		if (asmgate_app_open_package(&app, path, &err) != ASMGATE_OK ||
+		    !app)
+			continue;
+		if (fmt == CMD_FMT_JSON) {
+			if (!any) {
+				rd_json_key(j, "applications");
+				rd_json_arr(j);
+			}
+			cmd_app_json(j, path, app);
+		} else {
+			cmd_app_text(stdout, path, app);
+		}
+		any = 1;
+		asmgate_app_free(app);
+	}
+	if (fmt == CMD_FMT_JSON && any)
+		rd_json_arr_end(j);
+	(void)out;
+}
+
 int
 cmd_inspect(int argc, char **argv)
 {
@@ -187,8 +224,10 @@ cmd_inspect(int argc, char **argv)
 		}
 		asmgate_subject_free(subj);
 	}
-	if (fmt == CMD_FMT_JSON) {
+	if (fmt == CMD_FMT_JSON)
 		rd_json_arr_end(&j);
+	inspect_apps(argc, argv, listed, nlisted, fmt, &j, &out);
+	if (fmt == CMD_FMT_JSON) {
 		rd_json_obj_end(&j);
 		written &= cmd_flush(&out, stdout);
 	}

@@ -38,4 +38,27 @@ const uint8_t *cmd_assembly_token(const asmgate_image_info *info,
 const char *cmd_machine_name(uint16_t machine);
 const char *cmd_hash_alg_name(uint32_t alg);
 
+/* app.c: BizTalk application MSIs. An assembly's resource: text, a
+ * line when the package is refused; JSON, "resource": {...} (nothing
+ * outside an application). The application itself (inspect). */
+void cmd_print_resource_text(const asmgate_subject_resource *res,
+    FILE *out);
+void cmd_print_resource_json(const asmgate_subject_resource *res,
+    rd_json *j);
+void cmd_app_text(FILE *out, const char *path, const asmgate_app *app);
+void cmd_app_json(rd_json *j, const char *path, const asmgate_app *app);
+/* verify without --bindings: the binding files the application MSIs
+ * among the paths carry for env (NULL: their default ones), appended
+ * to b (*n of RD_MAX_BINDING_FILES), their hosts checked against pol;
+ * 0 after printing why it cannot go on. */
+int cmd_app_bindings(const char *const *paths, size_t npaths,
+    const char *const *listed, size_t nlisted, const char *env,
+    const asmgate_policy *pol, const char *policy_path,
+    asmgate_bindings **b, size_t *n);
+/* bindings show|lint: when path is a BizTalk application MSI, its
+ * binding for env (NULL: the default one) in *out and 1; -1 printed
+ * (none for env, a bad package); 0 not an application MSI. */
+int cmd_app_binding(const char *path, const char *env,
+    asmgate_bindings **out);
+
 #endif /* CMD_REPORT_H */

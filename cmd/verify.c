@@ -134,6 +134,10 @@ verify_usage(FILE *out)
 	    "                       every host (or the --host hosts)\n"
 	    "      --require-bound  with --bindings: a bound assembly missing\n"
 	    "                       from PATH... fails the run\n"
+	    "      --environment NAME  without --bindings, a BizTalk application\n"
+	    "                       MSI's own binding for NAME (its\n"
+	    "                       TargetEnvironment; default: the binding\n"
+	    "                       without one) places its assemblies\n"
 	    "  -q, --quiet          text: print only what fails the run, and\n"
 	    "                       the summary\n"
 	    "  -w, --waivers FILE   reviewed exceptions, one a line: PATTERN\n"
@@ -430,6 +434,7 @@ cmd_verify(int argc, char **argv)
 		{ "exclude", required_argument, NULL, 'x' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "bindings", required_argument, NULL, 'b' },
+		{ "environment", required_argument, NULL, 'E' },
 		{ "require-bound", no_argument, NULL, 'B' },
 		{ "ca-file", required_argument, NULL, OPT_CA_FILE },
 		{ "ca-path", required_argument, NULL, OPT_CA_PATH },
@@ -445,6 +450,7 @@ cmd_verify(int argc, char **argv)
 	size_t nbind = 0;
 	cmd_trust_args ta;
 	asmgate_trust *trust = NULL;
+	const char *environment = NULL;
 	enum cmd_format fmt = CMD_FMT_TEXT;
 	const char *policy_path = NULL;
 	const char *host_names[MAX_HOSTS];
@@ -487,7 +493,7 @@ cmd_verify(int argc, char **argv)
 		goto out;
 	}
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:m:M:p:H:j:F:o:T:x:qb:w:h",
+	while ((c = getopt_long(argc, argv, "f:t:m:M:p:H:j:F:o:T:x:qb:w:E:h",
 	    opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
@@ -606,6 +612,9 @@ cmd_verify(int argc, char **argv)
 			}
 			today = optarg;
 			break;
+		case 'E':
+			environment = optarg;
+			break;
 		case 'h':
 			verify_usage(stdout);
 			rc = CMD_EXIT_OK;
@@ -636,6 +645,12 @@ cmd_verify(int argc, char **argv)
 	}
 	if (nbind && !policy_path) {
 		cmd_usage_error("verify", "--bindings needs --policy");
+		goto out;
+	}
+	if (environment && (nbind || !policy_path)) {
+		cmd_usage_error("verify", "--environment picks an application "
+		    "MSI's own bindings: it needs --policy, and --bindings "
+		    "replaces them");
 		goto out;
 	}
 	if (r.require_bound && !nbind) {
@@ -713,7 +728,13 @@ cmd_verify(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (nbind) {
+	/* Without --bindings, the application MSIs' own. */
+	if (!nbind && r.policy && !cmd_app_bindings(
+	    (const char *const *)argv + optind, (size_t)(argc - optind),
+	    (const char *const *)listed, nlisted, environment, r.policy,
+	    policy_path, r.bindings, &r.nbindings))
+		goto out;
+	if (nbind || r.nbindings) {
 		size_t nw;
 		cmd_print_binding_findings(stderr,
 		    (const asmgate_bindings *const *)r.bindings, r.nbindings,
@@ -934,7 +955,9 @@ cmd_verify(int argc, char **argv)
 	}
 	if (t.errors)
 		rc = CMD_EXIT_ERROR;
-	else if (t.verified == 0 && t.ac_checked == 0) {
+	else if (t.verified == 0 && t.ac_checked == 0 &&
+	    asmgate_scan_get_stats(scan)->applications == 0) {
+		/* (A BizTalk application of bindings only is a package.) */
 		fprintf(stderr, "asmgate verify: no .NET assembly found\n");
 		rc = CMD_EXIT_ERROR;
 	} else

@@ -41,6 +41,11 @@ subject_verdict(const run *r, const asmgate_subject *s,
 		    ASMGATE_VERDICT_PASS;
 	if (!sig)
 		return ASMGATE_VERDICT_PASS; /* an error, counted as one */
+	if (asmgate_subject_get_resource(s) &&
+	    asmgate_subject_get_resource(s)->denial)
+		/* the package lies: with or without a policy, and no
+		 * waiver lets that pass (fail closed) */
+		return ASMGATE_VERDICT_FAIL;
 	d = asmgate_subject_decisions(s, &nd);
 	if (!r->policy)
 		v = asmgate_verdict_of(&r->rules, sig, ac, NULL, w);
@@ -277,6 +282,7 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s,
 	}
 	if (w && subject_verdict(r, s, w) == ASMGATE_VERDICT_WAIVED)
 		print_waiver(out, w);
+	cmd_print_resource_text(asmgate_subject_get_resource(s), out);
 }
 
 void
@@ -404,6 +410,7 @@ cmd_verify_print_json(const run *r, const asmgate_subject *s,
 			rd_buf_free(&at);
 		}
 	}
+	cmd_print_resource_json(asmgate_subject_get_resource(s), j);
 	rd_json_obj_end(j);
 }
 
@@ -486,11 +493,30 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 	 * (asmgate_verdict_of). */
 	asmgate_report_set_waiver(rep, w);
 	if (!r->policy) {
+		const asmgate_subject_resource *res =
+		    asmgate_subject_get_resource(s);
+		asmgate_decision x;
+
+		/* A package that lies fails without a policy too, and no
+		 * waiver lets it pass (subject_verdict). */
+		memset(&x, 0, sizeof(x));
+		if (res && res->denial) {
+			x.rule = "application";
+			x.rule_is_deny = 1;
+			x.nreasons = 1;
+			snprintf(x.reasons[0], sizeof(x.reasons[0]), "%s",
+			    res->denial);
+			asmgate_report_set_waiver(rep, NULL);
+		}
 		(void)asmgate_report_add_ac(rep, name, o, img, NULL,
-		    asmgate_subject_signature(s), ac, NULL, NULL, &err);
+		    asmgate_subject_signature(s), ac, x.rule ? "application" :
+		    NULL, x.rule ? &x : NULL, &err);
 		asmgate_report_set_waiver(rep, NULL);
 		return;
 	}
+	if (asmgate_subject_get_resource(s) &&
+	    asmgate_subject_get_resource(s)->denial)
+		asmgate_report_set_waiver(rep, NULL); /* never waived */
 	d = asmgate_subject_decisions(s, &nd);
 	for (h = 0; h < nd && h < r->nhosts; h++) {
 		asmgate_decision x = with_placement(s, d, h);

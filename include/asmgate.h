@@ -1332,6 +1332,8 @@ typedef struct asmgate_scan_stats {
 	uint64_t inflated_bytes;   /* member bytes decompressed */
 	uint64_t excluded;         /* walk entries and members not examined:
 	                              they match an exclude pattern */
+	uint64_t applications;     /* BizTalk application MSIs whose adf
+	                              was read (scan/app.c) */
 } asmgate_scan_stats;
 
 /* Version 2 added exclude and nexclude, version 3 bindings and
@@ -1497,6 +1499,120 @@ int asmgate_subject_name_is_member(const char *name);
  *  returned; else 0, and the handler should end the process.
  *  Async-signal-safe. */
 int asmgate_recover_fault(void *addr);
+
+/* ------------------------------------------------------------------ */
+/* BizTalk applications: exported application MSIs (bind/adf.c)       */
+/* ------------------------------------------------------------------ */
+
+/* An application MSI exported by BizTalk (BTSTask ExportApp) carries
+ * ApplicationDefinition.adf: the application's name, version and
+ * references, and its resources, each packed in its own cabinet
+ * (ShortCabinetName, "ITEM~0.CAB") beside the adf. */
+typedef struct asmgate_app asmgate_app;
+
+/** A resource's type (its Type attribute). */
+typedef enum asmgate_app_kind {
+	ASMGATE_APP_OTHER = 0,        /* File, WebDirectory, Bam, ... */
+	ASMGATE_APP_BIZTALK_ASSEMBLY, /* System.BizTalk:BizTalkAssembly */
+	ASMGATE_APP_ASSEMBLY,         /* System.BizTalk:Assembly */
+	ASMGATE_APP_BINDING           /* System.BizTalk:BizTalkBinding */
+} asmgate_app_kind;
+
+/** One <File> of a resource. key NULL when absent. */
+typedef struct asmgate_app_file {
+	const char *relative_path;
+	const char *key;
+} asmgate_app_file;
+
+/** One <Resource>. Strings NULL when the property is absent. For the
+ *  two assembly kinds the identity comes from FullName (else the Luid,
+ *  which is the full name) and has_identity is 1. */
+typedef struct asmgate_app_resource {
+	const char *type;
+	asmgate_app_kind kind;
+	const char *luid;
+	const char *full_name;
+	const char *cabinet;       /* ShortCabinetName, never NULL */
+	const char *destination;   /* DestinationLocation */
+	const char *environment;   /* TargetEnvironment */
+	int has_identity;
+	const char *name;          /* simple name */
+	int has_version;
+	asmgate_version version;
+	const char *culture;       /* "" neutral, NULL not given */
+	int has_token;
+	int token_null;
+	uint8_t token[8];
+	const asmgate_app_file *files;
+	size_t nfiles;
+	unsigned long line;        /* of <Resource> */
+} asmgate_app_resource;
+
+/** Load an application definition: UTF-8, or UTF-16 with a byte order
+ *  mark; no DTD, no entities, at most RD_MAX_ADF_BYTES, the counts
+ *  capped (RD_MAX_ADF_*). A duplicate Luid, a resource without Type,
+ *  Luid or ShortCabinetName, or an assembly resource whose full name
+ *  does not parse is ASMGATE_E_MALFORMED with the line; above a cap
+ *  ASMGATE_E_LIMIT. name is used in messages (may be NULL). */
+asmgate_status asmgate_app_load_memory(asmgate_app **out, const void *data,
+    size_t len, const char *name, asmgate_error *err);
+asmgate_status asmgate_app_load(asmgate_app **out, const char *path,
+    asmgate_error *err);
+void asmgate_app_free(asmgate_app *app);
+
+/** DisplayName, Version and Guid of <Properties> (NULL when absent). */
+const char *asmgate_app_name(const asmgate_app *app);
+const char *asmgate_app_version(const asmgate_app *app);
+const char *asmgate_app_guid(const asmgate_app *app);
+
+/** <References><Reference Name=".."/>: other applications. */
+size_t asmgate_app_reference_count(const asmgate_app *app);
+const char *asmgate_app_reference(const asmgate_app *app, size_t i);
+
+size_t asmgate_app_resource_count(const asmgate_app *app);
+const asmgate_app_resource *asmgate_app_resource_get(const asmgate_app *app,
+    size_t i);
+
+/** "biztalk-assembly", "assembly", "binding", "other". Never NULL. */
+const char *asmgate_app_kind_name(asmgate_app_kind k);
+
+/** An assembly found inside a BizTalk application MSI (scan/): the
+ *  resource the adf declares for it. type, luid, destination, declared
+ *  (its FullName) are NULL when no assembly resource declares it.
+ *  denial is NULL, or why the package is refused: the adf's full name
+ *  differs from the assembly's identity (name, version, culture, token)
+ *  or nothing declares the assembly; the subject's decisions are then
+ *  all denied with it first, and without a policy it fails the run. */
+typedef struct asmgate_subject_resource {
+	const char *application;   /* the adf's DisplayName */
+	const char *type;
+	const char *luid;
+	const char *destination;
+	const char *declared;
+	unsigned long line;        /* of <Resource> in the adf */
+	const char *denial;
+} asmgate_subject_resource;
+
+/** NULL for a subject outside an application MSI. */
+const asmgate_subject_resource *asmgate_subject_get_resource(
+    const asmgate_subject *s);
+
+/** The application definition of the installer database at path, when
+ *  it is a BizTalk application MSI: *out NULL and ASMGATE_OK when path is
+ *  not one (not a container, no adf); an error when its adf is bad. */
+asmgate_status asmgate_app_open_package(asmgate_app **out, const char *path,
+    asmgate_error *err);
+
+/** The binding file the application MSI at path carries for
+ *  environment (a binding resource's TargetEnvironment, compared ASCII
+ *  case-insensitively; NULL: the default binding, the one without
+ *  TargetEnvironment), loaded as asmgate_bindings_load_memory does and
+ *  named "app.msi!<cabinet>!<file>". *out NULL and ASMGATE_OK when path
+ *  is not an application MSI, has no binding resource, or (environment
+ *  NULL) no default one; no binding for a named environment is
+ *  ASMGATE_E_USAGE listing the environments there. */
+asmgate_status asmgate_app_package_bindings(asmgate_bindings **out,
+    const char *path, const char *environment, asmgate_error *err);
 
 #ifdef __cplusplus
 }

@@ -293,4 +293,27 @@
  * sweep_stale) each time a file is written atomically. */
 #define RD_MAX_TEMP_SWEEP 65536u
 
+/* BizTalk application definitions (bind/adf.c) ---------------------- */
+
+/* ApplicationDefinition.adf of an exported application MSI: about 1 KiB
+ * per resource (UTF-16 doubles it); 4 MiB holds thousands. */
+#define RD_MAX_ADF_BYTES ((size_t)4 << 20)
+
+/* Lines of an adf: from tag offsets (policy_doc_line), as bindings. */
+#define RD_MAX_ADF_LINES 1000000ul
+
+/* Element nesting: ApplicationDefinition > Resources > Resource >
+ * Properties > Property is 5. */
+#define RD_MAX_ADF_DEPTH 12u
+
+/* Resources, references, files of one resource, properties of one
+ * element (application or resource). */
+#define RD_MAX_ADF_RESOURCES 4096u
+#define RD_MAX_ADF_REFERENCES 256u
+#define RD_MAX_ADF_FILES 64u
+#define RD_MAX_ADF_PROPERTIES 256u
+
+/* One attribute value kept from an adf (a name, a path, a full name). */
+#define RD_MAX_ADF_VALUE 4096u
+
 #endif /* RD_LIMITS_H */

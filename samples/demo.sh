@@ -60,4 +60,12 @@ echo "(0: every assembly allowed where it runs)"
 # A malformed file: one line, exit 2, nothing else lost.
 run verify "$S/malformed/truncated-section-data.dll" \
     "$S/valid/hello.exe"
+
+# An exported BizTalk application MSI (samples/biztalk): its adf names
+# the application and each resource; its own Production binding file
+# places each assembly in the hosts that run it.
+run inspect "$S/biztalk/app.msi"
+run verify --policy "$S/biztalk/policy.xml" --environment Production \
+    "$S/biztalk/app.msi"
+echo "(0: every assembly allowed in each host its binding places it in)"
 exit 0

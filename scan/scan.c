@@ -28,11 +28,13 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "bind/adf.h"
 #include "pe/pe.h"
 #include "rd/err.h"
 #include "rd/file.h"
@@ -80,6 +82,7 @@ struct node {
 	size_t nchildren, next_child;
 	int emitted_self;
 	uint64_t inflated;  /* top nodes: bytes inflated in this tree */
+	asmgate_app *app;   /* a BizTalk application's database (app.c) */
 };
 
 struct asmgate_scan {
@@ -257,6 +260,7 @@ verify_ac(const asmgate_scan *s)
 
 	return s->o.verify && o && o->version >= 2 && o->authenticode;
 }
+static void apply_app(node *n);
 
 /* Verify and decide img for node n (worker side). */
 static void
@@ -300,6 +304,8 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 	set_outcome(s, n, ASMGATE_SUBJECT_ASSEMBLY, NULL, img);
 	if (!(subj = n->subj))
 		return;
+	/* Named by its resource before anything looks it up by name. */
+	apply_app(n);
 	if (s->o.verify) {
 		rc = asmgate_verify_full(img, s->o.verify_options, &subj->sig,
 		    verify_ac(s) ? &subj->ac : NULL, err);
@@ -355,6 +361,125 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 	}
 }
 
+static int reserve(asmgate_scan *s, node *n, uint64_t len);
+
+/* A BizTalk application MSI (app.c): read its adf into n->app; a bad
+ * adf, or a resource whose cabinet is missing, is an error subject of
+ * the database itself (the members are still examined). */
+static void
+open_app(asmgate_scan *s, node *n, const asmgate_container *c)
+{
+	const asmgate_member_info *mi;
+	long i = scan_app_find_definition(c);
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	asmgate_error err;
+	asmgate_status rc;
+
+	if (i == -1)
+		return;
+	asmgate_error_clear(&err);
+	mi = i >= 0 ? asmgate_container_member(c, (size_t)i) : NULL;
+	if (!mi)
+		rc = rd_fail_nooff(&err, ASMGATE_E_MALFORMED, "more than one "
+		    "%s in the package", BIND_ADF_NAME);
+	else if (mi->size > RD_MAX_ADF_BYTES || !reserve(s, n, mi->size))
+		rc = rd_fail_nooff(&err, ASMGATE_E_LIMIT, "%s: %llu bytes, "
+		    "above the cap of %zu", BIND_ADF_NAME,
+		    (unsigned long long)mi->size, RD_MAX_ADF_BYTES);
+	else
+		rc = asmgate_container_read(c, (size_t)i, RD_MAX_ADF_BYTES,
+		    &buf, &len, &err);
+	if (rc == ASMGATE_OK) {
+		rc = asmgate_app_load_memory(&n->app, buf, len, BIND_ADF_NAME,
+		    &err);
+		if (rc != ASMGATE_OK) {
+			char pfx[64];
+
+			if (err.line)
+				snprintf(pfx, sizeof(pfx), "%s line %lu",
+				    BIND_ADF_NAME, err.line);
+			else
+				snprintf(pfx, sizeof(pfx), "%s", BIND_ADF_NAME);
+			rd_err_prefix(&err, pfx);
+		}
+		else {
+			pthread_mutex_lock(&s->mu);
+			s->stats.applications++;
+			pthread_mutex_unlock(&s->mu);
+			rc = scan_app_check_cabinets(n->app, c, &err);
+		}
+	}
+	free(buf);
+	if (rc != ASMGATE_OK)
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+}
+
+/* An assembly below an application's database: named and checked by
+ * its resource (app.c). */
+static void
+apply_app(node *n)
+{
+	const node *m, *item = n, *a;
+	size_t depth = 0;
+
+	if (!n->parent || !n->subj ||
+	    n->subj->kind != ASMGATE_SUBJECT_ASSEMBLY)
+		return;
+	for (m = n->parent; m && !m->app; m = m->parent)
+		item = m;
+	if (!m)
+		return;
+	for (a = m; a->parent; a = a->parent)
+		depth++;
+	scan_app_subject(m->app, n->subj, depth, item->name, item == n);
+}
+
+/* n, a cabinet of an application's database: it must hold the files
+ * its assembly resource declares. */
+static void
+check_item(asmgate_scan *s, node *n, const asmgate_container *c)
+{
+	asmgate_error err;
+
+	if (!n->parent || !n->parent->app || n->subj)
+		return;
+	asmgate_error_clear(&err);
+	if (scan_app_check_item(n->parent->app, n->name, c, &err) !=
+	    ASMGATE_OK)
+		set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+}
+
+/* 1 when member node n is a file an assembly resource declares (in a
+ * cabinet of an application's database). */
+static int
+declared_assembly(const node *n)
+{
+	const node *p = n->parent;
+
+	return p && p->parent && p->parent->app &&
+	    scan_app_declared_file(p->parent->app, p->name, n->name);
+}
+
+/* A declared assembly that is not one fails closed: an error naming
+ * the resource's file. */
+static void
+not_an_assembly(asmgate_scan *s, node *n, const char *what)
+{
+	asmgate_error err;
+
+	asmgate_error_clear(&err);
+	(void)rd_fail_nooff(&err, ASMGATE_E_MALFORMED, "the application's "
+	    "adf declares this file an assembly, but it is %s", what);
+	if (n->subj) {
+		n->subj->kind = ASMGATE_SUBJECT_ERROR;
+		n->subj->has_err = 1;
+		n->subj->err = err;
+		return;
+	}
+	set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &err, NULL);
+}
+
 /* Open the container in [data, len) for node n and make its members
  * child nodes. b owns the bytes already (file or buffer). path is the
  * file the bytes are when they are a whole file on disk (a format may
@@ -397,6 +522,8 @@ run_container(asmgate_scan *s, node *n, box *b, const uint8_t *data,
 	pthread_mutex_lock(&s->mu);
 	s->stats.containers++;
 	pthread_mutex_unlock(&s->mu);
+	open_app(s, n, b->c);
+	check_item(s, n, b->c);
 	n->children = count ? calloc(count, sizeof(*n->children)) : NULL;
 	if (count && !n->children) {
 		fail_nomem(s, n);
@@ -544,6 +671,10 @@ run_member(asmgate_scan *s, node *n)
 	}
 	is_ctr = asmgate_container_detect(peek, got) != ASMGATE_CONTAINER_NONE;
 	if (!is_ctr && !looks_pe(peek, got) && !named_as_module(n->name)) {
+		if (declared_assembly(n)) {
+			not_an_assembly(s, n, "not a PE file");
+			return;
+		}
 		pthread_mutex_lock(&s->mu);
 		s->stats.members_ignored++;
 		pthread_mutex_unlock(&s->mu);
@@ -654,6 +785,11 @@ run_node(asmgate_scan *s, node *n)
 		run_member(s, n);
 	else
 		run_top(s, n);
+	if (n->subj)
+		scan_app_deny(n->subj);
+	if (n->parent && n->subj && n->subj->kind == ASMGATE_SUBJECT_SKIPPED &&
+	    declared_assembly(n))
+		not_an_assembly(s, n, "no .NET assembly");
 	/* A fault on this thread, or in the file a member comes from (read
 	 * by another thread too). */
 	if (rd_file_thread_faults() != faults ||
@@ -887,6 +1023,7 @@ static void
 node_free(node *n)
 {
 	asmgate_subject_free(n->subj);
+	asmgate_app_free(n->app);
 	free(n->children);
 	free(n->name);
 	free(n->mkey);

@@ -88,6 +88,34 @@ struct asmgate_subject {
 	asmgate_placement *placements; /* with bindings: one per decision */
 	void *user;
 	void (*user_free)(void *);
+	asmgate_subject_resource *res; /* in an application (app.c) */
 };
+
+/* app.c: BizTalk application MSIs. The index of the adf among c's
+ * members (an installer database), -1 when there is none, -2 when
+ * there are several. */
+long scan_app_find_definition(const asmgate_container *c);
+/* ASMGATE_OK when every resource's cabinet is a member of c; else an
+ * error naming the first resource without it, with its adf line. */
+asmgate_status scan_app_check_cabinets(const asmgate_app *app,
+    const asmgate_container *c, asmgate_error *err);
+/* Name subj (an assembly found below the application's database at
+ * member depth app_depth of its chain; item: the database's member it
+ * came from, direct: it is that member) by its resource, attach the
+ * resource, with the denial when the adf does not declare it as it is
+ * (before its decisions: scan_app_deny). */
+void scan_app_subject(const asmgate_app *app, asmgate_subject *subj,
+    size_t app_depth, const char *item, int direct);
+/* After the decisions: deny them all when the package lies about subj. */
+void scan_app_deny(asmgate_subject *subj);
+/* item (a cabinet member of the application's database) opened as c:
+ * an error when it packs an assembly resource and lacks a file the
+ * resource declares. */
+asmgate_status scan_app_check_item(const asmgate_app *app,
+    const char *item, const asmgate_container *c, asmgate_error *err);
+/* 1 when member name of cabinet item is a file an assembly resource
+ * declares (it must then be an assembly). */
+int scan_app_declared_file(const asmgate_app *app, const char *item,
+    const char *name);
 
 #endif /* SCAN_SCAN_H */

@@ -87,6 +87,7 @@ asmgate_subject_free(asmgate_subject *s)
 	asmgate_authenticode_free(s->ac);
 	free(s->decisions);
 	free(s->placements);
+	free(s->res);
 	free(s->members);
 	free(s->keys);
 	free(s->store);
