@@ -95,7 +95,7 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	uint8_t zero_dir[8] = { 0 };
 	uint64_t out_size;
 	uint32_t cert_off = 0, cert_size = 0;
-	int strip = opts && opts->version >= 2 && opts->strip_authenticode;
+	int strip;
 	unsigned npatch = 2;
 	rd_atomic *w = NULL;
 	uint8_t digest[EVP_MAX_MD_SIZE];
@@ -115,7 +115,9 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	    opts->version != 1)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "sign options of unknown version %u", opts->version);
-	/* Version 1 ends before no_replace: never read it there. */
+	/* Version 1 ends before strip_authenticode and no_replace: never
+	 * read them there (nor in a struct of an unknown version). */
+	strip = opts && opts->version >= 2 && opts->strip_authenticode;
 	no_replace = opts && opts->version >= 2 && opts->no_replace;
 	if (!ki->is_private)
 		return rd_fail_nooff(err, ASMGATE_E_KEY,
