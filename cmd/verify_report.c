@@ -17,7 +17,7 @@ static int
 subject_fails(const run *r, const asmgate_subject *s)
 {
 	const asmgate_signature *sig = asmgate_subject_signature(s);
-	const asmgate_authenticode *ac = asmgate_subject_authenticode(s);
+	const asmgate_authenticode *ac;
 	const asmgate_decision *d;
 	size_t h, nd;
 	int fails;
@@ -294,12 +294,13 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 	const asmgate_origin *o = asmgate_subject_origin(s);
 	const char *name = asmgate_subject_name(s);
 	const asmgate_image *img = asmgate_subject_image(s);
-	const asmgate_authenticode *ac = asmgate_subject_authenticode(s);
+	const asmgate_authenticode *ac;
 	const asmgate_decision *d;
 	asmgate_error err;
 	size_t h, nd;
 
 	asmgate_error_clear(&err);
+	ac = asmgate_subject_authenticode(s);
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
 		/* a native PE file with an Authenticode signature: its
@@ -342,7 +343,7 @@ cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
 	/* A PE file decided on its Authenticode signature: one that
 	 * carries a signature, or any with --require-authenticode. */
 	if (asmgate_subject_authenticode(s)) {
-		const asmgate_authenticode *ac = asmgate_subject_authenticode(s);
+		const asmgate_authenticode *ac;
 
 		if (ac->state != ASMGATE_AC_UNSIGNED || (r->rules.fail_on &
 		    ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED)))
