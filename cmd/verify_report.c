@@ -17,7 +17,7 @@ static int
 subject_fails(const run *r, const asmgate_subject *s)
 {
 	const asmgate_signature *sig = asmgate_subject_signature(s);
-	const asmgate_authenticode *ac;
+	const asmgate_authenticode *ac = asmgate_subject_authenticode(s);
 	const asmgate_decision *d;
 	size_t h, nd;
 	int fails;
@@ -343,7 +343,7 @@ cmd_verify_count(const run *r, const asmgate_subject *s, tally *t)
 	/* A PE file decided on its Authenticode signature: one that
 	 * carries a signature, or any with --require-authenticode. */
 	if (asmgate_subject_authenticode(s)) {
-		const asmgate_authenticode *ac;
+		const asmgate_authenticode *ac = asmgate_subject_authenticode(s);
 
 		if (ac->state != ASMGATE_AC_UNSIGNED || (r->rules.fail_on &
 		    ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED)))
