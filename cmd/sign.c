@@ -17,7 +17,8 @@ sign_usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: asmgate sign --key KEYFILE [-o OUT [--force]] "
-	    "[--test-sign] FILE\n"
+	    "[--test-sign]\n"
+	    "           [--strip-authenticode] FILE\n"
 	    "\n"
 	    "Strong-name sign FILE (delay-signed, public-signed or signed) with\n"
 	    "the key pair in KEYFILE (.snk or PEM): set the StrongNameSigned\n"
@@ -33,6 +34,9 @@ sign_usage(FILE *out)
 	    "      --force        replace OUT if it exists\n"
 	    "      --test-sign    sign with a test key: no key-match check, the\n"
 	    "                     StrongNameSigned flag is left clear (sn -TS)\n"
+	    "      --strip-authenticode  remove an Authenticode signature (a\n"
+	    "                     file carrying one is refused otherwise: the\n"
+	    "                     new strong name would break it)\n"
 	    "  -h, --help         this help\n"
 	    "\n"
 	    "Exit status: 0 signed, 2 refused (key mismatch, bad key or file).\n");
@@ -46,6 +50,7 @@ cmd_sign(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "test-sign", no_argument, NULL, 'T' },
 		{ "force", no_argument, NULL, 'F' },
+		{ "strip-authenticode", no_argument, NULL, OPT_STRIP_AC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -58,6 +63,7 @@ cmd_sign(int argc, char **argv)
 	const asmgate_key *tk[1];
 	asmgate_error err;
 	int c, rc = CMD_EXIT_ERROR, seen_key = 0, seen_out = 0, force = 0;
+	uint32_t stripped = 0;
 
 	(void)asmgate_sign_options_init(&so, ASMGATE_SIGN_OPTIONS_VERSION);
 	so.temp_hook = cmd_temp_hook;
@@ -79,6 +85,9 @@ cmd_sign(int argc, char **argv)
 			break;
 		case 'F':
 			force = 1;
+			break;
+		case OPT_STRIP_AC:
+			so.strip_authenticode = 1;
 			break;
 		case 'h':
 			sign_usage(stdout);
@@ -112,10 +121,27 @@ cmd_sign(int argc, char **argv)
 		cmd_print_error(key_path, &err);
 		return CMD_EXIT_ERROR;
 	}
+	/* What --strip-authenticode will remove, to say so. */
+	if (so.strip_authenticode &&
+	    asmgate_image_open(&img, in_path, &err) == ASMGATE_OK) {
+		const asmgate_pe_info *pe = &asmgate_image_get_info(img)->pe;
+
+		if (pe->number_of_rva_and_sizes > 4)
+			stripped = pe->dirs[4].size;
+		asmgate_image_free(img);
+		img = NULL;
+	}
+	asmgate_error_clear(&err);
 	if (asmgate_sign_file(in_path, out_path, key, &so, &err) !=
 	    ASMGATE_OK) {
 		cmd_print_error(in_path, &err);
 		goto out;
+	}
+	if (stripped) {
+		cmd_put_text(stderr, out_path);
+		fprintf(stderr, ": Authenticode signature removed (certificate "
+		    "table of %u bytes; its directory entry zeroed, checksum "
+		    "recomputed)\n", stripped);
 	}
 	/* Check what was written, as a user would with sn -v. */
 	(void)asmgate_verify_options_init(&vo, ASMGATE_VERIFY_OPTIONS_VERSION);

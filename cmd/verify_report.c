@@ -435,5 +435,19 @@ cmd_verify_print_summary(const run *r, const tally *t,
 		    t->audit_denied ? " (some in audit hosts)" : "");
 	if (t->failed_on)
 		printf("; %u in a --fail-on state", t->failed_on);
+	/* Authenticode, when any file carries a signature. */
+	if (t->ac_checked) {
+		first = 1;
+		printf("; authenticode:");
+		for (k = 0; k < (int)ASMGATE_AC_STATE_COUNT; k++) {
+			if (!t->ac_states[k] || k == ASMGATE_AC_UNSIGNED)
+				continue;
+			printf("%s %u %s", first ? "" : ",", t->ac_states[k],
+			    asmgate_ac_state_name((asmgate_ac_state)k));
+			first = 0;
+		}
+		if (first)
+			printf(" none signed");
+	}
 	putchar('\n');
 }

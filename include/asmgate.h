@@ -762,7 +762,8 @@ asmgate_status asmgate_verify_full(const asmgate_image *img,
 asmgate_status asmgate_dn_canonical(const char *dn, uint8_t *out,
     size_t cap, size_t *len, asmgate_error *err);
 
-#define ASMGATE_SIGN_OPTIONS_VERSION 1
+/* Version 2 added strip_authenticode; version 1 is still accepted. */
+#define ASMGATE_SIGN_OPTIONS_VERSION 2
 typedef struct asmgate_sign_options {
 	unsigned version;  /* ASMGATE_SIGN_OPTIONS_VERSION */
 	int test_sign;   /* sign with a test key, skip the key-match check and
@@ -775,9 +776,14 @@ typedef struct asmgate_sign_options {
 	 * nobody is told. */
 	void (*temp_hook)(void *arg, const char *path);
 	void *temp_hook_arg;
+	/* Version 2. A file with an Authenticode signature (a certificate
+	 * table) is refused (ASMGATE_E_USAGE: re-signing the strong name
+	 * would break it) unless this is set: then the table is removed,
+	 * its directory entry zeroed and the checksum recomputed. */
+	int strip_authenticode;
 } asmgate_sign_options;
 #define ASMGATE_SIGN_OPTIONS_INIT { ASMGATE_SIGN_OPTIONS_VERSION, 0, NULL, \
-	NULL }
+	NULL, 0 }
 
 /** Zero o and set its version; ASMGATE_E_USAGE for an unknown version. */
 asmgate_status asmgate_sign_options_init(asmgate_sign_options *o,

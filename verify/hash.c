@@ -695,16 +695,27 @@ asmgate_status
 verify_write_patched(const asmgate_image *img, const verify_patch *patch,
     unsigned npatch, rd_atomic *w, uint64_t *sum, asmgate_error *err)
 {
+	return verify_write_patched_n(img, img->size, patch, npatch, w, sum,
+	    err);
+}
+
+asmgate_status
+verify_write_patched_n(const asmgate_image *img, uint64_t size,
+    const verify_patch *patch, unsigned npatch, rd_atomic *w,
+    uint64_t *sum, asmgate_error *err)
+{
 	view v;
 	ck_state k;
 	uint64_t off = 0;
 	asmgate_status rc;
 
+	if (size > img->size)
+		size = img->size;
 	view_init(&v, img, img->data, 1, patch, npatch);
 	ck_init(&k, img);
-	while (off < img->size) {
-		uint64_t end = img->size - off > HASH_CHUNK ? off + HASH_CHUNK :
-		    img->size, at = off;
+	while (off < size) {
+		uint64_t end = size - off > HASH_CHUNK ? off + HASH_CHUNK :
+		    size, at = off;
 
 		while (at < end) {
 			uint64_t take = end - at;

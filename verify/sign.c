@@ -91,7 +91,12 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	asmgate_image *img = NULL;
 	asmgate_key *expect = NULL;
 	verify_plan *plan = NULL;
-	verify_patch patch[3];
+	verify_patch patch[4];
+	uint8_t zero_dir[8] = { 0 };
+	uint64_t out_size;
+	uint32_t cert_off = 0, cert_size = 0;
+	int strip = opts && opts->version >= 2 && opts->strip_authenticode;
+	unsigned npatch = 2;
 	rd_atomic *w = NULL;
 	uint8_t digest[EVP_MAX_MD_SIZE];
 	uint8_t sig[RD_MAX_SIGNATURE_BYTES], flags_le[4], cksum_le[4];
@@ -105,7 +110,8 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	mode_t mode = 0644;
 	asmgate_status rc;
 
-	if (opts && opts->version != ASMGATE_SIGN_OPTIONS_VERSION)
+	if (opts && opts->version != ASMGATE_SIGN_OPTIONS_VERSION &&
+	    opts->version != 1)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
 		    "sign options of unknown version %u", opts->version);
 	if (!ki->is_private)
@@ -129,6 +135,30 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 		rc = rd_fail_nooff(err, ASMGATE_E_MALFORMED,
 		    "the assembly has no signature slot");
 		goto out;
+	}
+	/* Authenticode covers the strong-name slot (authenticode.md 2.5):
+	 * re-signing would break it. Refused, or the table removed. */
+	out_size = img->size;
+	if (pe_cert_dir(img, &cert_off, &cert_size)) {
+		pe_cert_table t;
+
+		if (!strip) {
+			rc = rd_fail(err, ASMGATE_E_USAGE,
+			    pe_cert_dir_offset(img), "the file carries an "
+			    "Authenticode signature (certificate table at 0x%x, "
+			    "%u bytes): re-signing the strong name would break "
+			    "it; strong-name sign before Authenticode signing, "
+			    "or remove it with --strip-authenticode", cert_off,
+			    cert_size);
+			goto out;
+		}
+		if (pe_cert_read(img, &t) != 1) {
+			rc = rd_fail(err, ASMGATE_E_MALFORMED, t.bad_offset,
+			    "cannot remove the Authenticode signature: %s",
+			    t.why);
+			goto out;
+		}
+		out_size = cert_off;
 	}
 	if ((rc = expected_key(img, &expect, err)) != ASMGATE_OK)
 		goto out;
@@ -199,7 +229,15 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	patch[1].off = info->cli.strong_name_offset;
 	patch[1].len = slot_len;
 	patch[1].bytes = sig;
-	if ((rc = verify_digest_patched(img, plan, patch, 2, md, digest,
+	if (out_size != img->size) {
+		/* The directory entry zeroed (the strong-name hash zeroes it
+		 * anyway: the digest is the same). */
+		patch[2].off = pe_cert_dir_offset(img);
+		patch[2].len = 8;
+		patch[2].bytes = zero_dir;
+		npatch = 3;
+	}
+	if ((rc = verify_digest_patched(img, plan, patch, npatch, md, digest,
 		 &dlen, &sum, err)) != ASMGATE_OK ||
 	    (rc = keys_sign_digest(key, md, digest, dlen, sig, slot_len,
 		 err)) != ASMGATE_OK)
@@ -208,18 +246,24 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	 * in a section, after the headers that hold the CheckSum field
 	 * (verify_structure), so no byte of it is skipped. */
 	sum = verify_checksum_add(sum, sig, slot_len, patch[1].off);
-	cksum = verify_checksum_finish(sum, img->size);
+	/* Without the table: its bytes (8-aligned, after the CheckSum
+	 * field) taken back out of the unfolded sum. */
+	if (out_size != img->size)
+		sum -= verify_checksum_add(0, img->data + out_size,
+		    img->size - out_size, out_size);
+	cksum = verify_checksum_finish(sum, out_size);
 	put_u32(cksum_le, cksum);
-	patch[2].off = pe_checksum_offset(img);
-	patch[2].len = 4;
-	patch[2].bytes = cksum_le;
+	patch[npatch].off = pe_checksum_offset(img);
+	patch[npatch].len = 4;
+	patch[npatch].bytes = cksum_le;
+	npatch++;
 	if ((rc = rd_atomic_open(&w, out_path, mode, 0,
 		 opts ? opts->temp_hook : NULL, opts ? opts->temp_hook_arg : NULL,
 		 err)) != ASMGATE_OK ||
-	    (rc = verify_write_patched(img, patch, 3, w, &sum, err)) !=
-	    ASMGATE_OK)
+	    (rc = verify_write_patched_n(img, out_size, patch, npatch, w, &sum,
+		 err)) != ASMGATE_OK)
 		goto out;
-	if (verify_checksum_finish(sum, img->size) != cksum) {
+	if (verify_checksum_finish(sum, out_size) != cksum) {
 		rc = rd_fail_nooff(err, ASMGATE_E_IO, "the file changed while "
 		    "it was being signed: nothing written");
 		goto out;

@@ -404,6 +404,12 @@ asmgate_verify_options_init(asmgate_verify_options *o, unsigned version)
 asmgate_status
 asmgate_sign_options_init(asmgate_sign_options *o, unsigned version)
 {
+	if (version == 1) {
+		memset(o, 0, offsetof(asmgate_sign_options,
+		    strip_authenticode));
+		o->version = version;
+		return ASMGATE_OK;
+	}
 	if (version != ASMGATE_SIGN_OPTIONS_VERSION)
 		return ASMGATE_E_USAGE;
 	memset(o, 0, sizeof(*o));

@@ -116,6 +116,11 @@ asmgate_status verify_write_patched(const asmgate_image *img,
     const verify_patch *patch, unsigned npatch, rd_atomic *w,
     uint64_t *sum, asmgate_error *err);
 
+/** The same for the first size bytes only (size <= the file's). */
+asmgate_status verify_write_patched_n(const asmgate_image *img,
+    uint64_t size, const verify_patch *patch, unsigned npatch,
+    rd_atomic *w, uint64_t *sum, asmgate_error *err);
+
 /** Add the n bytes at p, file offset off, to an unfolded checksum sum
  *  (bytes keep their offset's parity, so parts of a file can be summed
  *  apart and added). */

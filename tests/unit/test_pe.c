@@ -2997,6 +2997,216 @@ test_pe__ready_to_run_mutations(void **state)
 	free(orig);
 }
 
+/* ------------------------------------------------------------ certs */
+
+/* The attribute certificate table (PE/COFF 4.7): CONTOSO (0x1a00 bytes,
+ * 8-aligned, no table) with pad zero bytes and a table of the given
+ * bytes appended, directory 4 set to (off, size); every offset below is
+ * known by construction. */
+static uint8_t *
+cert_file(const uint8_t *tab, size_t tablen, size_t pad, uint32_t off,
+    uint32_t size, size_t *len)
+{
+	size_t base;
+	uint8_t *b = th_load(CONTOSO, &base);
+	uint32_t lfanew, dir;
+	uint16_t magic;
+
+	b = realloc(b, base + pad + tablen);
+	assert_non_null(b);
+	memset(b + base, 0, pad);
+	memcpy(b + base + pad, tab, tablen);
+	memcpy(&lfanew, b + 0x3c, 4);
+	memcpy(&magic, b + lfanew + 24, 2);
+	/* Directory 4: after the optional header's fixed part (96 PE32,
+	 * 112 PE32+) and four 8-byte entries (PE/COFF 3.4.3). */
+	dir = lfanew + 24 + (magic == 0x20b ? 112 : 96) + 32;
+	memcpy(b + dir, &off, 4);
+	memcpy(b + dir + 4, &size, 4);
+	*len = base + pad + tablen;
+	return b;
+}
+
+/* One WIN_CERTIFICATE header at p. */
+static void
+win_cert(uint8_t *p, uint32_t len, uint16_t rev, uint16_t type)
+{
+	memcpy(p, &len, 4);
+	memcpy(p + 4, &rev, 2);
+	memcpy(p + 6, &type, 2);
+}
+
+/* Read the table of buf; returns pe_cert_read's result. */
+static int
+cert_read(const uint8_t *buf, size_t len, pe_cert_table *t)
+{
+	asmgate_image *img = mem_ok(buf, len);
+	int r = pe_cert_read(img, t);
+
+	asmgate_image_free(img);
+	return r;
+}
+
+#define CONTOSO_SIZE 0x1a00u
+
+static void
+test_pe__cert_table_none_and_one(void **state)
+{
+	uint8_t tab[32], *b;
+	pe_cert_table t;
+	size_t len;
+
+	(void)state;
+	b = th_load(CONTOSO, &len);
+	assert_int_equal(len, CONTOSO_SIZE);
+	assert_int_equal(cert_read(b, len, &t), 0);
+	free(b);
+	/* One entry of 16 bytes: 8 of header, 8 of body. */
+	memset(tab, 0xAB, sizeof(tab));
+	win_cert(tab, 16, 0x0200, 2);
+	b = cert_file(tab, 16, 0, CONTOSO_SIZE, 16, &len);
+	assert_int_equal(cert_read(b, len, &t), 1);
+	assert_int_equal(t.n, 1);
+	assert_int_equal(t.offset, CONTOSO_SIZE);
+	assert_int_equal(t.e[0].offset, CONTOSO_SIZE);
+	assert_int_equal(t.e[0].length, 16);
+	assert_int_equal(t.e[0].revision, 0x0200);
+	assert_int_equal(t.e[0].type, 2);
+	assert_int_equal(t.e[0].body.len, 8);
+	assert_int_equal(t.e[0].body.base, CONTOSO_SIZE + 8);
+	assert_int_equal(t.e[0].pad.len, 0);
+	free(b);
+	/* Revision and type are reported as read (verify refuses them). */
+	win_cert(tab, 16, 0x0100, 1);
+	b = cert_file(tab, 16, 0, CONTOSO_SIZE, 16, &len);
+	assert_int_equal(cert_read(b, len, &t), 1);
+	assert_int_equal(t.e[0].revision, 0x0100);
+	assert_int_equal(t.e[0].type, 1);
+	free(b);
+}
+
+static void
+test_pe__cert_table_several(void **state)
+{
+	uint8_t tab[9 * 8], *b;
+	pe_cert_table t;
+	size_t len;
+	unsigned i;
+
+	(void)state;
+	/* dwLength 12 (padded to 16), then 16; then an unrounded last
+	 * entry (dwLength 12, directory size 28: the kernel accepts it). */
+	memset(tab, 0, sizeof(tab));
+	win_cert(tab, 12, 0x0200, 2);
+	win_cert(tab + 16, 16, 0x0200, 2);
+	b = cert_file(tab, 32, 0, CONTOSO_SIZE, 32, &len);
+	assert_int_equal(cert_read(b, len, &t), 1);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.e[0].body.len, 4);
+	assert_int_equal(t.e[0].pad.len, 4);
+	assert_int_equal(t.e[1].offset, CONTOSO_SIZE + 16);
+	assert_int_equal(t.e[1].body.len, 8);
+	free(b);
+	win_cert(tab + 16, 12, 0x0200, 2);
+	b = cert_file(tab, 28, 0, CONTOSO_SIZE, 28, &len);
+	assert_int_equal(cert_read(b, len, &t), 1);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.e[1].pad.len, 0);
+	free(b);
+	/* Nine 8-byte entries: one more than RD_MAX_CERT_ENTRIES. */
+	for (i = 0; i < 9; i++)
+		win_cert(tab + 8 * i, 8, 0x0200, 2);
+	b = cert_file(tab, 72, 0, CONTOSO_SIZE, 72, &len);
+	assert_int_equal(cert_read(b, len, &t), -1);
+	assert_non_null(strstr(t.why, "more than 8"));
+	assert_int_equal(t.bad_offset, CONTOSO_SIZE + 64);
+	free(b);
+}
+
+static void
+test_pe__cert_table_bad(void **state)
+{
+	uint8_t tab[32], *b;
+	pe_cert_table t;
+	size_t len;
+
+	(void)state;
+	memset(tab, 0, sizeof(tab));
+	/* Not 8-byte aligned: 4 bytes of padding before the table. */
+	win_cert(tab, 16, 0x0200, 2);
+	b = cert_file(tab, 16, 4, CONTOSO_SIZE + 4, 16, &len);
+	assert_int_equal(cert_read(b, len, &t), -1);
+	assert_non_null(strstr(t.why, "not 8-byte aligned"));
+	free(b);
+	/* dwLength below 8. */
+	win_cert(tab, 4, 0x0200, 2);
+	b = cert_file(tab, 16, 0, CONTOSO_SIZE, 16, &len);
+	assert_int_equal(cert_read(b, len, &t), -1);
+	assert_non_null(strstr(t.why, "below 8"));
+	assert_int_equal(t.bad_offset, CONTOSO_SIZE);
+	free(b);
+	/* dwLength past the table. */
+	win_cert(tab, 24, 0x0200, 2);
+	b = cert_file(tab, 16, 0, CONTOSO_SIZE, 16, &len);
+	assert_int_equal(cert_read(b, len, &t), -1);
+	assert_non_null(strstr(t.why, "runs past the table"));
+	free(b);
+	/* Fewer than 8 bytes left for the second entry's header. */
+	win_cert(tab, 16, 0x0200, 2);
+	b = cert_file(tab, 20, 0, CONTOSO_SIZE, 20, &len);
+	assert_int_equal(cert_read(b, len, &t), -1);
+	assert_non_null(strstr(t.why, "fewer than 8 bytes"));
+	assert_int_equal(t.bad_offset, CONTOSO_SIZE + 16);
+	free(b);
+	/* Bytes after the table (MS12-024): size 16 of 24 appended. */
+	b = cert_file(tab, 24, 0, CONTOSO_SIZE, 16, &len);
+	assert_int_equal(cert_read(b, len, &t), -1);
+	assert_non_null(strstr(t.why, "data after the table"));
+	free(b);
+	/* Past the end of the file. */
+	b = cert_file(tab, 16, 0, CONTOSO_SIZE, 24, &len);
+	assert_int_equal(cert_read(b, len, &t), -1);
+	assert_non_null(strstr(t.why, "past the end of the file"));
+	free(b);
+	/* Before the end of the last section: the table would claim
+	 * section bytes (the last 0x200 of the file are section data). */
+	b = cert_file(tab, 16, 0, CONTOSO_SIZE - 0x200, 0x200 + 16, &len);
+	assert_int_equal(cert_read(b, len, &t), -1);
+	assert_non_null(strstr(t.why, "before the end of the headers or of "
+	    "the last section"));
+	free(b);
+	/* Offset without size, size without offset. */
+	b = cert_file(tab, 0, 0, CONTOSO_SIZE, 0, &len);
+	assert_int_equal(cert_read(b, len, &t), -1);
+	assert_non_null(strstr(t.why, "one is zero"));
+	free(b);
+	b = cert_file(tab, 0, 0, 0, 16, &len);
+	assert_int_equal(cert_read(b, len, &t), -1);
+	free(b);
+}
+
+/* A mapped file's table is copied: the entries read are the copy's. */
+static void
+test_pe__cert_table_copied(void **state)
+{
+	uint8_t tab[16], *b;
+	pe_cert_table t;
+	asmgate_image *img;
+	size_t len;
+
+	(void)state;
+	memset(tab, 0, sizeof(tab));
+	win_cert(tab, 16, 0x0200, 2);
+	b = cert_file(tab, 16, 0, CONTOSO_SIZE, 16, &len);
+	img = mem_ok(b, len); /* borrowed bytes: snapshot copies */
+	b[CONTOSO_SIZE + 8] = 0x5A;
+	assert_int_equal(pe_cert_read(img, &t), 1);
+	assert_int_equal(t.e[0].body.p[0], 0);
+	asmgate_image_free(img);
+	free(b);
+}
+
+
 int
 main(void)
 {
@@ -3060,6 +3270,10 @@ main(void)
 		cmocka_unit_test(test_pe__ready_to_run),
 		cmocka_unit_test(test_pe__machine_os_override),
 		cmocka_unit_test(test_pe__ready_to_run_mutations),
+		cmocka_unit_test(test_pe__cert_table_none_and_one),
+		cmocka_unit_test(test_pe__cert_table_several),
+		cmocka_unit_test(test_pe__cert_table_bad),
+		cmocka_unit_test(test_pe__cert_table_copied),
 	};
 
 	return cmocka_run_group_tests_name("pe", tests, NULL, NULL);

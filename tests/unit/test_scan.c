@@ -259,7 +259,13 @@ test_scan__options_versioned(void **state)
 	(void)state;
 	assert_int_equal(asmgate_scan_options_init(&o, 99), ASMGATE_E_USAGE);
 	assert_int_equal(asmgate_verify_options_init(&v, 0), ASMGATE_E_USAGE);
-	assert_int_equal(asmgate_sign_options_init(&so, 2), ASMGATE_E_USAGE);
+	assert_int_equal(asmgate_sign_options_init(&so, 3), ASMGATE_E_USAGE);
+	/* Version 2 of both added members; version 1 is still taken. */
+	assert_int_equal(asmgate_sign_options_init(&so, 1), ASMGATE_OK);
+	assert_int_equal(so.version, 1u);
+	assert_int_equal(asmgate_verify_options_init(&v, 1), ASMGATE_OK);
+	assert_int_equal(v.version, 1u);
+	assert_int_equal(asmgate_verify_options_init(&v, 3), ASMGATE_E_USAGE);
 	assert_int_equal(asmgate_scan_options_init(&o,
 	    ASMGATE_SCAN_OPTIONS_VERSION), ASMGATE_OK);
 	o.version = 0;

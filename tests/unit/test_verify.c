@@ -1352,6 +1352,371 @@ test_verify__sign_large_streamed(void **state)
 	asmgate_key_free(k);
 }
 
+/* ------------------------------------------------------- authenticode */
+
+#define AC_DIR "authenticode/"
+#define CONTOSO_DLL "valid/contoso-orchestrations.dll"
+#define AC_AT 1780272000  /* 2026-06-01T00:00:00Z, samples README */
+
+/* The Authenticode image hash over the ranges read by hand (offsets():
+ * [0, CheckSum), [CheckSum + 4, directory 4), [directory 4 + 8, table)),
+ * fed by one pass together with the strong-name digest. Expected
+ * values: `osslsigncode verify -CAfile pki/ca.pem -time 1780272000 -in
+ * FILE` (2.9), "Calculated message digest", in samples/authenticode/. */
+static void
+test_verify__ac_digest_one_pass(void **state)
+{
+	static const struct {
+		const char *file, *hex;
+		int sha1;
+	} cases[] = {
+		{ AC_DIR "sha256.dll", "64f76fd318e884e1fb2f4737a3bd38d2845c3c26"
+		    "3957e4862bfea229b5b5ff57", 0 },
+		{ AC_DIR "sha1.dll", "77fab24d92d9ec1ac8d0f0d5fe7487edf18ca893",
+		    1 },
+	};
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t len;
+		uint8_t *b = th_load(cases[i].file, &len);
+		struct pe_offsets o = offsets(b);
+		uint32_t tab = th_get_u32(b + o.certdir);
+		verify_range r[3] = {
+			{ 0, o.checksum, 0 },
+			{ o.checksum + 4, o.certdir - o.checksum - 4, 0 },
+			{ o.certdir + 8, tab - o.certdir - 8, 0 },
+		};
+		verify_consumer c[2];
+		verify_plan plan;
+		uint8_t sn1[EVP_MAX_MD_SIZE], sn2[EVP_MAX_MD_SIZE];
+		uint8_t ac[EVP_MAX_MD_SIZE], ac2[EVP_MAX_MD_SIZE];
+		unsigned l1 = 0, l2 = 0, al = 0, al2 = 0;
+		uint32_t ck1 = 0, ck2 = 0;
+		char hex[2 * EVP_MAX_MD_SIZE + 1], why[200];
+		asmgate_image *img = NULL;
+		asmgate_error err;
+		const EVP_MD *md = cases[i].sha1 ? EVP_sha1() : EVP_sha256();
+
+		asmgate_error_clear(&err);
+		assert_int_equal(asmgate_image_from_memory(&img, b, len, &err),
+		    ASMGATE_OK);
+		assert_true(verify_plan_make(img, &plan, why, sizeof(why)));
+		/* The strong-name digest alone, as before. */
+		assert_int_equal(verify_digest(img, &plan, EVP_sha1(), sn1, &l1,
+		    &ck1, &err), ASMGATE_OK);
+		/* The same pass with two Authenticode digests riding. */
+		memset(c, 0, sizeof(c));
+		c[0].ctx = EVP_MD_CTX_new();
+		c[1].ctx = EVP_MD_CTX_new();
+		assert_true(EVP_DigestInit_ex(c[0].ctx, md, NULL));
+		assert_true(EVP_DigestInit_ex(c[1].ctx, md, NULL));
+		c[0].r = c[1].r = r;
+		c[0].n = c[1].n = 3;
+		assert_int_equal(verify_digest_multi(img, &plan, EVP_sha1(), sn2,
+		    &l2, &ck2, c, 2, &err), ASMGATE_OK);
+		assert_true(EVP_DigestFinal_ex(c[0].ctx, ac, &al));
+		assert_true(EVP_DigestFinal_ex(c[1].ctx, ac2, &al2));
+		EVP_MD_CTX_free(c[0].ctx);
+		EVP_MD_CTX_free(c[1].ctx);
+		assert_int_equal(l1, l2);
+		assert_memory_equal(sn1, sn2, l1);
+		assert_int_equal(ck1, ck2);
+		rd_hex_encode(hex, ac, al);
+		assert_string_equal(hex, cases[i].hex);
+		assert_memory_equal(ac, ac2, al);
+		asmgate_image_free(img);
+		free(b);
+	}
+}
+
+static asmgate_trust *
+ac_trust(int crl)
+{
+	const char *ca[1], *crls[1];
+	asmgate_trust *t = NULL;
+	asmgate_error err;
+	char cap[4096], crlp[4096];
+
+	snprintf(cap, sizeof(cap), "%s", th_path(AC_DIR "pki/ca.pem"));
+	snprintf(crlp, sizeof(crlp), "%s", th_path(AC_DIR "pki/crl.pem"));
+	ca[0] = cap;
+	crls[0] = crlp;
+	asmgate_error_clear(&err);
+	if (asmgate_trust_new(&t, ca, 1, NULL, 0, crls, crl ? 1 : 0, &err) !=
+	    ASMGATE_OK)
+		fail_msg("trust: %s", err.msg);
+	return t;
+}
+
+static asmgate_authenticode *
+ac_verify(const char *file, const asmgate_trust *t)
+{
+	asmgate_verify_options o;
+	asmgate_authenticode *ac = NULL;
+	asmgate_image *img = NULL;
+	asmgate_error err;
+	size_t len;
+	uint8_t *b = th_load(file, &len);
+
+	asmgate_error_clear(&err);
+	(void)asmgate_verify_options_init(&o, ASMGATE_VERIFY_OPTIONS_VERSION);
+	o.trust = t;
+	o.has_at = 1;
+	o.at = AC_AT;
+	o.authenticode = 1;
+	/* A native PE file is kept with its headers (pe_image_take_native). */
+	(void)pe_image_take_native(&img, b, len, &err);
+	assert_non_null(img);
+	assert_int_equal(asmgate_authenticode_verify(img, &o, &ac, &err),
+	    ASMGATE_OK);
+	asmgate_image_free(img);
+	return ac;
+}
+
+/* States of the samples, as samples/authenticode/README.md says each
+ * was made (expected.txt), not as asmgate reports them. */
+static void
+test_verify__ac_states(void **state)
+{
+	static const struct {
+		const char *file;
+		asmgate_ac_state st;
+		const char *why;
+	} cases[] = {
+		{ "unsigned.dll", ASMGATE_AC_UNSIGNED, NULL },
+		{ "native-unsigned.exe", ASMGATE_AC_UNSIGNED, NULL },
+		{ "sha256.dll", ASMGATE_AC_VALID, NULL },
+		{ "sha1.dll", ASMGATE_AC_VALID, NULL },
+		{ "sha256-ts.dll", ASMGATE_AC_VALID, NULL },
+		{ "nested.dll", ASMGATE_AC_VALID, NULL },
+		{ "overlay.dll", ASMGATE_AC_VALID, NULL },
+		{ "native.exe", ASMGATE_AC_VALID, NULL },
+		{ "expired-ts.dll", ASMGATE_AC_VALID, NULL },
+		{ "two-entries.dll", ASMGATE_AC_VALID, NULL },
+		{ "server-auth.dll", ASMGATE_AC_UNTRUSTED, "codeSigning" },
+		{ "untrusted-root.dll", ASMGATE_AC_UNTRUSTED, "chain" },
+		{ "expired.dll", ASMGATE_AC_EXPIRED, "expired" },
+		{ "revoked.dll", ASMGATE_AC_REVOKED, "revoked" },
+		{ "tampered-section.dll", ASMGATE_AC_INVALID, "digest" },
+		{ "tampered-overlay.dll", ASMGATE_AC_INVALID, "digest" },
+		{ "tampered-pkcs7.dll", ASMGATE_AC_INVALID, "signature" },
+		{ "trailing-garbage.dll", ASMGATE_AC_INVALID, "CVE-2013-3900" },
+		{ "data-after-table.dll", ASMGATE_AC_INVALID, "after the table" },
+		{ "native-tampered.exe", ASMGATE_AC_INVALID, "digest" },
+	};
+	asmgate_trust *t = ac_trust(1);
+	char path[256];
+	unsigned i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		asmgate_authenticode *ac;
+		int found = !cases[i].why;
+
+		snprintf(path, sizeof(path), AC_DIR "%s", cases[i].file);
+		ac = ac_verify(path, t);
+		if (ac->state != cases[i].st)
+			fail_msg("%s: %s, expected %s (%s)", cases[i].file,
+			    asmgate_ac_state_name(ac->state),
+			    asmgate_ac_state_name(cases[i].st),
+			    ac->nreasons ? ac->reasons[0] : "");
+		for (k = 0; k < ac->nreasons; k++)
+			if (cases[i].why && strstr(ac->reasons[k],
+			    cases[i].why))
+				found = 1;
+		if (!found)
+			fail_msg("%s: no reason mentions '%s'", cases[i].file,
+			    cases[i].why);
+		asmgate_authenticode_free(ac);
+	}
+	/* Without anchors nothing is valid. */
+	{
+		asmgate_authenticode *ac = ac_verify(AC_DIR "sha256.dll", NULL);
+		assert_int_equal(ac->state, ASMGATE_AC_UNTRUSTED);
+		asmgate_authenticode_free(ac);
+	}
+	asmgate_trust_free(t);
+}
+
+/* The facts of sha256.dll: signer, chain, digest; nested.dll: two
+ * signatures (sha256 primary, sha1 nested); sha256-ts.dll: RFC 3161.
+ * Expected: samples/authenticode/README.md (PKI table: subjects,
+ * serials, SHA-256 fingerprints from `openssl x509 -fingerprint`). */
+static void
+test_verify__ac_facts(void **state)
+{
+	asmgate_trust *t = ac_trust(1);
+	asmgate_authenticode *ac;
+	const asmgate_ac_signature *g;
+	char hex[65];
+
+	(void)state;
+	ac = ac_verify(AC_DIR "sha256.dll", t);
+	assert_int_equal(ac->nsignatures, 1);
+	g = &ac->signatures[0];
+	assert_string_equal(g->digest_algorithm, "sha256");
+	assert_true(g->digest_ok && g->has_signer);
+	assert_string_equal(g->signer.subject.text,
+	    "CN=Contoso Ltd,O=Contoso Ltd,C=US");
+	/* `openssl x509 -noout -serial -in pki/contoso.pem` */
+	assert_string_equal(g->signer.serial, "4001");
+	rd_hex_encode(hex, g->signer.sha256, 32);
+	assert_string_equal(hex, "8f4681c88e13911274bdaf0e44559bb50f260732ee"
+	    "9b0fa09edfbd67d3740252");
+	assert_int_equal(g->nchain, 3);
+	rd_hex_encode(hex, g->chain[1].sha256, 32);
+	assert_string_equal(hex, "595d28004fc435e12a192471372f65a549136e324f"
+	    "af3acabfb0e42cd4909bd3");
+	rd_hex_encode(hex, g->chain[2].sha256, 32);
+	assert_string_equal(hex, "864397af305cba9f21ce337b9362d532bc83d8ac04"
+	    "d9c958567a5e482b9943ff");
+	assert_int_equal(g->ts_kind, ASMGATE_AC_TS_NONE);
+	asmgate_authenticode_free(ac);
+
+	ac = ac_verify(AC_DIR "nested.dll", t);
+	assert_int_equal(ac->nsignatures, 2);
+	assert_int_equal(ac->signatures[1].nested, 1);
+	assert_string_equal(ac->signatures[1].digest_algorithm, "sha1");
+	assert_int_equal(ac->signatures[1].state, ASMGATE_AC_VALID);
+	asmgate_authenticode_free(ac);
+
+	ac = ac_verify(AC_DIR "sha256-ts.dll", t);
+	g = &ac->signatures[0];
+	assert_int_equal(g->ts_kind, ASMGATE_AC_TS_RFC3161);
+	assert_string_equal(g->ts_signer.text, "CN=asmgate Test Timestamping "
+	    "Authority,O=asmgate tests,C=US");
+	asmgate_authenticode_free(ac);
+	asmgate_trust_free(t);
+}
+
+/* Distinguished names compare by canonical form, not by text. */
+static void
+test_verify__dn_canonical(void **state)
+{
+	asmgate_trust *t = ac_trust(0);
+	asmgate_authenticode *ac = ac_verify(AC_DIR "sha256.dll", t);
+	const asmgate_ac_name *subj = &ac->signatures[0].signer.subject;
+	const asmgate_ac_name *iss = &ac->signatures[0].signer.issuer;
+	uint8_t c[ASMGATE_AC_CANON_MAX];
+	size_t n;
+	asmgate_error err;
+
+	(void)state;
+	assert_true(subj->canon_len > 0);
+	assert_int_equal(asmgate_dn_canonical("CN=Contoso Ltd, O=Contoso Ltd, "
+	    "C=US", c, sizeof(c), &n, &err), ASMGATE_OK);
+	assert_int_equal(n, subj->canon_len);
+	assert_memory_equal(c, subj->canon, n);
+	/* Case and inner white space do not matter; order does. */
+	assert_int_equal(asmgate_dn_canonical("cn=contoso   LTD,o=CONTOSO "
+	    "ltd,c=us", c, sizeof(c), &n, &err), ASMGATE_OK);
+	assert_int_equal(n, subj->canon_len);
+	assert_memory_equal(c, subj->canon, n);
+	assert_int_equal(asmgate_dn_canonical("C=US, O=Contoso Ltd, "
+	    "CN=Contoso Ltd", c, sizeof(c), &n, &err), ASMGATE_OK);
+	assert_false(n == subj->canon_len &&
+	    memcmp(c, subj->canon, n) == 0);
+	assert_int_equal(asmgate_dn_canonical("CN=asmgate Test Code Signing "
+	    "CA, O=asmgate tests, C=US", c, sizeof(c), &n, &err), ASMGATE_OK);
+	assert_int_equal(n, iss->canon_len);
+	assert_memory_equal(c, iss->canon, n);
+	assert_int_equal(asmgate_dn_canonical("CN=Contoso Ltd, O=Contoso Ltd",
+	    c, sizeof(c), &n, &err), ASMGATE_OK);
+	assert_false(n == subj->canon_len);
+	assert_int_equal(asmgate_dn_canonical("not a name", c, sizeof(c), &n,
+	    &err), ASMGATE_E_MALFORMED);
+	assert_int_equal(asmgate_dn_canonical("XYZZY=1", c, sizeof(c), &n,
+	    &err), ASMGATE_E_MALFORMED);
+	assert_int_equal(asmgate_dn_canonical("CN=Contoso", c, 4, &n, &err),
+	    ASMGATE_E_LIMIT);
+	asmgate_authenticode_free(ac);
+	asmgate_trust_free(t);
+}
+
+/* The verdict: present and not valid fails without a policy; absent
+ * fails only with the unsigned bit (--require-authenticode). */
+static void
+test_verify__ac_verdict(void **state)
+{
+	asmgate_verdict_rules r;
+	asmgate_authenticode ac;
+	asmgate_signature sig;
+	asmgate_decision d;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	memset(&ac, 0, sizeof(ac));
+	memset(&sig, 0, sizeof(sig));
+	memset(&d, 0, sizeof(d));
+	sig.state = ASMGATE_SN_SIGNED;
+	d.allowed = 1;
+	ac.state = ASMGATE_AC_VALID;
+	assert_false(asmgate_verdict_fails_ac(&r, &sig, &ac, NULL));
+	ac.state = ASMGATE_AC_UNSIGNED;
+	assert_false(asmgate_verdict_fails_ac(&r, &sig, &ac, NULL));
+	assert_false(asmgate_verdict_fails_ac(&r, NULL, &ac, NULL));
+	ac.state = ASMGATE_AC_UNTRUSTED;
+	assert_true(asmgate_verdict_fails_ac(&r, &sig, &ac, NULL));
+	assert_true(asmgate_verdict_fails_ac(&r, NULL, &ac, NULL));
+	/* With a policy, its decision rules. */
+	assert_false(asmgate_verdict_fails_ac(&r, &sig, &ac, &d));
+	ac.state = ASMGATE_AC_UNSIGNED;
+	r.fail_on = ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED);
+	assert_true(asmgate_verdict_fails_ac(&r, &sig, &ac, NULL));
+	assert_true(asmgate_verdict_fails_ac(&r, &sig, &ac, &d));
+	ac.state = (asmgate_ac_state)42;
+	assert_true(asmgate_verdict_fails_ac(NULL, &sig, &ac, &d));
+	assert_string_equal(asmgate_ac_state_name(ASMGATE_AC_REVOKED),
+	    "revoked");
+	{
+		asmgate_ac_state st;
+		assert_true(asmgate_ac_state_parse("untrusted", &st));
+		assert_int_equal(st, ASMGATE_AC_UNTRUSTED);
+		assert_false(asmgate_ac_state_parse("signed", &st));
+	}
+}
+
+
+/* A consumer whose ranges are out of offset order is fed by a walk of
+ * its own, range by range as listed: the digest is of the bytes in
+ * that order (computed here with EVP_Digest over a copy). */
+static void
+test_verify__digest_ranges_out_of_order(void **state)
+{
+	size_t len;
+	uint8_t *b = th_load(CONTOSO_DLL, &len);
+	verify_range r[2] = { { 0x400, 0x80, 0 }, { 0x10, 0x20, 0 } };
+	verify_consumer c[1];
+	uint8_t want[32], got[32], cat[0xA0];
+	unsigned wl = 0, gl = 0;
+	asmgate_image *img = NULL;
+	asmgate_error err;
+
+	(void)state;
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_image_from_memory(&img, b, len, &err),
+	    ASMGATE_OK);
+	memcpy(cat, b + 0x400, 0x80);
+	memcpy(cat + 0x80, b + 0x10, 0x20);
+	assert_true(EVP_Digest(cat, sizeof(cat), want, &wl, EVP_sha256(),
+	    NULL));
+	memset(c, 0, sizeof(c));
+	c[0].ctx = EVP_MD_CTX_new();
+	assert_true(EVP_DigestInit_ex(c[0].ctx, EVP_sha256(), NULL));
+	c[0].r = r;
+	c[0].n = 2;
+	assert_int_equal(verify_digest_multi(img, NULL, NULL, NULL, NULL,
+	    NULL, c, 1, &err), ASMGATE_OK);
+	assert_true(EVP_DigestFinal_ex(c[0].ctx, got, &gl));
+	EVP_MD_CTX_free(c[0].ctx);
+	assert_int_equal(gl, wl);
+	assert_memory_equal(got, want, wl);
+	asmgate_image_free(img);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -1384,6 +1749,12 @@ main(void)
 		cmocka_unit_test(test_verify__image_checksum),
 		cmocka_unit_test(test_verify__test_sign_own_key_refused),
 		cmocka_unit_test(test_verify__sign_large_streamed),
+		cmocka_unit_test(test_verify__ac_digest_one_pass),
+		cmocka_unit_test(test_verify__ac_states),
+		cmocka_unit_test(test_verify__ac_facts),
+		cmocka_unit_test(test_verify__dn_canonical),
+		cmocka_unit_test(test_verify__ac_verdict),
+		cmocka_unit_test(test_verify__digest_ranges_out_of_order),
 	};
 	return cmocka_run_group_tests_name("verify", tests, th_setup_tmp,
 	    th_teardown_tmp);
