@@ -104,3 +104,16 @@ printf '<policy xmlns="urn:asmgate:policy:1"><host name="H"><allow id="a" publis
 run "$ASMGATE" policy lint "$T/acpol/bad2.xml"
 expect_rc 2
 expect_err "unknown publisher 'nobody' in publishers of rule 'a'"
+
+# policy show: the publishers and the rules' Authenticode attributes.
+run "$ASMGATE" policy show --format json "$T/acpol/p.xml"
+expect_rc 0
+jq_eq "d['publishers'][1]['certSha256'].upper()" \
+    864397AF305CBA9F21CE337B9362D532BC83D8AC04D9C958567A5E482B9943FF
+jq_eq "d['publishers'][0]['issuer']" \
+    "CN=asmgate Test Code Signing CA, O=asmgate tests, C=US"
+jq_eq "d['hosts'][0]['rules'][0]['publishers']" "['contoso']"
+jq_eq "d['hosts'][2]['rules'][0]['authenticode']" optional
+run "$ASMGATE" policy show "$T/acpol/p.xml"
+expect_out "^publishers \(2\):$"
+expect_out "keys \[contoso\]; states \[signed\] \(default\); publishers \[contoso\]$"
