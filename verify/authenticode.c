@@ -565,6 +565,25 @@ check_auth_attrs(ac_sig *g, PKCS7_SIGNER_INFO *si)
 	return 1;
 }
 
+/* Every SignedData digestAlgorithms entry is one digest_by_nid can
+ * run. OpenSSL 3.0's PKCS7_verify leaks the copy of the content BIO it
+ * makes when PKCS7_dataInit then fails ("unknown digest type"; found by
+ * tests/fuzz/fuzz_authenticode.c): such a signature is refused first. */
+static int
+digests_known(const PKCS7 *p7)
+{
+	STACK_OF(X509_ALGOR) *algs = p7->d.sign->md_algs;
+	const char *name;
+	int i, n = sk_X509_ALGOR_num(algs);
+
+	for (i = 0; i < n; i++) {
+		const X509_ALGOR *a = sk_X509_ALGOR_value(algs, i);
+		if (!a || !digest_by_nid(OBJ_obj2nid(a->algorithm), &name))
+			return 0;
+	}
+	return 1;
+}
+
 /* The signature: messageDigest over the content octets, the signature
  * over the attributes, the signer found by issuer and serial among the
  * embedded certificates (PKCS7_verify without its chain check). */
@@ -575,6 +594,11 @@ check_signature(ac_sig *g)
 	X509 *signer = NULL;
 	BIO *in;
 
+	if (!g->p7->d.sign || !digests_known(g->p7)) {
+		sig_invalid(g->out, "SignedData names a digest algorithm "
+		    "other than SHA-1, SHA-256, SHA-384 or SHA-512");
+		return NULL;
+	}
 	in = BIO_new_mem_buf(g->content, (int)g->contentlen);
 	if (!in) {
 		sig_invalid(g->out, "out of memory");
