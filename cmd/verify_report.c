@@ -305,7 +305,9 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 	case ASMGATE_SUBJECT_SKIPPED:
 		/* a native PE file with an Authenticode signature: its
 		 * outcome (asmgate_verdict_fails_ac judges it alone) */
-		if (ac && ac->state != ASMGATE_AC_UNSIGNED)
+		if (ac && (ac->state != ASMGATE_AC_UNSIGNED ||
+		    (r->rules.fail_on &
+		    ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED))))
 			(void)asmgate_report_add_ac(rep, name, o, NULL, NULL,
 			    NULL, ac, NULL, NULL, &err);
 		else if (asmgate_subject_error(s))

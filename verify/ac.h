@@ -6,6 +6,8 @@
 #ifndef VERIFY_AC_H
 #define VERIFY_AC_H
 
+#include <pthread.h>
+
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -15,6 +17,12 @@ struct asmgate_trust {
 	X509_STORE *store;   /* anchors and CRLs; read-only once built */
 	int has_crls;        /* CRLs given: the leaf is checked */
 	int has_anchors;     /* at least one anchor file or directory read */
+	/* The system bundle is read when the first chain needs it (under
+	 * mu), not when the store is made: a run without an Authenticode
+	 * signature does not pay for parsing it. */
+	int lazy_default;
+	int default_loaded;
+	pthread_mutex_t mu;
 };
 
 /* Chain purposes. */

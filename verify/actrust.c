@@ -9,6 +9,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +373,11 @@ asmgate_trust_new(asmgate_trust **out, const char *const *ca_files,
 		free(t);
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 	}
+	if (pthread_mutex_init(&t->mu, NULL) != 0) {
+		X509_STORE_free(t->store);
+		free(t);
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	}
 	for (i = 0; i < nca_files; i++) {
 		if ((rc = readable(ca_files[i], 0, err)) != ASMGATE_OK)
 			goto fail;
@@ -392,18 +398,8 @@ asmgate_trust_new(asmgate_trust **out, const char *const *ca_files,
 			goto fail;
 		}
 	}
-	if (nca_files == 0 && nca_paths == 0) {
-		/* The system bundle; a missing one leaves no anchor. */
-		const char *f = X509_get_default_cert_file();
-		const char *d = X509_get_default_cert_dir();
-		asmgate_error ign;
-
-		if (readable(f, 0, &ign) == ASMGATE_OK)
-			(void)X509_STORE_load_file(t->store, f);
-		if (readable(d, 1, &ign) == ASMGATE_OK)
-			(void)X509_STORE_load_path(t->store, d);
-		ERR_clear_error();
-	}
+	/* The system bundle: read on first use (load_default). */
+	t->lazy_default = nca_files == 0 && nca_paths == 0;
 	t->has_anchors = 1;
 	if (ncrl_files > 0) {
 		lk = X509_STORE_add_lookup(t->store, X509_LOOKUP_file());
@@ -441,7 +437,34 @@ asmgate_trust_free(asmgate_trust *t)
 	if (!t)
 		return;
 	X509_STORE_free(t->store);
+	pthread_mutex_destroy(&t->mu);
 	free(t);
+}
+
+/* The system bundle, once, when the first chain is checked: a missing
+ * one leaves no anchor. The store is complete before any check uses it
+ * (the mutex orders the load before every later reader). */
+static void
+load_default(const asmgate_trust *ct)
+{
+	asmgate_trust *t = (asmgate_trust *)(uintptr_t)ct;
+	asmgate_error ign;
+	const char *f, *d;
+
+	if (!t->lazy_default)
+		return;
+	pthread_mutex_lock(&t->mu);
+	if (!t->default_loaded) {
+		f = X509_get_default_cert_file();
+		d = X509_get_default_cert_dir();
+		if (readable(f, 0, &ign) == ASMGATE_OK)
+			(void)X509_STORE_load_file(t->store, f);
+		if (readable(d, 1, &ign) == ASMGATE_OK)
+			(void)X509_STORE_load_path(t->store, d);
+		ERR_clear_error();
+		t->default_loaded = 1;
+	}
+	pthread_mutex_unlock(&t->mu);
 }
 
 /* One X509_verify_cert of leaf with flags at when. */
@@ -501,6 +524,7 @@ ac_chain(const asmgate_trust *t, X509 *leaf, STACK_OF(X509) *untrusted,
 	*depth = 0;
 	if (!t)
 		return -1;
+	load_default(t);
 	if (crl && t->has_crls) {
 		r = verify_once(t, leaf, untrusted, when,
 		    X509_V_FLAG_CRL_CHECK | X509_V_FLAG_NO_CHECK_TIME, NULL,

@@ -565,25 +565,6 @@ check_auth_attrs(ac_sig *g, PKCS7_SIGNER_INFO *si)
 	return 1;
 }
 
-/* Every SignedData digestAlgorithms entry is one digest_by_nid can
- * run. OpenSSL 3.0's PKCS7_verify leaks the copy of the content BIO it
- * makes when PKCS7_dataInit then fails ("unknown digest type"; found by
- * tests/fuzz/fuzz_authenticode.c): such a signature is refused first. */
-static int
-digests_known(const PKCS7 *p7)
-{
-	STACK_OF(X509_ALGOR) *algs = p7->d.sign->md_algs;
-	const char *name;
-	int i, n = sk_X509_ALGOR_num(algs);
-
-	for (i = 0; i < n; i++) {
-		const X509_ALGOR *a = sk_X509_ALGOR_value(algs, i);
-		if (!a || !digest_by_nid(OBJ_obj2nid(a->algorithm), &name))
-			return 0;
-	}
-	return 1;
-}
-
 /* The signature: messageDigest over the content octets, the signature
  * over the attributes, the signer found by issuer and serial among the
  * embedded certificates (PKCS7_verify without its chain check). */
@@ -592,18 +573,21 @@ check_signature(ac_sig *g)
 {
 	STACK_OF(X509) *signers;
 	X509 *signer = NULL;
-	BIO *in;
+	BIO *in, *mem;
 
-	if (!g->p7->d.sign || !digests_known(g->p7)) {
-		sig_invalid(g->out, "SignedData names a digest algorithm "
-		    "other than SHA-1, SHA-256, SHA-384 or SHA-512");
-		return NULL;
-	}
-	in = BIO_new_mem_buf(g->content, (int)g->contentlen);
-	if (!in) {
+	/* Through a null filter: PKCS7_verify copies a memory BIO into a
+	 * second one that it leaks when PKCS7_dataInit fails (OpenSSL 3.0,
+	 * pk7_smime.c, e.g. an unknown digest); another BIO type it uses
+	 * as given. */
+	mem = BIO_new_mem_buf(g->content, (int)g->contentlen);
+	in = BIO_new(BIO_f_null());
+	if (!mem || !in) {
+		BIO_free(mem);
+		BIO_free(in);
 		sig_invalid(g->out, "out of memory");
 		return NULL;
 	}
+	(void)BIO_push(in, mem);
 	if (PKCS7_verify(g->p7, NULL, NULL, in, NULL,
 		PKCS7_NOVERIFY | PKCS7_NOCRL) != 1) {
 		unsigned long e = ERR_peek_last_error();
@@ -612,10 +596,10 @@ check_signature(ac_sig *g)
 		ERR_error_string_n(e, buf, sizeof(buf));
 		sig_reason(g->out, "signature does not verify: %s", buf);
 		g->out->state = ASMGATE_AC_INVALID;
-		BIO_free(in);
+		BIO_free_all(in);
 		return NULL;
 	}
-	BIO_free(in);
+	BIO_free_all(in);
 	signers = PKCS7_get0_signers(g->p7, NULL, 0);
 	if (signers && sk_X509_num(signers) == 1)
 		signer = sk_X509_value(signers, 0);
@@ -644,6 +628,23 @@ code_signing_ok(X509 *x, asmgate_ac_signature *s)
 		return 0;
 	}
 	return 1;
+}
+
+/* Lifetime Signing (1.3.6.1.4.1.311.10.3.13) in the leaf's EKU: its
+ * expiry applies whatever a timestamp says (authenticode.md 4.1). */
+static int
+lifetime_signing(X509 *x)
+{
+	EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage,
+	    NULL, NULL);
+	int i, n, found = 0;
+
+	n = eku ? sk_ASN1_OBJECT_num(eku) : 0;
+	for (i = 0; i < n && !found; i++)
+		found = oid_is(sk_ASN1_OBJECT_value(eku, i),
+		    "1.3.6.1.4.1.311.10.3.13");
+	EXTENDED_KEY_USAGE_free(eku);
+	return found;
 }
 
 static int
@@ -682,7 +683,8 @@ rfc3161(ac_run *a, ac_sig *g, PKCS7_SIGNER_INFO *si, const ASN1_STRING *v,
 	X509 *tsa;
 	int ok = 0, depth, e;
 
-	if (!tok || p != v->data + v->length || !PKCS7_type_is_signed(tok)) {
+	if (!tok || p != v->data + v->length || !PKCS7_type_is_signed(tok) ||
+	    !tok->d.sign) {
 		sig_reason(g->out, "RFC 3161 timestamp: bad PKCS#7");
 		goto out;
 	}
@@ -872,8 +874,13 @@ finish_sig(ac_run *a, ac_sig *g)
 	s->chain[0] = s->signer;
 	s->nchain = 1;
 	timestamp(a, g, si);
-	when = s->ts_kind ? s->ts_time : a->o && a->o->version >= 2 &&
-	    a->o->has_at ? a->o->at : (int64_t)time(NULL);
+	when = a->o && a->o->version >= 2 && a->o->has_at ? a->o->at :
+	    (int64_t)time(NULL);
+	if (s->ts_kind && !lifetime_signing(signer))
+		when = s->ts_time;
+	else if (s->ts_kind)
+		sig_reason(s, "Lifetime Signing certificate: checked at the "
+		    "verification time, not the timestamp's");
 	e = ac_chain(trust_of(a), signer,
 	    g->p7->d.sign->cert, when, 1, s->chain, ASMGATE_AC_MAX_CHAIN,
 	    &s->nchain, &depth);
@@ -888,8 +895,8 @@ finish_sig(ac_run *a, ac_sig *g)
 		}
 		s->state = ASMGATE_AC_VALID;
 		sig_reason(s, "signature verifies (%s) and chains to a trust "
-		    "anchor%s", s->digest_algorithm, s->ts_kind ?
-		    " at the timestamp's time" : "");
+		    "anchor%s", s->digest_algorithm, s->ts_kind &&
+		    when == s->ts_time ? " at the timestamp's time" : "");
 		return;
 	}
 	if (e < 0) {
@@ -907,9 +914,9 @@ finish_sig(ac_run *a, ac_sig *g)
 	    e == X509_V_ERR_CERT_NOT_YET_VALID) {
 		s->state = ASMGATE_AC_EXPIRED;
 		sig_reason(s, "certificate at chain depth %d: %s at %s", depth,
-		    X509_verify_cert_error_string(e), s->ts_kind ?
-		    "the timestamp's time" : "the verification time (no "
-		    "valid timestamp)");
+		    X509_verify_cert_error_string(e), s->ts_kind &&
+		    when == s->ts_time ? "the timestamp's time" :
+		    "the verification time (no valid timestamp)");
 		return;
 	}
 	s->state = ASMGATE_AC_UNTRUSTED;

@@ -128,3 +128,97 @@ run "$ASMGATE" sign --key "$S/keys/contoso.snk" --strip-authenticode \
     "$T/acsign/c.dll"
 expect_rc 2
 expect_err 'cannot remove the Authenticode signature'
+
+# Timestamps: a certificate that has expired by the verification time
+# is still valid through a timestamp made while it was valid, unless it
+# carries the Lifetime Signing EKU (1.3.6.1.4.1.311.10.3.13: expiry
+# applies whatever the timestamp says; authenticode.md 4.1). Made here
+# with the committed test PKI: two leaves valid for 2 days, signed and
+# timestamped now, verified 10 days later.
+if command -v openssl >/dev/null 2>&1 &&
+    command -v osslsigncode >/dev/null 2>&1; then
+	L=$T/lifetime
+	mkdir -p "$L"
+	cat >"$L/ext.cnf" <<'CNF'
+[lt]
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=codeSigning,1.3.6.1.4.1.311.10.3.13
+[cs]
+basicConstraints=CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=codeSigning
+CNF
+	cat "$ACD/pki/tsa.pem" "$ACD/pki/root.pem" >"$L/tsa-chain.pem"
+	now=$(date +%s)
+	for k in cs lt; do
+		openssl req -new -key "$ACD/pki/contoso.key" \
+		    -subj "/CN=Lifetime test $k" -out "$L/$k.csr" 2>/dev/null
+		openssl x509 -req -in "$L/$k.csr" -CA "$ACD/pki/inter.pem" \
+		    -CAkey "$ACD/pki/inter.key" -set_serial 0x7700 -days 2 \
+		    -extfile "$L/ext.cnf" -extensions "$k" \
+		    -out "$L/$k.pem" 2>/dev/null
+		cat "$L/$k.pem" "$ACD/pki/inter.pem" >"$L/$k-chain.pem"
+		osslsigncode sign -certs "$L/$k-chain.pem" \
+		    -key "$ACD/pki/contoso.key" -h sha256 -time $((now + 60)) \
+		    -TSA-certs "$L/tsa-chain.pem" -TSA-key "$ACD/pki/tsa.key" \
+		    -TSA-time $((now + 60)) -in "$ACD/unsigned.dll" \
+		    -out "$L/$k.dll" >/dev/null 2>&1
+	done
+	run "$ASMGATE" verify $ACO --at $((now + 10 * 86400)) --format json \
+	    "$L/cs.dll" "$L/lt.dll"
+	jq_eq "[f['authenticode']['state'] for f in d['files']]" \
+	    "['valid', 'expired']"
+	jq_eq "d['files'][1]['authenticode']['signatures'][0]['timestamp']['kind']" \
+	    rfc3161
+else
+	skip 2 "openssl or osslsigncode not installed: no Lifetime Signing check"
+fi
+
+# Legacy PKCS#9 counterSignature (authenticode.md 3.7), made here by
+# tests/cli/make-pkcs9.py: an `openssl cms -sign` by the test TSA over
+# the SignerInfo's encryptedDigest becomes an unauthenticated attribute.
+# Verified in 2031, after the leaf expired: the timestamp (now) keeps it
+# valid; a counterSignature over other bytes is ignored (expired).
+# osslsigncode 2.9 agrees ("Timestamp Server Signature verification:
+# ok", checked when this test was written).
+if [ -n "$PYTHON" ] && command -v openssl >/dev/null 2>&1 &&
+    command -v osslsigncode >/dev/null 2>&1; then
+	P=$T/pkcs9
+	mkdir -p "$P"
+	cat "$ACD/pki/contoso.pem" "$ACD/pki/inter.pem" >"$P/chain.pem"
+	osslsigncode sign -certs "$P/chain.pem" -key "$ACD/pki/contoso.key" \
+	    -h sha256 -ac "$ACD/pki/tsa.pem" -in "$ACD/unsigned.dll" \
+	    -out "$P/base.dll" >/dev/null 2>&1
+	osslsigncode extract-signature -in "$P/base.dll" -out "$P/sig.der" \
+	    >/dev/null 2>&1
+	"$PYTHON" "$(dirname "$0")/make-pkcs9.py" --encdigest "$P/sig.der" \
+	    "$P/enc.bin"
+	printf 'x' >>"$P/other.bin"
+	cat "$P/enc.bin" >>"$P/other.bin"
+	for k in enc other; do
+		openssl cms -sign -binary -in "$P/$k.bin" \
+		    -signer "$ACD/pki/tsa.pem" -inkey "$ACD/pki/tsa.key" \
+		    -md sha256 -nosmimecap -outform DER -out "$P/$k.cms" \
+		    2>/dev/null
+		"$PYTHON" "$(dirname "$0")/make-pkcs9.py" "$P/base.dll" \
+		    "$P/sig.der" "$P/$k.cms" "$P/$k.dll"
+	done
+	run "$ASMGATE" verify --ca-file "$ACD/pki/ca.pem" \
+	    --at 2031-01-01T00:00:00Z --format json "$P/enc.dll" "$P/other.dll"
+	jq_eq "[f['authenticode']['state'] for f in d['files']]" \
+	    "['valid', 'expired']"
+	jq_eq "d['files'][0]['authenticode']['signatures'][0]['timestamp']['kind']" \
+	    pkcs9
+	jq_eq "d['files'][0]['authenticode']['signatures'][0]['timestamp']['signer']" \
+	    "CN=asmgate Test Timestamping Authority,O=asmgate tests,C=US"
+else
+	skip 3 "python3, openssl or osslsigncode not installed: no PKCS#9 check"
+fi
+
+# --require-authenticode on an unsigned native file: exit 1, and the
+# JUnit report fails it too (one verdict rule).
+run "$ASMGATE" verify --require-authenticode --format junit \
+    "$ACD/native-unsigned.exe"
+expect_rc 1
+expect_out '<failure '

@@ -1717,6 +1717,57 @@ test_verify__digest_ranges_out_of_order(void **state)
 	free(b);
 }
 
+/* CVE-2013-3900: eight zero bytes more inside dwLength (directory size
+ * grown to match) are not padding: invalid, although the image digest
+ * and the signature are untouched. */
+static void
+test_verify__ac_padding_check(void **state)
+{
+	size_t len;
+	uint8_t *b = th_load(AC_DIR "sha256.dll", &len), *c;
+	struct pe_offsets o = offsets(b);
+	uint32_t tab = th_get_u32(b + o.certdir);
+	uint32_t size = th_get_u32(b + o.certdir + 4), dw;
+	asmgate_trust *t = ac_trust(0);
+	asmgate_verify_options vo;
+	asmgate_authenticode *ac = NULL;
+	asmgate_image *img = NULL;
+	asmgate_error err;
+
+	(void)state;
+	c = calloc(1, len + 8);
+	assert_non_null(c);
+	memcpy(c, b, len);
+	dw = th_get_u32(c + tab) + 8;
+	memcpy(c + tab, &dw, 4);
+	size += 8;
+	memcpy(c + o.certdir + 4, &size, 4);
+	(void)asmgate_verify_options_init(&vo, ASMGATE_VERIFY_OPTIONS_VERSION);
+	vo.trust = t;
+	vo.has_at = 1;
+	vo.at = AC_AT;
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_image_from_memory(&img, c, len + 8, &err),
+	    ASMGATE_OK);
+	assert_int_equal(asmgate_authenticode_verify(img, &vo, &ac, &err),
+	    ASMGATE_OK);
+	assert_int_equal(ac->state, ASMGATE_AC_INVALID);
+	assert_non_null(strstr(ac->reasons[0], "CVE-2013-3900"));
+	asmgate_authenticode_free(ac);
+	asmgate_image_free(img);
+	/* The same bytes as the sample: valid (the control). */
+	assert_int_equal(asmgate_image_from_memory(&img, b, len, &err),
+	    ASMGATE_OK);
+	assert_int_equal(asmgate_authenticode_verify(img, &vo, &ac, &err),
+	    ASMGATE_OK);
+	assert_int_equal(ac->state, ASMGATE_AC_VALID);
+	asmgate_authenticode_free(ac);
+	asmgate_image_free(img);
+	asmgate_trust_free(t);
+	free(c);
+	free(b);
+}
+
 int
 main(void)
 {
@@ -1755,6 +1806,7 @@ main(void)
 		cmocka_unit_test(test_verify__dn_canonical),
 		cmocka_unit_test(test_verify__ac_verdict),
 		cmocka_unit_test(test_verify__digest_ranges_out_of_order),
+		cmocka_unit_test(test_verify__ac_padding_check),
 	};
 	return cmocka_run_group_tests_name("verify", tests, th_setup_tmp,
 	    th_teardown_tmp);
