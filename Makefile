@@ -27,6 +27,9 @@
 #   xcheck-zip     the ZIP reader against unzip / Python's zipfile
 #   xcheck-cab     the cabinet reader against cabextract
 #   xcheck-msi     the installer-database reader against msiextract
+#   xcheck-authenticode  Authenticode states against osslsigncode verify
+#   bench-authenticode   verify with Authenticode against openssl dgst
+#                  -sha1 plus -sha256 over signed copies of the GAC
 #   valgrind       the command's black-box tests under Valgrind memcheck
 #   symbols        fail on any exported symbol not named asmgate_*
 #   consumer       install into a temporary directory, build a C and a

@@ -461,12 +461,13 @@ cmd_verify_add_report(const run *r, const asmgate_subject *s,
 	const asmgate_origin *o = asmgate_subject_origin(s);
 	const char *name = asmgate_subject_name(s);
 	const asmgate_image *img = asmgate_subject_image(s);
-	const asmgate_authenticode *ac = asmgate_subject_authenticode(s);
+	const asmgate_authenticode *ac;
 	const asmgate_decision *d;
 	asmgate_error err;
 	size_t h, nd;
 
 	asmgate_error_clear(&err);
+	ac = asmgate_subject_authenticode(s);
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
 		/* a native PE file with an Authenticode signature: its

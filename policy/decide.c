@@ -436,8 +436,9 @@ rule_publisher(const policy_rule *r, const facts *f)
 		return -1;
 	for (i = 0; i < r->npublishers; i++) {
 		size_t p = r->publishers[i];
-		if (r->deny ? f->pub_any[p] : f->ac_state == ASMGATE_AC_VALID &&
-		    f->pub_valid[p])
+		int hit = r->deny ? f->pub_any[p] :
+		    f->ac_state == ASMGATE_AC_VALID && f->pub_valid[p];
+		if (hit)
 			return (long)p;
 	}
 	return -1;

@@ -264,9 +264,9 @@ lint_hosts(asmgate_policy *pol)
 		 * policies stay as quiet as before. */
 		if (any_ac && ac_policy)
 			warn(pol, any_ac->line, "authenticode-untrusted",
-			    "host '%s' allows assemblies whose Authenticode is "
-			    "untrusted or expired: allow rule '%s' has neither "
-			    "publishers nor authenticode", h->name,
+			    "host '%s' allows assemblies whose Authenticode "
+			    "is untrusted or expired: allow rule '%s' has "
+			    "neither publishers nor authenticode", h->name,
 			    any_ac->id);
 		if (nallow == 0)
 			warn(pol, h->line, "no-allow-rule",

@@ -10,7 +10,9 @@
 # /usr/share /usr/lib /usr/local /opt), checked with the system bundle,
 # the current time and no CRL (osslsigncode -ignore-crl: it would fetch
 # CRL distribution points otherwise). Both tools get the same anchors,
-# CRL and time.
+# CRL and time. XCHECK_AC_DIRS=/tmp/asmgate-bench-authenticode adds the
+# GAC copies make bench-authenticode signs (untrusted with the system
+# bundle: their root is the test one).
 #
 # osslsigncode's outcome is mapped to the six states: exit 0 valid; "No
 # signature found" unsigned; MISMATCH or a PKCS#7 signature/digest
