@@ -372,6 +372,50 @@ service(walk *w, const xmlNode *s, const bind_name *id, const char **hosts,
 	return st;
 }
 
+/* The identity the split attributes of ModuleRef m name (Name,
+ * Version, Culture, PublicKeyToken), parsed as a display name. */
+static asmgate_status
+split_name(walk *w, const xmlNode *m, const char *name, bind_name *out)
+{
+	char *v = attr(m, "Version"), *c = attr(m, "Culture"),
+	    *t = attr(m, "PublicKeyToken");
+	char full[RD_MAX_DISPLAY_NAME + 1];
+	asmgate_error e;
+	asmgate_status st;
+
+	snprintf(full, sizeof(full), "%s%s%s%s%s%s%s", name,
+	    v && v[0] ? ", Version=" : "", v && v[0] ? v : "",
+	    c && c[0] ? ", Culture=" : "", c && c[0] ? c : "",
+	    t && t[0] ? ", PublicKeyToken=" : "", t && t[0] ? t : "");
+	asmgate_error_clear(&e);
+	st = bind_parse_display_name(full, out, &e);
+	if (st != ASMGATE_OK)
+		st = fail(w, m, "Name", st, "<ModuleRef>: %s", e.msg);
+	free(v);
+	free(c);
+	free(t);
+	return st;
+}
+
+/* 1 when every part the split form s gives agrees with the full name
+ * f (names without regard to ASCII case, as .NET compares them). */
+static int
+same_assembly(const bind_name *f, const bind_name *s)
+{
+	if (policy_ascii_casecmp(f->name, s->name) != 0)
+		return 0;
+	if (s->has_version && (!f->has_version ||
+	    memcmp(&f->version, &s->version, sizeof(f->version)) != 0))
+		return 0;
+	if (s->has_culture && (!f->has_culture ||
+	    policy_ascii_casecmp(f->culture, s->culture) != 0))
+		return 0;
+	if (s->has_token && (!f->has_token || f->token_null != s->token_null ||
+	    (!s->token_null && memcmp(f->token, s->token, 8) != 0)))
+		return 0;
+	return 1;
+}
+
 /* A ModuleRef: its identity, its orchestrations' hosts, its tracked
  * schemas. */
 static asmgate_status
@@ -392,31 +436,20 @@ module_ref(walk *w, const xmlNode *m)
 	if (!pseudo) {
 		st = ident(w, m, "FullName", 0, &id, &present);
 		if (st == ASMGATE_OK && !present) {
-			/* The split attributes. */
-			char *v = attr(m, "Version"), *c = attr(m, "Culture"),
-			    *t = attr(m, "PublicKeyToken");
-			char full[RD_MAX_DISPLAY_NAME + 1];
-			asmgate_error e;
-
-			if (!name || !name[0]) {
+			if (!name || !name[0])
 				st = fail(w, m, NULL, ASMGATE_E_MALFORMED,
 				    "<ModuleRef> without FullName or Name");
-			} else {
-				snprintf(full, sizeof(full), "%s%s%s%s%s%s%s",
-				    name, v && v[0] ? ", Version=" : "",
-				    v && v[0] ? v : "", c && c[0] ?
-				    ", Culture=" : "", c && c[0] ? c : "",
-				    t && t[0] ? ", PublicKeyToken=" : "",
-				    t && t[0] ? t : "");
-				asmgate_error_clear(&e);
-				st = bind_parse_display_name(full, &id, &e);
-				if (st != ASMGATE_OK)
-					st = fail(w, m, "Name", st,
-					    "<ModuleRef>: %s", e.msg);
-			}
-			free(v);
-			free(c);
-			free(t);
+			else
+				st = split_name(w, m, name, &id);
+		} else if (st == ASMGATE_OK && name && name[0]) {
+			/* Both forms: they must name one assembly, or which
+			 * one the host loads is not known (fail closed). */
+			st = split_name(w, m, name, &sn);
+			if (st == ASMGATE_OK && !same_assembly(&id, &sn))
+				st = fail(w, m, "Name", ASMGATE_E_MALFORMED,
+				    "<ModuleRef>: FullName and Name/Version/"
+				    "Culture/PublicKeyToken name different "
+				    "assemblies");
 		}
 	}
 	free(name);
