@@ -86,6 +86,8 @@ typedef struct ac_run {
 	int hashed;
 } ac_run;
 
+static const asmgate_trust *trust_of(const ac_run *a);
+
 static void
 vreason(char (*r)[ASMGATE_REASON_MAX], unsigned *n, const char *fmt,
     va_list ap)
@@ -332,7 +334,8 @@ collect_nested(ac_run *a, ac_sig *g)
 				continue;
 			}
 			p = t->value.sequence->data;
-			h->p7 = d2i_PKCS7(NULL, &p, t->value.sequence->length);
+			h->p7 = ac_p7_d2i(trust_of(a), &p,
+			    t->value.sequence->length);
 			if (!h->p7 || p != t->value.sequence->data +
 			    t->value.sequence->length) {
 				sig_invalid(h->out, "nested signature: bad "
@@ -382,7 +385,7 @@ read_entry(ac_run *a, unsigned i)
 	}
 	body = p = e->body.p;
 	if (e->body.len > LONG_MAX ||
-	    !(g->p7 = d2i_PKCS7(NULL, &p, (long)e->body.len))) {
+	    !(g->p7 = ac_p7_d2i(trust_of(a), &p, (long)e->body.len))) {
 		sig_reason(g->out, "certificate entry at 0x%llx: not a DER "
 		    "PKCS#7 ContentInfo", (unsigned long long)e->offset);
 		return;
@@ -440,7 +443,7 @@ run_free(ac_run *a)
 	unsigned i;
 
 	for (i = 0; i < a->nsig; i++)
-		PKCS7_free(a->sig[i].p7);
+		ac_p7_free(trust_of(a), a->sig[i].p7);
 	for (i = 0; i < a->nmd; i++)
 		EVP_MD_CTX_free(a->ctx[i]);
 }
@@ -675,7 +678,7 @@ rfc3161(ac_run *a, ac_sig *g, PKCS7_SIGNER_INFO *si, const ASN1_STRING *v,
     int64_t *when, asmgate_ac_name *tsa_name)
 {
 	const unsigned char *p = v->data;
-	PKCS7 *tok = d2i_PKCS7(NULL, &p, v->length);
+	PKCS7 *tok = ac_p7_d2i(trust_of(a), &p, v->length);
 	TS_TST_INFO *tst = NULL;
 	STACK_OF(X509) *signers = NULL;
 	TS_MSG_IMPRINT *mi;
@@ -737,7 +740,7 @@ rfc3161(ac_run *a, ac_sig *g, PKCS7_SIGNER_INFO *si, const ASN1_STRING *v,
 out:
 	sk_X509_free(signers);
 	TS_TST_INFO_free(tst);
-	PKCS7_free(tok);
+	ac_p7_free(trust_of(a), tok);
 	ERR_clear_error();
 	return ok;
 }
@@ -866,7 +869,7 @@ finish_sig(ac_run *a, ac_sig *g)
 		return;
 	if (!(signer = check_signature(g)))
 		return;
-	if (!ac_cert_facts(signer, &s->signer)) {
+	if (!ac_cert_facts_cached(trust_of(a), signer, &s->signer)) {
 		sig_invalid(s, "signer certificate facts unavailable");
 		return;
 	}
