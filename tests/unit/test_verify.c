@@ -1359,6 +1359,9 @@ test_verify__sign_large_streamed(void **state)
 
 #define AC_DIR "authenticode/"
 #define CONTOSO_DLL "valid/contoso-orchestrations.dll"
+#ifndef AC_DIFF_ROUNDS
+#define AC_DIFF_ROUNDS 300 /* damaged SignedData per sample */
+#endif
 #define AC_AT 1780272000  /* 2026-06-01T00:00:00Z, samples README */
 
 /* The Authenticode image hash over the ranges read by hand (offsets():
@@ -1995,6 +1998,85 @@ test_verify__ac_cert_cache(void **state)
 	asmgate_trust_free(t);
 }
 
+/* The certificate cache against d2i_PKCS7 on damaged SignedData: bytes
+ * of sha256.dll's, nested.dll's and sha256-ts.dll's changed or cut
+ * (a fixed pseudo-random sequence), both parse or both refuse, read
+ * the same length and give the same DER back. */
+static void
+test_verify__ac_cert_cache_differential(void **state)
+{
+	static const char *const files[] = {
+		"sha256.dll", "nested.dll", "sha256-ts.dll"
+	};
+	asmgate_trust *t = ac_trust(0);
+	uint32_t rng = 12345;
+	unsigned f, i, k, parsed = 0, refused = 0;
+
+	(void)state;
+	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		char rel[128];
+		size_t len;
+		uint8_t *b, *m;
+		asmgate_image *img = NULL;
+		asmgate_error err;
+		pe_cert_table tab;
+		long dl;
+
+		snprintf(rel, sizeof(rel), AC_DIR "%s", files[f]);
+		b = th_load(rel, &len);
+		asmgate_error_clear(&err);
+		(void)pe_image_take_native(&img, b, len, &err);
+		assert_non_null(img);
+		assert_int_equal(pe_cert_read(img, &tab), 1);
+		dl = (long)tab.e[0].body.len;
+		m = malloc((size_t)dl);
+		assert_non_null(m);
+		for (i = 0; i < AC_DIFF_ROUNDS; i++) {
+			const unsigned char *p = m, *q = m;
+			unsigned char *e1 = NULL, *e2 = NULL;
+			PKCS7 *r, *c;
+			long l = dl;
+			int l1, l2;
+
+			memcpy(m, tab.e[0].body.p, (size_t)dl);
+			for (k = 0; k < 1 + i % 3; k++) {
+				rng = rng * 1103515245u + 12345u;
+				/* most changes in the headers */
+				if (rng >> 31)
+					m[(rng >> 8) % 64] ^= (uint8_t)(rng >> 4);
+				else
+					m[(rng >> 8) % (uint32_t)dl] ^=
+					    (uint8_t)(rng >> 4);
+			}
+			if (i % 7 == 0)
+				l = (long)((rng >> 3) % (uint32_t)dl);
+			r = d2i_PKCS7(NULL, &p, l);
+			c = ac_p7_d2i(t, &q, l);
+			assert_int_equal(r != NULL, c != NULL);
+			if (!r) {
+				refused++;
+				continue;
+			}
+			parsed++;
+			assert_ptr_equal(p, q);
+			l1 = i2d_PKCS7(r, &e1);
+			l2 = i2d_PKCS7(c, &e2);
+			assert_int_equal(l1, l2);
+			if (l1 > 0)
+				assert_memory_equal(e1, e2, (size_t)l1);
+			OPENSSL_free(e1);
+			OPENSSL_free(e2);
+			PKCS7_free(r);
+			ac_p7_free(t, c);
+		}
+		free(m);
+		asmgate_image_free(img);
+	}
+	/* Both kinds were seen. */
+	assert_true(parsed > 0 && refused > 0);
+	asmgate_trust_free(t);
+}
+
 int
 main(void)
 {
@@ -2037,6 +2119,7 @@ main(void)
 		cmocka_unit_test(test_verify__ac_chain_cache_times),
 		cmocka_unit_test(test_verify__ac_chain_cache_crl),
 		cmocka_unit_test(test_verify__ac_cert_cache),
+		cmocka_unit_test(test_verify__ac_cert_cache_differential),
 	};
 	return cmocka_run_group_tests_name("verify", tests, th_setup_tmp,
 	    th_teardown_tmp);
