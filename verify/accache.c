@@ -277,7 +277,11 @@ rebuild(const p7_split *s, long *outlen)
 	w += s->headlen;
 	memcpy(w, s->tail, (size_t)s->taillen);
 	w += s->taillen;
-	*outlen = w - buf;
+	if (w - buf != total) {
+		free(buf);
+		return NULL;
+	}
+	*outlen = total;
 	return buf;
 }
 
