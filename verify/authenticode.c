@@ -76,6 +76,7 @@ typedef struct ac_run {
 	pe_cert_table table;
 	ac_sig sig[RD_MAX_AC_SIGNATURES];
 	unsigned nsig;
+	unsigned cap;              /* res->signatures allocated */
 	const EVP_MD *mds[4];
 	EVP_MD_CTX *ctx[4];
 	uint8_t got[4][EVP_MAX_MD_SIZE];
@@ -269,6 +270,25 @@ new_sig(ac_run *a, unsigned entry, unsigned nested)
 		a->res->state = ASMGATE_AC_INVALID;
 		return NULL;
 	}
+	if (a->nsig >= a->cap) {
+		/* Grown one at a time: a signature's report is 22 KiB and
+		 * most files carry one (not RD_MAX_AC_SIGNATURES zeroed). */
+		asmgate_ac_signature *sa = realloc(a->res->signatures,
+		    (a->nsig + 1) * sizeof(*sa));
+		unsigned i;
+
+		if (!sa) {
+			file_reason(a->res, "out of memory");
+			a->res->state = ASMGATE_AC_INVALID;
+			return NULL;
+		}
+		a->res->signatures = sa;
+		a->cap = a->nsig + 1;
+		for (i = 0; i < a->nsig; i++)
+			a->sig[i].out = &sa[i];
+	}
+	memset(&a->res->signatures[a->nsig], 0,
+	    sizeof(a->res->signatures[0]));
 	g = &a->sig[a->nsig];
 	memset(g, 0, sizeof(*g));
 	g->out = &a->res->signatures[a->nsig];
@@ -475,8 +495,8 @@ prepare(ac_run *a, const asmgate_image *img,
 		    (unsigned long long)a->table.bad_offset);
 		return ASMGATE_OK;
 	}
-	a->res->signatures = calloc(RD_MAX_AC_SIGNATURES,
-	    sizeof(*a->res->signatures));
+	a->res->signatures = calloc(1, sizeof(*a->res->signatures));
+	a->cap = 1;
 	if (!a->res->signatures)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 	if (a->table.n == 0) {
