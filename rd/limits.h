@@ -45,6 +45,14 @@
 /* Certificates kept per built chain (ASMGATE_AC_MAX_CHAIN). */
 #define RD_MAX_AC_CHAIN 8u
 
+/* Per-run Authenticode caches in asmgate_trust (verify/accache.c):
+ * parsed certificates kept by DER, chain outcomes kept by their inputs,
+ * and the certificates a SignedData may carry for its certificates to
+ * come from the first (more: the whole SignedData is parsed as is). */
+#define RD_MAX_AC_CERT_CACHE 64u
+#define RD_MAX_AC_CHAIN_CACHE 32u
+#define RD_MAX_AC_P7_CERTS 16u
+
 /* ECMA-335 metadata --------------------------------------------------- */
 
 /* Metadata streams: five standard ones (II.24.2.2) plus #JTD, #Pdb and

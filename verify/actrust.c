@@ -378,6 +378,12 @@ asmgate_trust_new(asmgate_trust **out, const char *const *ca_files,
 		free(t);
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 	}
+	if (!ac_cache_init(t)) {
+		pthread_mutex_destroy(&t->mu);
+		X509_STORE_free(t->store);
+		free(t);
+		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
+	}
 	for (i = 0; i < nca_files; i++) {
 		if ((rc = readable(ca_files[i], 0, err)) != ASMGATE_OK)
 			goto fail;
@@ -436,6 +442,7 @@ asmgate_trust_free(asmgate_trust *t)
 {
 	if (!t)
 		return;
+	ac_cache_free(t);
 	X509_STORE_free(t->store);
 	pthread_mutex_destroy(&t->mu);
 	free(t);
@@ -467,11 +474,12 @@ load_default(const asmgate_trust *ct)
 	pthread_mutex_unlock(&t->mu);
 }
 
-/* One X509_verify_cert of leaf with flags at when. */
+/* One X509_verify_cert of leaf with flags at when; *partial set when
+ * a certificate's facts could not be made. */
 static int
 verify_once(const asmgate_trust *t, X509 *leaf, STACK_OF(X509) *untrusted,
     int64_t when, unsigned long flags, asmgate_ac_cert *out, size_t max,
-    size_t *nout, int *depth)
+    size_t *nout, int *depth, int *partial)
 {
 	X509_STORE_CTX *ctx;
 	STACK_OF(X509) *chain;
@@ -499,8 +507,10 @@ verify_once(const asmgate_trust *t, X509 *leaf, STACK_OF(X509) *untrusted,
 	chain = X509_STORE_CTX_get0_chain(ctx);
 	n = chain ? sk_X509_num(chain) : 0;
 	for (i = 0; out && i < n && (size_t)i < max; i++) {
-		if (!ac_cert_facts(sk_X509_value(chain, i), &out[i]))
+		if (!ac_cert_facts(sk_X509_value(chain, i), &out[i])) {
+			*partial = 1;
 			break;
+		}
 		(*nout)++;
 	}
 	X509_STORE_CTX_free(ctx);
@@ -512,12 +522,52 @@ verify_once(const asmgate_trust *t, X509 *leaf, STACK_OF(X509) *untrusted,
  * after a timestamp still revokes (and is not "not yet valid" at the
  * timestamp's time). Revoked wins over every other outcome; a CRL
  * that cannot be found for the leaf's issuer fails the chain. */
+static int
+chain_fresh(const asmgate_trust *t, X509 *leaf, STACK_OF(X509) *untrusted,
+    int64_t when, int crl, asmgate_ac_cert *out, size_t max, size_t *nout,
+    int *depth, int *partial)
+{
+	int e, r = X509_V_OK, rdepth = 0;
+
+	if (crl) {
+		r = verify_once(t, leaf, untrusted, when,
+		    X509_V_FLAG_CRL_CHECK | X509_V_FLAG_NO_CHECK_TIME, NULL,
+		    0, NULL, &rdepth, partial);
+		if (r == X509_V_ERR_CERT_REVOKED) {
+			*depth = rdepth;
+			(void)verify_once(t, leaf, untrusted, when, 0, out, max,
+			    nout, &e, partial);
+			return r;
+		}
+	}
+	e = verify_once(t, leaf, untrusted, when, 0, out, max, nout, depth,
+	    partial);
+	if (e == X509_V_OK && r != X509_V_OK) {
+		*depth = rdepth;
+		return r;
+	}
+	return e;
+}
+
+/* An outcome that says something of the inputs, not of this moment's
+ * memory, may be kept (accache.c). */
+static int
+keepable(int e, int partial)
+{
+	return e >= 0 && !partial && e != X509_V_ERR_OUT_OF_MEM &&
+	    e != X509_V_ERR_UNSPECIFIED;
+}
+
+/* ac_chain's outcome is kept in t's chain cache under the leaf, the
+ * untrusted certificates, when, crl and max (accache.c). */
 int
 ac_chain(const asmgate_trust *t, X509 *leaf, STACK_OF(X509) *untrusted,
     int64_t when, int crl, asmgate_ac_cert *out, size_t max, size_t *nout,
     int *depth)
 {
-	int e, r = X509_V_OK, rdepth = 0;
+	uint8_t key[32];
+	size_t n = 0;
+	int e, keyed, partial = 0;
 
 	if (nout)
 		*nout = 0;
@@ -525,21 +575,18 @@ ac_chain(const asmgate_trust *t, X509 *leaf, STACK_OF(X509) *untrusted,
 	if (!t)
 		return -1;
 	load_default(t);
-	if (crl && t->has_crls) {
-		r = verify_once(t, leaf, untrusted, when,
-		    X509_V_FLAG_CRL_CHECK | X509_V_FLAG_NO_CHECK_TIME, NULL,
-		    0, NULL, &rdepth);
-		if (r == X509_V_ERR_CERT_REVOKED) {
-			*depth = rdepth;
-			(void)verify_once(t, leaf, untrusted, when, 0, out, max,
-			    nout, &e);
-			return r;
-		}
-	}
-	e = verify_once(t, leaf, untrusted, when, 0, out, max, nout, depth);
-	if (e == X509_V_OK && r != X509_V_OK) {
-		*depth = rdepth;
-		return r;
-	}
+	crl = crl && t->has_crls;
+	if (!out)
+		max = 0;
+	keyed = ac_chain_key(t, leaf, untrusted, key);
+	if (keyed && ac_chain_get(t, key, when, crl, out, max, nout, depth,
+	    &e))
+		return e;
+	e = chain_fresh(t, leaf, untrusted, when, crl, out, max, &n, depth,
+	    &partial);
+	if (nout)
+		*nout = n;
+	if (keyed && keepable(e, partial))
+		ac_chain_put(t, key, when, crl, out, max, n, *depth, e);
 	return e;
 }

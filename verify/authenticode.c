@@ -76,6 +76,7 @@ typedef struct ac_run {
 	pe_cert_table table;
 	ac_sig sig[RD_MAX_AC_SIGNATURES];
 	unsigned nsig;
+	unsigned cap;              /* res->signatures allocated */
 	const EVP_MD *mds[4];
 	EVP_MD_CTX *ctx[4];
 	uint8_t got[4][EVP_MAX_MD_SIZE];
@@ -85,6 +86,8 @@ typedef struct ac_run {
 	unsigned nranges;
 	int hashed;
 } ac_run;
+
+static const asmgate_trust *trust_of(const ac_run *a);
 
 static void
 vreason(char (*r)[ASMGATE_REASON_MAX], unsigned *n, const char *fmt,
@@ -267,6 +270,25 @@ new_sig(ac_run *a, unsigned entry, unsigned nested)
 		a->res->state = ASMGATE_AC_INVALID;
 		return NULL;
 	}
+	if (a->nsig >= a->cap) {
+		/* Grown one at a time: a signature's report is 22 KiB and
+		 * most files carry one (not RD_MAX_AC_SIGNATURES zeroed). */
+		asmgate_ac_signature *sa = realloc(a->res->signatures,
+		    (a->nsig + 1) * sizeof(*sa));
+		unsigned i;
+
+		if (!sa) {
+			file_reason(a->res, "out of memory");
+			a->res->state = ASMGATE_AC_INVALID;
+			return NULL;
+		}
+		a->res->signatures = sa;
+		a->cap = a->nsig + 1;
+		for (i = 0; i < a->nsig; i++)
+			a->sig[i].out = &sa[i];
+	}
+	memset(&a->res->signatures[a->nsig], 0,
+	    sizeof(a->res->signatures[0]));
 	g = &a->sig[a->nsig];
 	memset(g, 0, sizeof(*g));
 	g->out = &a->res->signatures[a->nsig];
@@ -332,7 +354,8 @@ collect_nested(ac_run *a, ac_sig *g)
 				continue;
 			}
 			p = t->value.sequence->data;
-			h->p7 = d2i_PKCS7(NULL, &p, t->value.sequence->length);
+			h->p7 = ac_p7_d2i(trust_of(a), &p,
+			    t->value.sequence->length);
 			if (!h->p7 || p != t->value.sequence->data +
 			    t->value.sequence->length) {
 				sig_invalid(h->out, "nested signature: bad "
@@ -382,7 +405,7 @@ read_entry(ac_run *a, unsigned i)
 	}
 	body = p = e->body.p;
 	if (e->body.len > LONG_MAX ||
-	    !(g->p7 = d2i_PKCS7(NULL, &p, (long)e->body.len))) {
+	    !(g->p7 = ac_p7_d2i(trust_of(a), &p, (long)e->body.len))) {
 		sig_reason(g->out, "certificate entry at 0x%llx: not a DER "
 		    "PKCS#7 ContentInfo", (unsigned long long)e->offset);
 		return;
@@ -440,7 +463,7 @@ run_free(ac_run *a)
 	unsigned i;
 
 	for (i = 0; i < a->nsig; i++)
-		PKCS7_free(a->sig[i].p7);
+		ac_p7_free(trust_of(a), a->sig[i].p7);
 	for (i = 0; i < a->nmd; i++)
 		EVP_MD_CTX_free(a->ctx[i]);
 }
@@ -472,8 +495,8 @@ prepare(ac_run *a, const asmgate_image *img,
 		    (unsigned long long)a->table.bad_offset);
 		return ASMGATE_OK;
 	}
-	a->res->signatures = calloc(RD_MAX_AC_SIGNATURES,
-	    sizeof(*a->res->signatures));
+	a->res->signatures = calloc(1, sizeof(*a->res->signatures));
+	a->cap = 1;
 	if (!a->res->signatures)
 		return rd_fail_nooff(err, ASMGATE_E_NOMEM, "out of memory");
 	if (a->table.n == 0) {
@@ -675,7 +698,7 @@ rfc3161(ac_run *a, ac_sig *g, PKCS7_SIGNER_INFO *si, const ASN1_STRING *v,
     int64_t *when, asmgate_ac_name *tsa_name)
 {
 	const unsigned char *p = v->data;
-	PKCS7 *tok = d2i_PKCS7(NULL, &p, v->length);
+	PKCS7 *tok = ac_p7_d2i(trust_of(a), &p, v->length);
 	TS_TST_INFO *tst = NULL;
 	STACK_OF(X509) *signers = NULL;
 	TS_MSG_IMPRINT *mi;
@@ -737,7 +760,7 @@ rfc3161(ac_run *a, ac_sig *g, PKCS7_SIGNER_INFO *si, const ASN1_STRING *v,
 out:
 	sk_X509_free(signers);
 	TS_TST_INFO_free(tst);
-	PKCS7_free(tok);
+	ac_p7_free(trust_of(a), tok);
 	ERR_clear_error();
 	return ok;
 }
@@ -866,7 +889,7 @@ finish_sig(ac_run *a, ac_sig *g)
 		return;
 	if (!(signer = check_signature(g)))
 		return;
-	if (!ac_cert_facts(signer, &s->signer)) {
+	if (!ac_cert_facts_cached(trust_of(a), signer, &s->signer)) {
 		sig_invalid(s, "signer certificate facts unavailable");
 		return;
 	}

@@ -22,6 +22,9 @@
 #include "rd/hex.h"
 #include "rd/limits.h"
 #include "verify/verify.h"
+#include "verify/ac.h"
+
+#include <openssl/pem.h>
 
 /* Verify a buffer; returns the state, fills *sig. */
 static asmgate_sn_state
@@ -1431,6 +1434,9 @@ test_verify__sign_large_streamed(void **state)
 
 #define AC_DIR "authenticode/"
 #define CONTOSO_DLL "valid/contoso-orchestrations.dll"
+#ifndef AC_DIFF_ROUNDS
+#define AC_DIFF_ROUNDS 300 /* damaged SignedData per sample */
+#endif
 #define AC_AT 1780272000  /* 2026-06-01T00:00:00Z, samples README */
 
 /* The Authenticode image hash over the ranges read by hand (offsets():
@@ -1843,6 +1849,309 @@ test_verify__ac_padding_check(void **state)
 	free(b);
 }
 
+/* ------------------------------------------------ Authenticode caches */
+
+static X509 *
+ac_pem(const char *name)
+{
+	char rel[128];
+	FILE *f;
+	X509 *x;
+
+	snprintf(rel, sizeof(rel), AC_DIR "pki/%s", name);
+	f = fopen(th_path(rel), "r");
+	assert_non_null(f);
+	x = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(x);
+	return x;
+}
+
+typedef struct ac_outcome {
+	int e, depth;
+	size_t n;
+	asmgate_ac_cert chain[ASMGATE_AC_MAX_CHAIN];
+} ac_outcome;
+
+static void
+ac_run_chain(const asmgate_trust *t, X509 *leaf, STACK_OF(X509) *u,
+    int64_t when, int crl, ac_outcome *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->e = ac_chain(t, leaf, u, when, crl, o->chain, ASMGATE_AC_MAX_CHAIN,
+	    &o->n, &o->depth);
+}
+
+static void
+ac_same(const ac_outcome *a, const ac_outcome *b)
+{
+	assert_int_equal(a->e, b->e);
+	assert_int_equal(a->depth, b->depth);
+	assert_int_equal(a->n, b->n);
+	assert_memory_equal(a->chain, b->chain, a->n * sizeof(a->chain[0]));
+}
+
+/* The chain cache: one chain (pki/contoso.pem via pki/inter.pem) at
+ * three times gives three outcomes (validity from `openssl x509
+ * -dates`: 2025-01-01 to 2030-01-01), each again from the cache, each
+ * the same as from a trust that never saw it; more times than the
+ * cache holds change nothing. */
+static void
+test_verify__ac_chain_cache_times(void **state)
+{
+	static const struct {
+		int64_t when;
+		int e;
+	} at[] = {
+		{ AC_AT, X509_V_OK },
+		{ 1924992000, X509_V_ERR_CERT_HAS_EXPIRED },   /* 2031 */
+		{ 1704067200, X509_V_ERR_CERT_NOT_YET_VALID }, /* 2024 */
+	};
+	asmgate_trust *t = ac_trust(0), *t2;
+	X509 *leaf = ac_pem("contoso.pem"), *inter = ac_pem("inter.pem");
+	STACK_OF(X509) *u = sk_X509_new_null();
+	ac_outcome o1, o2, o3;
+	unsigned i, k;
+
+	(void)state;
+	assert_true(u && sk_X509_push(u, inter));
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+			ac_run_chain(t, leaf, u, at[i].when, 0, &o1);
+			assert_int_equal(o1.e, at[i].e);
+			assert_int_equal(o1.depth, 0);
+			assert_int_equal(o1.n, 3);
+			assert_string_equal(o1.chain[0].subject.text,
+			    "CN=Contoso Ltd,O=Contoso Ltd,C=US");
+			assert_string_equal(o1.chain[2].subject.text,
+			    "CN=asmgate Test Root CA,O=asmgate tests,C=US");
+			/* a hit, then a trust without a cache entry */
+			ac_run_chain(t, leaf, u, at[i].when, 0, &o2);
+			ac_same(&o1, &o2);
+			t2 = ac_trust(0);
+			ac_run_chain(t2, leaf, u, at[i].when, 0, &o3);
+			ac_same(&o1, &o3);
+			asmgate_trust_free(t2);
+		}
+	/* Past the bound: every second of a day, then the first again. */
+	for (i = 0; i < RD_MAX_AC_CHAIN_CACHE * 2; i++) {
+		ac_run_chain(t, leaf, u, AC_AT + i, 0, &o1);
+		assert_int_equal(o1.e, X509_V_OK);
+	}
+	ac_run_chain(t, leaf, u, 1924992000, 0, &o1);
+	assert_int_equal(o1.e, X509_V_ERR_CERT_HAS_EXPIRED);
+	/* Without the intermediate: another key, another outcome. */
+	ac_run_chain(t, leaf, NULL, AC_AT, 0, &o1);
+	assert_int_equal(o1.e, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+	assert_int_equal(o1.n, 1);
+	sk_X509_pop_free(u, X509_free);
+	X509_free(leaf);
+	asmgate_trust_free(t);
+}
+
+/* A CRL changes the outcome: pki/revoked.pem (serial 0x4005, on
+ * pki/crl.pem's list per `openssl crl -text`) is revoked with the CRL
+ * applied, fine without it, on one trust and on two, hit or miss. */
+static void
+test_verify__ac_chain_cache_crl(void **state)
+{
+	asmgate_trust *crl = ac_trust(1), *none = ac_trust(0);
+	X509 *leaf = ac_pem("revoked.pem"), *inter = ac_pem("inter.pem");
+	STACK_OF(X509) *u = sk_X509_new_null();
+	ac_outcome o;
+	unsigned k;
+
+	(void)state;
+	assert_true(u && sk_X509_push(u, inter));
+	for (k = 0; k < 2; k++) {
+		ac_run_chain(crl, leaf, u, AC_AT, 1, &o);
+		assert_int_equal(o.e, X509_V_ERR_CERT_REVOKED);
+		assert_int_equal(o.n, 3);
+		ac_run_chain(crl, leaf, u, AC_AT, 0, &o);
+		assert_int_equal(o.e, X509_V_OK);
+		ac_run_chain(none, leaf, u, AC_AT, 1, &o);
+		assert_int_equal(o.e, X509_V_OK);
+		/* Revoked whatever the time (a CRL after a timestamp). */
+		ac_run_chain(crl, leaf, u, 1924992000, 1, &o);
+		assert_int_equal(o.e, X509_V_ERR_CERT_REVOKED);
+	}
+	sk_X509_pop_free(u, X509_free);
+	X509_free(leaf);
+	asmgate_trust_free(crl);
+	asmgate_trust_free(none);
+}
+
+/* The certificate cache: sha256.dll's SignedData parsed through it is
+ * the SignedData d2i_PKCS7 gives (same DER back, same length read); a
+ * second parse while the first is held gets its own certificates, one
+ * after it was freed gets the kept ones; a certificate that does not
+ * parse falls back to d2i_PKCS7, which refuses it too. */
+static void
+test_verify__ac_cert_cache(void **state)
+{
+	size_t len;
+	uint8_t *b = th_load(AC_DIR "sha256.dll", &len), *bad;
+	asmgate_trust *t = ac_trust(0);
+	asmgate_image *img = NULL;
+	asmgate_error err;
+	pe_cert_table tab;
+	const unsigned char *p, *q, *der;
+	PKCS7 *ref, *a, *a2, *c;
+	unsigned char *enc = NULL, *enc2 = NULL;
+	long dl;
+	int el, i, n;
+	X509 *held[RD_MAX_AC_P7_CERTS];
+
+	(void)state;
+	asmgate_error_clear(&err);
+	(void)pe_image_take_native(&img, b, len, &err);
+	assert_non_null(img);
+	assert_int_equal(pe_cert_read(img, &tab), 1);
+	der = tab.e[0].body.p;
+	dl = (long)tab.e[0].body.len;
+	p = der;
+	ref = d2i_PKCS7(NULL, &p, dl);
+	assert_non_null(ref);
+	q = der;
+	a = ac_p7_d2i(t, &q, dl);
+	assert_non_null(a);
+	assert_ptr_equal(p, q);
+	el = i2d_PKCS7(a, &enc);
+	assert_int_equal(el, i2d_PKCS7(ref, &enc2));
+	assert_memory_equal(enc, enc2, (size_t)el);
+	assert_int_equal(el, (int)(p - der));
+	n = sk_X509_num(a->d.sign->cert);
+	assert_int_equal(n, 2); /* contoso.pem and inter.pem */
+	for (i = 0; i < n; i++)
+		held[i] = sk_X509_value(a->d.sign->cert, i);
+	q = der;
+	a2 = ac_p7_d2i(t, &q, dl);
+	assert_non_null(a2);
+	for (i = 0; i < n; i++)
+		assert_ptr_not_equal(sk_X509_value(a2->d.sign->cert, i),
+		    held[i]);
+	ac_p7_free(t, a2);
+	/* held[] stay alive: the cache keeps a reference */
+	ac_p7_free(t, a);
+	q = der;
+	a = ac_p7_d2i(t, &q, dl);
+	assert_non_null(a);
+	for (i = 0; i < n; i++)
+		assert_ptr_equal(sk_X509_value(a->d.sign->cert, i), held[i]);
+	ac_p7_free(t, a);
+	/* A byte of the first certificate's signature changed inside
+	 * its length: still one TLV, but a broken certificate is only
+	 * ever refused by d2i_PKCS7's own rules. */
+	bad = malloc((size_t)dl);
+	assert_non_null(bad);
+	memcpy(bad, der, (size_t)dl);
+	{
+		unsigned char *x0 = NULL;
+		int xl = i2d_X509(held[0], &x0);
+		long at;
+
+		assert_true(xl > 0);
+		for (at = 0; at + xl <= dl; at++)
+			if (memcmp(bad + at, x0, (size_t)xl) == 0)
+				break;
+		assert_true(at + xl <= dl);
+		/* tbsCertificate's tag byte made a SET: not an X509 */
+		assert_int_equal(bad[at + 4], 0x30);
+		bad[at + 4] = 0x31;
+		OPENSSL_free(x0);
+	}
+	q = bad;
+	c = ac_p7_d2i(t, &q, dl);
+	p = bad;
+	assert_null(c);
+	assert_null(d2i_PKCS7(NULL, &p, dl));
+	free(bad);
+	OPENSSL_free(enc);
+	OPENSSL_free(enc2);
+	PKCS7_free(ref);
+	asmgate_image_free(img);
+	asmgate_trust_free(t);
+}
+
+/* The certificate cache against d2i_PKCS7 on damaged SignedData: bytes
+ * of sha256.dll's, nested.dll's and sha256-ts.dll's changed or cut
+ * (a fixed pseudo-random sequence), both parse or both refuse, read
+ * the same length and give the same DER back. */
+static void
+test_verify__ac_cert_cache_differential(void **state)
+{
+	static const char *const files[] = {
+		"sha256.dll", "nested.dll", "sha256-ts.dll"
+	};
+	asmgate_trust *t = ac_trust(0);
+	uint32_t rng = 12345;
+	unsigned f, i, k, parsed = 0, refused = 0;
+
+	(void)state;
+	for (f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		char rel[128];
+		size_t len;
+		uint8_t *b, *m;
+		asmgate_image *img = NULL;
+		asmgate_error err;
+		pe_cert_table tab;
+		long dl;
+
+		snprintf(rel, sizeof(rel), AC_DIR "%s", files[f]);
+		b = th_load(rel, &len);
+		asmgate_error_clear(&err);
+		(void)pe_image_take_native(&img, b, len, &err);
+		assert_non_null(img);
+		assert_int_equal(pe_cert_read(img, &tab), 1);
+		dl = (long)tab.e[0].body.len;
+		m = malloc((size_t)dl);
+		assert_non_null(m);
+		for (i = 0; i < AC_DIFF_ROUNDS; i++) {
+			const unsigned char *p = m, *q = m;
+			unsigned char *e1 = NULL, *e2 = NULL;
+			PKCS7 *r, *c;
+			long l = dl;
+			int l1, l2;
+
+			memcpy(m, tab.e[0].body.p, (size_t)dl);
+			for (k = 0; k < 1 + i % 3; k++) {
+				rng = rng * 1103515245u + 12345u;
+				/* most changes in the headers */
+				if (rng >> 31)
+					m[(rng >> 8) % 64] ^= (uint8_t)(rng >> 4);
+				else
+					m[(rng >> 8) % (uint32_t)dl] ^=
+					    (uint8_t)(rng >> 4);
+			}
+			if (i % 7 == 0)
+				l = (long)((rng >> 3) % (uint32_t)dl);
+			r = d2i_PKCS7(NULL, &p, l);
+			c = ac_p7_d2i(t, &q, l);
+			assert_int_equal(r != NULL, c != NULL);
+			if (!r) {
+				refused++;
+				continue;
+			}
+			parsed++;
+			assert_ptr_equal(p, q);
+			l1 = i2d_PKCS7(r, &e1);
+			l2 = i2d_PKCS7(c, &e2);
+			assert_int_equal(l1, l2);
+			if (l1 > 0)
+				assert_memory_equal(e1, e2, (size_t)l1);
+			OPENSSL_free(e1);
+			OPENSSL_free(e2);
+			PKCS7_free(r);
+			ac_p7_free(t, c);
+		}
+		free(m);
+		asmgate_image_free(img);
+	}
+	/* Both kinds were seen. */
+	assert_true(parsed > 0 && refused > 0);
+	asmgate_trust_free(t);
+}
+
 int
 main(void)
 {
@@ -1883,6 +2192,10 @@ main(void)
 		cmocka_unit_test(test_verify__digest_ranges_out_of_order),
 		cmocka_unit_test(test_verify__ac_padding_check),
 		cmocka_unit_test(test_verify__sign_no_replace),
+		cmocka_unit_test(test_verify__ac_chain_cache_times),
+		cmocka_unit_test(test_verify__ac_chain_cache_crl),
+		cmocka_unit_test(test_verify__ac_cert_cache),
+		cmocka_unit_test(test_verify__ac_cert_cache_differential),
 	};
 	return cmocka_run_group_tests_name("verify", tests, th_setup_tmp,
 	    th_teardown_tmp);
