@@ -621,3 +621,9 @@ bind_adf_matches(const asmgate_app_resource *r, const char *name,
 		return token == NULL;
 	return token != NULL && memcmp(r->token, token, 8) == 0;
 }
+
+void
+bind_adf_init(void)
+{
+	policy_xml_init();
+}

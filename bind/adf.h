@@ -57,4 +57,8 @@ void bind_adf_identity(const asmgate_app_resource *r, char *buf,
 int bind_adf_matches(const asmgate_app_resource *r, const char *name,
     const asmgate_version *v, const char *culture, const uint8_t *token);
 
+/** Call once, on one thread, before application definitions may be
+ *  read on several threads (the scan's workers). */
+void bind_adf_init(void);
+
 #endif /* BIND_ADF_H */

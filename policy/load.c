@@ -726,3 +726,13 @@ policy_attr_line(const policy_doc *pd, const xmlNode *n, const char *attr)
 	}
 	return policy_doc_line(pd, n);
 }
+
+/* libxml2 2.9 sets up its global state (dictionaries' mutex, the
+ * default handlers) on first use, without a lock: a program that may
+ * parse on several threads calls xmlInitParser once first, on one
+ * thread. */
+void
+policy_xml_init(void)
+{
+	xmlInitParser();
+}

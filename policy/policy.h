@@ -315,4 +315,8 @@ asmgate_status policy_buf_take(rd_buf *b, uint8_t **out, size_t *len,
 /** "Name, Version=a.b.c.d, Culture=c, PublicKeyToken=t|null". */
 void policy_full_name(rd_buf *b, const asmgate_image *img);
 
+/** Set up libxml2's global state before several threads may parse
+ *  (the scan calls it before starting its workers). */
+void policy_xml_init(void);
+
 #endif /* POLICY_POLICY_H */

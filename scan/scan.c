@@ -18,7 +18,9 @@
  * holds its rendered output, not its bytes, when images are released).
  * The caller of asmgate_scan_next (the emitter) runs the node it waits
  * for itself when no worker has started it, so the window can never
- * deadlock; with one job there are no workers and the emitter runs
+ * deadlock, and while a worker runs that node it takes the next job
+ * as a worker would: it is one of the `jobs` threads (jobs - 1 workers
+ * are started). With one job there are no workers and the emitter runs
  * everything inline.
  *
  * Memory: one member is inflated per running job, into a buffer of its
@@ -1011,7 +1013,11 @@ start(asmgate_scan *s)
 	}
 	if (s->o.jobs <= 1)
 		return;
-	for (i = 0; i < s->o.jobs; i++) {
+	/* Workers may read application definitions (XML). */
+	bind_adf_init();
+	/* The emitter works too (asmgate_scan_next): jobs - 1 workers
+	 * keep jobs threads busy, not jobs + 1 on jobs cores. */
+	for (i = 0; i + 1 < s->o.jobs; i++) {
 		if (pthread_create(&s->threads[i], NULL, worker, s) != 0)
 			break;
 		s->nthreads++;
@@ -1082,6 +1088,16 @@ asmgate_scan_next(asmgate_scan *s, asmgate_subject **out, asmgate_error *err)
 			continue;
 		}
 		if (n->state == N_RUNNING) {
+			/* A worker runs it: run the next job meanwhile,
+			 * as a worker would, rather than sleep. */
+			node *m = s->inflight < s->window ? take(s) : NULL;
+
+			if (m) {
+				pthread_mutex_unlock(&s->mu);
+				run_node(s, m);
+				pthread_mutex_lock(&s->mu);
+				continue;
+			}
 			s->waiting = n;
 			pthread_cond_wait(&s->done_cv, &s->mu);
 			s->waiting = NULL;
