@@ -23,8 +23,10 @@ static void
 bindings_usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: asmgate bindings show [--format text|json] FILE...\n"
-	    "       asmgate bindings lint [--policy POLICY] FILE...\n"
+	    "usage: asmgate bindings show [--format text|json] [--environment NAME]\n"
+	    "           FILE...\n"
+	    "       asmgate bindings lint [--policy POLICY] [--environment NAME]\n"
+	    "           FILE...\n"
 	    "       (FILE may be a BizTalk application MSI: its binding for\n"
 	    "       --environment NAME, or its default one)\n"
 	    "\n"

@@ -78,6 +78,7 @@ verify_usage(FILE *out)
 	    "           [--fail-on STATES] [--output FMT=FILE]...\n"
 	    "           [--files-from LIST [--null]] [--exclude GLOB]...\n"
 	    "           [--bindings FILE]... [--require-bound]\n"
+	    "           [--environment NAME]\n"
 	    "           [--ca-file FILE]... [--ca-path DIR]...\n"
 	    "           [--crl-file FILE]... [--at TIME]\n"
 	    "           [--require-authenticode]\n"
