@@ -5,8 +5,7 @@
  *
  * The input is handed to asmgate_key_map_load by the path of an
  * in-memory file (memfd_create; /proc/self/fd/N). On success each
- * mapping is read back: a token whose key's own token it need not be,
- * a key with a blob, a line inside the input, and no token twice. On
+ * mapping is read back: a key, a line, and no token twice. On
  * failure the error record is checked. Any broken invariant traps.
  *
  * Built by tests/fuzz/run-fuzz.sh and, for corpus replay, with
@@ -54,8 +53,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(err.line <= size + 1);
 		return 0;
 	}
+	/* A configuration without mappings loads (count 0); the command
+	 * refuses it, not the library. */
 	n = asmgate_key_map_count(m);
-	CHECK(n > 0);
 	for (i = 0; i < n; i++) {
 		const asmgate_key_mapping *e = asmgate_key_map_get(m, i, &line);
 		CHECK(e != NULL);
