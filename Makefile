@@ -31,6 +31,8 @@
 #   bench-authenticode   verify with Authenticode against openssl dgst
 #                  -sha1 plus -sha256 over signed copies of the GAC
 #   valgrind       the command's black-box tests under Valgrind memcheck
+#   tsan           verify and inspect with several jobs under
+#                  ThreadSanitizer (not in check)
 #   symbols        fail on any exported symbol not named asmgate_*
 #   consumer       install into a temporary directory, build a C and a
 #                  C++ program with pkg-config alone, shared and static
@@ -149,7 +151,7 @@ TEST_LIBS   = $(PC_TEST_LIBS) $(LDLIBS_ALL)
 all: $(B)/asmgate $(B)/libasmgate.a $(B)/libasmgate.so $(B)/asmgate.pc
 
 help:
-	@sed -n '2,39p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,41p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- deps
 deps:
@@ -348,7 +350,7 @@ xcheck-msi: $(B)/zipls
 # Authenticode states against osslsigncode verify (samples/authenticode
 # and signed PE files on the machine; skipped, with a message, without
 # osslsigncode).
-.PHONY: xcheck-authenticode bench-authenticode
+.PHONY: xcheck-authenticode bench-authenticode tsan
 xcheck-authenticode: $(B)/asmgate
 	@sh tests/xcheck-authenticode.sh $(B)/asmgate
 
@@ -415,6 +417,11 @@ bench-bindings: all
 # dgst -sha1 plus -sha256 (osslsigncode signs the copies, cached).
 bench-authenticode: all
 	@sh tests/bench/bench-authenticode.sh $(B)/asmgate
+
+# The scan's worker threads under ThreadSanitizer (tests/tsan.sh); not
+# part of check: OpenSSL and libxml2 are not instrumented.
+tsan: $(B)/config.mk
+	@sh tests/tsan.sh "$(CC)" "$(CPPFLAGS_ALL) $(PC_CFLAGS)" "$(PC_LIBS)"
 
 # ---------------------------------------------------------------- lint
 # One-way module dependencies (docs/ARCHITECTURE.md), checked by grep.
