@@ -23,6 +23,7 @@
  * token: addresource-command.md), FullName says it again; both parse as
  * .NET display names (bind_parse_display_name).
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,17 +219,6 @@ free_resource(bind_adf_res *r)
 	free(r->files);
 }
 
-static char *
-dup_s(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 /* The identity of an assembly resource: FullName, else the Luid. */
 static asmgate_status
 identity(const adf_walk *w, const xmlNode *n, bind_adf_res *r)
@@ -242,9 +232,9 @@ identity(const adf_walk *w, const xmlNode *n, bind_adf_res *r)
 		return fail(w, n, NULL, ASMGATE_E_MALFORMED,
 		    "resource '%.80s': %s: %s", r->luid, r->full_name ?
 		    "FullName" : "Luid", e.msg);
-	if (!(r->name = dup_s(nm.name)))
+	if (!(r->name = strdup(nm.name)))
 		return nomem(w);
-	if (nm.has_culture && !(r->culture = dup_s(nm.culture)))
+	if (nm.has_culture && !(r->culture = strdup(nm.culture)))
 		return nomem(w);
 	r->pub.has_identity = 1;
 	r->pub.name = r->name;
@@ -473,7 +463,7 @@ asmgate_app_load_memory(asmgate_app **out, const void *data, size_t len,
 		    "asmgate_app_load_memory: no data");
 	*out = NULL;
 	app = calloc(1, sizeof(*app));
-	if (!app || !(app->path = dup_s(name ? name : BIND_ADF_NAME))) {
+	if (!app || !(app->path = strdup(name ? name : BIND_ADF_NAME))) {
 		free(app);
 		return rd_fail_line(err, ASMGATE_E_NOMEM, 0, "out of memory");
 	}

@@ -27,6 +27,7 @@
  * its adapter handler. Tracked schemas are placed with the orchestrations
  * of their ModuleRef (an inference: tracking runs where they run).
  */
+#define _POSIX_C_SOURCE 200809L /* strdup */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,17 +51,6 @@ typedef struct walk {
 	const policy_doc *pd;
 	asmgate_error *err;
 } walk;
-
-static char *
-dup_s(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
 
 static int
 is_elem(const xmlNode *n, const char *name)
@@ -95,7 +85,7 @@ attr(const xmlNode *n, const char *name)
 
 	if (!v)
 		return NULL;
-	s = dup_s((const char *)v);
+	s = strdup((const char *)v);
 	xmlFree(v);
 	return s;
 }
@@ -264,11 +254,11 @@ add_id(walk *w, const bind_name *nm, const char *host, asmgate_role role,
 			}
 		}
 	}
-	id->name = dup_s(nm->name);
-	id->culture = nm->has_culture ? dup_s(nm->culture) : NULL;
-	id->display = dup_s(disp);
+	id->name = strdup(nm->name);
+	id->culture = nm->has_culture ? strdup(nm->culture) : NULL;
+	id->display = strdup(disp);
 	id->host = host;               /* borrowed from b->hosts */
-	id->element = dup_s(element);
+	id->element = strdup(element);
 	id->file = b->path;
 	if (!id->name || (nm->has_culture && !id->culture) || !id->display ||
 	    !id->element) {
@@ -693,7 +683,7 @@ load_common(asmgate_bindings **out, const uint8_t *data, size_t len,
 
 	*out = NULL;
 	b = calloc(1, sizeof(*b));
-	if (!b || !(b->path = dup_s(name ? name : "bindings"))) {
+	if (!b || !(b->path = strdup(name ? name : "bindings"))) {
 		free(b);
 		return rd_fail_line(err, ASMGATE_E_NOMEM, 0, "out of memory");
 	}

@@ -84,15 +84,11 @@ struct scan_place {
 	int nomem;
 };
 
+/* A copy of s, "" for NULL. */
 static char *
 dup_s(const char *s)
 {
-	size_t n = strlen(s ? s : "") + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s ? s : "", n);
-	return p;
+	return strdup(s ? s : "");
 }
 
 static char *
