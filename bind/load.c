@@ -372,14 +372,21 @@ split_name(walk *w, const xmlNode *m, const char *name, bind_name *out)
 	char full[RD_MAX_DISPLAY_NAME + 1];
 	asmgate_error e;
 	asmgate_status st;
+	int n;
 
-	snprintf(full, sizeof(full), "%s%s%s%s%s%s%s", name,
+	n = snprintf(full, sizeof(full), "%s%s%s%s%s%s%s", name,
 	    v && v[0] ? ", Version=" : "", v && v[0] ? v : "",
 	    c && c[0] ? ", Culture=" : "", c && c[0] ? c : "",
 	    t && t[0] ? ", PublicKeyToken=" : "", t && t[0] ? t : "");
 	asmgate_error_clear(&e);
-	st = bind_parse_display_name(full, out, &e);
-	if (st != ASMGATE_OK)
+	/* Cut, the name would lose its last parts (the token): an
+	 * identity that matches any key. Refused instead. */
+	if (n < 0 || (size_t)n >= sizeof(full))
+		st = fail(w, m, "Name", ASMGATE_E_LIMIT, "<ModuleRef>: "
+		    "Name, Version, Culture and PublicKeyToken longer than "
+		    "%u bytes together", RD_MAX_DISPLAY_NAME);
+	else if ((st = bind_parse_display_name(full, out, &e)) !=
+	    ASMGATE_OK)
 		st = fail(w, m, "Name", st, "<ModuleRef>: %s", e.msg);
 	free(v);
 	free(c);

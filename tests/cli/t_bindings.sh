@@ -104,6 +104,7 @@ bad_case bad-utf16.xml 1 'not UTF-16: unpaired surrogate'
 bad_case utf32.xml 1 'UTF-32 byte order mark'
 bad_case latin1.xml 2 'not UTF-8'
 bad_case fullname-disagrees.xml 6 '<ModuleRef>: FullName and Name/Version/Culture/PublicKeyToken name different assemblies'
+bad_case split-name-too-long.xml 6 '<ModuleRef>: Name, Version, Culture and PublicKeyToken longer than'
 # Oversize: refused from the file size, before reading (sparse file).
 : >"$T/huge.xml"
 if truncate -s 65M "$T/huge.xml" 2>/dev/null; then
