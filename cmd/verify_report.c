@@ -51,7 +51,13 @@ subject_verdict(const run *r, const asmgate_subject *s,
 		v = asmgate_verdict_of(&r->rules, sig, ac, NULL, w);
 	for (h = 0; h < nd; h++)
 		v = worse(v, asmgate_verdict_of(&r->rules, sig, ac, &d[h], w));
-	if (r->policy && r->rules.fail_on & ((uint32_t)1 << sig->state))
+	/* --fail-on (and --require-authenticode) whatever the policy
+	 * says, also for an assembly no host decides; unknown states
+	 * fail (fail closed) */
+	if (r->policy && ((unsigned)sig->state > ASMGATE_SN_SIGNED ||
+	    (r->rules.fail_on & ((uint32_t)1 << sig->state)) ||
+	    (ac && ((unsigned)ac->state >= ASMGATE_AC_STATE_COUNT ||
+	    (r->rules.fail_on & ASMGATE_FAIL_ON_AC(ac->state))))))
 		v = worse(v, asmgate_verdict_of(&r->rules, sig, ac, NULL, w));
 	return v;
 }
@@ -641,7 +647,9 @@ cmd_verify_count(const run *r, const asmgate_subject *s,
 		if (ac->state != ASMGATE_AC_UNSIGNED || (r->rules.fail_on &
 		    ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED)))
 			t->ac_checked++;
-		t->ac_states[ac->state % ASMGATE_AC_STATE_COUNT]++;
+		/* a state this code does not know counts as invalid */
+		t->ac_states[(unsigned)ac->state < ASMGATE_AC_STATE_COUNT ?
+		    ac->state : ASMGATE_AC_INVALID]++;
 	}
 	switch (asmgate_subject_get_kind(s)) {
 	case ASMGATE_SUBJECT_SKIPPED:
@@ -662,7 +670,9 @@ cmd_verify_count(const run *r, const asmgate_subject *s,
 	case ASMGATE_SUBJECT_ASSEMBLY:
 		break;
 	}
-	if (!sig) { /* fail closed: an assembly without a result */
+	/* fail closed: an assembly without a result, or with a state
+	 * this code does not know */
+	if (!sig || (unsigned)sig->state > ASMGATE_SN_SIGNED) {
 		t->errors++;
 		return ASMGATE_VERDICT_FAIL;
 	}

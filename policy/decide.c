@@ -432,8 +432,11 @@ rule_publisher(const policy_rule *r, const facts *f)
 {
 	size_t i;
 
+	/* Authenticode not verified: a deny rule's publishers cannot be
+	 * ruled out, so it matches on its first (fail closed); an allow
+	 * rule's cannot be shown. */
 	if (!f->ac)
-		return -1;
+		return r->deny && r->npublishers ? (long)r->publishers[0] : -1;
 	for (i = 0; i < r->npublishers; i++) {
 		size_t p = r->publishers[i];
 		int hit = r->deny ? f->pub_any[p] :
@@ -730,6 +733,12 @@ add_publisher_reason(asmgate_decision *d, const asmgate_policy *pol,
 	long p = rule_publisher(r, f);
 	const asmgate_ac_cert *c;
 
+	if (!f->ac) {
+		if (p >= 0)
+			add_reason(d, "Authenticode not verified: publisher "
+			    "'%s' is not ruled out", pol->publishers[p].id);
+		return;
+	}
 	if (p < 0) {
 		if (r->publishers)
 			add_reason(d, "no Authenticode signature: publishers "
@@ -821,6 +830,10 @@ asmgate_policy_decide_ac(const asmgate_policy *pol, size_t host,
 		f.ac_state = (unsigned)ac->state < ASMGATE_AC_STATE_COUNT ?
 		    ac->state : ASMGATE_AC_INVALID;
 		match_publishers(pol, ac, pub_valid, pub_any, pub_cert);
+	} else {
+		memset(pub_valid, 0, sizeof(pub_valid));
+		memset(pub_any, 0, sizeof(pub_any));
+		memset(pub_cert, 0, sizeof(pub_cert));
 	}
 	f.pub_valid = pub_valid;
 	f.pub_any = pub_any;

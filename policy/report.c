@@ -571,6 +571,22 @@ work_out(outcome *o, const asmgate_report *r, const char *path,
 		    asmgate_status_name(file_err->code), file_err->msg);
 		return;
 	}
+	if (ac && (unsigned)ac->state >= ASMGATE_AC_STATE_COUNT) {
+		/* A state this code does not know fails, as the verdict
+		 * does (asmgate_verdict_fails_ac): reported as invalid. */
+		long i = ac_rule(ASMGATE_AC_INVALID);
+
+		o->fail = 1;
+		o->type = "authenticode";
+		if (i >= 0) {
+			o->rule_id = fixed_rules[i].id;
+			o->rule_index = i;
+			o->type = fixed_rules[i].id;
+		}
+		say(o, "%s: Authenticode state %u unknown (fail closed)", who,
+		    (unsigned)ac->state);
+		return;
+	}
 	if (sig && (unsigned)sig->state <= ASMGATE_SN_SIGNED &&
 	    (r->rules.fail_on & ((uint32_t)1 << sig->state))) {
 		size_t i;

@@ -280,8 +280,14 @@ run_image(asmgate_scan *s, node *n, asmgate_image *img, asmgate_status rc,
 
 		asmgate_error_clear(&aerr);
 		if (img && verify_ac(s) && asmgate_authenticode_verify(img,
-		    s->o.verify_options, &ac, &aerr) != ASMGATE_OK)
-			ac = NULL;
+		    s->o.verify_options, &ac, &aerr) != ASMGATE_OK) {
+			/* Not verified (memory, a read error, the file
+			 * changed): an error, never a pass (fail closed). */
+			asmgate_authenticode_free(ac);
+			asmgate_image_free(img);
+			set_outcome(s, n, ASMGATE_SUBJECT_ERROR, &aerr, NULL);
+			return;
+		}
 		asmgate_image_free(img);
 		set_outcome(s, n, ASMGATE_SUBJECT_SKIPPED, err, NULL);
 		if (n->subj)

@@ -3067,7 +3067,42 @@ test_policy__deny_publisher(void **state)
 	d = decide_ac(pol, "H", ac);
 	expect_allowed(&d, "a");
 	asmgate_authenticode_free(ac);
+	/* Authenticode not verified (asmgate_policy_decide): the deny
+	 * rule's publishers cannot be ruled out, so it denies (fail
+	 * closed) rather than let the allow rule through. */
+	d = decide_ac(pol, "H", NULL);
+	expect_denied(&d, "no-fab");
 	asmgate_policy_free(pol);
+}
+
+/* An Authenticode state the report does not know fails in JUnit, as
+ * asmgate_verdict_fails_ac does for the exit status. */
+static void
+test_policy__report_unknown_ac_state(void **state)
+{
+	asmgate_report *r;
+	asmgate_authenticode *ac;
+	asmgate_signature s = sig_of(ASMGATE_SN_SIGNED, 2048, "sha1");
+	asmgate_error err;
+	uint8_t *out = NULL;
+	size_t len = 0;
+
+	(void)state;
+	ac = ac_of(ASMGATE_AC_VALID, FP_CONTOSO, "CN=Contoso Ltd");
+	ac->state = (asmgate_ac_state)77;
+	assert_true(asmgate_verdict_fails_ac(NULL, &s, ac, NULL));
+	asmgate_error_clear(&err);
+	assert_int_equal(asmgate_report_new(&r, ASMGATE_REPORT_JUNIT, NULL,
+	    &err), ASMGATE_OK);
+	assert_int_equal(asmgate_report_add_ac(r, "a.dll", NULL, NULL, NULL,
+	    &s, ac, NULL, NULL, &err), ASMGATE_OK);
+	assert_int_equal(asmgate_report_finish(r, &out, &len, &err),
+	    ASMGATE_OK);
+	assert_non_null(strstr((char *)out, "<failure"));
+	assert_non_null(strstr((char *)out, "unknown (fail closed)"));
+	free(out);
+	asmgate_report_free(r);
+	asmgate_authenticode_free(ac);
 }
 
 /* What the schema cannot say, with a message and the line. */
@@ -3605,6 +3640,7 @@ main(void)
 		cmocka_unit_test(test_policy__publisher_cert_pins),
 		cmocka_unit_test(test_policy__attr_authenticode),
 		cmocka_unit_test(test_policy__deny_publisher),
+		cmocka_unit_test(test_policy__report_unknown_ac_state),
 		cmocka_unit_test(test_policy__publisher_errors),
 		cmocka_unit_test(test_policy__publisher_sha256_forms),
 		cmocka_unit_test(test_policy__publisher_subject),
