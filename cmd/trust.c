@@ -25,6 +25,17 @@ days(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* Days in month m of year y (Gregorian). */
+static unsigned
+month_days(unsigned y, unsigned m)
+{
+	static const unsigned n[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30,
+		31, 30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 && leap ? 29 : n[m - 1];
+}
+
 /* Unix seconds ("1780272000", as osslsigncode's -time) or ISO 8601 UTC
  * ("2026-01-31T12:00:00Z"). */
 static int
@@ -46,8 +57,9 @@ parse_time(const char *s, int64_t *out)
 	}
 	if (sscanf(s, "%4u-%2u-%2uT%2u:%2u:%2u%3s%n", &y, &mo, &d, &h, &mi,
 	    &se, z, &n) != 7 || s[n] != '\0' || strcmp(z, "Z") != 0 ||
-	    y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || se > 60)
+	    y < 1970 || mo < 1 || mo > 12 || d < 1 ||
+	    d > month_days(y, mo) || h > 23 || mi > 59 || se > 60 ||
+	    strspn(s, "0123456789-T:Z") != strlen(s))
 		return 0;
 	*out = days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
 	return 1;

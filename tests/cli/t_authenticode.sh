@@ -23,6 +23,12 @@ expect_rc 2
 expect_err -- '--at wants'
 run "$ASMGATE" verify $ACO --at 1 --at 2 "$ACD/sha256.dll"
 expect_rc 2
+# A date that does not exist is refused, not carried into March.
+run "$ASMGATE" verify $ACO --at 2026-02-31T00:00:00Z "$ACD/sha256.dll"
+expect_rc 2
+expect_err -- '--at wants'
+run "$ASMGATE" verify $ACO --at 2028-02-29T00:00:00Z "$ACD/sha256.dll"
+expect_rc 0
 
 # Bad anchors and CRLs: one clear line, exit 2, nothing verified.
 run "$ASMGATE" verify --ca-file "$T/no-such.pem" "$ACD/sha256.dll"
