@@ -111,7 +111,8 @@ verify_usage(FILE *out)
 	    "  -F, --fail-on STATES fail the run (exit 1) when an assembly is in\n"
 	    "                       one of these states (comma-separated, e.g.\n"
 	    "                       invalid), whatever the policy decides, also\n"
-	    "                       in audit hosts\n"
+	    "                       in audit hosts; authenticode-STATE for an\n"
+	    "                       Authenticode state (authenticode-expired)\n"
 	    "  -T, --files-from LIST  also check the paths in LIST (- for the\n"
 	    "                       standard input), one a line, after PATH...\n"
 	    "      --null           LIST is NUL-separated, not one path a line\n"
@@ -363,9 +364,18 @@ parse_fail_on(const char *arg, uint32_t *mask)
 			goto bad;
 		memcpy(name, p, n);
 		name[n] = '\0';
-		if (!asmgate_sn_state_parse(name, &st))
+		/* "authenticode-STATE": an Authenticode state */
+		if (strncmp(name, "authenticode-", 13) == 0) {
+			asmgate_ac_state ac;
+
+			if (!asmgate_ac_state_parse(name + 13, &ac))
+				goto bad;
+			*mask |= ASMGATE_FAIL_ON_AC(ac);
+		} else if (asmgate_sn_state_parse(name, &st)) {
+			*mask |= (uint32_t)1 << st;
+		} else {
 			goto bad;
-		*mask |= (uint32_t)1 << st;
+		}
 		if (!e)
 			return 1;
 		p = e + 1;
@@ -373,7 +383,8 @@ parse_fail_on(const char *arg, uint32_t *mask)
 bad:
 	cmd_usage_error("verify", "--fail-on wants states among invalid, "
 	    "unsigned, delay-signed, public-signed, test-signed, signed, "
-	    "separated by commas");
+	    "or authenticode- and one of invalid, unsigned, valid, "
+	    "untrusted, expired, revoked, separated by commas");
 	return 0;
 }
 

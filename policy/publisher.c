@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "rd/hex.h"
 
 static int
 name_eq(const asmgate_ac_name *n, const uint8_t *canon, size_t len)
@@ -55,18 +56,6 @@ policy_publisher_match(const policy_publisher *p,
 	return NULL;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 policy_parse_sha256(const char *s, uint8_t out[32])
 {
@@ -80,8 +69,8 @@ policy_parse_sha256(const char *s, uint8_t out[32])
 	else
 		return 0;
 	for (i = 0; i < 32; i++) {
-		int hi = hexval((unsigned char)s[i * step]);
-		int lo = hexval((unsigned char)s[i * step + 1]);
+		int hi = rd_hex_digit((unsigned char)s[i * step]);
+		int lo = rd_hex_digit((unsigned char)s[i * step + 1]);
 		if (hi < 0 || lo < 0)
 			return 0;
 		if (step == 3 && i < 31 && s[i * step + 2] != ':')

@@ -250,3 +250,20 @@ run "$ASMGATE" verify $ACO --at 1780272000 --waivers "$T/native.waivers" \
     --format json "$ACD/native-tampered.exe"
 expect_rc 0
 expect_out '"reason": "vendor rebuild pending"'
+
+# --fail-on authenticode-STATE: with a policy that allows the assembly,
+# an untrusted signature passes unless named; then exit 1 and a JUnit
+# failure alike. An unknown name is a usage error.
+run "$ASMGATE" verify --ca-file "$ACD/pki/ca.pem" --at 1780272000 \
+    --policy "$S/policy/biztalk.xml" --host OrchestrationHost \
+    --format junit "$ACD/untrusted-root.dll"
+expect_rc 0
+expect_no_out '<failure '
+run "$ASMGATE" verify --ca-file "$ACD/pki/ca.pem" --at 1780272000 \
+    --policy "$S/policy/biztalk.xml" --host OrchestrationHost \
+    --fail-on authenticode-untrusted --format junit "$ACD/untrusted-root.dll"
+expect_rc 1
+expect_out '<failure '
+run "$ASMGATE" verify --fail-on authenticode-bogus "$ACD/sha256.dll"
+expect_rc 2
+expect_err -- '--fail-on wants'
