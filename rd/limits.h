@@ -53,6 +53,10 @@
 #define RD_MAX_AC_CHAIN_CACHE 32u
 #define RD_MAX_AC_P7_CERTS 16u
 
+/* Timestamps tried per signature, of each kind (RFC 3161 tokens, then
+ * PKCS#9 countersignatures): the first valid one gives the time. */
+#define RD_MAX_AC_TIMESTAMPS 16u
+
 /* ECMA-335 metadata --------------------------------------------------- */
 
 /* Metadata streams: five standard ones (II.24.2.2) plus #JTD, #Pdb and

@@ -845,7 +845,8 @@ timestamp(ac_run *a, ac_sig *g, PKCS7_SIGNER_INFO *si)
 	int64_t when;
 	int ai = 0, vi = 0, k;
 
-	for (k = 0; k < 16 && (v = unauth_value(si, OID_RFC3161, &ai, &vi));
+	for (k = 0; (unsigned)k < RD_MAX_AC_TIMESTAMPS &&
+	    (v = unauth_value(si, OID_RFC3161, &ai, &vi));
 	    k++) {
 		if (rfc3161(a, g, si, v, &when, &tsa)) {
 			g->out->ts_kind = ASMGATE_AC_TS_RFC3161;
@@ -855,7 +856,7 @@ timestamp(ac_run *a, ac_sig *g, PKCS7_SIGNER_INFO *si)
 		}
 	}
 	ai = vi = 0;
-	for (k = 0; k < 16 &&
+	for (k = 0; (unsigned)k < RD_MAX_AC_TIMESTAMPS &&
 	    (v = unauth_value(si, "1.2.840.113549.1.9.6", &ai, &vi)); k++) {
 		if (pkcs9(a, g, si, v, &when, &tsa)) {
 			g->out->ts_kind = ASMGATE_AC_TS_PKCS9;
