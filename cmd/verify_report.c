@@ -130,8 +130,13 @@ with_placement(const asmgate_subject *s, const asmgate_decision *d,
 /* "; authenticode STATE, signer SUBJECT: REASON" on the file's line,
  * when the file carries a signature (absent: nothing, as before). */
 static void
-text_ac(const asmgate_authenticode *ac, FILE *out)
+text_ac(const run *r, const asmgate_authenticode *ac, FILE *out)
 {
+	if (ac && ac->state == ASMGATE_AC_UNSIGNED && (r->rules.fail_on &
+	    ASMGATE_FAIL_ON_AC(ASMGATE_AC_UNSIGNED))) {
+		fputs("; authenticode unsigned (--require-authenticode)", out);
+		return;
+	}
 	if (!ac || ac->state == ASMGATE_AC_UNSIGNED)
 		return;
 	fprintf(out, "; authenticode %s", asmgate_ac_state_name(ac->state));
@@ -237,7 +242,7 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s,
 		cmd_put_text(out, asmgate_subject_name(s));
 		fputs(": skipped: ", out);
 		cmd_put_text(out, e ? e->msg : "");
-		text_ac(asmgate_subject_authenticode(s), out);
+		text_ac(r, asmgate_subject_authenticode(s), out);
 		fputc('\n', out);
 		if (w && subject_verdict(r, s, w) == ASMGATE_VERDICT_WAIVED)
 			print_waiver(out, w);
@@ -256,7 +261,7 @@ cmd_verify_print_text(const run *r, const asmgate_subject *s,
 		fputs(k == 0 ? ": " : "; ", out);
 		cmd_put_text(out, sig->reasons[k]);
 	}
-	text_ac(asmgate_subject_authenticode(s), out);
+	text_ac(r, asmgate_subject_authenticode(s), out);
 	fputc('\n', out);
 	d = asmgate_subject_decisions(s, &nd);
 	if (r->nbindings && nd == 0 && r->policy)

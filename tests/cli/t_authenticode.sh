@@ -23,6 +23,7 @@ expect_rc 2
 expect_err -- '--at wants'
 run "$ASMGATE" verify $ACO --at 1 --at 2 "$ACD/sha256.dll"
 expect_rc 2
+expect_err -- '--at given twice'
 # A date that does not exist is refused, not carried into March.
 run "$ASMGATE" verify $ACO --at 2026-02-31T00:00:00Z "$ACD/sha256.dll"
 expect_rc 2
@@ -86,6 +87,7 @@ expect_rc 2
 expect_err 'no .NET assembly found'
 run "$ASMGATE" verify $ACO --require-authenticode "$ACD/native-unsigned.exe"
 expect_rc 1
+expect_out 'native-unsigned\.exe: skipped: .*; authenticode unsigned \(--require-authenticode\)$'
 # An unsigned assembly: no Authenticode words on its line; the JSON
 # object says unsigned with no signatures.
 run "$ASMGATE" verify $ACO --format json "$ACD/unsigned.dll"
@@ -241,7 +243,7 @@ printf 'native-tampered.exe  vendor rebuild pending\n' >"$T/native.waivers"
 run "$ASMGATE" verify $ACO --at 1780272000 --policy "$S/policy/biztalk.xml" \
     --waivers "$T/native.waivers" "$ACD/native-tampered.exe"
 expect_rc 0
-expect_out 'waived'
+expect_out '^  waived \(.*native\.waivers:1\): vendor rebuild pending$'
 run "$ASMGATE" verify $ACO --at 1780272000 --policy "$S/policy/biztalk.xml" \
     --waivers "$T/native.waivers" --format junit "$ACD/native-tampered.exe"
 expect_rc 0

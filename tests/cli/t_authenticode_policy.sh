@@ -11,7 +11,7 @@ cat >"$T/acpol/p.xml" <<EOF2
 <policy xmlns="urn:asmgate:policy:1">
   <key id="contoso" file="$S/keys/contoso.pub"/>
   <publisher id="contoso"
-      subject="cn=Contoso Ltd,  O=Contoso Ltd, C=US"
+      subject="cn=contoso ltd,  O=CONTOSO LTD, C=us"
       issuer="CN=asmgate Test Code Signing CA, O=asmgate tests, C=US"/>
   <publisher id="testroot"
       certSha256="86:43:97:AF:30:5C:BA:9F:21:CE:33:7B:93:62:D5:32:BC:83:D8:AC:04:D9:C9:58:56:7A:5E:48:2B:99:43:FF"/>

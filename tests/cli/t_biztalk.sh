@@ -60,7 +60,7 @@ expect_out 'missing-cab\.msi!Aim\.Common\.dll: signed'
 # --- bindings only: a valid package, no failure by itself -------------
 run "$ASMGATE" verify "$B/bindings-only.msi"
 expect_rc 0
-expect_out '0 assemblies'
+expect_out '^0 assemblies'
 run "$ASMGATE" verify "$B/bindings-only.msi" "$S/states/unsigned.dll"
 expect_rc 1
 

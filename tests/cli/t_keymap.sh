@@ -31,10 +31,12 @@ expect_out ': signed: .*mapped to another key'
 # verificationSkipping is not honoured: a delay-signed file stays so.
 run "$ASMGATE" verify --key-map-from "$MC" "$S/states/delay-signed.dll"
 expect_rc 1
+expect_out 'delay-signed\.dll: delay-signed'
 # --key-map comes first: the command line wins over the file.
 run "$ASMGATE" verify --key-map b77a5c561934e089="$S/keys/fabrikam.pub" \
     --key-map-from "$MC" "$E"
 expect_rc 1
+expect_out ': invalid: token b77a5c561934e089 mapped to another key \(--key-map\); signature does not verify'
 run "$ASMGATE" verify --key-map-from "$MC" --key-map-from "$MC" "$E"
 expect_rc 2
 expect_err '--key-map-from given twice'
