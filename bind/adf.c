@@ -29,8 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/tree.h>
-
 #include "adf.h"
 #include "bind.h"
 #include "policy/policy.h"
@@ -40,7 +38,8 @@
 
 static const policy_xml_limits adf_limits = {
 	"application definition", ASMGATE_E_MALFORMED, RD_MAX_ADF_BYTES,
-	RD_MAX_ADF_LINES, RD_MAX_ADF_DEPTH, RD_MAX_XML_ATTRIBUTES, 1
+	RD_MAX_ADF_LINES, RD_MAX_ADF_DEPTH, RD_MAX_XML_ATTRIBUTES, 1,
+	RD_MAX_ADF_ELEMENTS, RD_MAX_ADF_ATTRIBUTES_TOTAL
 };
 
 typedef struct adf_walk {
@@ -50,19 +49,18 @@ typedef struct adf_walk {
 } adf_walk;
 
 static int
-is_elem(const xmlNode *n, const char *name)
+is_elem(const policy_node *n, const char *name)
 {
-	return n && n->type == XML_ELEMENT_NODE &&
-	    strcmp((const char *)n->name, name) == 0;
+	return n && strcmp(n->name, name) == 0;
 }
 
 static asmgate_status
-fail(const adf_walk *w, const xmlNode *n, const char *a,
+fail(const adf_walk *w, const policy_node *n, const char *a,
     asmgate_status code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static asmgate_status
-fail(const adf_walk *w, const xmlNode *n, const char *a,
+fail(const adf_walk *w, const policy_node *n, const char *a,
     asmgate_status code, const char *fmt, ...)
 {
 	char msg[ASMGATE_ERRMSG_MAX];
@@ -72,7 +70,7 @@ fail(const adf_walk *w, const xmlNode *n, const char *a,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return rd_fail_line(w->err, code, a ? policy_attr_line(w->pd, n, a) :
-	    policy_doc_line(w->pd, n), "%s", msg);
+	    policy_node_line(n), "%s", msg);
 }
 
 static asmgate_status
@@ -84,34 +82,29 @@ nomem(const adf_walk *w)
 /* Attribute a of n, copied into *out (NULL when absent); longer than
  * RD_MAX_ADF_VALUE bytes is an error. */
 static asmgate_status
-attr(const adf_walk *w, const xmlNode *n, const char *a, char **out)
+attr(const adf_walk *w, const policy_node *n, const char *a, char **out)
 {
-	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)a);
+	const char *v = policy_node_attr(n, a);
 	size_t len;
 
 	*out = NULL;
 	if (!v)
 		return ASMGATE_OK;
-	len = strlen((const char *)v);
-	if (len > RD_MAX_ADF_VALUE) {
-		xmlFree(v);
+	len = strlen(v);
+	if (len > RD_MAX_ADF_VALUE)
 		return fail(w, n, a, ASMGATE_E_LIMIT, "<%s %s>: value of %zu "
-		    "bytes, above the cap of %u", (const char *)n->name, a,
-		    len, RD_MAX_ADF_VALUE);
-	}
+		    "bytes, above the cap of %u", n->name, a, len,
+		    RD_MAX_ADF_VALUE);
 	*out = malloc(len + 1);
-	if (!*out) {
-		xmlFree(v);
+	if (!*out)
 		return nomem(w);
-	}
 	memcpy(*out, v, len + 1);
-	xmlFree(v);
 	return ASMGATE_OK;
 }
 
 /* A required, non-empty attribute. */
 static asmgate_status
-need(const adf_walk *w, const xmlNode *n, const char *a, char **out)
+need(const adf_walk *w, const policy_node *n, const char *a, char **out)
 {
 	asmgate_status st = attr(w, n, a, out);
 
@@ -130,10 +123,10 @@ need(const adf_walk *w, const xmlNode *n, const char *a, char **out)
  * Name is one of names[0..n) go to vals[] (NULL when absent); a name
  * given twice is an error, others are ignored. */
 static asmgate_status
-properties(const adf_walk *w, const xmlNode *props, const char *const *names,
+properties(const adf_walk *w, const policy_node *props, const char *const *names,
     char **vals, size_t n)
 {
-	const xmlNode *p;
+	const policy_node *p;
 	unsigned count = 0;
 	asmgate_status st;
 	size_t i;
@@ -221,7 +214,7 @@ free_resource(bind_adf_res *r)
 
 /* The identity of an assembly resource: FullName, else the Luid. */
 static asmgate_status
-identity(const adf_walk *w, const xmlNode *n, bind_adf_res *r)
+identity(const adf_walk *w, const policy_node *n, bind_adf_res *r)
 {
 	bind_name nm;
 	asmgate_error e;
@@ -256,14 +249,14 @@ bad_cabinet_name(const char *s)
 }
 
 static asmgate_status
-resource(adf_walk *w, const xmlNode *n)
+resource(adf_walk *w, const policy_node *n)
 {
 	static const char *const names[] = { "FullName", "ShortCabinetName",
 	    "DestinationLocation", "TargetEnvironment" };
 	char *vals[4] = { NULL, NULL, NULL, NULL };
 	asmgate_app *app = w->app;
 	bind_adf_res *r;
-	const xmlNode *c, *f;
+	const policy_node *c, *f;
 	asmgate_status st;
 	size_t i, nf = 0;
 
@@ -281,7 +274,7 @@ resource(adf_walk *w, const xmlNode *n)
 	}
 	r = &app->res[app->nres++];
 	memset(r, 0, sizeof(*r));
-	r->pub.line = policy_doc_line(w->pd, n);
+	r->pub.line = policy_node_line(n);
 	if ((st = need(w, n, "Type", &r->type)) != ASMGATE_OK ||
 	    (st = need(w, n, "Luid", &r->luid)) != ASMGATE_OK)
 		return st;
@@ -369,7 +362,7 @@ walk_doc(adf_walk *w)
 	static const char *const names[] = { "DisplayName", "Version",
 	    "Guid" };
 	char *vals[3] = { NULL, NULL, NULL };
-	xmlNode *root = xmlDocGetRootElement(w->pd->doc), *c, *e;
+	const policy_node *root = w->pd->root, *c, *e;
 	asmgate_app *app = w->app;
 	asmgate_status st = ASMGATE_OK;
 	int seen_props = 0;
@@ -377,9 +370,8 @@ walk_doc(adf_walk *w)
 	if (!is_elem(root, "ApplicationDefinition"))
 		return fail(w, root, NULL, ASMGATE_E_MALFORMED, "not an "
 		    "application definition: the root element is <%.40s>",
-		    root ? (const char *)root->name : "?");
-	if (!root->ns || !root->ns->href ||
-	    strcmp((const char *)root->ns->href, BIND_ADF_NS) != 0)
+		    root ? root->name : "?");
+	if (!root->ns || strcmp(root->ns, BIND_ADF_NS) != 0)
 		return fail(w, root, NULL, ASMGATE_E_MALFORMED, "not an "
 		    "application definition: <ApplicationDefinition> is not "
 		    "in the namespace %s", BIND_ADF_NS);

@@ -33,8 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/tree.h>
-
 #include "bind.h"
 #include "policy/policy.h"
 #include "rd/err.h"
@@ -43,7 +41,8 @@
 
 static const policy_xml_limits binding_limits = {
 	"binding", ASMGATE_E_MALFORMED, RD_MAX_BINDING_BYTES,
-	RD_MAX_BINDING_LINES, RD_MAX_BINDING_DEPTH, RD_MAX_XML_ATTRIBUTES, 1
+	RD_MAX_BINDING_LINES, RD_MAX_BINDING_DEPTH, RD_MAX_XML_ATTRIBUTES, 1,
+	RD_MAX_BINDING_ELEMENTS, RD_MAX_BINDING_ATTRIBUTES_TOTAL
 };
 
 typedef struct walk {
@@ -53,16 +52,15 @@ typedef struct walk {
 } walk;
 
 static int
-is_elem(const xmlNode *n, const char *name)
+is_elem(const policy_node *n, const char *name)
 {
-	return n && n->type == XML_ELEMENT_NODE &&
-	    strcmp((const char *)n->name, name) == 0;
+	return n && strcmp(n->name, name) == 0;
 }
 
-static xmlNode *
-child(const xmlNode *n, const char *name)
+static const policy_node *
+child(const policy_node *n, const char *name)
 {
-	xmlNode *c;
+	const policy_node *c;
 
 	for (c = n ? n->children : NULL; c; c = c->next)
 		if (is_elem(c, name))
@@ -70,33 +68,22 @@ child(const xmlNode *n, const char *name)
 	return NULL;
 }
 
-static unsigned long
-line_of(const walk *w, const xmlNode *n)
-{
-	return policy_doc_line(w->pd, n);
-}
-
 /* The attribute's value (copied; free it), or NULL when absent. */
 static char *
-attr(const xmlNode *n, const char *name)
+attr(const policy_node *n, const char *name)
 {
-	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
-	char *s;
+	const char *v = policy_node_attr(n, name);
 
-	if (!v)
-		return NULL;
-	s = strdup((const char *)v);
-	xmlFree(v);
-	return s;
+	return v ? strdup(v) : NULL;
 }
 
 static asmgate_status
-fail(const walk *w, const xmlNode *n, const char *attr_name,
+fail(const walk *w, const policy_node *n, const char *attr_name,
     asmgate_status code, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
 static asmgate_status
-fail(const walk *w, const xmlNode *n, const char *attr_name,
+fail(const walk *w, const policy_node *n, const char *attr_name,
     asmgate_status code, const char *fmt, ...)
 {
 	char msg[ASMGATE_ERRMSG_MAX];
@@ -106,7 +93,7 @@ fail(const walk *w, const xmlNode *n, const char *attr_name,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return rd_fail_line(w->err, code, attr_name ?
-	    policy_attr_line(w->pd, n, attr_name) : line_of(w, n), "%s",
+	    policy_attr_line(w->pd, n, attr_name) : policy_node_line(n), "%s",
 	    msg);
 }
 
@@ -121,7 +108,7 @@ nomem(const walk *w)
  * trust (attribute ta: "Trusted" or "HostTrusted"). *out borrows the
  * host's name. */
 static asmgate_status
-use_host(walk *w, const xmlNode *n, const char *a, unsigned role,
+use_host(walk *w, const policy_node *n, const char *a, unsigned role,
     const char *ta, const char **out)
 {
 	asmgate_bindings *b = w->b;
@@ -282,7 +269,7 @@ add_id(walk *w, const bind_name *nm, const char *host, asmgate_role role,
 /* The identity in attribute a of n (qualified: a type name first);
  * *present 0 when the attribute is absent or empty. */
 static asmgate_status
-ident(walk *w, const xmlNode *n, const char *a, int qualified,
+ident(walk *w, const policy_node *n, const char *a, int qualified,
     bind_name *out, int *present)
 {
 	char *v = attr(n, a);
@@ -324,12 +311,12 @@ mark_isolated(walk *w, const char *host, unsigned long line)
 /* One orchestration (Service) of module id: placed in its Host, or
  * nowhere; its host joins hosts[*nh] (for the tracked schemas). */
 static asmgate_status
-service(walk *w, const xmlNode *s, const bind_name *id, const char **hosts,
+service(walk *w, const policy_node *s, const bind_name *id, const char **hosts,
     size_t *nh)
 {
 	char el[RD_MAX_NAME_BYTES + 64];
 	char *sname = attr(s, "Name"), *state = attr(s, "State");
-	const xmlNode *h = child(s, "Host");
+	const policy_node *h = child(s, "Host");
 	const char *host = NULL;
 	asmgate_status st = ASMGATE_OK;
 	size_t k;
@@ -339,12 +326,12 @@ service(walk *w, const xmlNode *s, const bind_name *id, const char **hosts,
 	if (st == ASMGATE_OK && h && host) {
 		char *type = attr(h, "Type");
 		if (type && strcmp(type, "2") == 0)
-			mark_isolated(w, host, line_of(w, h));
+			mark_isolated(w, host, policy_node_line(h));
 		free(type);
 		snprintf(el, sizeof(el), "orchestration %s",
 		    sname ? sname : "?");
 		st = add_id(w, id, host, ASMGATE_ROLE_ORCHESTRATION, el,
-		    line_of(w, h));
+		    policy_node_line(h));
 		for (k = 0; k < *nh && hosts[k] != host; k++)
 			;
 		if (st == ASMGATE_OK && k == *nh &&
@@ -355,7 +342,7 @@ service(walk *w, const xmlNode *s, const bind_name *id, const char **hosts,
 		    "placed nowhere", sname ? sname : "?",
 		    state && state[0] ? state : "unenlisted");
 		st = add_id(w, id, NULL, ASMGATE_ROLE_ORCHESTRATION, el,
-		    line_of(w, s));
+		    policy_node_line(s));
 	}
 	free(sname);
 	free(state);
@@ -365,7 +352,7 @@ service(walk *w, const xmlNode *s, const bind_name *id, const char **hosts,
 /* The identity the split attributes of ModuleRef m name (Name,
  * Version, Culture, PublicKeyToken), parsed as a display name. */
 static asmgate_status
-split_name(walk *w, const xmlNode *m, const char *name, bind_name *out)
+split_name(walk *w, const policy_node *m, const char *name, bind_name *out)
 {
 	char *v = attr(m, "Version"), *c = attr(m, "Culture"),
 	    *t = attr(m, "PublicKeyToken");
@@ -416,7 +403,7 @@ same_assembly(const bind_name *f, const bind_name *s)
 /* A ModuleRef: its identity, its orchestrations' hosts, its tracked
  * schemas. */
 static asmgate_status
-module_ref(walk *w, const xmlNode *m)
+module_ref(walk *w, const policy_node *m)
 {
 	char *name = attr(m, "Name");
 	bind_name id, sn;
@@ -424,7 +411,7 @@ module_ref(walk *w, const xmlNode *m)
 	const char *hosts[RD_MAX_POLICY_HOSTS];
 	size_t nh = 0, i;
 	int present = 0, pseudo, any_service = 0;
-	const xmlNode *svcs, *s, *ts;
+	const policy_node *svcs, *s, *ts;
 	asmgate_status st = ASMGATE_OK;
 
 	/* "[Application:NAME]": application-level tracked schemas, not an
@@ -463,7 +450,7 @@ module_ref(walk *w, const xmlNode *m)
 	}
 	if (!pseudo && !any_service) {
 		st = add_id(w, &id, NULL, ASMGATE_ROLE_MODULE, "ModuleRef",
-		    line_of(w, m));
+		    policy_node_line(m));
 		if (st != ASMGATE_OK)
 			return st;
 	}
@@ -485,10 +472,10 @@ module_ref(walk *w, const xmlNode *m)
 		free(fn);
 		for (i = 0; i < nh && st == ASMGATE_OK; i++)
 			st = add_id(w, &sn, hosts[i], ASMGATE_ROLE_SCHEMA, el,
-			    line_of(w, s));
+			    policy_node_line(s));
 		if (nh == 0)
 			st = add_id(w, &sn, NULL, ASMGATE_ROLE_SCHEMA, el,
-			    line_of(w, s));
+			    policy_node_line(s));
 		if (st != ASMGATE_OK)
 			return st;
 	}
@@ -505,7 +492,7 @@ typedef struct placing {
 } placing;
 
 static asmgate_status
-place_item(walk *w, const xmlNode *n, const char *a, int qualified,
+place_item(walk *w, const policy_node *n, const char *a, int qualified,
     asmgate_role role, const char *what, const placing *pl)
 {
 	bind_name id;
@@ -519,20 +506,20 @@ place_item(walk *w, const xmlNode *n, const char *a, int qualified,
 	if (pl->nh == 0) {
 		snprintf(el, sizeof(el), "%s: placed nowhere (%s)", what,
 		    pl->nowhere);
-		return add_id(w, &id, NULL, role, el, line_of(w, n));
+		return add_id(w, &id, NULL, role, el, policy_node_line(n));
 	}
 	for (i = 0; i < pl->nh && st == ASMGATE_OK; i++) {
 		snprintf(el, sizeof(el), "%s (%s)", what, pl->labels[i]);
-		st = add_id(w, &id, pl->hosts[i], role, el, line_of(w, n));
+		st = add_id(w, &id, pl->hosts[i], role, el, policy_node_line(n));
 	}
 	return st;
 }
 
 static asmgate_status
-place_maps(walk *w, const xmlNode *port, const char *coll, const char *what,
+place_maps(walk *w, const policy_node *port, const char *coll, const char *what,
     const placing *pl)
 {
-	const xmlNode *t, *c = child(port, coll);
+	const policy_node *t, *c = child(port, coll);
 	asmgate_status st = ASMGATE_OK;
 
 	for (t = c ? c->children : NULL; t && st == ASMGATE_OK; t = t->next)
@@ -543,7 +530,7 @@ place_maps(walk *w, const xmlNode *port, const char *coll, const char *what,
 }
 
 static asmgate_status
-send_port(walk *w, const xmlNode *p)
+send_port(walk *w, const policy_node *p)
 {
 	char *name = attr(p, "Name"), *st_ = attr(p, "IsStatic");
 	char what[RD_MAX_NAME_BYTES + 64];
@@ -552,7 +539,7 @@ send_port(walk *w, const xmlNode *p)
 	    "SecondaryTransport" };
 	static const char *const lb[2] = { "primary transport",
 	    "secondary transport" };
-	const xmlNode *x;
+	const policy_node *x;
 	size_t i;
 	asmgate_status st = ASMGATE_OK;
 
@@ -561,8 +548,8 @@ send_port(walk *w, const xmlNode *p)
 	    "dynamic: the adapter, hence the handler, is chosen at run time" :
 	    "no send handler";
 	for (i = 0; i < 2 && st == ASMGATE_OK; i++) {
-		const xmlNode *t = child(p, tr[i]);
-		const xmlNode *h = t ? child(t, "SendHandler") : NULL;
+		const policy_node *t = child(p, tr[i]);
+		const policy_node *h = t ? child(t, "SendHandler") : NULL;
 		const char *host = NULL;
 		if (h)
 			st = use_host(w, h, "Name", BIND_HOST_SEND,
@@ -591,11 +578,11 @@ send_port(walk *w, const xmlNode *p)
 }
 
 static asmgate_status
-receive_port(walk *w, const xmlNode *p)
+receive_port(walk *w, const policy_node *p)
 {
 	char *name = attr(p, "Name");
 	char what[RD_MAX_NAME_BYTES * 2 + 64];
-	const xmlNode *locs = child(p, "ReceiveLocations"), *l, *x;
+	const policy_node *locs = child(p, "ReceiveLocations"), *l, *x;
 	placing pl;
 	int nloc = 0;
 	asmgate_status st = ASMGATE_OK;
@@ -603,7 +590,7 @@ receive_port(walk *w, const xmlNode *p)
 	for (l = locs ? locs->children : NULL; l && st == ASMGATE_OK;
 	    l = l->next) {
 		char *ln;
-		const xmlNode *h;
+		const policy_node *h;
 		const char *host = NULL;
 
 		if (!is_elem(l, "ReceiveLocation"))
@@ -654,13 +641,13 @@ receive_port(walk *w, const xmlNode *p)
 static asmgate_status
 walk_doc(walk *w)
 {
-	xmlNode *root = xmlDocGetRootElement(w->pd->doc), *c, *e;
+	const policy_node *root = w->pd->root, *c, *e;
 	asmgate_status st = ASMGATE_OK;
 
 	if (!is_elem(root, "BindingInfo"))
 		return fail(w, root, NULL, ASMGATE_E_MALFORMED, "not a binding "
 		    "file: the root element is <%.40s>, not <BindingInfo>",
-		    root ? (const char *)root->name : "?");
+		    root ? root->name : "?");
 	for (c = root->children; c && st == ASMGATE_OK; c = c->next) {
 		int k = is_elem(c, "ModuleRefCollection") ? 1 :
 		    is_elem(c, "SendPortCollection") ? 2 :

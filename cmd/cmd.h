@@ -45,10 +45,15 @@ void cmd_put_lines(FILE *out, const char *s, size_t n);
 /** The default of --jobs: the CPUs online, 1 to max. */
 unsigned long cmd_default_jobs(unsigned long max);
 
-/** For asmgate_sign_options.temp_hook: remembers the named temporary
- *  file being written (NULL: none any more), which a SIGINT, SIGTERM or
- *  SIGHUP then removes before the process dies of it (cmd/main.c). */
+/** For asmgate_sign_options.temp_hook and the --output writers:
+ *  remembers the named temporary file being written in slot arg
+ *  (cmd_temp_slot; NULL path: none any more), which a SIGINT, SIGTERM
+ *  or SIGHUP then removes before the process dies of it (cmd/main.c). */
+#define CMD_TEMP_SLOTS 8u
 void cmd_temp_hook(void *arg, const char *path);
+/** The hook argument of writer slot (0 .. CMD_TEMP_SLOTS - 1): one per
+ *  file written at the same time. */
+void *cmd_temp_slot(unsigned slot);
 
 /** "PATH: error: WHAT (offset 0xN)" on stderr, one line whatever PATH
  *  and WHAT hold. */

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -253,29 +254,41 @@ on_sigbus(int sig, siginfo_t *si, void *uc)
 	_exit(CMD_EXIT_ERROR);
 }
 
-/* The named temporary file being written, if any, as the library
- * reports it (cmd_temp_hook): a signal that ends the process removes it
- * first. A handler may only read what is already there, so the path is
- * copied here beforehand; temp_set says whether the copy is whole. */
-static char *volatile temp_path;
-static volatile sig_atomic_t temp_set;
+/* The named temporary files being written, as the library reports
+ * them (cmd_temp_hook): a signal that ends the process removes them
+ * first. Each writer has its own slot, named by the hook's argument
+ * (cmd_temp_slot; NULL is slot 0), so one file's rename does not forget
+ * another's temporary. A handler may only read what is already there,
+ * so each path is copied beforehand; temp_set says whether the copy is
+ * whole. */
+static char *volatile temp_path[CMD_TEMP_SLOTS];
+static volatile sig_atomic_t temp_set[CMD_TEMP_SLOTS];
+
+void *
+cmd_temp_slot(unsigned slot)
+{
+	return (void *)(uintptr_t)slot;
+}
 
 void
 cmd_temp_hook(void *arg, const char *path)
 {
-	char *old = temp_path, *copy = NULL;
+	uintptr_t slot = (uintptr_t)arg;
+	char *old, *copy = NULL;
 
-	(void)arg;
-	temp_set = 0;
+	if (slot >= CMD_TEMP_SLOTS)
+		return;
+	old = temp_path[slot];
+	temp_set[slot] = 0;
 	if (path && (copy = malloc(strlen(path) + 1)) != NULL)
 		memcpy(copy, path, strlen(path) + 1);
-	temp_path = copy;
+	temp_path[slot] = copy;
 	free(old);
 	if (copy)
-		temp_set = 1;
+		temp_set[slot] = 1;
 }
 
-/* SIGINT, SIGTERM, SIGHUP: remove the temporary file (unlink is
+/* SIGINT, SIGTERM, SIGHUP: remove the temporary files (unlink is
  * async-signal-safe), then die of the signal as if not caught, so the
  * caller sees how the command ended. SA_RESETHAND has restored the
  * default action; the signal, blocked in the handler, is delivered as
@@ -284,9 +297,11 @@ static void
 on_terminate(int sig)
 {
 	int saved = errno;
+	unsigned i;
 
-	if (temp_set)
-		(void)unlink(temp_path);
+	for (i = 0; i < CMD_TEMP_SLOTS; i++)
+		if (temp_set[i])
+			(void)unlink(temp_path[i]);
 	(void)raise(sig);
 	errno = saved;
 }

@@ -460,6 +460,11 @@ put_text(FILE *out, const char *str, size_t n, int keep_nl)
 
 	/* Safe characters go out in runs; each unsafe one escaped. */
 	while (i < n) {
+		/* printable ASCII, the bulk of any text: no decoding */
+		if (s[i] >= 0x20 && s[i] < 0x7F) {
+			i++;
+			continue;
+		}
 		if (keep_nl && s[i] == '\n') {
 			i++;
 			continue;

@@ -474,6 +474,8 @@ cmd_verify(int argc, char **argv)
 	asmgate_subject *subj;
 	asmgate_error err;
 	sink sinks[MAX_SINKS];
+	/* a temporary-file slot per --output (cmd_temp_slot) */
+	_Static_assert(MAX_SINKS <= CMD_TEMP_SLOTS, "MAX_SINKS");
 	size_t nsinks = 1;
 	const char *list_path = NULL;
 	const char *excl[RD_MAX_EXCLUDE];
@@ -625,6 +627,11 @@ cmd_verify(int argc, char **argv)
 			today = optarg;
 			break;
 		case 'E':
+			if (environment) {
+				cmd_usage_error("verify", "--environment given "
+				    "twice: one environment decides a run");
+				goto out;
+			}
 			environment = optarg;
 			break;
 		case 'h':
@@ -825,7 +832,8 @@ cmd_verify(int argc, char **argv)
 
 		asmgate_error_clear(&err);
 		if (k->path && rd_atomic_open(&k->w, k->path, 0644, 0,
-		    cmd_temp_hook, NULL, &err) != ASMGATE_OK) {
+		    cmd_temp_hook, cmd_temp_slot((unsigned)i), &err) !=
+		    ASMGATE_OK) {
 			cmd_print_error(k->path, &err);
 			goto out;
 		}

@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <libxml/tree.h>
 
 #include "policy.h"
 #include "rd/err.h"
@@ -33,6 +32,7 @@
  */
 typedef struct id_table {
 	size_t *slot;
+	size_t *hash;               /* the id's hash, per slot (keys) */
 	size_t mask;                /* slots - 1, a power of two minus one */
 } id_table;
 
@@ -60,7 +60,7 @@ static const char *const deny_attrs[] = { "id", "keys", "states", "name",
 static const char *const publisher_attrs[] = { "id", "subject",
 	"certSha256", "issuer", NULL };
 
-static int
+static inline int
 xml_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -92,104 +92,91 @@ id_table_init(id_table *t, size_t n)
 	while (slots < 2 * n)
 		slots *= 2;
 	t->slot = calloc(slots, sizeof(*t->slot));
+	t->hash = calloc(slots, sizeof(*t->hash));
 	t->mask = slots - 1;
-	return t->slot != NULL;
+	return t->slot != NULL && t->hash != NULL;
 }
 
-/* FNV-1a over the id, mixed with seed (the host of a rule id). */
+/* FNV-1a over the id's n bytes, mixed with seed (the host of a rule
+ * id). */
 static size_t
-id_hash(const char *s, size_t seed)
+id_hash_n(const char *s, size_t n, size_t seed)
 {
 	uint64_t h = 0xcbf29ce484222325u ^ (uint64_t)seed;
+	size_t i;
 
-	while (*s) {
-		h ^= (unsigned char)*s++;
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
 		h *= 0x100000001b3u;
 	}
 	return (size_t)(h ^ (h >> 29));
 }
 
+static size_t
+id_hash(const char *s, size_t seed)
+{
+	return id_hash_n(s, strlen(s), seed);
+}
+
 /* The element is {POLICY_NS}name. */
 static int
-is_el(const xmlNode *n, const char *name)
+is_el(const policy_node *n, const char *name)
 {
-	return n && n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
-	    strcmp((const char *)n->ns->href, POLICY_NS) == 0 &&
-	    strcmp((const char *)n->name, name) == 0;
+	return n && n->ns && strcmp(n->ns, POLICY_NS) == 0 &&
+	    strcmp(n->name, name) == 0;
 }
 
 /* "<prefix:name>" or "<name>" as written. */
 static void
-qname(char *buf, size_t n, const xmlNode *node)
+qname(char *buf, size_t n, const policy_node *node)
 {
-	if (node->ns && node->ns->prefix)
-		snprintf(buf, n, "%s:%s", (const char *)node->ns->prefix,
-		    (const char *)node->name);
+	if (node->prefix)
+		snprintf(buf, n, "%s:%s", node->prefix, node->name);
 	else
-		snprintf(buf, n, "%s", (const char *)node->name);
+		snprintf(buf, n, "%s", node->name);
 }
 
 /* Text in an element that holds only elements: whitespace, comments and
  * processing instructions are fine; anything else is an error. */
 static asmgate_status
-check_text(build *b, const xmlNode *n, const char *where)
+check_text(build *b, const policy_node *n, const char *where)
 {
-	const xmlNode *c;
-
-	for (c = n->children; c; c = c->next) {
-		if (c->type == XML_TEXT_NODE && c->content) {
-			const xmlChar *p;
-			for (p = c->content; *p; p++)
-				if (!xml_space(*p))
-					return rd_fail_line(b->err,
-					    ASMGATE_E_POLICY,
-					    policy_node_line(n),
-					    "unexpected text in <%s>", where);
-		} else if (c->type == XML_CDATA_SECTION_NODE) {
-			return rd_fail_line(b->err, ASMGATE_E_POLICY,
-			    policy_node_line(n), "unexpected text in <%s>",
-			    where);
-		}
-	}
+	if (n->text & (POLICY_TEXT_OTHER | POLICY_TEXT_CDATA))
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_node_line(n), "unexpected text in <%s>", where);
 	return ASMGATE_OK;
 }
 
 /* key, allow and deny hold nothing. */
 static asmgate_status
-check_empty(build *b, const xmlNode *n, const char *where)
+check_empty(build *b, const policy_node *n, const char *where)
 {
-	const xmlNode *c;
 	char q[128];
 
-	for (c = n->children; c; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE) {
-			qname(q, sizeof(q), c);
-			return rd_fail_line(b->err, ASMGATE_E_POLICY,
-			    policy_node_line(c),
-			    "unexpected element <%s> in <%s>: <%s> must be "
-			    "empty", q, where, where);
-		}
+	if (n->children) {
+		qname(q, sizeof(q), n->children);
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_node_line(n->children),
+		    "unexpected element <%s> in <%s>: <%s> must be "
+		    "empty", q, where, where);
 	}
-	for (c = n->children; c; c = c->next) {
-		/* XSD empty content: not even whitespace */
-		if (c->type == XML_TEXT_NODE ||
-		    c->type == XML_CDATA_SECTION_NODE)
-			return rd_fail_line(b->err, ASMGATE_E_POLICY,
-			    policy_node_line(n), "<%s> must be empty: write "
-			    "<%s .../>", where, where);
-	}
+	/* XSD empty content: not even whitespace */
+	if (n->text)
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_node_line(n), "<%s> must be empty: write "
+		    "<%s .../>", where, where);
 	return ASMGATE_OK;
 }
 
 static asmgate_status
-check_attrs(build *b, const xmlNode *n, const char *const *allowed,
+check_attrs(build *b, const policy_node *n, const char *const *allowed,
     const char *where)
 {
-	const xmlAttr *a;
+	const policy_xattr *a;
 	size_t i;
 
-	for (a = n->properties; a; a = a->next) {
-		const char *name = (const char *)a->name;
+	for (a = n->attrs; a; a = a->next) {
+		const char *name = a->name;
 		int ok = 0;
 
 		if (!a->ns) {
@@ -200,14 +187,10 @@ check_attrs(build *b, const xmlNode *n, const char *const *allowed,
 		/* lintAllow: reviewed lint warnings, on every element. */
 		if (!ok && !a->ns && strcmp(name, "lintAllow") == 0) {
 			asmgate_status st;
-			xmlChar *v = xmlGetNoNsProp(n, a->name);
 
-			if (!v)
-				return oom(b);
-			st = policy_lint_allow_add(b->pol, (const char *)v,
+			st = policy_lint_allow_add(b->pol, a->value,
 			    policy_node_line(n), policy_attr_line(b->pd, n,
 			    name), b->err);
-			xmlFree(v);
 			if (st != ASMGATE_OK)
 				return st;
 			continue;
@@ -221,10 +204,9 @@ check_attrs(build *b, const xmlNode *n, const char *const *allowed,
 			return rd_fail_line(b->err, ASMGATE_E_POLICY,
 			    policy_attr_line(b->pd, n, name),
 			    "attribute '%s' is only allowed on <allow>", name);
-		if (a->ns && a->ns->prefix) {
+		if (a->ns && a->prefix) {
 			char full[160];
-			snprintf(full, sizeof(full), "%s:%s",
-			    (const char *)a->ns->prefix, name);
+			snprintf(full, sizeof(full), "%s:%s", a->prefix, name);
 			return rd_fail_line(b->err, ASMGATE_E_POLICY,
 			    policy_attr_line(b->pd, n, full),
 			    "unknown attribute '%s' on <%s>", full, where);
@@ -239,15 +221,14 @@ check_attrs(build *b, const xmlNode *n, const char *const *allowed,
 /* An attribute's value as a malloc'd string; NULL when absent. *st is
  * set on allocation failure. */
 static char *
-get_attr(build *b, const xmlNode *n, const char *name, asmgate_status *st)
+get_attr(build *b, const policy_node *n, const char *name, asmgate_status *st)
 {
-	xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+	const char *v = policy_node_attr(n, name);
 	char *s;
 
 	if (!v)
 		return NULL;
-	s = dup_str((const char *)v);
-	xmlFree(v);
+	s = dup_str(v);
 	if (!s)
 		*st = oom(b);
 	return s;
@@ -291,7 +272,7 @@ valid_host_name(const char *s)
 }
 
 static asmgate_status
-required(build *b, const xmlNode *n, const char *attr, const char *where,
+required(build *b, const policy_node *n, const char *attr, const char *where,
     char **out)
 {
 	asmgate_status st = ASMGATE_OK;
@@ -307,7 +288,7 @@ required(build *b, const xmlNode *n, const char *attr, const char *where,
 }
 
 static asmgate_status
-parse_mode(build *b, const xmlNode *n, int *audit, int *given)
+parse_mode(build *b, const policy_node *n, int *audit, int *given)
 {
 	asmgate_status st = ASMGATE_OK;
 	char *m = get_attr(b, n, "mode", &st);
@@ -333,7 +314,7 @@ parse_mode(build *b, const xmlNode *n, int *audit, int *given)
 /* Split a whitespace-separated list (xs:list) in place. At most
  * RD_MAX_POLICY_LIST items; fails on an empty list. */
 static asmgate_status
-split_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
+split_list(build *b, const policy_node *n, const char *attr, const char *ctx,
     char *s, char **items, size_t *count)
 {
 	size_t k = 0;
@@ -362,7 +343,7 @@ split_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
 }
 
 static asmgate_status
-dup_item(build *b, const xmlNode *n, const char *attr, char **items,
+dup_item(build *b, const policy_node *n, const char *attr, char **items,
     size_t k)
 {
 	size_t i;
@@ -375,17 +356,31 @@ dup_item(build *b, const xmlNode *n, const char *attr, char **items,
 	return ASMGATE_OK;
 }
 
-/* The index of the key with this id among those added, or -1. */
+/* The index of the key whose id is the n bytes at id, of hash h
+ * (id_hash_n), among those added, or -1. */
+static long
+find_key_h(const build *b, const char *id, size_t n, size_t h)
+{
+	const id_table *t = &b->key_ids;
+	size_t i = h & t->mask;
+
+	for (; t->slot[i]; i = (i + 1) & t->mask) {
+		const char *k;
+		if (t->hash[i] != h)
+			continue;
+		k = b->pol->keys[t->slot[i] - 1].id;
+		if (strncmp(k, id, n) == 0 && k[n] == '\0')
+			return (long)(t->slot[i] - 1);
+	}
+	return -1;
+}
+
 static long
 find_key(const build *b, const char *id)
 {
-	const id_table *t = &b->key_ids;
-	size_t i = id_hash(id, 0) & t->mask;
+	size_t n = strlen(id);
 
-	for (; t->slot[i]; i = (i + 1) & t->mask)
-		if (strcmp(b->pol->keys[t->slot[i] - 1].id, id) == 0)
-			return (long)(t->slot[i] - 1);
-	return -1;
+	return find_key_h(b, id, n, id_hash_n(id, n, 0));
 }
 
 /* Add key idx (its id not yet in the table). */
@@ -393,11 +388,12 @@ static void
 add_key(build *b, size_t idx)
 {
 	id_table *t = &b->key_ids;
-	size_t i = id_hash(b->pol->keys[idx].id, 0) & t->mask;
+	size_t h = id_hash(b->pol->keys[idx].id, 0), i = h & t->mask;
 
 	while (t->slot[i])
 		i = (i + 1) & t->mask;
 	t->slot[i] = idx + 1;
+	t->hash[i] = h;
 }
 
 /* The rule of host with this id among those added, or NULL. */
@@ -453,7 +449,7 @@ add_publisher(build *b, size_t idx)
 
 /* publishers="a b": indexes of defined publishers, each listed once. */
 static asmgate_status
-parse_publisher_list(build *b, const xmlNode *n, const char *ctx,
+parse_publisher_list(build *b, const policy_node *n, const char *ctx,
     policy_rule *r)
 {
 	asmgate_status st = ASMGATE_OK;
@@ -504,7 +500,7 @@ parse_publisher_list(build *b, const xmlNode *n, const char *ctx,
 
 /* authenticode="required|optional" (allow rules). */
 static asmgate_status
-parse_authenticode(build *b, const xmlNode *n, policy_rule *r)
+parse_authenticode(build *b, const policy_node *n, policy_rule *r)
 {
 	asmgate_status st = ASMGATE_OK;
 	char *s = get_attr(b, n, "authenticode", &st);
@@ -526,7 +522,7 @@ parse_authenticode(build *b, const xmlNode *n, policy_rule *r)
 
 /* A distinguished name attribute into its canonical form. */
 static asmgate_status
-parse_dn(build *b, const xmlNode *n, const char *attr, const char *id,
+parse_dn(build *b, const policy_node *n, const char *attr, const char *id,
     const char *text, uint8_t **canon, size_t *len)
 {
 	asmgate_error e;
@@ -546,7 +542,7 @@ parse_dn(build *b, const xmlNode *n, const char *attr, const char *id,
 }
 
 static asmgate_status
-parse_publisher(build *b, const xmlNode *n, policy_publisher *p)
+parse_publisher(build *b, const policy_node *n, policy_publisher *p)
 {
 	asmgate_status st = ASMGATE_OK;
 	char *sha = NULL;
@@ -614,28 +610,54 @@ out:
  * twice (the first such item), then an unknown key, then a token-only
  * test key. */
 static asmgate_status
-parse_key_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
+parse_key_list(build *b, const policy_node *n, const char *attr, const char *ctx,
     int test, size_t **out, size_t *nout, uint64_t **set)
 {
-	asmgate_status st = ASMGATE_OK;
-	char *v = get_attr(b, n, attr, &st);
-	char *items[RD_MAX_POLICY_LIST];
+	const char *v = policy_node_attr(n, attr), *p;
+	const char *items[RD_MAX_POLICY_LIST];
+	size_t lens[RD_MAX_POLICY_LIST], hashes[RD_MAX_POLICY_LIST];
 	long idx[RD_MAX_POLICY_LIST];
+	uint64_t h;
 	uint64_t seen[(RD_MAX_POLICY_KEYS + 63) / 64];
+	asmgate_status st = ASMGATE_OK;
 	size_t k = 0, i, j;
 
 	*out = NULL;
 	*nout = 0;
 	*set = NULL;
 	if (!v)
-		return st;
-	st = split_list(b, n, attr, ctx, v, items, &k);
+		return ASMGATE_OK;
+	/* The items, read in place (split_list without the copy). */
+	for (p = v;;) {
+		while (*p && xml_space((unsigned char)*p))
+			p++;
+		if (!*p)
+			break;
+		if (k >= RD_MAX_POLICY_LIST)
+			return rd_fail_line(b->err, ASMGATE_E_LIMIT,
+			    policy_attr_line(b->pd, n, attr),
+			    "more than %u items in %s of %s",
+			    RD_MAX_POLICY_LIST, attr, ctx);
+		items[k] = p;
+		h = 0xcbf29ce484222325u; /* id_hash_n, as it goes */
+		while (*p && !xml_space((unsigned char)*p)) {
+			h ^= (unsigned char)*p++;
+			h *= 0x100000001b3u;
+		}
+		lens[k] = (size_t)(p - items[k]);
+		hashes[k] = (size_t)(h ^ (h >> 29));
+		k++;
+	}
+	if (k == 0)
+		return rd_fail_line(b->err, ASMGATE_E_POLICY,
+		    policy_attr_line(b->pd, n, attr), "%s of %s is empty", attr,
+		    ctx);
 	/* Equal items have the same index, or are both unknown: the
 	 * duplicate check is a bit per defined key, and a comparison only
 	 * among the unknown items (which fail the load anyway). */
 	memset(seen, 0, sizeof(seen));
 	for (i = 0; st == ASMGATE_OK && i < k; i++) {
-		idx[i] = find_key(b, items[i]);
+		idx[i] = find_key_h(b, items[i], lens[i], hashes[i]);
 		if (idx[i] >= 0) {
 			uint64_t bit = (uint64_t)1 << ((size_t)idx[i] % 64);
 			if (!(seen[(size_t)idx[i] / 64] & bit)) {
@@ -644,15 +666,16 @@ parse_key_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
 			}
 		} else {
 			for (j = 0; j < i; j++)
-				if (idx[j] < 0 &&
-				    strcmp(items[j], items[i]) == 0)
+				if (idx[j] < 0 && lens[j] == lens[i] &&
+				    memcmp(items[j], items[i], lens[i]) == 0)
 					break;
 			if (j == i)
 				continue;
 		}
 		st = rd_fail_line(b->err, ASMGATE_E_POLICY,
 		    policy_attr_line(b->pd, n, attr),
-		    "'%.64s' is listed twice in %s", items[i], attr);
+		    "'%.*s' is listed twice in %s", (int)(lens[i] < 64 ?
+		    lens[i] : 64), items[i], attr);
 	}
 	if (st == ASMGATE_OK) {
 		*out = calloc(k, sizeof(**out));
@@ -664,8 +687,8 @@ parse_key_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
 		if (idx[i] < 0) {
 			st = rd_fail_line(b->err, ASMGATE_E_POLICY,
 			    policy_attr_line(b->pd, n, attr),
-			    "unknown key '%.64s' in %s of %s", items[i], attr,
-			    ctx);
+			    "unknown key '%.*s' in %s of %s", (int)(lens[i] < 64 ?
+			    lens[i] : 64), items[i], attr, ctx);
 			break;
 		}
 		if (test && b->pol->keys[idx[i]].source == POLICY_KEY_TOKEN) {
@@ -673,7 +696,7 @@ parse_key_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
 			    policy_attr_line(b->pd, n, attr),
 			    "test key '%s' is token-only: testKeys need a full "
 			    "public key (publicKey or file) to check a "
-			    "signature", items[i]);
+			    "signature", b->pol->keys[idx[i]].id);
 			break;
 		}
 		(*out)[i] = (size_t)idx[i];
@@ -684,7 +707,6 @@ parse_key_list(build *b, const xmlNode *n, const char *attr, const char *ctx,
 		else
 			b->pol->keys[idx[i]].uses++;
 	}
-	free(v);
 	if (st != ASMGATE_OK) {
 		free(*out);
 		*out = NULL;
@@ -700,7 +722,7 @@ static const char *const state_list_names[] = { "unsigned", "delay-signed",
 	"public-signed", "test-signed", "signed", NULL };
 
 static asmgate_status
-parse_states(build *b, const xmlNode *n, const char *ctx, policy_rule *r)
+parse_states(build *b, const policy_node *n, const char *ctx, policy_rule *r)
 {
 	asmgate_status st = ASMGATE_OK;
 	char *v = get_attr(b, n, "states", &st);
@@ -734,7 +756,7 @@ parse_states(build *b, const xmlNode *n, const char *ctx, policy_rule *r)
 }
 
 static asmgate_status
-parse_hashes(build *b, const xmlNode *n, const char *ctx, policy_rule *r)
+parse_hashes(build *b, const policy_node *n, const char *ctx, policy_rule *r)
 {
 	static const struct {
 		const char *name;
@@ -800,7 +822,7 @@ valid_culture(const char *s)
 }
 
 static asmgate_status
-parse_cultures(build *b, const xmlNode *n, const char *ctx, policy_rule *r)
+parse_cultures(build *b, const policy_node *n, const char *ctx, policy_rule *r)
 {
 	asmgate_status st = ASMGATE_OK;
 	char *v = get_attr(b, n, "culture", &st);
@@ -867,7 +889,7 @@ parse_version(const char *s, asmgate_version *v)
 }
 
 static asmgate_status
-parse_version_attr(build *b, const xmlNode *n, const char *attr,
+parse_version_attr(build *b, const policy_node *n, const char *attr,
     asmgate_version *v, int *has)
 {
 	asmgate_status st = ASMGATE_OK;
@@ -887,7 +909,7 @@ parse_version_attr(build *b, const xmlNode *n, const char *attr,
 }
 
 static asmgate_status
-parse_min_bits(build *b, const xmlNode *n, policy_rule *r)
+parse_min_bits(build *b, const policy_node *n, policy_rule *r)
 {
 	asmgate_status st = ASMGATE_OK;
 	char *s = get_attr(b, n, "minKeyBits", &st);
@@ -916,7 +938,7 @@ parse_min_bits(build *b, const xmlNode *n, policy_rule *r)
 }
 
 static asmgate_status
-parse_glob(build *b, const xmlNode *n, policy_rule *r)
+parse_glob(build *b, const policy_node *n, policy_rule *r)
 {
 	asmgate_status st = ASMGATE_OK;
 	char *s = get_attr(b, n, "name", &st);
@@ -951,7 +973,7 @@ parse_glob(build *b, const xmlNode *n, policy_rule *r)
 /* checksum="required" (allow rules; asmgate-policy.xsd type
  * "checksum"): the rule matches only files whose PE checksum is right. */
 static asmgate_status
-parse_checksum(build *b, const xmlNode *n, policy_rule *r)
+parse_checksum(build *b, const policy_node *n, policy_rule *r)
 {
 	asmgate_status st = ASMGATE_OK;
 	char *s = get_attr(b, n, "checksum", &st);
@@ -969,7 +991,7 @@ parse_checksum(build *b, const xmlNode *n, policy_rule *r)
 }
 
 static asmgate_status
-parse_rule(build *b, const xmlNode *n, size_t host, policy_rule *r)
+parse_rule(build *b, const policy_node *n, size_t host, policy_rule *r)
 {
 	const policy_host *h = &b->pol->hosts[host];
 	const char *where = is_el(n, "deny") ? "deny" : "allow";
@@ -1028,7 +1050,12 @@ parse_rule(build *b, const xmlNode *n, size_t host, policy_rule *r)
 		return st;
 	if (!r->deny && (st = parse_authenticode(b, n, r)) != ASMGATE_OK)
 		return st;
-	return parse_hashes(b, n, ctx, r);
+	if ((st = parse_hashes(b, n, ctx, r)) != ASMGATE_OK)
+		return st;
+	r->rare = r->cultures || r->has_min || r->has_max ||
+	    r->min_key_bits || r->hashes || r->checksum_required ||
+	    r->publishers || r->authenticode != POLICY_AC_ANY;
+	return ASMGATE_OK;
 }
 
 /* publicKey: hex digits, XML whitespace between them ignored (long blobs
@@ -1074,7 +1101,7 @@ parse_public_key(build *b, policy_key *k, const char *v)
 }
 
 static asmgate_status
-parse_key(build *b, const xmlNode *n, policy_key *k)
+parse_key(build *b, const policy_node *n, policy_key *k)
 {
 	asmgate_status st = ASMGATE_OK;
 	char *pk = NULL, *file = NULL, *tok = NULL;
@@ -1159,7 +1186,7 @@ out:
 
 /* account="DOMAIN\\name" and tracking="true" (the host layout lint). */
 static asmgate_status
-parse_host_layout(build *b, const xmlNode *n, policy_host *h)
+parse_host_layout(build *b, const policy_node *n, policy_host *h)
 {
 	asmgate_status st = ASMGATE_OK;
 	char *t;
@@ -1186,10 +1213,10 @@ parse_host_layout(build *b, const xmlNode *n, policy_host *h)
 }
 
 static asmgate_status
-parse_host(build *b, const xmlNode *n, policy_host *h, size_t idx)
+parse_host(build *b, const policy_node *n, policy_host *h, size_t idx)
 {
 	asmgate_status st;
-	const xmlNode *c;
+	const policy_node *c;
 	size_t i;
 
 	h->line = policy_node_line(n);
@@ -1219,13 +1246,13 @@ parse_host(build *b, const xmlNode *n, policy_host *h, size_t idx)
 	h->first_rule = b->pol->nrules;
 	for (c = n->children; c; c = c->next) {
 		policy_rule *r;
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
 		/* counted and capped in count_elements */
 		r = &b->pol->rules[b->pol->nrules++];
 		h->nrules++;
 		if ((st = parse_rule(b, c, idx, r)) != ASMGATE_OK)
 			return st;
+		if (r->deny)
+			h->ndeny++;
 	}
 	return ASMGATE_OK;
 }
@@ -1233,16 +1260,14 @@ parse_host(build *b, const xmlNode *n, policy_host *h, size_t idx)
 /* Count keys, hosts and rules against their caps, rejecting unknown
  * elements on the way. */
 static asmgate_status
-count_elements(build *b, const xmlNode *root, size_t *nkeys, size_t *nhosts,
+count_elements(build *b, const policy_node *root, size_t *nkeys, size_t *nhosts,
     size_t *nrules, size_t *npubs)
 {
-	const xmlNode *c, *r;
+	const policy_node *c, *r;
 	char q[128];
 
 	*nkeys = *nhosts = *nrules = *npubs = 0;
 	for (c = root->children; c; c = c->next) {
-		if (c->type != XML_ELEMENT_NODE)
-			continue;
 		if (is_el(c, "key")) {
 			if (++*nkeys > RD_MAX_POLICY_KEYS)
 				return rd_fail_line(b->err, ASMGATE_E_LIMIT,
@@ -1270,8 +1295,6 @@ count_elements(build *b, const xmlNode *root, size_t *nkeys, size_t *nhosts,
 			    policy_node_line(c), "more than %u hosts",
 			    RD_MAX_POLICY_HOSTS);
 		for (r = c->children; r; r = r->next) {
-			if (r->type != XML_ELEMENT_NODE)
-				continue;
 			if (!is_el(r, "allow") && !is_el(r, "deny")) {
 				qname(q, sizeof(q), r);
 				return rd_fail_line(b->err, ASMGATE_E_POLICY,
@@ -1294,8 +1317,8 @@ build_tree(build *b)
 {
 	asmgate_policy *pol = b->pol;
 	asmgate_error *err = b->err;
-	const xmlNode *root = xmlDocGetRootElement(b->pd->doc);
-	const xmlNode *c;
+	const policy_node *root = b->pd->root;
+	const policy_node *c;
 	size_t nkeys, nhosts, nrules, npubs, hi = 0;
 	asmgate_status st;
 	char q[128];
@@ -1305,7 +1328,7 @@ build_tree(build *b)
 		return rd_fail_line(err, ASMGATE_E_POLICY,
 		    policy_node_line(root), "root element must be <policy "
 		    "xmlns=\"%s\">, found <%s>%s", POLICY_NS, q,
-		    root->ns && root->ns->href ? " in another namespace" :
+		    root->ns ? " in another namespace" :
 		    " in no namespace");
 	}
 	pol->line = policy_node_line(root);
@@ -1369,8 +1392,11 @@ policy_build(asmgate_policy *pol, const policy_doc *pd, asmgate_error *err)
 	b.err = err;
 	st = build_tree(&b);
 	free(b.key_ids.slot);
+	free(b.key_ids.hash);
 	free(b.rule_ids.slot);
+	free(b.rule_ids.hash);
 	free(b.pub_ids.slot);
+	free(b.pub_ids.hash);
 	return st;
 }
 

@@ -353,6 +353,8 @@ typedef struct facts {
 	 * chain it pins, with the certificate pinned (pub_cert). */
 	const asmgate_authenticode *ac;
 	asmgate_ac_state ac_state;
+	int ac_bad;                 /* ac verified, invalid or revoked */
+	int any_key;                /* a key found, or a --key-map signer */
 	const unsigned char *pub_valid;
 	const unsigned char *pub_any;
 	const asmgate_ac_cert *const *pub_cert;
@@ -509,34 +511,14 @@ keys_check(const policy_rule *r, const facts *f)
 	return KEYS_OK;
 }
 
-/* The conditions of rule r the assembly fails (COND_* set; 0: the rule
- * matches). Nothing is formatted here: a policy at the caps has 4096
- * rules, and reasons are made (rule_explain) only for the rules a
- * decision shows. */
+/* The conditions only some rules have (policy_rule.rare). */
 static unsigned
-rule_fails(const policy_rule *r, const facts *f)
+rare_fails(const policy_rule *r, const facts *f)
 {
 	const asmgate_signature *sig = f->sig;
 	unsigned fails = 0;
 	size_t i;
 
-	if (r->keys && keys_check(r, f) != KEYS_OK)
-		fails |= COND_KEYS;
-	if (f->state == ASMGATE_SN_TEST_SIGNED &&
-	    (r->states & POLICY_STATE_BIT(ASMGATE_SN_TEST_SIGNED))) {
-		/* deny rules without testKeys take test-signed on the
-		 * state */
-		if (!set_has_any(r->test_key_set, f->test_keys,
-		    f->ntest_keys) && !(r->deny && !r->test_keys))
-			fails |= COND_STATE;
-	} else if (!(r->states & POLICY_STATE_BIT(f->state))) {
-		fails |= COND_STATE;
-	}
-	/* A glob that starts with a literal byte fails on the first
-	 * byte of most names: no call for those. */
-	if (r->name && ((r->name_lead >= 0 && r->name_lead != f->name_lead) ||
-	    !policy_glob_match(r->name, f->name)))
-		fails |= COND_NAME;
 	if (r->cultures) {
 		int ok = 0;
 		for (i = 0; i < r->ncultures && !ok; i++)
@@ -558,6 +540,42 @@ rule_fails(const policy_rule *r, const facts *f)
 	return fails | ac_fails(r, f);
 }
 
+/* The conditions of rule r the assembly fails (COND_* set; 0: the rule
+ * matches). Nothing is formatted here: a policy at the caps has 4096
+ * rules, and reasons are made (rule_explain) only for the rules a
+ * decision shows. Inline: it runs for every rule of the host. */
+static inline unsigned
+rule_fails(const policy_rule *r, const facts *f)
+{
+	unsigned fails = 0;
+
+	/* No key found in the policy and no --key-map signer: a rule
+	 * with keys fails them without a look at its set. */
+	if (r->keys && (f->any_key ? keys_check(r, f) != KEYS_OK : 1))
+		fails |= COND_KEYS;
+	if (f->state == ASMGATE_SN_TEST_SIGNED &&
+	    (r->states & POLICY_STATE_BIT(ASMGATE_SN_TEST_SIGNED))) {
+		/* deny rules without testKeys take test-signed on the
+		 * state */
+		if (!set_has_any(r->test_key_set, f->test_keys,
+		    f->ntest_keys) && !(r->deny && !r->test_keys))
+			fails |= COND_STATE;
+	} else if (!(r->states & POLICY_STATE_BIT(f->state))) {
+		fails |= COND_STATE;
+	}
+	/* A glob that starts with a literal byte fails on the first
+	 * byte of most names: no call for those. */
+	if (r->name && ((r->name_lead >= 0 && r->name_lead != f->name_lead) ||
+	    !policy_glob_match(r->name, f->name)))
+		fails |= COND_NAME;
+	if (r->rare)
+		return fails | rare_fails(r, f);
+	/* authenticode absent: any state but invalid, revoked */
+	if (!r->deny && f->ac_bad)
+		fails |= COND_AUTHENTICODE;
+	return fails;
+}
+
 /* Conditions in a COND_* set: a loop per bit (a rule fails few), where
  * __builtin_popcount is a libgcc call without -mpopcnt. */
 static unsigned
@@ -569,6 +587,27 @@ count_bits(unsigned m)
 		n++;
 	return n;
 }
+
+/* The number of conditions rule r fails (count_bits(rule_fails)), for
+ * a rule without rare conditions when no key of the policy was found
+ * and the state is not test-signed (the common case of a default deny
+ * against a large policy): a rule with keys fails them, its state is a
+ * bit test, and only a glob whose first byte matches the name's is run.
+ * A count of 0 (a match) is confirmed by rule_fails before anything is
+ * allowed. */
+static unsigned
+common_count(const policy_rule *r, const facts *f)
+{
+	unsigned n = (r->keys != NULL) +
+	    !(r->states & POLICY_STATE_BIT(f->state)) +
+	    (!r->deny && f->ac_bad);
+
+	if (r->name && ((r->name_lead >= 0 && r->name_lead != f->name_lead) ||
+	    !policy_glob_match(r->name, f->name)))
+		n++;
+	return n ? n : count_bits(rule_fails(r, f));
+}
+
 
 /* The reason for a failed Authenticode condition. */
 static void
@@ -781,8 +820,9 @@ asmgate_policy_decide_ac(const asmgate_policy *pol, size_t host,
 	const asmgate_ac_cert *pub_cert[RD_MAX_POLICY_PUBLISHERS];
 	char why[ASMGATE_REASON_MAX];
 	facts f;
-	size_t i, nallow = 0;
+	size_t i, seen, nallow = 0;
 	unsigned want;
+	int full;
 
 	if (out)
 		memset(out, 0, sizeof(*out));
@@ -825,10 +865,17 @@ asmgate_policy_decide_ac(const asmgate_policy *pol, size_t host,
 		    memcmp(k->fingerprint, sig->test_key_fingerprint, 32) == 0)
 			f.test_keys[f.ntest_keys++] = i;
 	}
+	f.any_key = f.nid_keys > 0 || f.nsigner_keys > 0 ||
+	    sig->verified_with == ASMGATE_VW_KEY_MAP;
+	/* common_fails serves rules without rare conditions unless a
+	 * key was found or the state is test-signed */
+	full = f.any_key || f.state == ASMGATE_SN_TEST_SIGNED;
 	f.ac = ac;
 	if (ac) {
 		f.ac_state = (unsigned)ac->state < ASMGATE_AC_STATE_COUNT ?
 		    ac->state : ASMGATE_AC_INVALID;
+		f.ac_bad = f.ac_state == ASMGATE_AC_INVALID ||
+		    f.ac_state == ASMGATE_AC_REVOKED;
 		match_publishers(pol, ac, pub_valid, pub_any, pub_cert);
 	} else {
 		memset(pub_valid, 0, sizeof(pub_valid));
@@ -841,10 +888,15 @@ asmgate_policy_decide_ac(const asmgate_policy *pol, size_t host,
 	memset(nfails, 0, sizeof(nfails));
 	out->audit = h->audit;
 
-	/* 1. Deny rules, in document order: the first match denies. */
-	for (i = h->first_rule; i < h->first_rule + h->nrules; i++) {
+	/* 1. Deny rules, in document order: the first match denies (the
+	 * walk ends after the host's last deny rule). */
+	for (i = h->first_rule, seen = 0; seen < h->ndeny &&
+	    i < h->first_rule + h->nrules; i++) {
 		const policy_rule *r = &pol->rules[i];
-		if (!r->deny || rule_fails(r, &f) != 0)
+		if (!r->deny)
+			continue;
+		seen++;
+		if (rule_fails(r, &f) != 0)
 			continue;
 		out->allowed = 0;
 		out->rule = r->id;
@@ -859,7 +911,8 @@ asmgate_policy_decide_ac(const asmgate_policy *pol, size_t host,
 		unsigned n;
 		if (r->deny)
 			continue;
-		n = count_bits(rule_fails(r, &f));
+		n = full || r->rare ? count_bits(rule_fails(r, &f)) :
+		    common_count(r, &f);
 		if (n == 0) {
 			out->allowed = 1;
 			out->rule = r->id;

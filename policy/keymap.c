@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/tree.h>
 
 #include "policy.h"
 #include "rd/err.h"
@@ -31,25 +30,24 @@ struct asmgate_key_map {
 };
 
 /* An element child of n named name (no namespace), or NULL. */
-static const xmlNode *
-child(const xmlNode *n, const char *name, const xmlNode *after)
+static const policy_node *
+child(const policy_node *n, const char *name, const policy_node *after)
 {
-	const xmlNode *c = after ? after->next : n->children;
+	const policy_node *c = after ? after->next : n->children;
 
 	for (; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && !c->ns &&
-		    strcmp((const char *)c->name, name) == 0)
+		if (!c->ns && strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
 }
 
 /* One <map>: its token and key into m->maps[m->n]. */
 static asmgate_status
-add_map(asmgate_key_map *m, const policy_doc *pd, const xmlNode *n,
+add_map(asmgate_key_map *m, const policy_doc *pd, const policy_node *n,
     asmgate_error *err)
 {
-	xmlChar *tok = xmlGetNoNsProp(n, (const xmlChar *)"Token");
-	xmlChar *pk = xmlGetNoNsProp(n, (const xmlChar *)"PublicKey");
+	const char *tok = policy_node_attr(n, "Token");
+	const char *pk = policy_node_attr(n, "PublicKey");
 	unsigned long line = policy_node_line(n);
 	uint8_t *blob = NULL;
 	size_t len = 0, bad, i, plen;
@@ -114,8 +112,6 @@ add_map(asmgate_key_map *m, const policy_doc *pd, const xmlNode *n,
 	m->n++;
 out:
 	free(blob);
-	xmlFree(tok);
-	xmlFree(pk);
 	return st;
 }
 
@@ -126,7 +122,7 @@ asmgate_key_map_load(asmgate_key_map **out, const char *path,
 	asmgate_key_map *m = NULL;
 	policy_doc pd;
 	rd_file f;
-	const xmlNode *root, *sn, *ptm, *map;
+	const policy_node *root, *sn, *ptm, *map;
 	asmgate_status st;
 
 	if (!out || !path)
@@ -150,9 +146,9 @@ asmgate_key_map_load(asmgate_key_map **out, const char *path,
 	st = policy_xml_parse(&pd, f.data, f.size, 0, err);
 	if (st != ASMGATE_OK)
 		goto out;
-	root = xmlDocGetRootElement(pd.doc);
+	root = pd.root;
 	if (!root || root->ns ||
-	    strcmp((const char *)root->name, "configuration") != 0) {
+	    strcmp(root->name, "configuration") != 0) {
 		st = rd_fail_line(err, ASMGATE_E_MALFORMED, root ?
 		    policy_node_line(root) : 0, "not a .NET configuration "
 		    "file: the root element is not <configuration>");

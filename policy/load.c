@@ -15,15 +15,21 @@
  *  - no start tag may have more than RD_MAX_XML_ATTRIBUTES attributes,
  *    counted on the bytes before libxml2 sees them: libxml2 2.9's work
  *    is quadratic in the attributes of one tag;
- *  - behind it, per-context SAX hooks stop the parser at a DOCTYPE, an
- *    entity declaration or reference, or nesting deeper than
- *    RD_MAX_POLICY_DEPTH; options are XML_PARSE_NONET without NOENT,
- *    DTDLOAD or DTDATTR; the tree is checked again for a DTD and entity
- *    reference nodes;
+ *  - behind it, per-context SAX hooks stop the parser at a DOCTYPE (any
+ *    DTD event), an entity declaration or reference, or nesting deeper
+ *    than RD_MAX_POLICY_DEPTH; options are XML_PARSE_NONET and NOENT,
+ *    without DTDLOAD or DTDATTR: with no DTD there is no entity but the
+ *    five predefined ones, and NOENT makes libxml2 hand the SAX events
+ *    "&amp;" and "&#38;" as '&' (without it, attribute values keep
+ *    "&#38;" for a tree builder to decode);
+ *  - no libxml2 tree: the events build a light tree (policy_node) in
+ *    one arena, and a policy is validated against the embedded schema
+ *    in the same pass (xmlSchemaSAXPlug);
  *  - errors go to a per-context structured handler (ctxt->sax->serror),
  *    never to libxml2's global handlers; xmlCleanupParser is never
  *    called.
  */
+#define _GNU_SOURCE /* memrchr */
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,10 +40,17 @@
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
+#include <libxml/xmlschemas.h>
 
 #include "policy.h"
 #include "rd/err.h"
 #include "rd/limits.h"
+
+static int
+is_space(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 /* Line (1-based) of byte offset off in data. */
 static unsigned long
@@ -69,7 +82,8 @@ find(const uint8_t *data, size_t len, const char *needle)
 /* The policy's own limits (policy_xml_parse). */
 const policy_xml_limits policy_xml_policy_limits = {
 	"policy", ASMGATE_E_POLICY, RD_MAX_POLICY_BYTES, RD_MAX_POLICY_LINES,
-	RD_MAX_POLICY_DEPTH, RD_MAX_XML_ATTRIBUTES, 0
+	RD_MAX_POLICY_DEPTH, RD_MAX_XML_ATTRIBUTES, 0, RD_MAX_POLICY_ELEMENTS,
+	RD_MAX_POLICY_ATTRIBUTES_TOTAL
 };
 
 /* Pass 1: checks on the raw bytes (UTF-8 by now). */
@@ -77,7 +91,8 @@ static asmgate_status
 raw_checks(const uint8_t *d, size_t len, unsigned flags,
     const policy_xml_limits *lim, asmgate_error *err)
 {
-	size_t bad, i;
+	const uint8_t *p;
+	size_t bad;
 	unsigned long lines = 1;
 
 	if (len == 0)
@@ -88,14 +103,14 @@ raw_checks(const uint8_t *d, size_t len, unsigned flags,
 		return rd_fail_line(err, lim->code, 1,
 		    "UTF-16 or UTF-32 byte order mark: %s files are UTF-8",
 		    lim->what);
-	for (i = 0; i < len; i++) {
-		if (d[i] == 0)
-			return rd_fail_line(err, lim->code,
-			    line_at(d, i), "NUL byte: not an XML text file");
-		if (d[i] == '\n' && ++lines > lim->max_lines)
+	if ((p = memchr(d, 0, len)) != NULL)
+		return rd_fail_line(err, lim->code, line_at(d,
+		    (size_t)(p - d)), "NUL byte: not an XML text file");
+	for (p = d; (p = memchr(p, '\n', len - (size_t)(p - d))) != NULL;
+	    p++)
+		if (++lines > lim->max_lines)
 			return rd_fail_line(err, ASMGATE_E_LIMIT, lines,
 			    "more than %lu lines", lim->max_lines);
-	}
 	bad = rd_utf8_valid_len(d, len);
 	if (bad < len)
 		return rd_fail_line(err, lim->code, line_at(d, bad),
@@ -249,49 +264,90 @@ asmgate_status
 policy_xml_check_attributes(const uint8_t *d, size_t len, unsigned max,
     asmgate_error *err)
 {
-	unsigned long line = 1, tag_line = 1;
-	size_t i, at = 0;
-	unsigned n = 0;
-	int in_tag = 0;
-	uint8_t q = 0;
+	const uint8_t *lt;
+	size_t i = 0;
 
-	for (i = 0; i < len; i++) {
-		uint8_t c = d[i];
+	/* Lines are counted only for the message (line_at). */
+	while ((lt = memchr(d + i, '<', len - i)) != NULL) {
+		size_t at = (size_t)(lt - d);
+		unsigned n = 0;
 
-		if (c == '\n')
-			line++;
-		if (c == '<') {
-			in_tag = 1;
-			q = 0;
-			n = 0;
-			at = i;
-			tag_line = line;
-		} else if (!in_tag) {
-			continue;
-		} else if (q) {
-			if (c == q)
-				q = 0;
-		} else if (c == '>') {
-			in_tag = 0;
-		} else if (c == '"' || c == '\'') {
-			q = c;
-			if (++n > max)
-				return too_many_attributes(d, len, at, tag_line,
-				    max, err);
+		for (i = at + 1; i < len; i++) {
+			uint8_t c = d[i];
+			if (c == '<' || c == '>')
+				break;
+			if (c == '"' || c == '\'') {
+				if (++n > max)
+					return too_many_attributes(d, len, at,
+					    line_at(d, at), max, err);
+				/* to the closing quote; a '<' (never in
+				 * an AttValue) starts the next tag */
+				while (i + 1 < len && d[i + 1] != c &&
+				    d[i + 1] != '<')
+					i++;
+				if (i + 1 < len && d[i + 1] == c)
+					i++;
+			}
 		}
+		if (i >= len)
+			break;
+		if (d[i] == '>')
+			i++;
 	}
 	return ASMGATE_OK;
 }
 
-/* Pass 2: libxml2 with guards ----------------------------------------- */
+/* Pass 2: libxml2's SAX2 parser with guards, building the tree ------- */
+
+/* The nodes, attributes and values of one document: bump allocation in
+ * blocks, freed together (policy_doc_free). */
+struct policy_arena {
+	struct policy_arena *next;
+	size_t used, cap;
+	unsigned char *mem;
+};
+
+#define ARENA_BLOCK ((size_t)64 << 10)
+
+static void *
+arena_alloc(policy_doc *pd, size_t n)
+{
+	struct policy_arena *a = pd->arena;
+	size_t need = (n + 7) & ~(size_t)7; /* pointers: 8-aligned */
+
+	if (need < n)
+		return NULL;
+	if (!a || a->cap - a->used < need) {
+		size_t cap = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+		a = malloc(sizeof(*a));
+		if (!a)
+			return NULL;
+		a->mem = malloc(cap);
+		if (!a->mem) {
+			free(a);
+			return NULL;
+		}
+		a->used = 0;
+		a->cap = cap;
+		a->next = pd->arena;
+		pd->arena = a;
+	}
+	a->used += need;
+	return a->mem + a->used - need;
+}
 
 typedef struct parse_state {
 	const uint8_t *data;
 	size_t len;
 	asmgate_error *err;
 	const policy_xml_limits *lim;
+	policy_doc *pd;
 	int failed;
-	startElementNsSAX2Func start;   /* libxml2's own SAX2 handler */
+	policy_node *cur;           /* the element open at the cursor */
+	policy_node *event;         /* the element of the event being
+	                               validated (schema error lines) */
+	unsigned long nelements;    /* elements and attributes so far */
+	unsigned long nattributes;
 } parse_state;
 
 static parse_state *
@@ -344,6 +400,25 @@ on_error(void *user, xmlErrorPtr e)
 	ps->failed = 1;
 	rd_fail_line(ps->err, ps->lim->code,
 	    e->line > 0 ? (unsigned long)e->line : ctxt_line(c), "%s", msg);
+}
+
+/* The schema validator's errors (POLICY_PARSE_SCHEMA): the first is
+ * kept, with the line of the element whose event it is about. */
+static void
+on_schema_error(void *user, xmlErrorPtr e)
+{
+	parse_state *ps = user;
+	policy_doc *pd = ps->pd;
+	char msg[ASMGATE_ERRMSG_MAX];
+	unsigned long line;
+
+	if (pd->schema_failed || !e || e->level < XML_ERR_ERROR)
+		return;
+	policy_schema_message(msg, sizeof(msg), e->message);
+	line = ps->event ? ps->event->line : e->line > 0 ?
+	    (unsigned long)e->line : 0;
+	pd->schema_failed = 1;
+	rd_fail_line(&pd->schema_err, ASMGATE_E_POLICY, line, "%s", msg);
 }
 
 static void
@@ -401,9 +476,62 @@ on_reference(void *ctx, const xmlChar *name)
 	    "entity references are not allowed");
 }
 
-/* Start of an element: cap the depth; remember where the start tag
- * begins so errors can name its first line (libxml2 records the line
- * where the tag ends). */
+/* A DTD's declarations cannot arrive (the DOCTYPE is refused first);
+ * if one did, it stops the parse. */
+static void
+on_decl(void *ctx)
+{
+	guard_fail(ctx, state_of(ctx)->lim->code, ctxt_line(ctx),
+	    "DOCTYPE is not allowed");
+}
+
+static void
+on_notation_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
+    const xmlChar *system_id)
+{
+	(void)name;
+	(void)public_id;
+	(void)system_id;
+	on_decl(ctx);
+}
+
+static void
+on_attribute_decl(void *ctx, const xmlChar *elem, const xmlChar *fullname,
+    int type, int def, const xmlChar *default_value, xmlEnumerationPtr tree)
+{
+	(void)elem;
+	(void)fullname;
+	(void)type;
+	(void)def;
+	(void)default_value;
+	xmlFreeEnumeration(tree); /* the handler owns it (SAX2.h) */
+	on_decl(ctx);
+}
+
+static void
+on_element_decl(void *ctx, const xmlChar *name, int type,
+    xmlElementContentPtr content)
+{
+	(void)name;
+	(void)type;
+	(void)content;
+	on_decl(ctx);
+}
+
+static void
+on_unparsed_entity_decl(void *ctx, const xmlChar *name,
+    const xmlChar *public_id, const xmlChar *system_id,
+    const xmlChar *notation)
+{
+	(void)name;
+	(void)public_id;
+	(void)system_id;
+	(void)notation;
+	on_decl(ctx);
+}
+
+/* Start of an element: cap the depth; add it to the tree with the line
+ * and offset of its start tag's '<' (libxml2's cursor is at the '>'). */
 static void
 on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
     const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
@@ -411,24 +539,32 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 {
 	xmlParserCtxtPtr c = ctx;
 	parse_state *ps = state_of(ctx);
+	policy_doc *pd = ps->pd;
 	long consumed = xmlByteConsumed(c);
 	unsigned long line = ctxt_line(c);
-	size_t at = 0;
-	int have_at = 0;
+	size_t at = SIZE_MAX;
+	policy_node *n;
+	policy_xattr **tail;
+	int i;
 
+	(void)nb_namespaces;
+	(void)namespaces;
+	(void)nb_defaulted;
+	ps->event = NULL;
+	if (ps->failed)
+		return;
 	if (consumed > 0 && (unsigned long)consumed <= ps->len) {
 		/* '<' cannot occur raw inside the tag (XML 1.0 [10]), so
 		 * the last one before the cursor starts it. */
-		size_t i = (size_t)consumed;
-		while (i > 0 && ps->data[i - 1] != '<')
-			i--;
-		if (i > 0) {
-			size_t k;
-			at = i - 1;
-			have_at = 1;
-			for (k = at; k < (size_t)consumed; k++)
-				if (ps->data[k] == '\n' && line > 1)
-					line--;
+		const uint8_t *lt = memrchr(ps->data, '<', (size_t)consumed);
+		if (lt) {
+			const uint8_t *p = lt, *end = ps->data + consumed;
+			at = (size_t)(lt - ps->data);
+			while ((p = memchr(p, '\n', (size_t)(end - p))) &&
+			    line > 1) {
+				line--;
+				p++;
+			}
 		}
 	}
 	if ((unsigned)c->nameNr + 1u > ps->lim->max_depth) {
@@ -438,89 +574,133 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		guard_fail(c, ASMGATE_E_LIMIT, line, msg);
 		return;
 	}
-	ps->start(ctx, localname, prefix, uri, nb_namespaces, namespaces,
-	    nb_attributes, nb_defaulted, attributes);
-	if (c->node && c->node->type == XML_ELEMENT_NODE &&
-	    xmlStrEqual(c->node->name, localname)) {
-		/* Policies: <= RD_MAX_POLICY_LINES, libxml2's 16 bits;
-		 * longer documents find the line from the tag's offset
-		 * (policy_doc_line). */
-		c->node->line = (unsigned short)(line < 65535 ? line : 65535);
-		if (have_at)
-			c->node->_private = (void *)(uintptr_t)(at + 1);
+	/* The tree's size is bounded by the document kind's caps, not by
+	 * the bytes alone (60 MB of "<a/>" is 15 million elements). */
+	if (++ps->nelements > ps->lim->max_elements) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "more than %lu elements",
+		    ps->lim->max_elements);
+		guard_fail(c, ASMGATE_E_LIMIT, line, msg);
+		return;
 	}
+	ps->nattributes += (unsigned long)nb_attributes;
+	if (ps->nattributes > ps->lim->max_total_attributes) {
+		char msg[96];
+		snprintf(msg, sizeof(msg), "more than %lu attributes in all",
+		    ps->lim->max_total_attributes);
+		guard_fail(c, ASMGATE_E_LIMIT, line, msg);
+		return;
+	}
+	n = arena_alloc(pd, sizeof(*n));
+	if (!n) {
+		guard_fail(c, ASMGATE_E_NOMEM, line, "out of memory");
+		return;
+	}
+	memset(n, 0, sizeof(*n));
+	n->name = (const char *)localname;
+	n->prefix = (const char *)prefix;
+	n->ns = (const char *)uri;
+	n->line = line;
+	n->off = at;
+	tail = &n->attrs;
+	for (i = 0; i < nb_attributes; i++) {
+		const xmlChar **a = attributes + 5 * i;
+		size_t vlen = (size_t)(a[4] - a[3]);
+		policy_xattr *x = arena_alloc(pd, sizeof(*x));
+		char *v = arena_alloc(pd, vlen + 1);
+		if (!x || !v) {
+			guard_fail(c, ASMGATE_E_NOMEM, line, "out of memory");
+			return;
+		}
+		memcpy(v, a[3], vlen);
+		v[vlen] = '\0';
+		x->name = (const char *)a[0];
+		x->prefix = (const char *)a[1];
+		x->ns = (const char *)a[2];
+		x->value = v;
+		x->next = NULL;
+		*tail = x;
+		tail = &x->next;
+	}
+	n->parent = ps->cur;
+	if (ps->cur) {
+		if (ps->cur->last)
+			ps->cur->last->next = n;
+		else
+			ps->cur->children = n;
+		ps->cur->last = n;
+	} else if (!pd->root) {
+		pd->root = n;
+	}
+	ps->cur = n;
+	ps->event = n;
 }
 
-/* Depth-first walk without recursion: no DTD, entity or XInclude nodes
- * may be left in the tree. */
-static asmgate_status
-check_tree(const policy_doc *pd, asmgate_error *err)
+static void
+on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+    const xmlChar *uri)
 {
-	xmlDocPtr doc = pd->doc;
-	xmlNodePtr n = doc->children;
+	parse_state *ps = state_of(ctx);
 
-	if (doc->intSubset || doc->extSubset)
-		return rd_fail_line(err, pd->lim_code, 1,
-		    "DOCTYPE is not allowed: policy files take no DTD and no "
-		    "entity declarations");
-	while (n) {
-		switch (n->type) {
-		case XML_ENTITY_REF_NODE:
-		case XML_ENTITY_NODE:
-		case XML_ENTITY_DECL:
-			return rd_fail_line(err, pd->lim_code,
-			    policy_node_line(n),
-			    "entity references are not allowed");
-		case XML_DTD_NODE:
-		case XML_DOCUMENT_TYPE_NODE:
-		case XML_ELEMENT_DECL:
-		case XML_ATTRIBUTE_DECL:
-		case XML_NOTATION_NODE:
-			return rd_fail_line(err, pd->lim_code,
-			    policy_node_line(n), "DOCTYPE is not allowed");
-		case XML_XINCLUDE_START:
-		case XML_XINCLUDE_END:
-			return rd_fail_line(err, pd->lim_code,
-			    policy_node_line(n), "XInclude is not allowed");
-		default:
+	(void)localname;
+	(void)prefix;
+	(void)uri;
+	ps->event = ps->cur;
+	if (ps->cur)
+		ps->cur = ps->cur->parent;
+}
+
+static void
+on_chars(void *ctx, const xmlChar *ch, int len)
+{
+	parse_state *ps = state_of(ctx);
+	int i;
+
+	ps->event = ps->cur;
+	if (!ps->cur)
+		return;
+	for (i = 0; i < len; i++)
+		if (!is_space(ch[i]))
 			break;
-		}
-		if (n->type == XML_ELEMENT_NODE && n->children) {
-			n = n->children;
-			continue;
-		}
-		while (n && !n->next) {
-			n = n->parent;
-			if (n && n->type == XML_DOCUMENT_NODE)
-				n = NULL;
-		}
-		if (n)
-			n = n->next;
-	}
-	if (!xmlDocGetRootElement(doc))
-		return rd_fail_line(err, pd->lim_code, 1,
-		    "no root element");
-	return ASMGATE_OK;
+	ps->cur->text |= i < len ? POLICY_TEXT_OTHER : POLICY_TEXT_SPACE;
 }
 
-/* Sorted offsets of the line starts after the first, for the line of
- * a tag in a document longer than libxml2's 16-bit line numbers. */
-static asmgate_status
-index_lines(policy_doc *pd, asmgate_error *err)
+static void
+on_cdata(void *ctx, const xmlChar *value, int len)
 {
-	size_t i, n = 0;
+	parse_state *ps = state_of(ctx);
 
-	for (i = 0; i < pd->len; i++)
-		n += pd->data[i] == '\n';
-	if (n == 0)
-		return ASMGATE_OK;
-	pd->nl = malloc(n * sizeof(*pd->nl));
-	if (!pd->nl)
-		return rd_fail_line(err, ASMGATE_E_NOMEM, 0, "out of memory");
-	for (i = 0; i < pd->len; i++)
-		if (pd->data[i] == '\n')
-			pd->nl[pd->nnl++] = i;
-	return ASMGATE_OK;
+	(void)value;
+	(void)len;
+	ps->event = ps->cur;
+	if (ps->cur)
+		ps->cur->text |= POLICY_TEXT_CDATA;
+}
+
+static void
+set_handlers(xmlSAXHandler *h)
+{
+	/* No tree handlers: the events build policy_node (on_start ..);
+	 * every DTD event stops the parse. */
+	memset(h, 0, sizeof(*h));
+	h->initialized = XML_SAX2_MAGIC;
+	h->serror = on_error;
+	h->internalSubset = on_internal_subset;
+	h->externalSubset = on_internal_subset;
+	h->entityDecl = on_entity_decl;
+	h->notationDecl = on_notation_decl;
+	h->attributeDecl = on_attribute_decl;
+	h->elementDecl = on_element_decl;
+	h->unparsedEntityDecl = on_unparsed_entity_decl;
+	h->getEntity = on_get_entity;
+	h->getParameterEntity = on_get_entity;
+	h->resolveEntity = on_resolve_entity;
+	h->reference = on_reference;
+	h->startElementNs = on_start;
+	h->endElementNs = on_end;
+	h->characters = on_chars;
+	h->ignorableWhitespace = on_chars;
+	h->cdataBlock = on_cdata;
 }
 
 asmgate_status
@@ -528,10 +708,13 @@ policy_xml_parse_limits(policy_doc *pd, const uint8_t *data, size_t len,
     const policy_xml_limits *lim, unsigned flags, asmgate_error *err)
 {
 	xmlParserCtxtPtr c;
-	xmlDocPtr doc;
+	xmlSchemaPtr schema = NULL;
+	xmlSchemaValidCtxtPtr vc = NULL;
+	xmlSchemaSAXPlugPtr plug = NULL;
 	parse_state ps;
 	asmgate_status st;
 	uint8_t *conv = NULL;
+	int rc;
 
 	memset(pd, 0, sizeof(*pd));
 	if (len > lim->max_bytes)
@@ -564,65 +747,82 @@ policy_xml_parse_limits(policy_doc *pd, const uint8_t *data, size_t len,
 		free(conv);
 		return st;
 	}
+	pd->data = data;
+	pd->len = len;
+	pd->owned = conv;
+	pd->lim_code = lim->code;
 
-	c = xmlNewParserCtxt();
-	if (!c || !c->sax) {
-		xmlFreeParserCtxt(c);
-		free(conv);
+	c = xmlCreateMemoryParserCtxt((const char *)data, (int)len);
+	if (!c || !c->sax || !c->dict) {
+		if (c)
+			xmlFreeParserCtxt(c);
+		policy_doc_free(pd);
 		return rd_fail_line(err, ASMGATE_E_NOMEM, 0,
 		    "out of memory for the XML parser");
 	}
+	/* NOENT replaces only the predefined and character references:
+	 * no other entity can exist (the guards refuse every DTD). */
+	(void)xmlCtxtUseOptions(c, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC |
+	    XML_PARSE_BIG_LINES | XML_PARSE_NOENT);
 	memset(&ps, 0, sizeof(ps));
 	ps.data = data;
 	ps.len = len;
 	ps.err = err;
 	ps.lim = lim;
-	ps.start = c->sax->startElementNs;
+	ps.pd = pd;
 	c->_private = &ps;
-	/* This context's own handler table (xmlNewParserCtxt allocates
+	/* This context's own handler table (xmlInitParserCtxt allocates
 	 * it): nothing global changes. */
-	c->sax->serror = on_error;
-	c->sax->internalSubset = on_internal_subset;
-	c->sax->externalSubset = on_internal_subset;
-	c->sax->entityDecl = on_entity_decl;
-	c->sax->getEntity = on_get_entity;
-	c->sax->getParameterEntity = on_get_entity;
-	c->sax->resolveEntity = on_resolve_entity;
-	c->sax->reference = on_reference;
-	c->sax->startElementNs = on_start;
-	if (!ps.start) {
-		xmlFreeParserCtxt(c);
-		free(conv);
-		return rd_fail_line(err, lim->code, 0,
-		    "XML parser without SAX2 support");
+	set_handlers(c->sax);
+	c->userData = c;
+	/* The names the tree points to live in the parser's dictionary:
+	 * the doc keeps a reference. */
+	pd->dict = c->dict;
+	xmlDictReference(c->dict);
+	if (flags & POLICY_PARSE_SCHEMA) {
+		schema = policy_schema_new(err);
+		if (!schema) {
+			c->_private = NULL;
+			xmlFreeParserCtxt(c);
+			st = err ? err->code : ASMGATE_E_POLICY;
+			policy_doc_free(pd);
+			return st;
+		}
+		vc = xmlSchemaNewValidCtxt(schema);
+		if (vc) {
+			xmlSchemaSetValidStructuredErrors(vc, on_schema_error,
+			    &ps);
+			plug = xmlSchemaSAXPlug(vc, &c->sax, &c->userData);
+		}
+		if (!plug) {
+			xmlSchemaFreeValidCtxt(vc);
+			policy_schema_free(schema);
+			c->_private = NULL;
+			xmlFreeParserCtxt(c);
+			policy_doc_free(pd);
+			return rd_fail_line(err, ASMGATE_E_NOMEM, 0,
+			    "out of memory for the schema");
+		}
 	}
-
-	doc = xmlCtxtReadMemory(c, (const char *)data, (int)len, NULL, NULL,
-	    XML_PARSE_NONET | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
-	if (ps.failed || !doc || !c->wellFormed) {
+	rc = xmlParseDocument(c);
+	if (plug)
+		(void)xmlSchemaSAXUnplug(plug);
+	xmlSchemaFreeValidCtxt(vc);
+	policy_schema_free(schema);
+	if (ps.failed || rc != 0 || !c->wellFormed) {
 		if (!ps.failed)
 			rd_fail_line(err, lim->code, ctxt_line(c),
 			    "not well-formed XML");
-		xmlFreeDoc(doc);
 		c->_private = NULL;
 		xmlFreeParserCtxt(c);
-		free(conv);
+		policy_doc_free(pd);
 		return err ? err->code : lim->code;
 	}
 	c->_private = NULL;
 	xmlFreeParserCtxt(c);
-
-	pd->doc = doc;
-	pd->data = data;
-	pd->len = len;
-	pd->owned = conv;
-	pd->lim_code = lim->code;
-	st = check_tree(pd, err);
-	if (st == ASMGATE_OK && lim->max_lines > 65535)
-		st = index_lines(pd, err);
-	if (st != ASMGATE_OK) {
+	if (!pd->root) {
 		policy_doc_free(pd);
-		return st;
+		return rd_fail_line(err, lim->code, 1, "no root element");
 	}
 	return ASMGATE_OK;
 }
@@ -635,62 +835,61 @@ policy_xml_parse(policy_doc *pd, const uint8_t *data, size_t len,
 	    &policy_xml_policy_limits, flags, err);
 }
 
+asmgate_status
+policy_doc_schema(const policy_doc *pd, asmgate_error *err)
+{
+	if (!pd->schema_failed)
+		return ASMGATE_OK;
+	if (err)
+		*err = pd->schema_err;
+	return pd->schema_err.code;
+}
+
 void
 policy_doc_free(policy_doc *pd)
 {
+	struct policy_arena *a, *next;
+
 	if (!pd)
 		return;
-	xmlFreeDoc(pd->doc);
+	for (a = pd->arena; a; a = next) {
+		next = a->next;
+		free(a->mem);
+		free(a);
+	}
+	if (pd->dict)
+		xmlDictFree(pd->dict);
 	free(pd->owned);
-	free(pd->nl);
 	memset(pd, 0, sizeof(*pd));
 }
 
-unsigned long
-policy_node_line(const xmlNode *n)
+const char *
+policy_node_attr(const policy_node *n, const char *name)
 {
-	long l = n ? xmlGetLineNo(n) : 0;
-	return l > 0 ? (unsigned long)l : 0;
+	const policy_xattr *a;
+
+	for (a = n ? n->attrs : NULL; a; a = a->next)
+		if (!a->ns && strcmp(a->name, name) == 0)
+			return a->value;
+	return NULL;
 }
 
 unsigned long
-policy_doc_line(const policy_doc *pd, const xmlNode *n)
+policy_node_line(const policy_node *n)
 {
-	uintptr_t tag = n ? (uintptr_t)n->_private : 0;
-	size_t lo = 0, hi, off;
-
-	if (!pd || !pd->nl || tag == 0 || tag - 1 >= pd->len)
-		return policy_node_line(n);
-	off = (size_t)(tag - 1);
-	hi = pd->nnl;
-	/* Lines before the tag: newlines at offsets below off. */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (pd->nl[mid] < off)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return (unsigned long)lo + 1;
-}
-
-static int
-is_space(uint8_t c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+	return n ? n->line : 0;
 }
 
 unsigned long
-policy_attr_line(const policy_doc *pd, const xmlNode *n, const char *attr)
+policy_attr_line(const policy_doc *pd, const policy_node *n, const char *attr)
 {
-	uintptr_t tag = (uintptr_t)n->_private;
-	unsigned long line = policy_doc_line(pd, n);
+	unsigned long line = policy_node_line(n);
 	size_t i, alen = strlen(attr);
 	const uint8_t *d = pd->data;
 
-	if (!d || tag == 0 || tag - 1 >= pd->len)
+	if (!d || n->off >= pd->len)
 		return line;
-	i = (size_t)(tag - 1) + 1; /* past '<' */
+	i = n->off + 1; /* past '<' */
 	while (i < pd->len && !is_space(d[i]) && d[i] != '>' && d[i] != '/')
 		i++; /* the element name */
 	for (;;) {
@@ -724,7 +923,7 @@ policy_attr_line(const policy_doc *pd, const xmlNode *n, const char *attr)
 		}
 		i++;
 	}
-	return policy_doc_line(pd, n);
+	return policy_node_line(n);
 }
 
 /* libxml2 2.9 sets up its global state (dictionaries' mutex, the

@@ -38,13 +38,14 @@ load_common(asmgate_policy **out, const uint8_t *data, size_t len,
 		asmgate_policy_free(pol);
 		return rd_fail_line(err, ASMGATE_E_NOMEM, 0, "out of memory");
 	}
-	st = policy_xml_parse(&pd, data, len, 0, err);
+	st = policy_xml_parse(&pd, data, len, POLICY_PARSE_SCHEMA, err);
 	if (st == ASMGATE_OK) {
 		st = policy_build(pol, &pd, err);
-		/* The schema after our own checks, which say more precisely
-		 * what is wrong; before any key file is opened. */
+		/* The schema's first error after our own checks, which say
+		 * more precisely what is wrong; before any key file is
+		 * opened. */
 		if (st == ASMGATE_OK)
-			st = policy_schema_validate(pd.doc, err);
+			st = policy_doc_schema(&pd, err);
 		policy_doc_free(&pd);
 	}
 	if (st == ASMGATE_OK)

@@ -4,10 +4,13 @@
  * A policy file is read in four passes (load.c):
  *  1. raw checks on the bytes: size, UTF-8, line count, no DOCTYPE,
  *     attributes per start tag;
- *  2. libxml2 builds the tree, guarded by SAX hooks (depth, no DTD);
+ *  2. libxml2's SAX2 parser, guarded by hooks (depth, no DTD), builds
+ *     a light tree (policy_node) and validates the events against the
+ *     embedded schema (schema.c) on the way;
  *  3. build.c walks the tree: elements, attributes, values, ids and
- *     references, all without touching the file system; then the tree is
- *     validated against the embedded schema (schema.c);
+ *     references, all without touching the file system; the schema's
+ *     first error is reported only when the builder found none (its
+ *     own messages are more precise);
  *  4. build.c resolves keys (publicKey blobs, key files) and lint.c
  *     computes warnings.
  * libxml2 types appear only here and in the policy/ sources, never in
@@ -18,8 +21,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include <libxml/tree.h>
 
 #include "asmgate.h"
 #include "rd/buf.h"
@@ -92,19 +93,26 @@ typedef struct policy_publisher {
 #define POLICY_AC_REQUIRED 2    /* valid */
 
 typedef struct policy_rule {
+	/* Read for every rule of a host on each decision (decide.c):
+	 * first, in one cache line. */
+	int deny;
+	int rare;                   /* any of cultures, versions, minKeyBits,
+	                               hashAlgorithms, checksum, publishers,
+	                               authenticode (build.c): decide.c skips
+	                               them all on one test when 0 */
+	unsigned states;            /* POLICY_STATE_BIT set */
+	int name_lead;              /* the glob's first byte, A-Z folded to
+	                               a-z, when that is not '*' or '?'; else
+	                               -1 */
+	size_t *keys;               /* key indexes; NULL: any key */
+	char *name;                 /* glob; NULL: any name */
 	char *id;
 	unsigned long line;
-	int deny;
 	size_t host;
-	size_t *keys;               /* key indexes; NULL: any key */
 	size_t nkeys;
 	uint64_t *key_set;          /* the same keys, bit i for keys[i] of
 	                               the policy (key_words words) */
-	unsigned states;            /* POLICY_STATE_BIT set */
 	int states_given;
-	char *name;                 /* glob; NULL: any name */
-	int name_lead;              /* its first byte, A-Z folded to a-z, when
-	                               that is not '*' or '?'; else -1 */
 	char **cultures;            /* "" for neutral; NULL: any */
 	size_t ncultures;
 	int has_min, has_max;
@@ -127,6 +135,7 @@ typedef struct policy_host {
 	int mode_given;
 	size_t first_rule;          /* rules[first_rule .. +nrules) */
 	size_t nrules;
+	size_t ndeny;               /* deny rules among them */
 	char *account;              /* account="DOMAIN\\name", or NULL */
 	unsigned long account_line;
 	int tracking;               /* tracking="true" */
@@ -158,15 +167,49 @@ struct asmgate_policy {
 
 /* load.c ------------------------------------------------------------ */
 
-/* A parsed document and the bytes it came from (for line numbers). */
+/* A parsed document: a light tree of its elements, built from libxml2's
+ * SAX2 events in one arena (no libxml2 tree). Strings are NUL-terminated
+ * UTF-8; names and namespace names are libxml2's dictionary strings. */
+typedef struct policy_xattr {
+	const char *name;           /* local name */
+	const char *prefix;         /* NULL: none */
+	const char *ns;             /* namespace name; NULL: none */
+	const char *value;          /* normalized (XML 1.0 3.3.3), character
+	                               and predefined references replaced */
+	struct policy_xattr *next;
+} policy_xattr;
+
+/* Character data directly inside an element (policy_node.text). */
+#define POLICY_TEXT_SPACE 0x1u      /* white space only */
+#define POLICY_TEXT_OTHER 0x2u      /* anything else */
+#define POLICY_TEXT_CDATA 0x4u      /* a CDATA section */
+
+typedef struct policy_node {
+	const char *name;           /* local name */
+	const char *prefix;         /* NULL: none */
+	const char *ns;             /* namespace name; NULL: none */
+	policy_xattr *attrs;        /* in document order */
+	struct policy_node *parent, *children, *next, *last;
+	unsigned long line;         /* of the start tag's '<' */
+	size_t off;                 /* offset of that '<' in the bytes parsed
+	                               (SIZE_MAX: not found) */
+	unsigned text;              /* POLICY_TEXT_* */
+} policy_node;
+
+struct policy_arena;
+
 typedef struct policy_doc {
-	xmlDocPtr doc;
-	const uint8_t *data;
+	policy_node *root;
+	const uint8_t *data;        /* the bytes parsed (for line numbers) */
 	size_t len;
 	uint8_t *owned;             /* the UTF-8 copy of a UTF-16 file */
-	size_t *nl;                 /* offsets of '\n' (long documents) */
-	size_t nnl;
+	struct policy_arena *arena; /* the nodes, attributes and values */
+	void *dict;                 /* libxml2's dictionary (xmlDictPtr) */
 	asmgate_status lim_code;
+	/* POLICY_PARSE_SCHEMA: the first schema error, kept so that the
+	 * builder's own (more precise) message can come first. */
+	int schema_failed;
+	asmgate_error schema_err;
 } policy_doc;
 
 /* What one kind of XML document may be: the policy's limits, or a
@@ -175,19 +218,26 @@ typedef struct policy_xml_limits {
 	const char *what;           /* "policy", "binding" (messages) */
 	asmgate_status code;        /* status of an invalid document */
 	size_t max_bytes;
-	unsigned long max_lines;    /* above 65535: lines from offsets */
+	unsigned long max_lines;
 	unsigned max_depth;
 	unsigned max_attributes;
 	int utf16;                  /* 1: UTF-16 with a BOM is converted */
+	unsigned long max_elements; /* in the document (its tree) */
+	unsigned long max_total_attributes;
 } policy_xml_limits;
 
 extern const policy_xml_limits policy_xml_policy_limits;
 
 /* Flags of policy_xml_parse. NO_PRESCAN skips the raw "<!DOCTYPE" scan
- * so tests can show the SAX guards refuse a DTD on their own. */
+ * so tests can show the SAX guards refuse a DTD on their own. SCHEMA
+ * validates the document against the embedded policy schema (schema.c)
+ * in the same pass; its first error is kept in the doc
+ * (policy_doc_schema). */
 #define POLICY_PARSE_NO_PRESCAN 0x1u
+#define POLICY_PARSE_SCHEMA 0x2u
 
-/** Passes 1 and 2: raw checks, then libxml2 with the guards. */
+/** Passes 1 and 2: raw checks, then libxml2's SAX2 parser with the
+ *  guards, building the light tree. */
 asmgate_status policy_xml_parse(policy_doc *pd, const uint8_t *data,
     size_t len, unsigned flags, asmgate_error *err);
 void policy_doc_free(policy_doc *pd);
@@ -197,20 +247,22 @@ asmgate_status policy_xml_parse_limits(policy_doc *pd, const uint8_t *data,
     size_t len, const policy_xml_limits *lim, unsigned flags,
     asmgate_error *err);
 
-/** The line of n's start tag, also past libxml2's 16-bit line numbers
- *  (from the tag's offset, for documents parsed with max_lines above
- *  65535). */
-unsigned long policy_doc_line(const policy_doc *pd, const xmlNode *n);
+/** The schema's verdict on a document parsed with POLICY_PARSE_SCHEMA:
+ *  ASMGATE_OK, or its first error (with the line) in err. */
+asmgate_status policy_doc_schema(const policy_doc *pd, asmgate_error *err);
 
 /** Pass 1: refuse a start tag with more than max attributes (counted
  *  on the UTF-8 bytes, before libxml2 parses them), with its line. */
 asmgate_status policy_xml_check_attributes(const uint8_t *d, size_t len,
     unsigned max, asmgate_error *err);
 
+/** The value of n's attribute name in no namespace, or NULL. */
+const char *policy_node_attr(const policy_node *n, const char *name);
+
 /** 1-based line of an element's start tag, and of one of its
  *  attributes (the element's line when it cannot be found). */
-unsigned long policy_node_line(const xmlNode *n);
-unsigned long policy_attr_line(const policy_doc *pd, const xmlNode *n,
+unsigned long policy_node_line(const policy_node *n);
+unsigned long policy_attr_line(const policy_doc *pd, const policy_node *n,
     const char *attr);
 
 /* build.c ----------------------------------------------------------- */
@@ -240,9 +292,15 @@ int policy_parse_sha256(const char *s, uint8_t out[32]);
 extern const char policy_schema_xsd[];
 extern const size_t policy_schema_xsd_len;
 
-/** Validate doc against the embedded schema; the first error, with its
- *  line, goes to err. */
-asmgate_status policy_schema_validate(xmlDocPtr doc, asmgate_error *err);
+/** The embedded schema, compiled (an xmlSchemaPtr; free it with
+ *  policy_schema_free), or NULL with the reason in err. */
+void *policy_schema_new(asmgate_error *err);
+void policy_schema_free(void *schema);
+
+/** The first schema error of a validation as asmgate reports it:
+ *  "schema: MESSAGE", the policy namespace dropped from names, one
+ *  line. */
+void policy_schema_message(char *buf, size_t n, const char *message);
 
 /* lint.c ------------------------------------------------------------ */
 

@@ -321,86 +321,76 @@ const char policy_schema_xsd[] =
 
 const size_t policy_schema_xsd_len = sizeof(policy_schema_xsd) - 1;
 
-typedef struct schema_errors {
-	asmgate_error *err;
-	int failed;
-} schema_errors;
-
-/* First error only, with the namespace dropped from element names:
- * "Element 'allow', attribute 'foo': The attribute 'foo' is not
- * allowed." */
+/* The schema's own errors: the embedded schema is fixed, so any is a
+ * bug, reported once. */
 static void
-on_schema_error(void *user, xmlErrorPtr e)
+on_compile_error(void *user, xmlErrorPtr e)
+{
+	asmgate_error *err = user;
+	char msg[ASMGATE_ERRMSG_MAX];
+
+	if (!e || e->level < XML_ERR_ERROR || (err && err->code))
+		return;
+	policy_schema_message(msg, sizeof(msg), e->message);
+	rd_fail_line(err, ASMGATE_E_POLICY, 0, "internal error: embedded %s",
+	    msg);
+}
+
+void
+policy_schema_message(char *buf, size_t n, const char *message)
 {
 	static const char ns[] = "{" POLICY_NS "}";
-	schema_errors *se = user;
-	char msg[ASMGATE_ERRMSG_MAX];
-	const char *m;
-	size_t n = 0;
+	const char *m = message ? message : "does not match the schema";
+	size_t k, pre = sizeof("schema: ") - 1;
 
-	if (!se || se->failed || !e || e->level < XML_ERR_ERROR)
+	if (n <= pre) {
+		if (n)
+			buf[0] = '\0';
 		return;
-	m = e->message ? e->message : "does not match the schema";
-	while (*m && n + 1 < sizeof(msg)) {
+	}
+	memcpy(buf, "schema: ", pre);
+	k = pre;
+	/* names without the policy namespace: "Element 'allow',
+	 * attribute 'foo': The attribute 'foo' is not allowed." */
+	while (*m && k + 1 < n) {
 		if (strncmp(m, ns, sizeof(ns) - 1) == 0) {
 			m += sizeof(ns) - 1;
 			continue;
 		}
-		msg[n++] = *m++;
+		buf[k++] = *m++;
 	}
-	msg[n] = '\0';
-	n = strcspn(msg, "\r\n"); /* one line */
-	while (n > 0 && msg[n - 1] == ' ')
-		n--;
-	msg[n] = '\0';
-	se->failed = 1;
-	rd_fail_line(se->err, ASMGATE_E_POLICY,
-	    e->line > 0 ? (unsigned long)e->line : 0, "schema: %s", msg);
+	buf[k] = '\0';
+	k = strcspn(buf, "\r\n"); /* one line */
+	while (k > pre && buf[k - 1] == ' ')
+		k--;
+	buf[k] = '\0';
 }
 
-asmgate_status
-policy_schema_validate(xmlDocPtr doc, asmgate_error *err)
+void *
+policy_schema_new(asmgate_error *err)
 {
-	schema_errors se = { err, 0 };
 	xmlSchemaParserCtxtPtr pctxt;
-	xmlSchemaValidCtxtPtr vctxt;
 	xmlSchemaPtr schema;
-	int rc;
 
 	pctxt = xmlSchemaNewMemParserCtxt(policy_schema_xsd,
 	    (int)policy_schema_xsd_len);
-	if (!pctxt)
-		return rd_fail_line(err, ASMGATE_E_NOMEM, 0,
+	if (!pctxt) {
+		rd_fail_line(err, ASMGATE_E_NOMEM, 0,
 		    "out of memory for the schema");
-	xmlSchemaSetParserStructuredErrors(pctxt, on_schema_error, &se);
+		return NULL;
+	}
+	xmlSchemaSetParserStructuredErrors(pctxt, on_compile_error, err);
 	schema = xmlSchemaParse(pctxt);
 	xmlSchemaFreeParserCtxt(pctxt);
-	if (!schema) {
-		/* A bug, not the user's: the embedded schema is fixed. */
-		if (se.failed) {
-			rd_err_prefix(err, "internal error: embedded schema");
-			return ASMGATE_E_POLICY;
-		}
-		return rd_fail_line(err, ASMGATE_E_POLICY, 0,
-		    "internal error: the embedded policy schema does not "
-		    "compile");
-	}
-	vctxt = xmlSchemaNewValidCtxt(schema);
-	if (!vctxt) {
+	if (!schema && (!err || !err->code))
+		rd_fail_line(err, ASMGATE_E_POLICY, 0, "internal error: the "
+		    "embedded policy schema does not compile");
+	return schema;
+}
+
+void
+policy_schema_free(void *schema)
+{
+	if (schema)
 		xmlSchemaFree(schema);
-		return rd_fail_line(err, ASMGATE_E_NOMEM, 0,
-		    "out of memory for the schema");
-	}
-	xmlSchemaSetValidStructuredErrors(vctxt, on_schema_error, &se);
-	rc = xmlSchemaValidateDoc(vctxt, doc);
-	xmlSchemaFreeValidCtxt(vctxt);
-	xmlSchemaFree(schema);
-	if (rc != 0) {
-		if (!se.failed)
-			rd_fail_line(err, ASMGATE_E_POLICY, 0,
-			    "schema: the policy does not match "
-			    "asmgate-policy.xsd");
-		return ASMGATE_E_POLICY;
-	}
-	return ASMGATE_OK;
 }

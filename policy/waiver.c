@@ -24,6 +24,7 @@
  */
 #define _GNU_SOURCE
 #include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

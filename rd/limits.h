@@ -112,6 +112,13 @@
 /* Element nesting depth in a policy file. */
 #define RD_MAX_POLICY_DEPTH 16u
 
+/* Elements and attributes in one policy document, counted as the parser
+ * meets them (policy/load.c builds a tree of them): a policy at every
+ * other cap has under 7 000 elements (4096 rules, 1024 keys, 1024
+ * publishers, 256 hosts) and under 70 000 attributes (11 per rule). */
+#define RD_MAX_POLICY_ELEMENTS 16384u
+#define RD_MAX_POLICY_ATTRIBUTES_TOTAL 131072u
+
 /* Attributes (namespace declarations included) on one element of an
  * XML document we parse, counted before libxml2 sees the start tag:
  * libxml2 2.9 spends time quadratic in this number on one tag. The
@@ -126,8 +133,8 @@
 #define RD_MAX_POLICY_HOSTS 256u
 #define RD_MAX_POLICY_RULES 4096u
 
-/* Lines in a policy file: libxml2 2.9 keeps an element's line number in
- * 16 bits, so above this the "POLICY:LINE" of an error would be wrong. */
+/* Lines in a policy file: a policy at every other cap (4096 rules, one
+ * per line, with keys and hosts) fits in far fewer. */
 #define RD_MAX_POLICY_LINES 65535u
 
 /* An id (key or rule): 64 bytes; a host name: 80, the longest name
@@ -155,8 +162,9 @@
  * megabytes (UTF-16 doubles them); 64 MiB. */
 #define RD_MAX_BINDING_BYTES ((size_t)64 << 20)
 
-/* Lines in a binding file: lines come from tag offsets, not libxml2's
- * 16-bit counter (policy_doc_line), so only memory bounds them. */
+/* Lines in a binding file: exports put one attribute per line; the
+ * loader's line numbers are not bounded by libxml2's 16-bit node
+ * lines (policy/load.c builds its own tree). */
 #define RD_MAX_BINDING_LINES 4000000ul
 
 /* Element nesting in a binding file: BindingInfo > ReceivePortCollection
@@ -164,6 +172,14 @@
  * TransportType is 7; pipeline data is an escaped string, not nested
  * elements. */
 #define RD_MAX_BINDING_DEPTH 32u
+
+/* Elements and attributes in one binding file: the tree of a file at the
+ * byte cap stays bounded (60 MB of "<a/>" is 15 million elements; the
+ * tree of a million is about 100 MB, built in well under a second).
+ * Exports put a few attributes on each of some 20 elements per port or
+ * orchestration: tens of thousands of ports fit. */
+#define RD_MAX_BINDING_ELEMENTS 1000000u
+#define RD_MAX_BINDING_ATTRIBUTES_TOTAL 2000000u
 
 /* Identities (ModuleRef, pipeline, map, schema occurrences) kept from
  * one binding file, and binding files in one run. */
@@ -311,12 +327,17 @@
  * per resource (UTF-16 doubles it); 4 MiB holds thousands. */
 #define RD_MAX_ADF_BYTES ((size_t)4 << 20)
 
-/* Lines of an adf: from tag offsets (policy_doc_line), as bindings. */
+/* Lines of an adf, as bindings. */
 #define RD_MAX_ADF_LINES 1000000ul
 
 /* Element nesting: ApplicationDefinition > Resources > Resource >
  * Properties > Property is 5. */
 #define RD_MAX_ADF_DEPTH 12u
+
+/* Elements and attributes of an adf (4096 resources of a few dozen
+ * each). */
+#define RD_MAX_ADF_ELEMENTS 262144u
+#define RD_MAX_ADF_ATTRIBUTES_TOTAL 1048576u
 
 /* Resources, references, files of one resource, properties of one
  * element (application or resource). */

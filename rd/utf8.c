@@ -1,6 +1,8 @@
 /*
  * utf8.c - strict UTF-8 decoding (Unicode 15.0, 3.9 table 3-7).
  */
+#include <string.h>
+
 #include "utf8.h"
 
 int
@@ -52,7 +54,16 @@ rd_utf8_valid_len(const uint8_t *s, size_t n)
 
 	while (i < n) {
 		if (s[i] < 0x80) {
-			i++;
+			uint64_t w;
+			/* ASCII runs eight bytes at a time */
+			while (n - i >= 8) {
+				memcpy(&w, s + i, 8);
+				if (w & 0x8080808080808080u)
+					break;
+				i += 8;
+			}
+			while (i < n && s[i] < 0x80)
+				i++;
 			continue;
 		}
 		l = rd_utf8_next(s + i, n - i, &cp);

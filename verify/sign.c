@@ -45,6 +45,30 @@ put_u32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
+/* The input changed while it was signed: its mapping faulted (the file
+ * shrank and reads past the new end gave zeros, rd_file_changed), or
+ * path is not the file of *before any more (size, inode, mtime), or
+ * that is not the size read. Unknown (no *before): only the mapping
+ * says. */
+static int
+input_changed(const asmgate_image *img, const char *path,
+    const struct stat *before, int have_before)
+{
+	struct stat now;
+
+	if (img && img->mapping && rd_file_changed(img->mapping))
+		return 1;
+	if (!have_before)
+		return 0;
+	if (stat(path, &now) != 0)
+		return 1;
+	return (uint64_t)before->st_size != img->size ||
+	    now.st_size != before->st_size || now.st_ino != before->st_ino ||
+	    now.st_dev != before->st_dev ||
+	    now.st_mtim.tv_sec != before->st_mtim.tv_sec ||
+	    now.st_mtim.tv_nsec != before->st_mtim.tv_nsec;
+}
+
 /* The key the assembly expects to be signed with: its
  * AssemblySignatureKeyAttribute key when it has one (enhanced strong
  * naming; sn -Ra), else its identity key. *out is a new key. */
@@ -105,6 +129,7 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	uint64_t sum = 0;
 	const EVP_MD *md;
 	struct stat st;
+	int have_st = 0;
 	char why[ASMGATE_REASON_MAX];
 	int test_sign = opts && opts->test_sign;
 	int no_replace;
@@ -124,8 +149,10 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 		    "the key has no private part: signing needs a key pair");
 	if ((rc = asmgate_image_open(&img, in_path, err)) != ASMGATE_OK)
 		return rc;
-	if (stat(in_path, &st) == 0)
+	if (stat(in_path, &st) == 0) {
 		mode = st.st_mode & 0777;
+		have_st = 1;
+	}
 	info = asmgate_image_get_info(img);
 	if (!info->assembly.public_key) {
 		rc = rd_fail_nooff(err, ASMGATE_E_USAGE, "the assembly has no "
@@ -264,11 +291,22 @@ asmgate_sign_file(const char *in_path, const char *out_path,
 	npatch++;
 	if ((rc = rd_atomic_open(&w, out_path, mode, no_replace ?
 		 RD_ATOMIC_NOREPLACE : 0, opts ? opts->temp_hook : NULL,
-		 opts ? opts->temp_hook_arg : NULL, err)) != ASMGATE_OK ||
-	    (rc = verify_write_patched_n(img, out_size, patch, npatch, w, &sum,
-		 err)) != ASMGATE_OK)
+		 opts ? opts->temp_hook_arg : NULL, err)) != ASMGATE_OK)
 		goto out;
-	if (verify_checksum_finish(sum, out_size) != cksum) {
+	if ((rc = verify_write_patched_n(img, out_size, patch, npatch, w, &sum,
+	    err)) != ASMGATE_OK) {
+		/* a write from pages past a shrunk file's end fails
+		 * (EFAULT): say why */
+		if (input_changed(img, in_path, &st, have_st))
+			rc = rd_fail_nooff(err, ASMGATE_E_IO, "the file changed "
+			    "while it was being signed: nothing written");
+		goto out;
+	}
+	/* A mapped input that shrank reads as zeros past its new end
+	 * (rd/file.h) in both passes, so the sums agree: the mapping's own
+	 * mark says it changed. */
+	if (input_changed(img, in_path, &st, have_st) ||
+	    verify_checksum_finish(sum, out_size) != cksum) {
 		rc = rd_fail_nooff(err, ASMGATE_E_IO, "the file changed while "
 		    "it was being signed: nothing written");
 		goto out;

@@ -304,6 +304,13 @@ for first in deny-all allow-all; do
 	expect_err_lines 2
 	expect_no_out '.'
 done
+# A second --environment (the BizTalk environment whose bindings an
+# application MSI is judged by) is refused the same way.
+run "$ASMGATE" verify --environment Test --environment Production \
+    "$S/valid/contoso-orchestrations.dll"
+expect_rc 2
+expect_err "^asmgate verify: --environment given twice: one environment decides a run$"
+expect_no_out '.'
 # The same policy twice is refused too: the option takes one value.
 run "$ASMGATE" verify --policy "$T/deny-all.xml" --policy "$T/deny-all.xml" \
     "$S/valid/contoso-orchestrations.dll"

@@ -678,13 +678,12 @@ test_policy__schema_alone(void **state)
 			snprintf(rel, sizeof(rel), "policy/bad/%s", bad[i]);
 		data = th_load(rel, &len);
 		asmgate_error_clear(&err);
-		assert_int_equal(policy_xml_parse(&pd, data, len, 0, &err),
-		    ASMGATE_OK);
-		if (is_good && policy_schema_validate(pd.doc, &err) !=
-		    ASMGATE_OK)
+		assert_int_equal(policy_xml_parse(&pd, data, len,
+		    POLICY_PARSE_SCHEMA, &err), ASMGATE_OK);
+		if (is_good && policy_doc_schema(&pd, &err) != ASMGATE_OK)
 			fail_msg("%s: schema refuses it: %s", rel, err.msg);
 		if (!is_good) {
-			if (policy_schema_validate(pd.doc, &err) == ASMGATE_OK)
+			if (policy_doc_schema(&pd, &err) == ASMGATE_OK)
 				fail_msg("%s: schema accepts it", rel);
 			assert_non_null(strstr(err.msg, "schema: "));
 			assert_true(err.line > 0);
@@ -756,6 +755,74 @@ test_policy__xxe_never_reads_the_file(void **state)
 	assert_true(read(ino, events, sizeof(events)) < 0);
 	assert_int_equal(errno, EAGAIN);
 	close(ino);
+}
+
+/* The loader's tree (policy_node): references decoded as a tree
+ * builder would, exact start-tag lines, namespaces, character data as
+ * flags; the schema's first error kept for later. */
+static void
+test_policy__light_tree(void **state)
+{
+	static const char xml[] =
+	    "<policy xmlns='" NS "' xmlns:o='urn:o'>\n"
+	    "<host name='A&amp;B&#38;C&#x41;&lt;' o:x='1'\n"
+	    "      mode='audit'> <![CDATA[c]]></host>\n"
+	    "<key id='k'>text</key><!-- c --><?pi x?><o:e/>\n"
+	    "</policy>";
+	const policy_node *root, *host, *key, *e;
+	const policy_xattr *a;
+	policy_doc pd;
+	asmgate_error err;
+
+	(void)state;
+	asmgate_error_clear(&err);
+	assert_int_equal(policy_xml_parse(&pd, (const uint8_t *)xml,
+	    strlen(xml), POLICY_PARSE_SCHEMA, &err), ASMGATE_OK);
+	root = pd.root;
+	assert_non_null(root);
+	assert_string_equal(root->name, "policy");
+	assert_string_equal(root->ns, NS);
+	assert_null(root->prefix);
+	assert_int_equal(root->line, 1);
+	assert_int_equal(root->off, 0);
+	host = root->children;
+	assert_non_null(host);
+	assert_ptr_equal(host->parent, root);
+	assert_string_equal(policy_node_attr(host, "name"), "A&B&CA<");
+	assert_string_equal(policy_node_attr(host, "mode"), "audit");
+	/* a namespaced attribute is not the no-namespace one */
+	assert_null(policy_node_attr(host, "x"));
+	for (a = host->attrs; a && strcmp(a->name, "x") != 0; a = a->next)
+		;
+	assert_non_null(a);
+	assert_string_equal(a->prefix, "o");
+	assert_string_equal(a->ns, "urn:o");
+	assert_int_equal(host->line, 2);
+	assert_int_equal(policy_attr_line(&pd, host, "mode"), 3);
+	assert_int_equal(host->text, POLICY_TEXT_SPACE | POLICY_TEXT_CDATA);
+	key = host->next;
+	assert_non_null(key);
+	assert_int_equal(key->line, 4);
+	assert_int_equal(key->text, POLICY_TEXT_OTHER);
+	assert_null(key->children);
+	e = key->next; /* comments and PIs make no node */
+	assert_non_null(e);
+	assert_string_equal(e->name, "e");
+	assert_string_equal(e->prefix, "o");
+	assert_string_equal(e->ns, "urn:o");
+	assert_null(e->next);
+	assert_ptr_equal(root->last, e);
+	/* the schema refuses o:e, host's text, ...: its first error is
+	 * kept with a line, not returned by the parse */
+	assert_int_equal(policy_doc_schema(&pd, &err), ASMGATE_E_POLICY);
+	assert_non_null(strstr(err.msg, "schema: "));
+	assert_true(err.line >= 2 && err.line <= 4);
+	policy_doc_free(&pd);
+	/* without POLICY_PARSE_SCHEMA there is no verdict */
+	assert_int_equal(policy_xml_parse(&pd, (const uint8_t *)xml,
+	    strlen(xml), 0, &err), ASMGATE_OK);
+	assert_int_equal(policy_doc_schema(&pd, &err), ASMGATE_OK);
+	policy_doc_free(&pd);
 }
 
 /* Billion laughs: refused at once, by the scan and by the guards. */
@@ -1426,6 +1493,50 @@ test_policy__attr_checksum(void **state)
 	policy_rule_describe(&b, pol, &pol->rules[0]);
 	assert_non_null(strstr(rd_buf_cstr(&b), "PE checksum required"));
 	rd_buf_free(&b);
+	asmgate_policy_free(pol);
+}
+
+/* The count of failed conditions taken without rule_fails (no policy
+ * key found, state not test-signed, no rare condition) orders the
+ * nearest rules as the full check does, and a rule it finds matching
+ * allows. */
+static void
+test_policy__nearest_fast_path(void **state)
+{
+	asmgate_policy *pol;
+	asmgate_signature s = sig_of(ASMGATE_SN_SIGNED, 2048, "sha1");
+	asmgate_decision d;
+
+	(void)state;
+	/* the assembly's key (contoso) is not in this policy */
+	pol = pol_from("<policy xmlns='" NS "'>"
+	    "<key id='fabrikam' file='fabrikam.pub'/>"
+	    "<host name='H'>"
+	    "<allow id='a' keys='fabrikam' name='Contoso.*'/>"
+	    "<allow id='b' name='Contoso.X*' states='unsigned'/>"
+	    "<allow id='c' name='Z*'/>"
+	    "<allow id='d' name='*orch*' keys='fabrikam' "
+	    "states='delay-signed'/>"
+	    "<allow id='e' states='delay-signed'/>"
+	    "<allow id='f' name='?ontoso.Orchestrations' keys='fabrikam'/>"
+	    "</host><host name='G'>"
+	    "<allow id='g' name='Z*'/>"
+	    "<allow id='h' name='contoso.orchestrations'/>"
+	    "</host></policy>");
+	d = decide(pol, "H", "valid/contoso-orchestrations.dll", &s);
+	expect_denied(&d, NULL);
+	assert_int_equal(d.nreasons, 7);
+	assert_non_null(strstr(d.reasons[1], "allow rule 'a': "));
+	assert_non_null(strstr(d.reasons[2], "allow rule 'c': "));
+	assert_non_null(strstr(d.reasons[3], "allow rule 'e': "));
+	assert_non_null(strstr(d.reasons[4], "allow rule 'f': "));
+	assert_null(strstr(d.reasons[4], "conditions fail"));
+	assert_non_null(strstr(d.reasons[5], "allow rule 'b': "));
+	assert_non_null(strstr(d.reasons[5], "(2 conditions fail)"));
+	assert_non_null(strstr(d.reasons[6], "allow rule 'd': "));
+	assert_non_null(strstr(d.reasons[6], "(2 conditions fail)"));
+	d = decide(pol, "G", "valid/contoso-orchestrations.dll", &s);
+	expect_allowed(&d, "h");
 	asmgate_policy_free(pol);
 }
 
@@ -3605,6 +3716,7 @@ main(void)
 		cmocka_unit_test(test_policy__bad_samples),
 		cmocka_unit_test(test_policy__schema_alone),
 		cmocka_unit_test(test_policy__xxe_never_reads_the_file),
+		cmocka_unit_test(test_policy__light_tree),
 		cmocka_unit_test(test_policy__billion_laughs),
 		cmocka_unit_test(test_policy__caps),
 		cmocka_unit_test(test_policy__attribute_cap),
@@ -3619,6 +3731,7 @@ main(void)
 		cmocka_unit_test(test_policy__attr_checksum),
 		cmocka_unit_test(test_policy__glob_case_ascii_only),
 		cmocka_unit_test(test_policy__nearest_reasons),
+		cmocka_unit_test(test_policy__nearest_fast_path),
 		cmocka_unit_test(test_policy__decide_at_caps),
 		cmocka_unit_test(test_policy__duplicates_at_caps),
 		cmocka_unit_test(test_policy__key_list_errors),
