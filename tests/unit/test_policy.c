@@ -825,6 +825,78 @@ test_policy__light_tree(void **state)
 	policy_doc_free(&pd);
 }
 
+/* Elements and attributes in all are capped as the parser meets them
+ * (the tree is bounded by more than the bytes). */
+static void
+test_policy__tree_caps(void **state)
+{
+	size_t cap = RD_MAX_POLICY_BYTES, o, i, k;
+	char *big = malloc(cap), want[64];
+	asmgate_error err;
+
+	(void)state;
+	assert_non_null(big);
+	o = (size_t)snprintf(big, cap, "<policy xmlns='" NS "'>\n");
+	for (i = 0; i < RD_MAX_POLICY_ELEMENTS; i++, o += 4)
+		memcpy(big + o, "<a/>", 4);
+	snprintf(big + o, cap - o, "</policy>");
+	err = pol_bad(big);
+	assert_int_equal(err.code, ASMGATE_E_LIMIT);
+	assert_int_equal(err.line, 2);
+	snprintf(want, sizeof(want), "more than %u elements",
+	    RD_MAX_POLICY_ELEMENTS);
+	assert_string_equal(err.msg, want);
+	/* attributes: 60 to a tag, short names */
+	o = (size_t)snprintf(big, cap, "<policy xmlns='" NS "'>\n");
+	for (i = 0; i <= RD_MAX_POLICY_ATTRIBUTES_TOTAL / 60; i++) {
+		memcpy(big + o, "<a", 2);
+		o += 2;
+		for (k = 0; k < 60; k++)
+			o += (size_t)snprintf(big + o, cap - o, " %c%c=''",
+			    (int)('a' + k / 26), (int)('a' + k % 26));
+		memcpy(big + o, "/>", 2);
+		o += 2;
+		assert_true(o < cap - 64);
+	}
+	snprintf(big + o, cap - o, "</policy>");
+	err = pol_bad(big);
+	assert_int_equal(err.code, ASMGATE_E_LIMIT);
+	snprintf(want, sizeof(want), "more than %u attributes in all",
+	    RD_MAX_POLICY_ATTRIBUTES_TOTAL);
+	assert_string_equal(err.msg, want);
+	free(big);
+}
+
+/* The same caps with another document kind's limits (bind/ passes its
+ * own): counted whatever the nesting, one more than the cap refused. */
+static void
+test_policy__tree_caps_limits(void **state)
+{
+	policy_xml_limits lim = policy_xml_policy_limits;
+	policy_doc pd;
+	asmgate_error err;
+	static const char xml[] = "<r><a x='1' y='2'><b z='3'/></a>\n<c/></r>";
+
+	(void)state;
+	lim.max_elements = 4;
+	lim.max_total_attributes = 3;
+	asmgate_error_clear(&err);
+	assert_int_equal(policy_xml_parse_limits(&pd, (const uint8_t *)xml,
+	    strlen(xml), &lim, 0, &err), ASMGATE_OK);
+	policy_doc_free(&pd);
+	lim.max_elements = 3;
+	assert_int_equal(policy_xml_parse_limits(&pd, (const uint8_t *)xml,
+	    strlen(xml), &lim, 0, &err), ASMGATE_E_LIMIT);
+	assert_string_equal(err.msg, "more than 3 elements");
+	assert_int_equal(err.line, 2);
+	lim.max_elements = 4;
+	lim.max_total_attributes = 2;
+	assert_int_equal(policy_xml_parse_limits(&pd, (const uint8_t *)xml,
+	    strlen(xml), &lim, 0, &err), ASMGATE_E_LIMIT);
+	assert_string_equal(err.msg, "more than 2 attributes in all");
+	assert_int_equal(err.line, 1);
+}
+
 /* Billion laughs: refused at once, by the scan and by the guards. */
 static void
 test_policy__billion_laughs(void **state)
@@ -3717,6 +3789,8 @@ main(void)
 		cmocka_unit_test(test_policy__schema_alone),
 		cmocka_unit_test(test_policy__xxe_never_reads_the_file),
 		cmocka_unit_test(test_policy__light_tree),
+		cmocka_unit_test(test_policy__tree_caps),
+		cmocka_unit_test(test_policy__tree_caps_limits),
 		cmocka_unit_test(test_policy__billion_laughs),
 		cmocka_unit_test(test_policy__caps),
 		cmocka_unit_test(test_policy__attribute_cap),
