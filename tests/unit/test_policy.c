@@ -2205,6 +2205,101 @@ feed(asmgate_report *r, report_inputs *in)
 	    NULL, &in->signed_sig, NULL, NULL, &err), ASMGATE_OK);
 }
 
+/* A streamed report (asmgate_report_stream) writes the same document
+ * as a whole one, as it goes: the head before the first result, each
+ * file's results before finish, nothing kept; a failing writer fails
+ * the report. */
+typedef struct sink_buf {
+	uint8_t *p;
+	size_t n, cap;
+	size_t calls;
+	int fail;
+} sink_buf;
+
+static int
+sink_put(void *ctx, const uint8_t *p, size_t n)
+{
+	sink_buf *b = ctx;
+
+	b->calls++;
+	if (b->fail)
+		return 0;
+	if (b->n + n + 1 > b->cap) {
+		b->cap = (b->n + n + 1) * 2;
+		b->p = realloc(b->p, b->cap);
+		assert_non_null(b->p);
+	}
+	memcpy(b->p + b->n, p, n);
+	b->n += n;
+	b->p[b->n] = 0;
+	return 1;
+}
+
+static void
+test_policy__report_stream(void **state)
+{
+	static const asmgate_report_format fmts[] = { ASMGATE_REPORT_JUNIT,
+		ASMGATE_REPORT_SARIF };
+	size_t f;
+
+	(void)state;
+	for (f = 0; f < 2; f++) {
+		report_inputs in;
+		asmgate_report *whole = NULL, *streamed = NULL;
+		asmgate_error err;
+		sink_buf b = { NULL, 0, 0, 0, 0 };
+		uint8_t *out = NULL, *rest = NULL;
+		size_t len = 0, rlen = 0, before;
+
+		inputs_init(&in);
+		asmgate_error_clear(&err);
+		assert_int_equal(asmgate_report_new(&whole, fmts[f], in.pol,
+		    &err), ASMGATE_OK);
+		feed(whole, &in);
+		assert_int_equal(asmgate_report_finish(whole, &out, &len, &err),
+		    ASMGATE_OK);
+		assert_int_equal(asmgate_report_new(&streamed, fmts[f], in.pol,
+		    &err), ASMGATE_OK);
+		assert_int_equal(asmgate_report_stream(streamed, sink_put, &b,
+		    &err), ASMGATE_OK);
+		feed(streamed, &in);
+		/* written as it went: more than a head before finish */
+		before = b.n;
+		assert_true(before > 0);
+		assert_true(b.calls > 1);
+		assert_int_equal(asmgate_report_finish(streamed, &rest, &rlen,
+		    &err), ASMGATE_OK);
+		assert_true(b.n > before);
+		assert_int_equal(rlen, 0);
+		/* the same document */
+		assert_int_equal(b.n, len);
+		assert_memory_equal(b.p, out, len);
+		asmgate_free(out);
+		asmgate_free(rest);
+		asmgate_report_free(whole);
+		asmgate_report_free(streamed);
+		free(b.p);
+
+		/* a writer that fails: the report fails, with ASMGATE_E_IO */
+		memset(&b, 0, sizeof(b));
+		b.fail = 1;
+		assert_int_equal(asmgate_report_new(&streamed, fmts[f], in.pol,
+		    &err), ASMGATE_OK);
+		if (asmgate_report_stream(streamed, sink_put, &b, &err) ==
+		    ASMGATE_OK) {
+			rest = NULL;
+			assert_int_equal(asmgate_report_finish(streamed, &rest,
+			    &rlen, &err), ASMGATE_E_IO);
+			asmgate_free(rest);
+		} else {
+			assert_int_equal(err.code, ASMGATE_E_IO);
+		}
+		assert_true(b.calls > 0);
+		asmgate_report_free(streamed);
+		inputs_free(&in);
+	}
+}
+
 static void
 test_policy__junit_report(void **state)
 {
@@ -3813,6 +3908,7 @@ main(void)
 		cmocka_unit_test(test_policy__lint),
 		cmocka_unit_test(test_policy__show),
 		cmocka_unit_test(test_policy__junit_report),
+		cmocka_unit_test(test_policy__report_stream),
 		cmocka_unit_test(test_policy__verdict_rule),
 		cmocka_unit_test(test_policy__sarif_report),
 		cmocka_unit_test(test_policy__sarif_rule_index),
