@@ -45,6 +45,8 @@ static asmgate_status
 vfail(asmgate_error *err, asmgate_status code, int has_offset,
     uint64_t offset, unsigned long line, const char *fmt, va_list ap)
 {
+	size_t i;
+
 	if (!err)
 		return code;
 	err->code = code;
@@ -52,6 +54,13 @@ vfail(asmgate_error *err, asmgate_status code, int has_offset,
 	err->offset = has_offset ? offset : 0;
 	err->line = line;
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	/* One line, whatever a quoted value held (a display name's "\n"
+	 * escape decodes to a newline): C0 controls and DEL become '?'.
+	 * Other bytes stay; the command escapes what it prints. */
+	for (i = 0; err->msg[i] != '\0'; i++)
+		if ((unsigned char)err->msg[i] < 0x20 ||
+		    (unsigned char)err->msg[i] == 0x7F)
+			err->msg[i] = '?';
 	return code;
 }
 

@@ -315,6 +315,21 @@ test_bind__bad_input(void **state)
 	assert_int_equal(asmgate_bindings_load_memory(&b, big,
 	    RD_MAX_BINDING_BYTES + 1, NULL, &e), ASMGATE_E_LIMIT);
 	free(big);
+	/* A display name's "\n" escape decodes to a newline; the message
+	 * quoting it stays one line. */
+	{
+		asmgate_bindings *b2 = NULL;
+		asmgate_error e2;
+		static const char xml[] = "<BindingInfo><ModuleRefCollection>"
+		    "<ModuleRef Name='A' FullName='A, Version=1.2\\nx, "
+		    "Culture=neutral, PublicKeyToken=e0ba8f48cb722cea'/>"
+		    "</ModuleRefCollection></BindingInfo>";
+		asmgate_error_clear(&e2);
+		assert_int_equal(asmgate_bindings_load_memory(&b2, xml,
+		    strlen(xml), "t.xml", &e2), ASMGATE_E_MALFORMED);
+		assert_non_null(strstr(e2.msg, "bad Version '1.2?x'"));
+		assert_null(strchr(e2.msg, '\n'));
+	}
 	/* Too many attributes on one tag: refused before libxml2. */
 	{
 		char xml[4096];

@@ -819,6 +819,12 @@ test_rd__err_fail(void **state)
 	assert_int_equal(e.line, 42);
 	assert_int_equal(e.has_offset, 0);
 
+	/* one line whatever a quoted value holds: C0 controls and DEL
+	 * become '?', other bytes stay */
+	assert_int_equal(rd_fail_line(&e, ASMGATE_E_MALFORMED, 3,
+	    "bad '%s'", "a\nb\r\tc\x7f\xc3\xa9"), ASMGATE_E_MALFORMED);
+	assert_string_equal(e.msg, "bad 'a?b??c?\xc3\xa9'");
+
 	/* err may be NULL: the status still comes back. */
 	assert_int_equal(rd_fail(NULL, ASMGATE_E_LIMIT, 1, "z"),
 	    ASMGATE_E_LIMIT);
