@@ -17,14 +17,14 @@
  *    is quadratic in the attributes of one tag;
  *  - behind it, per-context SAX hooks stop the parser at a DOCTYPE (any
  *    DTD event), an entity declaration or reference, or nesting deeper
- *    than RD_MAX_POLICY_DEPTH; options are XML_PARSE_NONET and NOENT,
- *    without DTDLOAD or DTDATTR: with no DTD there is no entity but the
- *    five predefined ones, and NOENT makes libxml2 hand the SAX events
- *    "&amp;" and "&#38;" as '&' (without it, attribute values keep
- *    "&#38;" for a tree builder to decode);
+ *    than RD_MAX_POLICY_DEPTH; options are XML_PARSE_NONET without
+ *    NOENT, DTDLOAD or DTDATTR (attribute values keep "&#38;" for '&',
+ *    decoded as they are copied); a namespace error fails the parse;
  *  - no libxml2 tree: the events build a light tree (policy_node) in
  *    one arena, and a policy is validated against the embedded schema
- *    in the same pass (xmlSchemaSAXPlug);
+ *    in the same pass: the validator's handlers (xmlSchemaSAXPlug into
+ *    our own pointers) are called after ours, so our guards and error
+ *    handler stay in front, and never after a guard stopped the parse;
  *  - errors go to a per-context structured handler (ctxt->sax->serror),
  *    never to libxml2's global handlers; xmlCleanupParser is never
  *    called.
@@ -91,7 +91,7 @@ static asmgate_status
 raw_checks(const uint8_t *d, size_t len, unsigned flags,
     const policy_xml_limits *lim, asmgate_error *err)
 {
-	const uint8_t *p;
+	const uint8_t *p, *nul, *end;
 	size_t bad;
 	unsigned long lines = 1;
 
@@ -103,14 +103,17 @@ raw_checks(const uint8_t *d, size_t len, unsigned flags,
 		return rd_fail_line(err, lim->code, 1,
 		    "UTF-16 or UTF-32 byte order mark: %s files are UTF-8",
 		    lim->what);
-	if ((p = memchr(d, 0, len)) != NULL)
-		return rd_fail_line(err, lim->code, line_at(d,
-		    (size_t)(p - d)), "NUL byte: not an XML text file");
-	for (p = d; (p = memchr(p, '\n', len - (size_t)(p - d))) != NULL;
-	    p++)
+	/* Whichever comes first: a NUL, or the newline past the line
+	 * cap. */
+	nul = memchr(d, 0, len);
+	end = nul ? nul : d + len;
+	for (p = d; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
 		if (++lines > lim->max_lines)
 			return rd_fail_line(err, ASMGATE_E_LIMIT, lines,
 			    "more than %lu lines", lim->max_lines);
+	if (nul)
+		return rd_fail_line(err, lim->code, lines,
+		    "NUL byte: not an XML text file");
 	bad = rd_utf8_valid_len(d, len);
 	if (bad < len)
 		return rd_fail_line(err, lim->code, line_at(d, bad),
@@ -348,6 +351,12 @@ typedef struct parse_state {
 	                               validated (schema error lines) */
 	unsigned long nelements;    /* elements and attributes so far */
 	unsigned long nattributes;
+	/* POLICY_PARSE_SCHEMA: the validator's own handlers (plugged
+	 * into these, not in front of ours), called after ours for each
+	 * event, never once a guard has stopped the parser (the input's
+	 * buffer, which attribute values point into, is freed then). */
+	xmlSAXHandlerPtr vsax;
+	void *vdata;
 } parse_state;
 
 static parse_state *
@@ -530,6 +539,31 @@ on_unparsed_entity_decl(void *ctx, const xmlChar *name,
 	on_decl(ctx);
 }
 
+/* An attribute value as SAX2 hands it over, NUL-terminated into dst:
+ * without XML_PARSE_NOENT libxml2 has replaced every reference but
+ * writes a '&' (from "&amp;" or "&#38;") as "&#38;", for a tree builder
+ * to decode; a raw '&' cannot occur otherwise, so each '&' starts one.
+ * (The validator decodes the same way, so both judge one value.) */
+static void
+decode_value(char *dst, const xmlChar *v, size_t n)
+{
+	size_t i = 0, o = 0;
+
+	while (i < n) {
+		const xmlChar *amp = memchr(v + i, '&', n - i);
+		size_t run = amp ? (size_t)(amp - (v + i)) : n - i;
+
+		memcpy(dst + o, v + i, run);
+		o += run;
+		i += run;
+		if (i >= n)
+			break;
+		dst[o++] = '&';
+		i += n - i >= 5 && memcmp(v + i, "&#38;", 5) == 0 ? 5 : 1;
+	}
+	dst[o] = '\0';
+}
+
 /* Start of an element: cap the depth; add it to the tree with the line
  * and offset of its start tag's '<' (libxml2's cursor is at the '>'). */
 static void
@@ -597,6 +631,11 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 		return;
 	}
 	memset(n, 0, sizeof(*n));
+	if (prefix && !uri) {
+		guard_fail(c, ps->lim->code, line, "not well-formed XML: an "
+		    "element's namespace prefix is not defined");
+		return;
+	}
 	n->name = (const char *)localname;
 	n->prefix = (const char *)prefix;
 	n->ns = (const char *)uri;
@@ -612,8 +651,14 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 			guard_fail(c, ASMGATE_E_NOMEM, line, "out of memory");
 			return;
 		}
-		memcpy(v, a[3], vlen);
-		v[vlen] = '\0';
+		if (a[1] && !a[2]) {
+			/* libxml2 reports it first (namespace error) */
+			guard_fail(c, ps->lim->code, line, "not well-formed "
+			    "XML: an attribute's namespace prefix is not "
+			    "defined");
+			return;
+		}
+		decode_value(v, a[3], vlen);
 		x->name = (const char *)a[0];
 		x->prefix = (const char *)a[1];
 		x->ns = (const char *)a[2];
@@ -634,6 +679,10 @@ on_start(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 	}
 	ps->cur = n;
 	ps->event = n;
+	if (ps->vsax)
+		ps->vsax->startElementNs(ps->vdata, localname, prefix, uri,
+		    nb_namespaces, namespaces, nb_attributes, nb_defaulted,
+		    attributes);
 }
 
 static void
@@ -642,10 +691,9 @@ on_end(void *ctx, const xmlChar *localname, const xmlChar *prefix,
 {
 	parse_state *ps = state_of(ctx);
 
-	(void)localname;
-	(void)prefix;
-	(void)uri;
 	ps->event = ps->cur;
+	if (ps->vsax && !ps->failed)
+		ps->vsax->endElementNs(ps->vdata, localname, prefix, uri);
 	if (ps->cur)
 		ps->cur = ps->cur->parent;
 }
@@ -657,6 +705,8 @@ on_chars(void *ctx, const xmlChar *ch, int len)
 	int i;
 
 	ps->event = ps->cur;
+	if (ps->vsax && !ps->failed)
+		ps->vsax->characters(ps->vdata, ch, len);
 	if (!ps->cur)
 		return;
 	for (i = 0; i < len; i++)
@@ -670,9 +720,9 @@ on_cdata(void *ctx, const xmlChar *value, int len)
 {
 	parse_state *ps = state_of(ctx);
 
-	(void)value;
-	(void)len;
 	ps->event = ps->cur;
+	if (ps->vsax && !ps->failed)
+		ps->vsax->cdataBlock(ps->vdata, value, len);
 	if (ps->cur)
 		ps->cur->text |= POLICY_TEXT_CDATA;
 }
@@ -760,10 +810,10 @@ policy_xml_parse_limits(policy_doc *pd, const uint8_t *data, size_t len,
 		return rd_fail_line(err, ASMGATE_E_NOMEM, 0,
 		    "out of memory for the XML parser");
 	}
-	/* NOENT replaces only the predefined and character references:
-	 * no other entity can exist (the guards refuse every DTD). */
+	/* Without NOENT: entities are never substituted (values keep
+	 * "&#38;" for '&', decode_value). */
 	(void)xmlCtxtUseOptions(c, XML_PARSE_NONET | XML_PARSE_IGNORE_ENC |
-	    XML_PARSE_BIG_LINES | XML_PARSE_NOENT);
+	    XML_PARSE_BIG_LINES);
 	memset(&ps, 0, sizeof(ps));
 	ps.data = data;
 	ps.len = len;
@@ -792,7 +842,9 @@ policy_xml_parse_limits(policy_doc *pd, const uint8_t *data, size_t len,
 		if (vc) {
 			xmlSchemaSetValidStructuredErrors(vc, on_schema_error,
 			    &ps);
-			plug = xmlSchemaSAXPlug(vc, &c->sax, &c->userData);
+			/* into ps's own pointers: our handlers stay the
+			 * parser's and call the validator's after theirs */
+			plug = xmlSchemaSAXPlug(vc, &ps.vsax, &ps.vdata);
 		}
 		if (!plug) {
 			xmlSchemaFreeValidCtxt(vc);
@@ -807,9 +859,17 @@ policy_xml_parse_limits(policy_doc *pd, const uint8_t *data, size_t len,
 	rc = xmlParseDocument(c);
 	if (plug)
 		(void)xmlSchemaSAXUnplug(plug);
+	/* A validation failure that reached no error handler (the
+	 * validator's out-of-memory path) still fails it. */
+	if (vc && !ps.failed && !pd->schema_failed &&
+	    xmlSchemaIsValid(vc) != 1) {
+		pd->schema_failed = 1;
+		rd_fail_line(&pd->schema_err, ASMGATE_E_POLICY, 0, "schema: "
+		    "the policy does not match asmgate-policy.xsd");
+	}
 	xmlSchemaFreeValidCtxt(vc);
 	policy_schema_free(schema);
-	if (ps.failed || rc != 0 || !c->wellFormed) {
+	if (ps.failed || rc != 0 || !c->wellFormed || !c->nsWellFormed) {
 		if (!ps.failed)
 			rd_fail_line(err, lim->code, ctxt_line(c),
 			    "not well-formed XML");

@@ -818,11 +818,46 @@ test_policy__light_tree(void **state)
 	assert_non_null(strstr(err.msg, "schema: "));
 	assert_true(err.line >= 2 && err.line <= 4);
 	policy_doc_free(&pd);
+	/* a '&' written "&amp;#38;" stays "&#38;": decoded once */
+	{
+		static const char amp[] = "<r a='x&amp;#38;y&#38;#38;'/>";
+		policy_doc pd2;
+		assert_int_equal(policy_xml_parse(&pd2, (const uint8_t *)amp,
+		    strlen(amp), 0, &err), ASMGATE_OK);
+		assert_string_equal(policy_node_attr(pd2.root, "a"),
+		    "x&#38;y&#38;");
+		policy_doc_free(&pd2);
+	}
 	/* without POLICY_PARSE_SCHEMA there is no verdict */
 	assert_int_equal(policy_xml_parse(&pd, (const uint8_t *)xml,
 	    strlen(xml), 0, &err), ASMGATE_OK);
 	assert_int_equal(policy_doc_schema(&pd, &err), ASMGATE_OK);
 	policy_doc_free(&pd);
+}
+
+/* Parser errors reach the loader's handler with the schema plugged in
+ * too: a namespace error (not fatal to libxml2) refuses the policy, and
+ * a well-formedness error keeps libxml2's text and its line. */
+static void
+test_policy__parser_errors_with_schema(void **state)
+{
+	asmgate_error err;
+
+	(void)state;
+	/* q:states is not states: an undefined prefix is an error */
+	err = pol_bad("<policy xmlns='" NS "'>" KEYS "<host name='H'>"
+	    "<allow id='a' keys='contoso' q:states='delay-signed'/>"
+	    "</host></policy>");
+	assert_int_equal(err.code, ASMGATE_E_POLICY);
+	assert_non_null(strstr(err.msg, "not well-formed XML: Namespace "
+	    "prefix q for states on allow is not defined"));
+	err = pol_bad("<policy xmlns='" NS "' xmlns:q=''>" KEYS
+	    "<host name='H'/></policy>");
+	assert_non_null(strstr(err.msg, "not well-formed XML"));
+	err = pol_bad("<policy xmlns='" NS "'>\n<host name='H'>\n"
+	    "<allow id='a'></deny>\n</host>\n</policy>");
+	assert_int_equal(err.line, 3);
+	assert_non_null(strstr(err.msg, "Opening and ending tag mismatch"));
 }
 
 /* Elements and attributes in all are capped as the parser meets them
@@ -3884,6 +3919,7 @@ main(void)
 		cmocka_unit_test(test_policy__schema_alone),
 		cmocka_unit_test(test_policy__xxe_never_reads_the_file),
 		cmocka_unit_test(test_policy__light_tree),
+		cmocka_unit_test(test_policy__parser_errors_with_schema),
 		cmocka_unit_test(test_policy__tree_caps),
 		cmocka_unit_test(test_policy__tree_caps_limits),
 		cmocka_unit_test(test_policy__billion_laughs),
