@@ -311,18 +311,19 @@ parse_mode(build *b, const policy_node *n, int *audit, int *given)
 	return st;
 }
 
-/* Split a whitespace-separated list (xs:list) in place. At most
- * RD_MAX_POLICY_LIST items; fails on an empty list. */
+/* The items of a whitespace-separated list (xs:list), read in place:
+ * items[i] starts one, lens[i] bytes long. At most RD_MAX_POLICY_LIST
+ * items; fails on an empty list. */
 static asmgate_status
-split_list(build *b, const policy_node *n, const char *attr, const char *ctx,
-    char *s, char **items, size_t *count)
+list_items(build *b, const policy_node *n, const char *attr, const char *ctx,
+    const char *s, const char **items, size_t *lens, size_t *count)
 {
 	size_t k = 0;
-	char *p = s;
+	const char *p = s;
 
 	for (;;) {
 		while (*p && xml_space((unsigned char)*p))
-			*p++ = '\0';
+			p++;
 		if (!*p)
 			break;
 		if (k >= RD_MAX_POLICY_LIST)
@@ -330,9 +331,11 @@ split_list(build *b, const policy_node *n, const char *attr, const char *ctx,
 			    policy_attr_line(b->pd, n, attr),
 			    "more than %u items in %s of %s",
 			    RD_MAX_POLICY_LIST, attr, ctx);
-		items[k++] = p;
+		items[k] = p;
 		while (*p && !xml_space((unsigned char)*p))
 			p++;
+		lens[k] = (size_t)(p - items[k]);
+		k++;
 	}
 	if (k == 0)
 		return rd_fail_line(b->err, ASMGATE_E_POLICY,
@@ -340,6 +343,22 @@ split_list(build *b, const policy_node *n, const char *attr, const char *ctx,
 		    ctx);
 	*count = k;
 	return ASMGATE_OK;
+}
+
+/* list_items, each item NUL-terminated in s. */
+static asmgate_status
+split_list(build *b, const policy_node *n, const char *attr, const char *ctx,
+    char *s, char **items, size_t *count)
+{
+	const char *at[RD_MAX_POLICY_LIST];
+	size_t lens[RD_MAX_POLICY_LIST], i;
+	asmgate_status st = list_items(b, n, attr, ctx, s, at, lens, count);
+
+	for (i = 0; st == ASMGATE_OK && i < *count; i++) {
+		items[i] = s + (at[i] - s);
+		items[i][lens[i]] = '\0';
+	}
+	return st;
 }
 
 static asmgate_status
@@ -613,11 +632,10 @@ static asmgate_status
 parse_key_list(build *b, const policy_node *n, const char *attr, const char *ctx,
     int test, size_t **out, size_t *nout, uint64_t **set)
 {
-	const char *v = policy_node_attr(n, attr), *p;
+	const char *v = policy_node_attr(n, attr);
 	const char *items[RD_MAX_POLICY_LIST];
 	size_t lens[RD_MAX_POLICY_LIST], hashes[RD_MAX_POLICY_LIST];
 	long idx[RD_MAX_POLICY_LIST];
-	uint64_t h;
 	uint64_t seen[(RD_MAX_POLICY_KEYS + 63) / 64];
 	asmgate_status st = ASMGATE_OK;
 	size_t k = 0, i, j;
@@ -627,31 +645,11 @@ parse_key_list(build *b, const policy_node *n, const char *attr, const char *ctx
 	*set = NULL;
 	if (!v)
 		return ASMGATE_OK;
-	/* The items, read in place (split_list without the copy). */
-	for (p = v;;) {
-		while (*p && xml_space((unsigned char)*p))
-			p++;
-		if (!*p)
-			break;
-		if (k >= RD_MAX_POLICY_LIST)
-			return rd_fail_line(b->err, ASMGATE_E_LIMIT,
-			    policy_attr_line(b->pd, n, attr),
-			    "more than %u items in %s of %s",
-			    RD_MAX_POLICY_LIST, attr, ctx);
-		items[k] = p;
-		h = 0xcbf29ce484222325u; /* id_hash_n, as it goes */
-		while (*p && !xml_space((unsigned char)*p)) {
-			h ^= (unsigned char)*p++;
-			h *= 0x100000001b3u;
-		}
-		lens[k] = (size_t)(p - items[k]);
-		hashes[k] = (size_t)(h ^ (h >> 29));
-		k++;
-	}
-	if (k == 0)
-		return rd_fail_line(b->err, ASMGATE_E_POLICY,
-		    policy_attr_line(b->pd, n, attr), "%s of %s is empty", attr,
-		    ctx);
+	st = list_items(b, n, attr, ctx, v, items, lens, &k);
+	if (st != ASMGATE_OK)
+		return st;
+	for (i = 0; i < k; i++)
+		hashes[i] = id_hash_n(items[i], lens[i], 0);
 	/* Equal items have the same index, or are both unknown: the
 	 * duplicate check is a bit per defined key, and a comparison only
 	 * among the unknown items (which fail the load anyway). */
