@@ -48,30 +48,10 @@ typedef struct adf_walk {
 	asmgate_error *err;
 } adf_walk;
 
-static int
-is_elem(const policy_node *n, const char *name)
-{
-	return n && strcmp(n->name, name) == 0;
-}
-
-static asmgate_status
-fail(const adf_walk *w, const policy_node *n, const char *a,
-    asmgate_status code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static asmgate_status
-fail(const adf_walk *w, const policy_node *n, const char *a,
-    asmgate_status code, const char *fmt, ...)
-{
-	char msg[ASMGATE_ERRMSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return rd_fail_line(w->err, code, a ? policy_attr_line(w->pd, n, a) :
-	    policy_node_line(n), "%s", msg);
-}
+#define is_elem policy_node_is
+/* An error about element n (at attribute a's line, or the tag's). */
+#define fail(w, n, a, code, ...) \
+	policy_node_fail((w)->pd, (w)->err, n, a, code, __VA_ARGS__)
 
 static asmgate_status
 nomem(const adf_walk *w)

@@ -51,11 +51,10 @@ typedef struct walk {
 	asmgate_error *err;
 } walk;
 
-static int
-is_elem(const policy_node *n, const char *name)
-{
-	return n && strcmp(n->name, name) == 0;
-}
+#define is_elem policy_node_is
+/* An error about element n (at attribute a's line, or the tag's). */
+#define fail(w, n, a, code, ...) \
+	policy_node_fail((w)->pd, (w)->err, n, a, code, __VA_ARGS__)
 
 static const policy_node *
 child(const policy_node *n, const char *name)
@@ -77,25 +76,6 @@ attr(const policy_node *n, const char *name)
 	return v ? strdup(v) : NULL;
 }
 
-static asmgate_status
-fail(const walk *w, const policy_node *n, const char *attr_name,
-    asmgate_status code, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static asmgate_status
-fail(const walk *w, const policy_node *n, const char *attr_name,
-    asmgate_status code, const char *fmt, ...)
-{
-	char msg[ASMGATE_ERRMSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return rd_fail_line(w->err, code, attr_name ?
-	    policy_attr_line(w->pd, n, attr_name) : policy_node_line(n), "%s",
-	    msg);
-}
 
 static asmgate_status
 nomem(const walk *w)

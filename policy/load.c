@@ -31,6 +31,7 @@
  */
 #define _GNU_SOURCE /* memrchr */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -934,6 +935,27 @@ policy_node_attr(const policy_node *n, const char *name)
 		if (!a->ns && strcmp(a->name, name) == 0)
 			return a->value;
 	return NULL;
+}
+
+int
+policy_node_is(const policy_node *n, const char *name)
+{
+	return n && strcmp(n->name, name) == 0;
+}
+
+asmgate_status
+policy_node_fail(const policy_doc *pd, asmgate_error *err,
+    const policy_node *n, const char *attr, asmgate_status code,
+    const char *fmt, ...)
+{
+	char msg[ASMGATE_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return rd_fail_line(err, code, attr ? policy_attr_line(pd, n, attr) :
+	    policy_node_line(n), "%s", msg);
 }
 
 unsigned long

@@ -259,6 +259,15 @@ asmgate_status policy_xml_check_attributes(const uint8_t *d, size_t len,
 /** The value of n's attribute name in no namespace, or NULL. */
 const char *policy_node_attr(const policy_node *n, const char *name);
 
+/** n is an element of local name name (any namespace; NULL: no). */
+int policy_node_is(const policy_node *n, const char *name);
+
+/** An error about element n of pd into err: at the line of its
+ *  attribute attr, or of its start tag (attr NULL). Returns code. */
+asmgate_status policy_node_fail(const policy_doc *pd, asmgate_error *err,
+    const policy_node *n, const char *attr, asmgate_status code,
+    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
 /** 1-based line of an element's start tag, and of one of its
  *  attributes (the element's line when it cannot be found). */
 unsigned long policy_node_line(const policy_node *n);
