@@ -311,12 +311,21 @@ unit-asan: $(UNIT_NAMES:%=$(BA)/tests/%)
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 sh tests/run-unit.sh $(BA)/tests $(UNIT_NAMES)
 
-cli: $(B)/asmgate
-	@sh tests/cli/run.sh $(B)/asmgate
+# Test-only LD_PRELOAD shim: open() refuses O_TMPFILE, so t_sign.sh can
+# drive the atomic writer's named-temporary path (tests/cli/no_tmpfile.c).
+$(B)/shim/no_tmpfile.so: tests/cli/no_tmpfile.c
+	@mkdir -p $(dir $@)
+	$(say) LD $@
+	$(Q)$(CC) -shared -fPIC -O1 -o $@ $< -ldl
 
-cli-asan: $(BA)/asmgate
+cli: $(B)/asmgate $(B)/shim/no_tmpfile.so
+	@NO_TMPFILE_SO=$(CURDIR)/$(B)/shim/no_tmpfile.so \
+	 sh tests/cli/run.sh $(B)/asmgate
+
+cli-asan: $(BA)/asmgate $(B)/shim/no_tmpfile.so
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 NO_TMPFILE_SO=$(CURDIR)/$(B)/shim/no_tmpfile.so \
 	 sh tests/cli/run.sh $(BA)/asmgate
 
 # The command's black-box tests under Valgrind (slow; not part of check).

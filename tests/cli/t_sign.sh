@@ -17,13 +17,17 @@ sign_killed() {
 	hit=0
 	# A shell starts background commands with SIGINT ignored, and an
 	# ignored signal stays ignored: env restores the default first.
+	# $PRE: environment assignments (the no-O_TMPFILE shim). OUT the
+	# input itself: signed in place (--force: OUT exists).
+	force=
+	[ "$2" = "$T/sig/big.dll" ] && force=--force
 	if [ "$1" = INT ]; then
-		env --default-signal=INT "$ASMGATE" sign \
+		env $PRE --default-signal=INT "$ASMGATE" sign $force \
 		    --key "$S/keys/contoso.snk" -o "$2" "$T/sig/big.dll" \
 		    >"$T/out" 2>"$T/err" &
 	else
-		"$ASMGATE" sign --key "$S/keys/contoso.snk" -o "$2" \
-		    "$T/sig/big.dll" >"$T/out" 2>"$T/err" &
+		env $PRE "$ASMGATE" sign $force --key "$S/keys/contoso.snk" \
+		    -o "$2" "$T/sig/big.dll" >"$T/out" 2>"$T/err" &
 	fi
 	pid=$!
 	i=0
@@ -61,6 +65,7 @@ sign_signal() {
 		bad "SIG$1: the input changed"; fi
 }
 
+PRE=
 if [ -d /proc/self/fd ] && command -v truncate >/dev/null 2>&1; then
 	mkdir -p "$T/sig"
 	cp "$S/states/delay-signed.dll" "$T/sig/big.dll"
@@ -75,6 +80,64 @@ if [ -d /proc/self/fd ] && command -v truncate >/dev/null 2>&1; then
 	fi
 	# In place: the input is the destination, and stays as it was.
 	sign_signal TERM "$T/sig/big.dll"
+	# Where the filesystem has no O_TMPFILE the temporaries are named
+	# (.asmgate-HOST-PID-XXXXXX): a signal removes them too. The shim
+	# (tests/cli/no_tmpfile.c, built by make) makes open refuse
+	# O_TMPFILE; ASan is told the shim may load before it.
+	if [ -n "${NO_TMPFILE_SO:-}" ] && [ -f "$NO_TMPFILE_SO" ]; then
+		PRE="LD_PRELOAD=$NO_TMPFILE_SO ASAN_OPTIONS=${ASAN_OPTIONS:-}:verify_asan_link_order=0"
+		sign_signal TERM "$T/sig/out.dll"
+		sign_signal HUP "$T/sig/big.dll"
+		# the named path was taken: a run to the end leaves a signed
+		# file and nothing else
+		run env $PRE "$ASMGATE" sign --key "$S/keys/contoso.snk" \
+		    -o "$T/sig/named.dll" "$S/states/delay-signed.dll"
+		expect_rc 0
+		left=$(ls -A "$T/sig" | grep -v -x -e big.dll -e pristine.dll \
+		    -e named.dll)
+		if [ -z "$left" ]; then ok; else bad "named path left: $left"; fi
+		rm -f "$T/sig/named.dll"
+		# verify writing three --output files, each with its named
+		# temporary, ended by SIGTERM: none is left
+		mkdir -p "$T/outs"
+		for k in 1 2 3 4; do ln "$T/sig/big.dll" "$T/sig/b$k.dll" ||
+		    cp "$T/sig/big.dll" "$T/sig/b$k.dll"; done
+		tries=0; caught=0
+		while [ $tries -lt 3 ] && [ $caught = 0 ]; do
+			env $PRE "$ASMGATE" verify --jobs 1 \
+			    --output json="$T/outs/r.json" \
+			    --output junit="$T/outs/r.xml" \
+			    --output sarif="$T/outs/r.sarif" \
+			    "$T/sig/b1.dll" "$T/sig/b2.dll" "$T/sig/b3.dll" \
+			    "$T/sig/b4.dll" >"$T/out" 2>"$T/err" &
+			pid=$!
+			i=0
+			while [ $i -lt 3000 ] && kill -0 $pid 2>/dev/null; do
+				if [ "$(ls -A "$T/outs" | grep -c '^\.asmgate-')" -ge 3 ]
+				then
+					kill -TERM $pid && caught=1
+					break
+				fi
+				i=$((i + 1))
+			done
+			{ wait $pid; } 2>/dev/null
+			rc=$?
+			tries=$((tries + 1))
+		done
+		if [ $caught = 1 ]; then
+			if [ "$rc" -gt 128 ]; then ok; else
+				bad "verify --output x3: exit $rc, expected death by SIGTERM"; fi
+			left=$(ls -A "$T/outs")
+			if [ -z "$left" ]; then ok; else
+				bad "verify --output x3 left: $left"; fi
+		else
+			skip 2 "verify ended before SIGTERM could reach it"
+		fi
+		rm -rf "$T/outs" "$T"/sig/b[1-4].dll
+		PRE=
+	else
+		skip 10 "no tests/cli/no_tmpfile.c shim built: no named-temporary checks"
+	fi
 	# Uninterrupted, the same input is signed (the tail is copied).
 	run "$ASMGATE" sign --key "$S/keys/contoso.snk" -o "$T/sig/out.dll" \
 	    "$T/sig/big.dll"
