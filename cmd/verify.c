@@ -112,7 +112,8 @@ verify_usage(FILE *out)
 	    "                       one of these states (comma-separated, e.g.\n"
 	    "                       invalid), whatever the policy decides, also\n"
 	    "                       in audit hosts; authenticode-STATE for an\n"
-	    "                       Authenticode state (authenticode-expired)\n"
+	    "                       Authenticode state (authenticode-expired);\n"
+	    "                       not-checked for a path a walk skipped\n"
 	    "  -T, --files-from LIST  also check the paths in LIST (- for the\n"
 	    "                       standard input), one a line, after PATH...\n"
 	    "      --null           LIST is NUL-separated, not one path a line\n"
@@ -365,7 +366,9 @@ parse_fail_on(const char *arg, uint32_t *mask)
 		memcpy(name, p, n);
 		name[n] = '\0';
 		/* "authenticode-STATE": an Authenticode state */
-		if (strncmp(name, "authenticode-", 13) == 0) {
+		if (strcmp(name, "not-checked") == 0) {
+			*mask |= ASMGATE_FAIL_ON_NOT_CHECKED;
+		} else if (strncmp(name, "authenticode-", 13) == 0) {
 			asmgate_ac_state ac;
 
 			if (!asmgate_ac_state_parse(name + 13, &ac))
@@ -384,7 +387,8 @@ bad:
 	cmd_usage_error("verify", "--fail-on wants states among invalid, "
 	    "unsigned, delay-signed, public-signed, test-signed, signed, "
 	    "or authenticode- and one of invalid, unsigned, valid, "
-	    "untrusted, expired, revoked, separated by commas");
+	    "untrusted, expired, revoked, or not-checked, separated by "
+	    "commas");
 	return 0;
 }
 

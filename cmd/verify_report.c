@@ -666,8 +666,15 @@ cmd_verify_count(const run *r, const asmgate_subject *s,
 			t->waived++;
 		if (asmgate_subject_error(s) &&
 		    asmgate_subject_error(s)->code != ASMGATE_E_NOT_DOTNET &&
-		    asmgate_subject_error(s)->code != ASMGATE_E_NO_ASSEMBLY)
+		    asmgate_subject_error(s)->code != ASMGATE_E_NO_ASSEMBLY) {
 			t->not_checked++;
+			/* --fail-on not-checked */
+			if (r->rules.fail_on & ASMGATE_FAIL_ON_NOT_CHECKED) {
+				t->failed++;
+				t->failed_on++;
+				return ASMGATE_VERDICT_FAIL;
+			}
+		}
 		return v == ASMGATE_VERDICT_WAIVED ? v : ASMGATE_VERDICT_PASS;
 	case ASMGATE_SUBJECT_ERROR:
 		t->errors++;

@@ -1015,6 +1015,11 @@ typedef struct asmgate_verdict_rules {
 #define ASMGATE_FAIL_ON_AC_SHIFT 16u
 #define ASMGATE_FAIL_ON_AC(st) ((uint32_t)1 << (ASMGATE_FAIL_ON_AC_SHIFT + \
 	(unsigned)(st)))
+/* Bit of asmgate_verdict_rules.fail_on: a path that was not checked (a
+ * special file or a link to a directory in a walk; not a native PE file
+ * or a non-assembly) fails the run (`--fail-on not-checked`); reports
+ * make it a failure (JUnit) or an error (SARIF). */
+#define ASMGATE_FAIL_ON_NOT_CHECKED ((uint32_t)1 << 31)
 
 /** asmgate_verdict_fails with the file's Authenticode outcome ac (may
  *  be NULL: not verified): it fails the run when its state's
@@ -1101,7 +1106,9 @@ asmgate_status asmgate_report_add_ac(asmgate_report *r, const char *path,
 /** A subject that was not checked, with why->msg as the reason: JUnit
  *  a testcase with <skipped>; SARIF a result "asmgate/not-checked"
  *  (level warning) unless why->code is ASMGATE_E_NOT_DOTNET or
- *  ASMGATE_E_NO_ASSEMBLY (out of scope: counted in the summary only). */
+ *  ASMGATE_E_NO_ASSEMBLY (out of scope: counted in the summary only).
+ *  With ASMGATE_FAIL_ON_NOT_CHECKED in the report's rules, a path not
+ *  checked is a JUnit <failure> and a SARIF error instead. */
 asmgate_status asmgate_report_add_skipped(asmgate_report *r,
     const char *path, const asmgate_origin *origin,
     const asmgate_error *why, asmgate_error *err);

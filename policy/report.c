@@ -1061,7 +1061,7 @@ asmgate_report_add_skipped(asmgate_report *r, const char *path,
 	outcome o;
 	rd_buf tc;
 	asmgate_status st;
-	int not_checked;
+	int not_checked, fails;
 
 	if (!r || !path || !why)
 		return rd_fail_nooff(err, ASMGATE_E_USAGE,
@@ -1079,8 +1079,14 @@ asmgate_report_add_skipped(asmgate_report *r, const char *path,
 	 * at (a link to a directory, a special file in a walk). */
 	not_checked = why->code != ASMGATE_E_NOT_DOTNET &&
 	    why->code != ASMGATE_E_NO_ASSEMBLY;
+	/* --fail-on not-checked: a failure, not a skip */
+	fails = not_checked &&
+	    (r->rules.fail_on & ASMGATE_FAIL_ON_NOT_CHECKED) != 0;
 	r->tests++;
-	r->skipped++;
+	if (fails)
+		r->failures++;
+	else
+		r->skipped++;
 	if (not_checked)
 		r->not_checked++;
 	memset(&o, 0, sizeof(o));
@@ -1093,7 +1099,8 @@ asmgate_report_add_skipped(asmgate_report *r, const char *path,
 		 * assemblies are common; what was not checked is a warning. */
 		if (!not_checked)
 			return ASMGATE_OK;
-		o.audit = 1; /* level warning */
+		o.audit = !fails; /* level warning; error when it fails */
+		o.fail = fails;
 		o.rule_id = fixed_rules[RULE_NOT_CHECKED].id;
 		o.rule_index = RULE_NOT_CHECKED;
 		return add_sarif(r, &o, NULL, NULL, NULL, err);
@@ -1104,8 +1111,9 @@ asmgate_report_add_skipped(asmgate_report *r, const char *path,
 	rd_buf_init(&tc, RD_MAX_REPORT_BYTES);
 	rd_buf_puts(&tc, "    <testcase name=\"");
 	policy_xml_puts(&tc, path, 1);
-	rd_buf_puts(&tc, "\" classname=\"strong-name\" time=\"0\">\n"
-	    "      <skipped message=\"");
+	rd_buf_puts(&tc, "\" classname=\"strong-name\" time=\"0\">\n");
+	rd_buf_puts(&tc, fails ? "      <failure type=\"asmgate/not-checked\" "
+	    "message=\"" : "      <skipped message=\"");
 	policy_xml_puts(&tc, o.message, 1);
 	rd_buf_puts(&tc, "\"/>\n    </testcase>\n");
 	if (tc.failed || !rd_buf_put(&r->cur_body, tc.p, tc.len))
@@ -1114,7 +1122,10 @@ asmgate_report_add_skipped(asmgate_report *r, const char *path,
 	if (st != ASMGATE_OK)
 		return st;
 	r->cur_tests++;
-	r->cur_skipped++;
+	if (fails)
+		r->cur_failures++;
+	else
+		r->cur_skipped++;
 	return ASMGATE_OK;
 }
 

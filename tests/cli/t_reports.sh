@@ -104,6 +104,23 @@ assert len(s) == 2 and all(x.get("skipped") == "1" for x in s)
 else
 	skip_json
 fi
+# --fail-on not-checked: a gate that must check all it was given fails
+# the run on them (exit 1), the reports say so: a JUnit <failure>, a
+# SARIF error; an out-of-scope native PE file still passes.
+run timeout 20 "$ASMGATE" verify --fail-on not-checked "$R/tree"
+expect_rc 1
+expect_out '^1 assembly: 1 signed; 2 skipped \(2 not checked\); 2 in a --fail-on state$'
+run timeout 20 "$ASMGATE" verify --fail-on not-checked --format junit "$R/tree"
+expect_rc 1
+expect_out '<failure type="asmgate/not-checked" message="[^"]*pipe\.dll was not checked: a FIFO: not read"/>'
+expect_out '<property name="failures" value="2"/>'
+expect_no_out '<skipped '
+run timeout 20 "$ASMGATE" verify --fail-on not-checked --format sarif "$R/tree"
+expect_rc 1
+jq_eq 'sorted(x["level"] for x in d["runs"][0]["results"] if x["ruleId"] == "asmgate/not-checked")' \
+    "['error', 'error']"
+run "$ASMGATE" verify --fail-on not-checked "$S/valid/hello.exe" "$S/module"
+expect_rc 0
 # A PE file that is not an assembly is out of scope: a JUnit <skipped>
 # too, but not a SARIF result (counted in the summary only).
 run "$ASMGATE" verify --format sarif "$S/valid/hello.exe" "$S/module"
