@@ -693,6 +693,20 @@ cmd_verify(int argc, char **argv)
 			cmd_print_policy_error(policy_path, &err);
 			goto out;
 		}
+		/* A deny rule weaker than its reader expects is said at
+		 * every run, not only by policy lint: a name glob with
+		 * non-ASCII letters folds case for A-Z only. */
+		for (i = 0; i < asmgate_policy_warning_count(r.policy); i++) {
+			const asmgate_policy_warning *pw =
+			    asmgate_policy_get_warning(r.policy, i);
+			if (pw->suppressed ||
+			    strcmp(pw->code, "non-ascii-name") != 0)
+				continue;
+			cmd_put_text(stderr, policy_path);
+			fprintf(stderr, ":%lu: warning: ", pw->line);
+			cmd_put_text(stderr, pw->msg);
+			fprintf(stderr, " [%s]\n", pw->code);
+		}
 		for (i = 0; i < nhost_names; i++) {
 			long h = asmgate_policy_find_host(r.policy, host_names[i]);
 			if (h < 0) {

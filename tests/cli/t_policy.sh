@@ -274,6 +274,12 @@ expect_rc 0
 expect_out "nonascii\\.xml:4: warning: deny rule 'no-e': name 'cont\\..*\\*' has non-ASCII characters.*\\[non-ascii-name\\]"
 run "$ASMGATE" policy lint --strict "$T/nonascii.xml"
 expect_rc 1
+# verify says it too, on stderr, at every run (the decision stands)
+run "$ASMGATE" verify --policy "$T/nonascii.xml" \
+    "$S/valid/contoso-orchestrations.dll"
+expect_rc 0
+expect_err_lines 1
+expect_err "nonascii\\.xml:4: warning: deny rule 'no-e': .*\\[non-ascii-name\\]$"
 
 # One policy decides a run (issue 14): a second --policy used to replace
 # the first, so deny-all then allow-all exited 0. Refused, in either
