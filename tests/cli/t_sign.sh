@@ -43,6 +43,22 @@ sign_killed() {
 	rc=$?
 }
 
+# poll_pid PID TEST ACTION: while background job PID runs (5000 looks
+# at most), once the shell command TEST succeeds run ACTION ($1 is PID
+# in both) and set caught=1; then wait for it: rc is its exit status.
+poll_pid() {
+	i=0
+	while [ $i -lt 5000 ] && kill -0 "$1" 2>/dev/null; do
+		if eval "$2"; then
+			eval "$3" && caught=1
+			break
+		fi
+		i=$((i + 1))
+	done
+	{ wait "$1"; } 2>/dev/null
+	rc=$?
+}
+
 # sign_signal SIG OUT: sign_killed, retried; then the checks.
 sign_signal() {
 	tries=0
@@ -110,18 +126,8 @@ if [ -d /proc/self/fd ] && command -v truncate >/dev/null 2>&1; then
 			    --output sarif="$T/outs/r.sarif" \
 			    "$T/sig/b1.dll" "$T/sig/b2.dll" "$T/sig/b3.dll" \
 			    "$T/sig/b4.dll" >"$T/out" 2>"$T/err" &
-			pid=$!
-			i=0
-			while [ $i -lt 3000 ] && kill -0 $pid 2>/dev/null; do
-				if [ "$(ls -A "$T/outs" | grep -c '^\.asmgate-')" -ge 3 ]
-				then
-					kill -TERM $pid && caught=1
-					break
-				fi
-				i=$((i + 1))
-			done
-			{ wait $pid; } 2>/dev/null
-			rc=$?
+			poll_pid $! '[ "$(ls -A "$T/outs" | grep -c "^\.asmgate-")" -ge 3 ]' \
+			    'kill -TERM $1'
 			tries=$((tries + 1))
 		done
 		if [ $caught = 1 ]; then
@@ -168,21 +174,8 @@ if [ -r /proc/self/maps ] && command -v truncate >/dev/null 2>&1 &&
 		"$ASMGATE" sign --key "$S/keys/contoso.snk" \
 		    -o "$T/shrink/out.dll" "$T/shrink/in.dll" >"$T/out" \
 		    2>"$T/err" &
-		pid=$!
-		i=0
-		while [ $i -lt 5000 ] && kill -0 $pid 2>/dev/null; do
-			if grep -q "$T/shrink/in.dll" /proc/$pid/maps \
-			    2>/dev/null; then
-				kill -STOP $pid
-				truncate -s $small "$T/shrink/in.dll"
-				kill -CONT $pid
-				caught=1
-				break
-			fi
-			i=$((i + 1))
-		done
-		{ wait $pid; } 2>/dev/null
-		rc=$?
+		poll_pid $! 'grep -q "$T/shrink/in.dll" /proc/$1/maps 2>/dev/null' \
+		    'kill -STOP $1; truncate -s $small "$T/shrink/in.dll"; kill -CONT $1'
 		tries=$((tries + 1))
 	done
 	if [ $caught = 1 ]; then
