@@ -16,7 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-
 #include "policy.h"
 #include "rd/err.h"
 #include "rd/hex.h"
@@ -32,7 +31,8 @@
  */
 typedef struct id_table {
 	size_t *slot;
-	size_t *hash;               /* the id's hash, per slot (keys) */
+	size_t *hash;               /* the id's hash, per slot (keys only;
+	                               NULL in the other tables) */
 	size_t mask;                /* slots - 1, a power of two minus one */
 } id_table;
 
@@ -85,16 +85,16 @@ oom(build *b)
 
 /* Room for n ids at most half full. */
 static int
-id_table_init(id_table *t, size_t n)
+id_table_init(id_table *t, size_t n, int with_hash)
 {
 	size_t slots = 16;
 
 	while (slots < 2 * n)
 		slots *= 2;
 	t->slot = calloc(slots, sizeof(*t->slot));
-	t->hash = calloc(slots, sizeof(*t->hash));
+	t->hash = with_hash ? calloc(slots, sizeof(*t->hash)) : NULL;
 	t->mask = slots - 1;
-	return t->slot != NULL && t->hash != NULL;
+	return t->slot != NULL && (!with_hash || t->hash != NULL);
 }
 
 /* FNV-1a over the id's n bytes, mixed with seed (the host of a rule
@@ -1346,9 +1346,9 @@ build_tree(build *b)
 	pol->publishers = calloc(npubs ? npubs : 1, sizeof(*pol->publishers));
 	pol->key_words = (nkeys + 63) / 64;
 	if (!pol->keys || !pol->hosts || !pol->rules || !pol->publishers ||
-	    !id_table_init(&b->key_ids, nkeys) ||
-	    !id_table_init(&b->rule_ids, nrules) ||
-	    !id_table_init(&b->pub_ids, npubs))
+	    !id_table_init(&b->key_ids, nkeys, 1) ||
+	    !id_table_init(&b->rule_ids, nrules, 0) ||
+	    !id_table_init(&b->pub_ids, npubs, 0))
 		return oom(b);
 	/* Keys first: rules may name keys defined after them. */
 	for (c = root->children; c; c = c->next) {

@@ -608,7 +608,6 @@ common_count(const policy_rule *r, const facts *f)
 	return n ? n : count_bits(rule_fails(r, f));
 }
 
-
 /* The reason for a failed Authenticode condition. */
 static void
 ac_explain(const asmgate_policy *pol, const policy_rule *r, const facts *f,
@@ -867,7 +866,7 @@ asmgate_policy_decide_ac(const asmgate_policy *pol, size_t host,
 	}
 	f.any_key = f.nid_keys > 0 || f.nsigner_keys > 0 ||
 	    sig->verified_with == ASMGATE_VW_KEY_MAP;
-	/* common_fails serves rules without rare conditions unless a
+	/* common_count serves rules without rare conditions unless a
 	 * key was found or the state is test-signed */
 	full = f.any_key || f.state == ASMGATE_SN_TEST_SIGNED;
 	f.ac = ac;

@@ -803,7 +803,6 @@ policy_xml_parse_limits(policy_doc *pd, const uint8_t *data, size_t len,
 	pd->data = data;
 	pd->len = len;
 	pd->owned = conv;
-	pd->lim_code = lim->code;
 
 	c = xmlCreateMemoryParserCtxt((const char *)data, (int)len);
 	if (!c || !c->sax || !c->dict) {

@@ -205,7 +205,6 @@ typedef struct policy_doc {
 	uint8_t *owned;             /* the UTF-8 copy of a UTF-16 file */
 	struct policy_arena *arena; /* the nodes, attributes and values */
 	void *dict;                 /* libxml2's dictionary (xmlDictPtr) */
-	asmgate_status lim_code;
 	/* POLICY_PARSE_SCHEMA: the first schema error, kept so that the
 	 * builder's own (more precise) message can come first. */
 	int schema_failed;

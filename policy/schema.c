@@ -329,7 +329,7 @@ on_compile_error(void *user, xmlErrorPtr e)
 	asmgate_error *err = user;
 	char msg[ASMGATE_ERRMSG_MAX];
 
-	if (!e || e->level < XML_ERR_ERROR || (err && err->code))
+	if (!e || e->level < XML_ERR_ERROR || err->code)
 		return;
 	policy_schema_message(msg, sizeof(msg), e->message);
 	rd_fail_line(err, ASMGATE_E_POLICY, 0, "internal error: embedded %s",
@@ -371,7 +371,11 @@ policy_schema_new(asmgate_error *err)
 {
 	xmlSchemaParserCtxtPtr pctxt;
 	xmlSchemaPtr schema;
+	asmgate_error e;
 
+	/* the first compile error into a record of our own (err may hold
+	 * an earlier, unrelated code) */
+	asmgate_error_clear(&e);
 	pctxt = xmlSchemaNewMemParserCtxt(policy_schema_xsd,
 	    (int)policy_schema_xsd_len);
 	if (!pctxt) {
@@ -379,12 +383,16 @@ policy_schema_new(asmgate_error *err)
 		    "out of memory for the schema");
 		return NULL;
 	}
-	xmlSchemaSetParserStructuredErrors(pctxt, on_compile_error, err);
+	xmlSchemaSetParserStructuredErrors(pctxt, on_compile_error, &e);
 	schema = xmlSchemaParse(pctxt);
 	xmlSchemaFreeParserCtxt(pctxt);
-	if (!schema && (!err || !err->code))
-		rd_fail_line(err, ASMGATE_E_POLICY, 0, "internal error: the "
-		    "embedded policy schema does not compile");
+	if (!schema) {
+		if (!e.code)
+			rd_fail_line(&e, ASMGATE_E_POLICY, 0, "internal error: "
+			    "the embedded policy schema does not compile");
+		if (err)
+			*err = e;
+	}
 	return schema;
 }
 
